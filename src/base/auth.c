@@ -1,0 +1,222 @@
+/* auth: who is calling. Sessions (cookie + CSRF token) for people, bearer tokens for
+ * integrations; both secrets are stored only as BLAKE2b hashes. */
+#include "base/auth.h"
+#include "base/ratelimit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct ratelimit *login_by_name, *login_by_addr;
+
+int auth_init(void)
+{
+    if (sodium_init() < 0)
+        return -1;
+    if (!login_by_name) {
+        login_by_name = ratelimit_new(10, 15 * 60);
+        login_by_addr = ratelimit_new(50, 15 * 60);
+    }
+    return 0;
+}
+
+void auth_set_login_limits(int per_login, int per_address)
+{
+    auth_init();
+    ratelimit_set_limit(login_by_name, per_login);
+    ratelimit_set_limit(login_by_addr, per_address);
+}
+
+int auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
+               ? 0
+               : -1;
+}
+
+int auth_verify_password(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+void auth_random_hex(char out[AUTH_TOKEN_HEX])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, AUTH_TOKEN_HEX, raw, sizeof raw);
+}
+
+void auth_secret_hash(const char *secret, char out[AUTH_TOKEN_HEX])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)secret, strlen(secret), NULL, 0);
+    sodium_bin2hex(out, AUTH_TOKEN_HEX, h, sizeof h);
+}
+
+static void fill_who(req *r, db_stmt *st, int64_t session_id, int64_t token_id)
+{
+    /* columns: user_id, login, name, role, outlet_id, outlet_code, csrf */
+    r->who.user_id = db_int(st, 0);
+    r->who.login = arena_strdup(r->a, db_text(st, 1));
+    r->who.name = arena_strdup(r->a, db_text(st, 2));
+    r->who.role_name = arena_strdup(r->a, db_text(st, 3));
+    r->who.role = role_from_name(r->who.role_name);
+    r->who.outlet_id = db_isnull(st, 4) ? 0 : db_int(st, 4);
+    r->who.outlet_code = arena_strdup(r->a, db_text(st, 5));
+    r->who.csrf = arena_strdup(r->a, db_text(st, 6));
+    r->who.session_id = session_id;
+    r->who.token_id = token_id;
+    r->authed = 1;
+}
+
+int auth_identify(req *r)
+{
+    const char *authz = req_header(r, "Authorization");
+    const char *cookie = req_cookie(r, AUTH_SESSION_COOKIE);
+    char hash[AUTH_TOKEN_HEX];
+    db_stmt *st = NULL;
+    int rc = -1;
+    if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+        auth_secret_hash(authz + 7, hash);
+        st = db_prepare(req_db(r),
+                        "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
+                        " t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
+                        " WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+        if (!st)
+            return -2;
+        db_bind_text(st, 1, hash);
+        int s = db_step(st);
+        if (s == DB_ROW) {
+            fill_who(r, st, 0, db_int(st, 7));
+            rc = 0;
+        } else if (s < 0)
+            rc = -2;
+    } else if (cookie && strlen(cookie) == AUTH_TOKEN_HEX - 1) {
+        auth_secret_hash(cookie, hash);
+        st = db_prepare(req_db(r),
+                        "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, s.csrf_token,"
+                        " s.id FROM sessions s JOIN users u ON u.id = s.user_id"
+                        " LEFT JOIN outlets o ON o.id = u.outlet_id"
+                        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1");
+        if (!st)
+            return -2;
+        db_bind_text(st, 1, hash);
+        db_bind_int(st, 2, now_unix());
+        int s = db_step(st);
+        if (s == DB_ROW) {
+            fill_who(r, st, db_int(st, 7), 0);
+            rc = 0;
+        } else if (s < 0)
+            rc = -2;
+    }
+    db_done(st);
+    return rc;
+}
+
+int auth_login(req *r, const char *login, const char *password, char token[AUTH_TOKEN_HEX])
+{
+    int64_t now = now_unix();
+    char *login_key = arena_printf(r->a, "login:%s", login);
+    char *addr_key = arena_printf(r->a, "addr:%s", r->client ? r->client : "");
+    if (ratelimit_over(login_by_name, login_key, now) ||
+        ratelimit_over(login_by_addr, addr_key, now))
+        return -2;
+    db_conn *c = req_db(r);
+    db_stmt *st = db_prepare(c, "SELECT id, password_hash FROM users WHERE login = ? AND active = 1");
+    if (!st)
+        return -3;
+    db_bind_text(st, 1, login);
+    int s = db_step(st);
+    if (s < 0) {
+        db_done(st);
+        return -3;
+    }
+    int64_t user_id = s == DB_ROW ? db_int(st, 0) : 0;
+    char *hash = s == DB_ROW ? arena_strdup(r->a, db_text(st, 1)) : NULL;
+    db_done(st);
+    /* Unknown logins cost as much as wrong passwords, so timing tells nothing. */
+    static const char dummy[crypto_pwhash_STRBYTES] =
+        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+        "9Yk1hGx0zOTMN0cl3U4WxH3f3cmJbtqJrB5Pc6Xr9Zs";
+    int ok = auth_verify_password(hash ? hash : dummy, password) && hash;
+    if (!ok) {
+        ratelimit_add(login_by_name, login_key, now);
+        ratelimit_add(login_by_addr, addr_key, now);
+        return -1;
+    }
+    ratelimit_clear(login_by_name, login_key);
+    char csrf[AUTH_TOKEN_HEX], token_hash[AUTH_TOKEN_HEX];
+    auth_random_hex(token);
+    auth_random_hex(csrf);
+    auth_secret_hash(token, token_hash);
+    if (db_begin(c) < 0)
+        return -3;
+    /* Drop this user's expired sessions while we are here. */
+    if (db_exec(c, "DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", "ii", user_id,
+                now) < 0 ||
+        db_exec(c,
+                "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, expires_at,"
+                " client) VALUES (?, ?, ?, ?, ?, ?)",
+                "ttiiit", token_hash, csrf, user_id, now, now + AUTH_SESSION_SECONDS,
+                r->client) < 0 ||
+        db_commit(c) < 0) {
+        db_rollback(c);
+        return -3;
+    }
+    /* Load the caller as any later request would see it. */
+    st = db_prepare(c, "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, CAST(? AS TEXT), 0"
+                       " FROM users u LEFT JOIN outlets o ON o.id = u.outlet_id WHERE u.id = ?");
+    if (!st)
+        return -3;
+    db_bind_text(st, 1, csrf);
+    db_bind_int(st, 2, user_id);
+    if (db_step(st) == DB_ROW)
+        fill_who(r, st, 1, 0);
+    db_done(st);
+    return 0;
+}
+
+int auth_logout(req *r)
+{
+    if (!r->who.session_id)
+        return 0;
+    return db_exec(req_db(r), "DELETE FROM sessions WHERE id = ?", "i", r->who.session_id) < 0
+               ? -1
+               : 0;
+}
+
+int auth_token_create(db_conn *c, const char *name, const char *role, int64_t outlet_id,
+                      char token[AUTH_TOKEN_HEX + 4])
+{
+    char secret[AUTH_TOKEN_HEX], hash[AUTH_TOKEN_HEX];
+    auth_random_hex(secret);
+    snprintf(token, AUTH_TOKEN_HEX + 4, "ast_%s", secret);
+    auth_secret_hash(token, hash);
+    int64_t rc = db_exec(c,
+                         "INSERT INTO api_tokens (token_hash, name, role, outlet_id, created_at)"
+                         " VALUES (?, ?, ?, ?, ?)",
+                         outlet_id ? "tttii" : "tttni", hash, name, role,
+                         outlet_id ? outlet_id : now_unix(), now_unix());
+    return rc < 0 ? (int)rc : 0;
+}
+
+int auth_user_add(db_conn *c, const char *login, const char *name, const char *role,
+                  int64_t outlet_id, const char *password)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (auth_hash_password(password, hash) < 0)
+        return DB_ERROR;
+    int64_t now = now_unix();
+    int64_t rc;
+    if (outlet_id)
+        rc = db_exec(c,
+                     "INSERT INTO users (login, name, role, outlet_id, password_hash, created_at,"
+                     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     "tttitii", login, name, role, outlet_id, hash, now, now);
+    else
+        rc = db_exec(c,
+                     "INSERT INTO users (login, name, role, outlet_id, password_hash, created_at,"
+                     " updated_at) VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                     "ttttii", login, name, role, hash, now, now);
+    return rc < 0 ? (int)rc : 0;
+}

@@ -1,0 +1,44 @@
+/* auth: password hashing, session and bearer-token credentials, login rate limits. */
+#ifndef BASE_AUTH_H
+#define BASE_AUTH_H
+#include <sodium.h>
+#include <stdint.h>
+
+#include "base/http.h"
+
+#define AUTH_TOKEN_HEX 65      /* 32 random bytes in hex + NUL */
+#define AUTH_SESSION_COOKIE "as_session"
+#define AUTH_SESSION_SECONDS (12 * 3600)
+
+/* Initialise libsodium; -1 if it cannot be. */
+int auth_init(void);
+/* Argon2id hash of a password into out (crypto_pwhash_STRBYTES). 0 or -1 (out of memory). */
+int auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES]);
+/* 1 when password matches hash (constant time), else 0. */
+int auth_verify_password(const char *hash, const char *password);
+/* 64 hex characters of fresh randomness. */
+void auth_random_hex(char out[AUTH_TOKEN_HEX]);
+/* Hex BLAKE2b-256 of a secret: what the database stores instead of the secret. */
+void auth_secret_hash(const char *secret, char out[AUTH_TOKEN_HEX]);
+
+/* Identify the caller of r from its session cookie or bearer token and fill r->who.
+ * 0 when identified, -1 when there is no valid credential, -2 on a database error. */
+int auth_identify(req *r);
+
+/* Log in: check the login rate limits and the password, create a session. On success
+ * fills r->who, *token (cookie value) and returns 0. Returns -1 bad credentials,
+ * -2 rate limited, -3 database error. */
+int auth_login(req *r, const char *login, const char *password, char token[AUTH_TOKEN_HEX]);
+/* Delete the caller's session. */
+int auth_logout(req *r);
+/* Create a bearer token for a role (and outlet id, 0 for none); token receives the secret. */
+int auth_token_create(db_conn *c, const char *name, const char *role, int64_t outlet_id,
+                      char token[AUTH_TOKEN_HEX + 4]);
+/* Create a staff user. Returns 0, DB_EUNIQUE when the login exists, or another error. */
+int auth_user_add(db_conn *c, const char *login, const char *name, const char *role,
+                  int64_t outlet_id, const char *password);
+
+/* Login attempts allowed per login and per client address in 15 minutes. */
+void auth_set_login_limits(int per_login, int per_address);
+
+#endif

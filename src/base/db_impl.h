@@ -1,0 +1,63 @@
+/* Internal: the backend interface behind db.h. */
+#ifndef BASE_DB_IMPL_H
+#define BASE_DB_IMPL_H
+#include "base/db.h"
+
+#include <pthread.h>
+
+struct db_backend {
+    enum db_kind kind;
+    int (*connect)(const char *url, void **handle, char **err);
+    void (*disconnect)(void *handle);
+    void *(*prepare)(db_conn *c, const char *sql, int *nparams); /* backend statement */
+    void (*finalize)(void *bst);
+    int (*step)(db_stmt *st);
+    const char *(*text)(db_stmt *st, int col);
+    int64_t (*integer)(db_stmt *st, int col);
+    int (*isnull)(db_stmt *st, int col);
+    int (*ncols)(db_stmt *st);
+    const char *(*colname)(db_stmt *st, int col);
+    void (*reset)(db_stmt *st);
+    int (*script)(db_conn *c, const char *sql);
+    const char *begin_sql;
+};
+
+#define DB_MAX_PARAMS 64
+
+struct db_stmt {
+    db_conn *conn;
+    char *sql;
+    unsigned hash;
+    void *bst;       /* backend statement */
+    int nparams;
+    int nbound;
+    char ptype[DB_MAX_PARAMS];    /* 'n' null, 't' text, 'i' integer */
+    char *ptext[DB_MAX_PARAMS];   /* text values (integers too, in decimal, for libpq) */
+    int64_t pint[DB_MAX_PARAMS];
+    int64_t changes;
+    int row;         /* PostgreSQL: current row of the result */
+    void *result;    /* PostgreSQL: PGresult */
+    int started;
+    struct db_stmt *next;
+};
+
+#define DB_STMT_BUCKETS 256
+
+struct db_conn {
+    db *owner;
+    const struct db_backend *be;
+    void *handle; /* sqlite3 * or PGconn * */
+    struct db_stmt *stmts[DB_STMT_BUCKETS];
+    int nstmts;
+    char errmsg[512];
+    int in_use;
+};
+
+void db_set_error(db_conn *c, const char *msg);
+
+int db_sqlite_backup(db_conn *c, const char *file, char **err);
+
+extern const struct db_backend db_sqlite_backend;
+extern const struct db_backend db_pg_backend;
+
+#endif

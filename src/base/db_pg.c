@@ -1,0 +1,214 @@
+/* db_pg: the PostgreSQL backend over libpq. `?` placeholders become $1..$n. */
+#include "base/buf.h"
+#include "base/db_impl.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pg_stmt {
+    char name[24];
+    int nparams;
+};
+
+struct pg_handle {
+    PGconn *conn;
+    unsigned next_id;
+};
+
+static int pg_connect(const char *url, void **handle, char **err)
+{
+    PGconn *conn = PQconnectdb(url);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        if (err && asprintf(err, "cannot connect to PostgreSQL: %s", PQerrorMessage(conn)) < 0)
+            *err = NULL;
+        PQfinish(conn);
+        return -1;
+    }
+    PGresult *r = PQexec(conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    PQclear(r);
+    struct pg_handle *h = calloc(1, sizeof *h);
+    if (!h)
+        abort();
+    h->conn = conn;
+    *handle = h;
+    return 0;
+}
+
+static void pg_disconnect(void *handle)
+{
+    struct pg_handle *h = handle;
+    if (!h)
+        return;
+    PQfinish(h->conn);
+    free(h);
+}
+
+/* Rewrite `?` outside string literals and quoted names into $n. */
+static char *number_params(const char *sql, int *n)
+{
+    buf b = BUF_INIT;
+    char quote = 0;
+    *n = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            buf_addc(&b, *p);
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+            buf_addc(&b, *p);
+        } else if (*p == '?') {
+            buf_addf(&b, "$%d", ++*n);
+        } else {
+            buf_addc(&b, *p);
+        }
+    }
+    return buf_detach(&b);
+}
+
+static void set_pg_error(db_conn *c, PGresult *r)
+{
+    struct pg_handle *h = c->handle;
+    const char *m = r ? PQresultErrorMessage(r) : NULL;
+    db_set_error(c, m && *m ? m : PQerrorMessage(h->conn));
+}
+
+static int classify(PGresult *r)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (!state)
+        return DB_ERROR;
+    if (strcmp(state, "23505") == 0)
+        return DB_EUNIQUE;
+    if (strcmp(state, "23503") == 0)
+        return DB_EFK;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
+        return DB_EBUSY;
+    return DB_ERROR;
+}
+
+static void *pg_prepare(db_conn *c, const char *sql, int *nparams)
+{
+    struct pg_handle *h = c->handle;
+    int n = 0;
+    char *text = number_params(sql, &n);
+    struct pg_stmt *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        abort();
+    snprintf(ps->name, sizeof ps->name, "s%u", ++h->next_id);
+    ps->nparams = n;
+    PGresult *r = PQprepare(h->conn, ps->name, text, 0, NULL);
+    free(text);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        set_pg_error(c, r);
+        PQclear(r);
+        free(ps);
+        return NULL;
+    }
+    PQclear(r);
+    *nparams = n;
+    return ps;
+}
+
+static void pg_finalize(void *bst) { free(bst); }
+
+static int pg_step(db_stmt *st)
+{
+    struct pg_handle *h = st->conn->handle;
+    struct pg_stmt *ps = st->bst;
+    if (!st->started) {
+        const char *values[DB_MAX_PARAMS];
+        for (int i = 0; i < ps->nparams; i++)
+            values[i] = st->ptype[i] == 'n' ? NULL : st->ptext[i];
+        PGresult *r = PQexecPrepared(h->conn, ps->name, ps->nparams, values, NULL, NULL, 0);
+        ExecStatusType s = PQresultStatus(r);
+        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+            set_pg_error(st->conn, r);
+            int rc = classify(r);
+            PQclear(r);
+            return rc;
+        }
+        st->result = r;
+        const char *tuples = PQcmdTuples(r);
+        st->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
+        st->row = -1;
+    }
+    PGresult *r = st->result;
+    if (!r)
+        return DB_DONE;
+    if (st->row + 1 < PQntuples(r)) {
+        st->row++;
+        return DB_ROW;
+    }
+    return DB_DONE;
+}
+
+static const char *pg_text(db_stmt *st, int col)
+{
+    if (!st->result || st->row < 0 || PQgetisnull(st->result, st->row, col))
+        return NULL;
+    return PQgetvalue(st->result, st->row, col);
+}
+
+static int64_t pg_int(db_stmt *st, int col)
+{
+    const char *s = pg_text(st, col);
+    if (!s)
+        return 0;
+    if (s[0] == 't' && s[1] == '\0')
+        return 1;
+    return strtoll(s, NULL, 10);
+}
+
+static int pg_isnull(db_stmt *st, int col)
+{
+    return !st->result || st->row < 0 || PQgetisnull(st->result, st->row, col);
+}
+
+static int pg_ncols(db_stmt *st) { return st->result ? PQnfields(st->result) : 0; }
+
+static const char *pg_colname(db_stmt *st, int col)
+{
+    return st->result ? PQfname(st->result, col) : NULL;
+}
+
+static void pg_reset(db_stmt *st)
+{
+    if (st->result)
+        PQclear(st->result);
+    st->result = NULL;
+    st->row = -1;
+}
+
+static int pg_script(db_conn *c, const char *sql)
+{
+    struct pg_handle *h = c->handle;
+    PGresult *r = PQexec(h->conn, sql);
+    ExecStatusType s = PQresultStatus(r);
+    int rc = 0;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
+        set_pg_error(c, r);
+        rc = DB_ERROR;
+    }
+    PQclear(r);
+    return rc;
+}
+
+const struct db_backend db_pg_backend = {
+    .kind = DB_POSTGRES,
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .step = pg_step,
+    .text = pg_text,
+    .integer = pg_int,
+    .isnull = pg_isnull,
+    .ncols = pg_ncols,
+    .colname = pg_colname,
+    .reset = pg_reset,
+    .script = pg_script,
+    .begin_sql = "BEGIN",
+};

@@ -1,0 +1,176 @@
+/* db_sqlite: the embedded backend. WAL, a busy timeout, foreign keys on. */
+#include "base/db_impl.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int sq_connect(const char *url, void **handle, char **err)
+{
+    const char *path = url;
+    if (strncmp(path, "sqlite://", 9) == 0)
+        path += 9;
+    else if (strncmp(path, "file:", 5) == 0)
+        path += 5;
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        if (err && asprintf(err, "cannot open %s: %s", path,
+                            h ? sqlite3_errmsg(h) : sqlite3_errstr(rc)) < 0)
+            *err = NULL;
+        sqlite3_close(h);
+        return -1;
+    }
+    sqlite3_busy_timeout(h, 10000);
+    char *msg = NULL;
+    rc = sqlite3_exec(h,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                      "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        if (err && asprintf(err, "cannot configure %s: %s", path, msg ? msg : "?") < 0)
+            *err = NULL;
+        sqlite3_free(msg);
+        sqlite3_close(h);
+        return -1;
+    }
+    *handle = h;
+    return 0;
+}
+
+static void sq_disconnect(void *handle) { sqlite3_close_v2(handle); }
+
+static void *sq_prepare(db_conn *c, const char *sql, int *nparams)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        SQLITE_OK) {
+        db_set_error(c, sqlite3_errmsg(c->handle));
+        return NULL;
+    }
+    *nparams = sqlite3_bind_parameter_count(st);
+    return st;
+}
+
+static void sq_finalize(void *bst) { sqlite3_finalize(bst); }
+
+static int map_error(db_conn *c, int rc)
+{
+    db_set_error(c, sqlite3_errmsg(c->handle));
+    switch (sqlite3_extended_errcode(c->handle)) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return DB_EUNIQUE;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return DB_EFK;
+    }
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return DB_EBUSY;
+    return DB_ERROR;
+}
+
+static int sq_step(db_stmt *st)
+{
+    sqlite3_stmt *s = st->bst;
+    if (!st->started) {
+        for (int i = 0; i < st->nparams; i++) {
+            if (st->ptype[i] == 't')
+                sqlite3_bind_text(s, i + 1, st->ptext[i], -1, SQLITE_STATIC);
+            else if (st->ptype[i] == 'i')
+                sqlite3_bind_int64(s, i + 1, st->pint[i]);
+            else
+                sqlite3_bind_null(s, i + 1);
+        }
+    }
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return DB_ROW;
+    if (rc == SQLITE_DONE) {
+        st->changes = sqlite3_changes64(st->conn->handle);
+        return DB_DONE;
+    }
+    return map_error(st->conn, rc);
+}
+
+static const char *sq_text(db_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st->bst, col);
+}
+
+static int64_t sq_int(db_stmt *st, int col) { return sqlite3_column_int64(st->bst, col); }
+
+static int sq_isnull(db_stmt *st, int col)
+{
+    return sqlite3_column_type(st->bst, col) == SQLITE_NULL;
+}
+
+static int sq_ncols(db_stmt *st) { return sqlite3_column_count(st->bst); }
+
+static const char *sq_colname(db_stmt *st, int col) { return sqlite3_column_name(st->bst, col); }
+
+static void sq_reset(db_stmt *st)
+{
+    sqlite3_reset(st->bst);
+    sqlite3_clear_bindings(st->bst);
+}
+
+static int sq_script(db_conn *c, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->handle, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        db_set_error(c, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return DB_ERROR;
+    }
+    return 0;
+}
+
+const struct db_backend db_sqlite_backend = {
+    .kind = DB_SQLITE,
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .step = sq_step,
+    .text = sq_text,
+    .integer = sq_int,
+    .isnull = sq_isnull,
+    .ncols = sq_ncols,
+    .colname = sq_colname,
+    .reset = sq_reset,
+    .script = sq_script,
+    .begin_sql = "BEGIN IMMEDIATE",
+};
+
+/* Called by db_backup with a borrowed connection. */
+int db_sqlite_backup(db_conn *c, const char *file, char **err)
+{
+    sqlite3 *dst = NULL;
+    int rc = sqlite3_open(file, &dst);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->handle, "main");
+        if (b) {
+            /* Copy in steps so writers are not blocked for the whole copy. */
+            do {
+                rc = sqlite3_backup_step(b, 1024);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(20);
+            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            sqlite3_backup_finish(b);
+        }
+        rc = sqlite3_errcode(dst);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        if (asprintf(err, "backup to %s failed: %s", file, sqlite3_errmsg(dst)) < 0)
+            *err = NULL;
+        sqlite3_close(dst);
+        return -1;
+    }
+    sqlite3_close(dst);
+    return 0;
+}

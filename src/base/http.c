@@ -1,0 +1,541 @@
+/* http: libmicrohttpd glue. Collects the body, matches the route, authenticates,
+ * checks roles and CSRF, runs the handler, serves static files, logs and counts. */
+#include "base/http.h"
+#include "base/auth.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/ratelimit.h"
+#include "base/router.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct pending_header {
+    const char *name, *value;
+    struct pending_header *next;
+};
+
+/* Per-request state, hung on libmicrohttpd's req_cls. */
+struct ctx {
+    req r;
+    buf body;
+    double start;
+    int too_large;
+    int status;
+    struct pending_header *headers;
+};
+
+static const struct server_config *config;
+static db *the_db;
+static atomic_int in_flight;
+static struct ratelimit *public_limit;
+
+double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int64_t now_unix(void) { return (int64_t)time(NULL); }
+
+static const char *role_names[] = {"admin",      "supervisor", "agent",  "outlet_manager",
+                                   "technician", "warehouse",  "editor", "marketer"};
+
+unsigned role_from_name(const char *name)
+{
+    if (!name)
+        return 0;
+    for (unsigned i = 0; i < sizeof role_names / sizeof *role_names; i++)
+        if (strcmp(role_names[i], name) == 0)
+            return 1u << i;
+    return 0;
+}
+
+const char *role_name(unsigned role)
+{
+    for (unsigned i = 0; i < sizeof role_names / sizeof *role_names; i++)
+        if (role == 1u << i)
+            return role_names[i];
+    return NULL;
+}
+
+/* ---- request accessors ---- */
+
+const char *req_param(req *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (strcmp(r->pname[i], name) == 0)
+            return r->pval[i];
+    return NULL;
+}
+
+const char *req_query(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+db_conn *req_db(req *r)
+{
+    if (!r->dbc)
+        r->dbc = db_acquire(r->db);
+    return r->dbc;
+}
+
+int req_json(req *r, json_t **out)
+{
+    json_error_t err;
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        char *msg = arena_printf(r->a, "malformed JSON at line %d column %d: %s", err.line,
+                                 err.column, err.text);
+        reply_error(r, 400, "bad_json", r->body_len ? msg : "a JSON body is required", NULL);
+        return -1;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        reply_error(r, 400, "bad_json", "the body must be a JSON object", NULL);
+        return -1;
+    }
+    *out = j;
+    return 0;
+}
+
+/* ---- replies ---- */
+
+static struct ctx *ctx_of(req *r) { return (struct ctx *)r; }
+
+static void add_std_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
+static int queue(req *r, int status, struct MHD_Response *resp)
+{
+    struct ctx *x = ctx_of(r);
+    if (r->resp) /* a handler answered twice: keep the first answer */
+        MHD_destroy_response(r->resp);
+    add_std_headers(resp);
+    for (struct pending_header *h = x->headers; h; h = h->next)
+        MHD_add_response_header(resp, h->name, h->value);
+    r->resp = resp;
+    r->status = status;
+    return 0;
+}
+
+void reply_header(req *r, const char *name, const char *value)
+{
+    if (r->resp) {
+        MHD_add_response_header(r->resp, name, value);
+        return;
+    }
+    struct ctx *x = ctx_of(r);
+    struct pending_header *h = arena_alloc(r->a, sizeof *h);
+    h->name = arena_strdup(r->a, name);
+    h->value = arena_strdup(r->a, value);
+    h->next = x->headers;
+    x->headers = h;
+}
+
+int reply_bytes(req *r, int status, const char *content_type, const void *data, size_t len)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return -1;
+    if (content_type)
+        MHD_add_response_header(resp, "Content-Type", content_type);
+    return queue(r, status, resp);
+}
+
+int reply_json(req *r, int status, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!s)
+        return -1;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(s);
+        return -1;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    return queue(r, status, resp);
+}
+
+int reply_error(req *r, int status, const char *code, const char *message, json_t *fields)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message ? message : code);
+    if (fields)
+        json_object_set_new(e, "fields", fields);
+    return reply_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+int reply_empty(req *r, int status)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return -1;
+    return queue(r, status, resp);
+}
+
+/* ---- static files ---- */
+
+static const struct {
+    const char *ext, *type;
+} mime_types[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".woff2", "font/woff2"},
+    {".map", "application/json"},
+    {".txt", "text/plain; charset=utf-8"},
+};
+
+static const char *mime_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot)
+        for (size_t i = 0; i < sizeof mime_types / sizeof *mime_types; i++)
+            if (strcmp(dot, mime_types[i].ext) == 0)
+                return mime_types[i].type;
+    return "application/octet-stream";
+}
+
+/* npm packages the browser may load from node_modules under /vendor/. */
+static const char *vendor_allowed[] = {"preact/", "htm/", "chart.js/", "@kurkle/color/"};
+
+static int safe_path(const char *p)
+{
+    if (strstr(p, "..") || strchr(p, '\\') || strstr(p, "//"))
+        return 0;
+    for (const unsigned char *c = (const unsigned char *)p; *c; c++)
+        if (*c < 32)
+            return 0;
+    return 1;
+}
+
+/* Serve a file below web/ or an allowed vendor file. 1 when answered, 0 when not found. */
+static int serve_static(req *r)
+{
+    const char *path = r->path;
+    const char *root = config->web_dir;
+    const char *rel = path + 1;
+    int immutable = 0;
+    if (!safe_path(path))
+        return 0;
+    if (strncmp(path, "/vendor/", 8) == 0) {
+        rel = path + 8;
+        int ok = 0;
+        for (size_t i = 0; i < sizeof vendor_allowed / sizeof *vendor_allowed; i++)
+            if (strncmp(rel, vendor_allowed[i], strlen(vendor_allowed[i])) == 0)
+                ok = 1;
+        if (!ok)
+            return 0;
+        root = config->vendor_dir;
+        immutable = 1;
+    } else if (strcmp(path, "/") == 0) {
+        rel = "index.html";
+    } else if (strcmp(path, "/portal") == 0 || strcmp(path, "/portal/") == 0) {
+        rel = "portal/index.html";
+    }
+    if (!root)
+        return 0;
+    char *file = arena_printf(r->a, "%s/%s", root, rel);
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return 0;
+    }
+    char *etag = arena_printf(r->a, "\"%llx-%llx\"", (unsigned long long)sb.st_mtime,
+                              (unsigned long long)sb.st_size);
+    const char *inm = req_header(r, "If-None-Match");
+    reply_header(r, "ETag", etag);
+    reply_header(r, "Cache-Control", immutable ? "public, max-age=86400" : "no-cache");
+    if (inm && strcmp(inm, etag) == 0) {
+        close(fd);
+        reply_empty(r, 304);
+        return 1;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((size_t)sb.st_size, fd);
+    if (!resp) {
+        close(fd);
+        return 0;
+    }
+    MHD_add_response_header(resp, "Content-Type", mime_of(file));
+    if (strstr(file, ".html"))
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                                "'unsafe-inline'; frame-ancestors 'none'");
+    queue(r, 200, resp);
+    return 1;
+}
+
+/* ---- dispatch ---- */
+
+static int is_write(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+           strcmp(method, "OPTIONS") != 0;
+}
+
+static void dispatch(struct ctx *x)
+{
+    req *r = &x->r;
+    if (x->too_large) {
+        char *msg = arena_printf(r->a, "the request body is larger than %zu bytes",
+                                 config->body_limit);
+        reply_error(r, 413, "body_too_large", msg, NULL);
+        return;
+    }
+    r->body = x->body.s;
+    r->body_len = x->body.len;
+    int m = router_match(r, r->method, r->path);
+    if (m != ROUTER_FOUND) {
+        r->route_index = METRICS_UNMATCHED;
+        if ((strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+            strncmp(r->path, "/api/", 5) != 0 && serve_static(r)) {
+            r->route_index = METRICS_STATIC;
+            return;
+        }
+        if (m == ROUTER_NO_METHOD)
+            reply_error(r, 405, "method_not_allowed", "this method is not allowed here", NULL);
+        else
+            reply_error(r, 404, "not_found", "no such resource", NULL);
+        return;
+    }
+    const struct route *rt = r->route;
+    if (rt->flags & ROUTE_LIMITED) {
+        if (ratelimit_add(public_limit, r->client, now_unix())) {
+            reply_header(r, "Retry-After", "60");
+            reply_error(r, 429, "rate_limited", "too many requests; try again in a minute", NULL);
+            return;
+        }
+    }
+    if (!(rt->flags & ROUTE_PUBLIC)) {
+        int a = auth_identify(r);
+        if (a == -2) {
+            reply_error(r, 503, "unavailable", "the database is not available", NULL);
+            return;
+        }
+        if (a < 0) {
+            reply_error(r, 401, "unauthenticated", "log in first", NULL);
+            return;
+        }
+        if (!(rt->roles & r->who.role)) {
+            reply_error(r, 403, "forbidden", "your role may not do this", NULL);
+            return;
+        }
+        if (is_write(r->method) && !(rt->flags & ROUTE_NO_CSRF) && r->who.session_id) {
+            const char *t = req_header(r, "X-CSRF-Token");
+            if (!t || !r->who.csrf || strlen(t) != strlen(r->who.csrf) ||
+                sodium_memcmp(t, r->who.csrf, strlen(t)) != 0) {
+                reply_error(r, 403, "csrf", "missing or wrong X-CSRF-Token header", NULL);
+                return;
+            }
+        }
+    }
+    if (r->body_len && !(rt->flags & ROUTE_RAW_BODY)) {
+        const char *ct = req_header(r, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+            reply_error(r, 415, "unsupported_media_type", "send the body as application/json",
+                        NULL);
+            return;
+        }
+    }
+    if (rt->fn(r) < 0 || !r->resp) {
+        if (r->dbc)
+            log_error("%s %s: %s", r->method, r->path, db_errmsg(r->dbc));
+        reply_error(r, 500, "internal", "internal error; it has been logged", NULL);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    struct ctx *x = *req_cls;
+    if (!x) {
+        /* First call: headers only. Queue the answer on a later call, or libmicrohttpd
+         * closes the connection after it. */
+        x = calloc(1, sizeof *x);
+        if (!x)
+            return MHD_NO;
+        buf_init(&x->body);
+        x->start = now_mono();
+        x->r.a = arena_new();
+        x->r.db = the_db;
+        x->r.conn = conn;
+        x->r.method = method;
+        x->r.path = url;
+        x->r.route_index = METRICS_UNMATCHED;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > config->body_limit)
+            x->too_large = 1;
+        atomic_fetch_add(&in_flight, 1);
+        *req_cls = x;
+        if (x->too_large) {
+            /* Answer before reading the body: the connection closes afterwards. */
+            dispatch(x);
+            x->status = x->r.status;
+            return MHD_queue_response(conn, (unsigned)x->r.status, x->r.resp);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!x->too_large) {
+            if (x->body.len + *upload_data_size > config->body_limit) {
+                x->too_large = 1;
+                buf_release(&x->body);
+            } else {
+                buf_add(&x->body, upload_data, *upload_data_size);
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (x->r.resp) /* already answered (413 on the first call) */
+        return MHD_YES;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char addr[INET6_ADDRSTRLEN] = "unknown";
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
+                      sizeof addr);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
+                      sizeof addr);
+    }
+    x->r.client = arena_strdup(x->r.a, addr);
+    dispatch(x);
+    if (x->r.dbc) {
+        db_release(x->r.dbc);
+        x->r.dbc = NULL;
+    }
+    x->status = x->r.status;
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)x->r.status, x->r.resp);
+    return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct ctx *x = *req_cls;
+    if (!x)
+        return;
+    double secs = now_mono() - x->start;
+    int status = x->status ? x->status : 0;
+    if (config->access_log)
+        log_access(x->r.method, x->r.path, status, secs * 1000.0);
+    metrics_observe(x->r.route_index, status, secs);
+    if (x->r.dbc)
+        db_release(x->r.dbc);
+    if (x->r.resp)
+        MHD_destroy_response(x->r.resp);
+    buf_release(&x->body);
+    arena_free(x->r.a);
+    free(x);
+    *req_cls = NULL;
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    log_error("libmicrohttpd: %s", msg);
+}
+
+int http_serve(const struct server_config *cfg, db *d)
+{
+    config = cfg;
+    the_db = d;
+    public_limit = ratelimit_new(cfg->public_rate > 0 ? cfg->public_rate : 120, 60);
+
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)cfg->port);
+    if (inet_pton(AF_INET, cfg->listen_host, &sa.sin_addr) != 1) {
+        log_error("cannot listen on '%s': an IPv4 address is needed", cfg->listen_host);
+        return -1;
+    }
+
+    /* Signals are taken by sigwait below; every thread started from here inherits the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)10000, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    if (!daemon) {
+        log_error("cannot listen on %s:%d: %s", cfg->listen_host, cfg->port, strerror(errno));
+        ratelimit_free(public_limit);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    int port = di ? di->port : cfg->port;
+    printf("listening on http://%s:%d\n", cfg->listen_host, port);
+    fflush(stdout);
+    log_info("listening on http://%s:%d with %d threads", cfg->listen_host, port, cfg->threads);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("%s: no new connections; finishing %d requests in flight",
+             sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&in_flight));
+    MHD_socket lfd = MHD_quiesce_daemon(daemon);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    /* Let in-flight requests finish (at most 30 s); idle keep-alive connections don't count. */
+    for (int i = 0; i < 3000 && atomic_load(&in_flight) > 0; i++)
+        usleep(10000);
+    MHD_stop_daemon(daemon);
+    ratelimit_free(public_limit);
+    log_info("stopped");
+    return 0;
+}

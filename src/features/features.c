@@ -1,0 +1,17 @@
+/* features: the tables that bind every capability into the program. */
+#include "features/features.h"
+
+const struct route *const feature_routes[] = {
+    system_routes,
+    session_routes,
+    NULL,
+};
+
+const struct csv_kind feature_csv[] = {
+    {0},
+};
+
+const struct demo_step feature_demo[] = {
+    {"staff", session_demo},
+    {0},
+};

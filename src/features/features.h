@@ -1,0 +1,43 @@
+/* features: the one list of capabilities. Each feature file exports its route table and,
+ * when it has them, command-line importers, exporters and demo data. Adding a capability
+ * = one line in each table here (see features.c), not edits across the tree. */
+#ifndef FEATURES_FEATURES_H
+#define FEATURES_FEATURES_H
+#include <stdio.h>
+
+#include "base/db.h"
+#include "base/http.h"
+
+/* Options of `aftersales demo`. */
+struct demo_opts {
+    long customers; /* 0: the small default set */
+    long repairs;
+    unsigned seed;
+};
+
+/* A CSV importer/exporter for `aftersales import|export KIND FILE`. Import returns 0 or
+ * -1 after printing "FILE:LINE: reason" on stderr (nothing stored). */
+struct csv_kind {
+    const char *name;
+    int (*import)(db *d, const char *path, FILE *in);
+    int (*export)(db *d, FILE *out);
+};
+
+/* Demo data filler: runs in order on an empty database. 0 or -1 (message on stderr). */
+struct demo_step {
+    const char *name;
+    int (*fill)(db *d, const struct demo_opts *o);
+};
+
+extern const struct route *const feature_routes[]; /* NULL-terminated */
+extern const struct csv_kind feature_csv[];        /* zeroed entry ends it */
+extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
+
+/* Each feature's route table. */
+extern const struct route system_routes[];
+extern const struct route session_routes[];
+
+/* Demo steps. */
+int session_demo(db *d, const struct demo_opts *o);
+
+#endif

@@ -1,0 +1,513 @@
+/* aftersales: the after-sales service platform. One program, subcommands from a table. */
+#include "base/auth.h"
+#include "base/db.h"
+#include "base/http.h"
+#include "base/log.h"
+#include "base/router.h"
+#include "features/features.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { NEEDS_DB = 1 };
+
+struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv, db *d);
+    unsigned flags;
+    const char *summary;
+    const char *usage;
+};
+
+static const char *db_url;
+
+/* ---- helpers ---- */
+
+static const struct cmd *find_cmd(const char *name);
+
+static int usage_error(const char *name, const char *msg)
+{
+    const struct cmd *c = find_cmd(name);
+    fprintf(stderr, "aftersales %s: %s\nusage: %s\n", name, msg, c ? c->usage : "");
+    return 2;
+}
+
+/* Directory holding the executable's repository (build/aftersales -> repo). */
+static char *repo_dir(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return strdup(".");
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    return strdup(exe);
+}
+
+static int64_t outlet_id_of(db *d, const char *code)
+{
+    db_conn *c = db_acquire(d);
+    db_stmt *st = db_prepare(c, "SELECT id FROM outlets WHERE code = ?");
+    int64_t id = -1;
+    if (st) {
+        db_bind_text(st, 1, code);
+        if (db_step(st) == DB_ROW)
+            id = db_int(st, 0);
+        db_done(st);
+    }
+    db_release(c);
+    return id;
+}
+
+/* ---- subcommands ---- */
+
+static int cmd_serve(int argc, char **argv, db *d)
+{
+    static struct option opts[] = {{"listen", required_argument, 0, 'l'},
+                                   {"threads", required_argument, 0, 't'},
+                                   {"body-limit", required_argument, 0, 'b'},
+                                   {"web", required_argument, 0, 'w'},
+                                   {"public-rate", required_argument, 0, 'p'},
+                                   {"no-access-log", no_argument, 0, 'q'},
+                                   {0, 0, 0, 0}};
+    char *repo = repo_dir();
+    struct server_config cfg = {
+        .listen_host = "127.0.0.1",
+        .port = 8080,
+        .threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
+        .body_limit = 1 << 20,
+        .access_log = 1,
+        .public_rate = 120,
+    };
+    char host[64];
+    char *web = NULL, *vendor = NULL;
+    int o, rc = 2;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'l': {
+            const char *colon = strrchr(optarg, ':');
+            size_t hl = colon ? (size_t)(colon - optarg) : 0;
+            if (!colon || hl == 0 || hl >= sizeof host) {
+                rc = usage_error(argv[0], "--listen wants HOST:PORT");
+                goto cleanup;
+            }
+            memcpy(host, optarg, hl);
+            host[hl] = '\0';
+            cfg.listen_host = host;
+            cfg.port = atoi(colon + 1);
+            if (cfg.port < 0 || cfg.port > 65535) {
+                rc = usage_error(argv[0], "bad port");
+                goto cleanup;
+            }
+            break;
+        }
+        case 't':
+            cfg.threads = atoi(optarg);
+            break;
+        case 'b':
+            cfg.body_limit = (size_t)strtoull(optarg, NULL, 10);
+            break;
+        case 'w':
+            free(web);
+            web = strdup(optarg);
+            break;
+        case 'p':
+            cfg.public_rate = atoi(optarg);
+            break;
+        case 'q':
+            cfg.access_log = 0;
+            break;
+        default:
+            rc = usage_error(argv[0], "unknown option");
+            goto cleanup;
+        }
+    }
+    if (cfg.threads < 1 || cfg.body_limit < 1024) {
+        rc = usage_error(argv[0], "--threads must be >= 1 and --body-limit >= 1024");
+        goto cleanup;
+    }
+    if (!web && asprintf(&web, "%s/web", repo) < 0)
+        web = NULL;
+    if (asprintf(&vendor, "%s/node_modules", repo) < 0)
+        vendor = NULL;
+    cfg.web_dir = web;
+    cfg.vendor_dir = vendor;
+    log_start();
+    rc = http_serve(&cfg, d) == 0 ? 0 : 1;
+    log_stop();
+cleanup:
+    free(web);
+    free(vendor);
+    free(repo);
+    return rc;
+}
+
+static int cmd_migrate(int argc, char **argv, db *d)
+{
+    printf("database is up to date\n");
+    return 0;
+}
+
+static int cmd_demo(int argc, char **argv, db *d)
+{
+    static struct option opts[] = {{"customers", required_argument, 0, 'c'},
+                                   {"repairs", required_argument, 0, 'r'},
+                                   {"seed", required_argument, 0, 's'},
+                                   {0, 0, 0, 0}};
+    struct demo_opts o = {0, 0, 42};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'c')
+            o.customers = atol(optarg);
+        else if (ch == 'r')
+            o.repairs = atol(optarg);
+        else if (ch == 's')
+            o.seed = (unsigned)strtoul(optarg, NULL, 10);
+        else
+            return usage_error(argv[0], "unknown option");
+    }
+    if (o.customers < 0 || o.repairs < 0)
+        return usage_error(argv[0], "counts must not be negative");
+    db_conn *c = db_acquire(d);
+    db_stmt *st = db_prepare(c, "SELECT COUNT(*) FROM users");
+    int64_t users = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;
+    db_done(st);
+    db_release(c);
+    if (users != 0) {
+        fprintf(stderr, "aftersales demo: the database is not empty; demo data goes into a new "
+                        "one\n");
+        return 1;
+    }
+    for (const struct demo_step *s = feature_demo; s->name; s++) {
+        fprintf(stderr, "demo: %s...\n", s->name);
+        if (s->fill(d, &o) < 0)
+            return 1;
+    }
+    printf("demo data loaded. Log in as admin, supervisor, agent, manager, tech, warehouse,"
+           " editor or marketer with the password demo1234\n");
+    return 0;
+}
+
+static int read_password(char *out, size_t n)
+{
+    if (!fgets(out, (int)n, stdin))
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int cmd_user(int argc, char **argv, db *d)
+{
+    static struct option opts[] = {{"role", required_argument, 0, 'r'},
+                                   {"outlet", required_argument, 0, 'o'},
+                                   {"name", required_argument, 0, 'n'},
+                                   {0, 0, 0, 0}};
+    const char *role = NULL, *outlet = NULL, *name = NULL;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'r')
+            role = optarg;
+        else if (ch == 'o')
+            outlet = optarg;
+        else if (ch == 'n')
+            name = optarg;
+        else
+            return usage_error(argv[0], "unknown option");
+    }
+    if (optind + 2 != argc || strcmp(argv[optind], "add") != 0)
+        return usage_error(argv[0], "expected: add LOGIN");
+    const char *login = argv[optind + 1];
+    if (!role || !role_from_name(role))
+        return usage_error(argv[0], "--role is one of admin, supervisor, agent, outlet_manager, "
+                                  "technician, warehouse, editor, marketer");
+    unsigned rbit = role_from_name(role);
+    if ((rbit & ROLE_OUTLET_STAFF) && !outlet)
+        return usage_error(argv[0], "outlet staff (outlet_manager, technician) need --outlet");
+    size_t ll = strlen(login);
+    if (ll < 2 || ll > 64 || strspn(login, "abcdefghijklmnopqrstuvwxyz0123456789._-") != ll)
+        return usage_error(argv[0], "LOGIN is 2-64 of a-z 0-9 . _ -");
+    int64_t oid = 0;
+    if (outlet && (oid = outlet_id_of(d, outlet)) < 0) {
+        fprintf(stderr, "aftersales user: no outlet %s\n", outlet);
+        return 1;
+    }
+    char pw[1024];
+    if (read_password(pw, sizeof pw) < 0 || strlen(pw) < 8) {
+        fprintf(stderr, "aftersales user: give a password of at least 8 characters on stdin\n");
+        return 1;
+    }
+    db_conn *c = db_acquire(d);
+    int rc = auth_user_add(c, login, name ? name : login, role, oid, pw);
+    sodium_memzero(pw, sizeof pw);
+    if (rc == DB_EUNIQUE)
+        fprintf(stderr, "aftersales user: %s exists already\n", login);
+    else if (rc < 0)
+        fprintf(stderr, "aftersales user: %s\n", db_errmsg(c));
+    else
+        printf("user %s added as %s\n", login, role);
+    db_release(c);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_token(int argc, char **argv, db *d)
+{
+    static struct option opts[] = {{"role", required_argument, 0, 'r'},
+                                   {"outlet", required_argument, 0, 'o'},
+                                   {"name", required_argument, 0, 'n'},
+                                   {0, 0, 0, 0}};
+    const char *role = NULL, *outlet = NULL, *name = "integration";
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'r')
+            role = optarg;
+        else if (ch == 'o')
+            outlet = optarg;
+        else if (ch == 'n')
+            name = optarg;
+        else
+            return usage_error(argv[0], "unknown option");
+    }
+    if (optind + 1 != argc || strcmp(argv[optind], "create") != 0)
+        return usage_error(argv[0], "expected: create");
+    if (!role || !role_from_name(role))
+        return usage_error(argv[0], "--role names a staff role");
+    if ((role_from_name(role) & ROLE_OUTLET_STAFF) && !outlet)
+        return usage_error(argv[0], "outlet roles need --outlet");
+    int64_t oid = 0;
+    if (outlet && (oid = outlet_id_of(d, outlet)) < 0) {
+        fprintf(stderr, "aftersales token: no outlet %s\n", outlet);
+        return 1;
+    }
+    char token[AUTH_TOKEN_HEX + 4];
+    db_conn *c = db_acquire(d);
+    int rc = auth_token_create(c, name, role, oid, token);
+    if (rc < 0)
+        fprintf(stderr, "aftersales token: %s\n", db_errmsg(c));
+    else
+        printf("%s\n", token);
+    db_release(c);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_backup(int argc, char **argv, db *d)
+{
+    if (argc - optind != 1)
+        return usage_error(argv[0], "expected the backup FILE");
+    char *err = NULL;
+    if (db_backup(d, argv[optind], &err) < 0) {
+        fprintf(stderr, "aftersales backup: %s\n", err ? err : "failed");
+        free(err);
+        return 1;
+    }
+    printf("backed up to %s\n", argv[optind]);
+    return 0;
+}
+
+static int cmd_routes(int argc, char **argv, db *d)
+{
+    for (int i = 0; i < router_count(); i++) {
+        const struct route *rt = router_at(i);
+        printf("%s %s\n", rt->method, rt->pattern);
+    }
+    return 0;
+}
+
+static const struct csv_kind *csv_kind_of(const char *name)
+{
+    for (const struct csv_kind *k = feature_csv; k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+static void csv_kinds(FILE *f, int want_import)
+{
+    for (const struct csv_kind *k = feature_csv; k->name; k++)
+        if (want_import ? k->import != NULL : k->export != NULL)
+            fprintf(f, " %s", k->name);
+    fputc('\n', f);
+}
+
+static int cmd_import(int argc, char **argv, db *d)
+{
+    if (argc - optind != 2) {
+        fprintf(stderr, "usage: aftersales import KIND FILE.csv [--db URL]\nkinds:");
+        csv_kinds(stderr, 1);
+        return 2;
+    }
+    const struct csv_kind *k = csv_kind_of(argv[optind]);
+    if (!k || !k->import) {
+        fprintf(stderr, "aftersales import: unknown kind %s; kinds:", argv[optind]);
+        csv_kinds(stderr, 1);
+        return 2;
+    }
+    const char *path = argv[optind + 1];
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!in) {
+        perror(path);
+        return 1;
+    }
+    int rc = k->import(d, path, in);
+    if (in != stdin)
+        fclose(in);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_export(int argc, char **argv, db *d)
+{
+    if (argc - optind < 1 || argc - optind > 2) {
+        fprintf(stderr, "usage: aftersales export KIND [FILE.csv] [--db URL]\nkinds:");
+        csv_kinds(stderr, 0);
+        return 2;
+    }
+    const struct csv_kind *k = csv_kind_of(argv[optind]);
+    if (!k || !k->export) {
+        fprintf(stderr, "aftersales export: unknown kind %s; kinds:", argv[optind]);
+        csv_kinds(stderr, 0);
+        return 2;
+    }
+    FILE *out = argc - optind == 2 ? fopen(argv[optind + 1], "wb") : stdout;
+    if (!out) {
+        perror(argv[optind + 1]);
+        return 1;
+    }
+    int rc = k->export(d, out);
+    if (out != stdout && fclose(out) != 0)
+        rc = -1;
+    return rc < 0 ? 1 : 0;
+}
+
+static const struct cmd commands[] = {
+    {"serve", cmd_serve, NEEDS_DB, "run the HTTP server (API, staff app, portal)",
+     "aftersales serve [--db URL] [--listen HOST:PORT] [--threads N] [--body-limit BYTES] "
+     "[--web DIR] [--public-rate N] [--no-access-log]"},
+    {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
+     "aftersales migrate [--db URL]"},
+    {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",
+     "aftersales demo [--db URL] [--customers N] [--repairs N] [--seed N]"},
+    {"user", cmd_user, NEEDS_DB, "add a staff account (password on stdin)",
+     "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--db URL]"},
+    {"token", cmd_token, NEEDS_DB, "create a bearer token for an integration",
+     "aftersales token create --role ROLE [--outlet CODE] [--name TEXT] [--db URL]"},
+    {"import", cmd_import, NEEDS_DB, "import a CSV file (all or nothing)",
+     "aftersales import KIND FILE.csv [--db URL]"},
+    {"export", cmd_export, NEEDS_DB, "export a CSV file", "aftersales export KIND [FILE] [--db URL]"},
+    {"backup", cmd_backup, NEEDS_DB, "copy the embedded database while it runs",
+     "aftersales backup FILE [--db URL]"},
+    {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
+    {0},
+};
+
+static const struct cmd *find_cmd(const char *name)
+{
+    for (const struct cmd *k = commands; k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: aftersales COMMAND [options]\n\ncommands:\n");
+    for (const struct cmd *c = commands; c->name; c++)
+        fprintf(f, "  %-9s %s\n", c->name, c->summary);
+    fprintf(f, "\n--db URL: a SQLite file path or postgres://... (default: $AFTERSALES_DB, else "
+               "data/aftersales.db)\n'aftersales COMMAND --help' tells more.\n");
+}
+
+/* Take --db URL / --db=URL and --help out of argv so each command parses only its own. */
+static int take_common(int *argc, char **argv, int *help)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= *argc)
+                return -1;
+            db_url = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            db_url = argv[i] + 5;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            *help = 1;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    const struct cmd *c = find_cmd(argv[1]);
+    if (!c) {
+        fprintf(stderr, "aftersales: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    argc--;
+    argv++;
+    int help = 0;
+    if (take_common(&argc, argv, &help) < 0) {
+        fprintf(stderr, "aftersales %s: --db needs a URL\n", c->name);
+        return 2;
+    }
+    if (help) {
+        printf("aftersales %s: %s\nusage: %s\n", c->name, c->summary, c->usage);
+        if (c->fn == cmd_import || c->fn == cmd_export) {
+            printf("kinds:");
+            csv_kinds(stdout, c->fn == cmd_import);
+        }
+        return 0;
+    }
+    if (auth_init() < 0) {
+        fprintf(stderr, "aftersales: libsodium cannot start\n");
+        return 1;
+    }
+    router_set(feature_routes);
+    if (!db_url)
+        db_url = getenv("AFTERSALES_DB");
+    if (!db_url || !*db_url)
+        db_url = "data/aftersales.db";
+    db *d = NULL;
+    if (c->flags & NEEDS_DB) {
+        char *err = NULL;
+        const char *slash = strrchr(db_url, '/');
+        if (!strstr(db_url, "://") && slash && slash != db_url) {
+            /* Make the directory of a SQLite file (data/ on a fresh clone). */
+            char *dir = strndup(db_url, (size_t)(slash - db_url));
+            mkdir(dir, 0755);
+            free(dir);
+        }
+        int threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+        int pool = c->fn == cmd_serve ? (threads < 2 ? 2 : threads) * 2 + 2 : 2;
+        if (db_open(db_url, pool, &d, &err) < 0) {
+            fprintf(stderr, "aftersales %s: %s\n", c->name, err ? err : "cannot open database");
+            free(err);
+            return 1;
+        }
+    }
+    optind = 1;
+    int rc = c->fn(argc, argv, d);
+    db_close(d);
+    return rc;
+}

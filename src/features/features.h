@@ -29,7 +29,19 @@ struct demo_step {
     int (*fill)(db *d, const struct demo_opts *o);
 };
 
+/* A source of events for a customer's history timeline (M1). sql takes one parameter,
+ * the customer id, and returns rows (at BIGINT unix seconds, code TEXT, summary TEXT). */
+struct history_source {
+    const char *kind; /* "repair", "warranty", "contact", ... */
+    const char *sql;
+};
+
 extern const struct route *const feature_routes[]; /* NULL-terminated */
+extern const struct history_source feature_history[]; /* zeroed entry ends it */
+/* Statements that move a customer's records to another customer when two are merged:
+ * each takes (survivor_id, duplicate_id), e.g.
+ * "UPDATE repairs SET customer_id = ? WHERE customer_id = ?". NULL ends the list. */
+extern const char *const feature_customer_moves[];
 extern const struct csv_kind feature_csv[];        /* zeroed entry ends it */
 extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
 

@@ -243,6 +243,32 @@ static int safe_path(const char *p)
     return 1;
 }
 
+/* The Content-Security-Policy of a page: scripts only from here, plus the page's inline
+ * import maps, allowed by their SHA-256 (browsers cannot load an import map from a file). */
+static const char *page_csp(req *r, const char *html)
+{
+    buf csp = BUF_INIT;
+    buf_adds(&csp, "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                   "frame-ancestors 'none'; script-src 'self'");
+    static const char open_tag[] = "<script type=\"importmap\">";
+    for (const char *p = strstr(html, open_tag); p; p = strstr(p, open_tag)) {
+        p += sizeof open_tag - 1;
+        const char *end = strstr(p, "</script>");
+        if (!end)
+            break;
+        unsigned char digest[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(digest, (const unsigned char *)p, (unsigned long long)(end - p));
+        char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
+                                           sodium_base64_VARIANT_ORIGINAL)];
+        sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+        buf_addf(&csp, " 'sha256-%s'", b64);
+        p = end;
+    }
+    const char *out = arena_strdup(r->a, csp.s);
+    buf_release(&csp);
+    return out;
+}
+
 /* Serve a file below web/ or an allowed vendor file. 1 when answered, 0 when not found. */
 static int serve_static(req *r)
 {
@@ -288,16 +314,26 @@ static int serve_static(req *r)
         reply_empty(r, 304);
         return 1;
     }
-    struct MHD_Response *resp = MHD_create_response_from_fd((size_t)sb.st_size, fd);
-    if (!resp) {
+    struct MHD_Response *resp;
+    if (strcmp(mime_of(file), "text/html; charset=utf-8") == 0 && sb.st_size < (1 << 20)) {
+        /* Pages are small: read them to allow their inline import map by its hash. */
+        char *html = arena_alloc(r->a, (size_t)sb.st_size + 1);
+        ssize_t got = read(fd, html, (size_t)sb.st_size);
         close(fd);
-        return 0;
+        if (got != sb.st_size)
+            return 0;
+        resp = MHD_create_response_from_buffer((size_t)got, html, MHD_RESPMEM_MUST_COPY);
+        if (!resp)
+            return 0;
+        MHD_add_response_header(resp, "Content-Security-Policy", page_csp(r, html));
+    } else {
+        resp = MHD_create_response_from_fd((size_t)sb.st_size, fd);
+        if (!resp) {
+            close(fd);
+            return 0;
+        }
     }
     MHD_add_response_header(resp, "Content-Type", mime_of(file));
-    if (strstr(file, ".html"))
-        MHD_add_response_header(resp, "Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; style-src 'self' "
-                                "'unsafe-inline'; frame-ancestors 'none'");
     queue(r, 200, resp);
     return 1;
 }

@@ -1,6 +1,7 @@
 /* ratelimit: an open table of 64-bit key hashes with window start and count, under
- * striped locks. A full table reuses the oldest-looking slot, which can only make a
- * limit stricter for a colliding key, never looser. */
+ * striped locks. When a key's probe range is full of live entries, the new key counts
+ * into the fullest of them instead of evicting it: a flood of fresh keys can make a
+ * limit stricter for the keys it collides with, never looser. */
 #include "base/ratelimit.h"
 
 #include <pthread.h>
@@ -53,27 +54,31 @@ void ratelimit_free(struct ratelimit *rl)
 
 void ratelimit_set_limit(struct ratelimit *rl, int limit) { rl->limit = limit; }
 
-/* Find (or claim) key's slot within its stripe's probe range; lock held by caller. */
+/* Find key's slot within its probe range, or (claim) take an empty or expired one, or
+ * share the fullest live one. Lock held by caller. */
 static struct rl_slot *find(struct ratelimit *rl, uint64_t h, int64_t now, int claim)
 {
     size_t base = (size_t)(h % (RL_SLOTS / RL_PROBE)) * RL_PROBE;
-    struct rl_slot *victim = NULL;
+    struct rl_slot *free_slot = NULL, *fullest = NULL;
     for (int i = 0; i < RL_PROBE; i++) {
         struct rl_slot *s = &rl->slots[base + (size_t)i];
         if (s->key == h)
             return s;
-        /* prefer an empty slot, then an expired one, then the oldest */
-        int rank = s->key == 0 ? 0 : s->start + rl->window <= now ? 1 : 2;
-        int vrank = !victim ? 3 : victim->key == 0 ? 0 : victim->start + rl->window <= now ? 1 : 2;
-        if (rank < vrank || (rank == vrank && rank == 2 && s->start < victim->start))
-            victim = s;
+        if (s->key == 0 || s->start + rl->window <= now) {
+            if (!free_slot)
+                free_slot = s;
+        } else if (!fullest || s->count > fullest->count) {
+            fullest = s;
+        }
     }
     if (!claim)
         return NULL;
-    victim->key = h;
-    victim->start = now;
-    victim->count = 0;
-    return victim;
+    if (!free_slot)
+        return fullest;
+    free_slot->key = h;
+    free_slot->start = now;
+    free_slot->count = 0;
+    return free_slot;
 }
 
 static pthread_mutex_t *stripe(struct ratelimit *rl, uint64_t h)

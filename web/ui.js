@@ -1,0 +1,187 @@
+// Small shared components for every view: Field (with the red error text
+// under it), Button, Table (with a CSV download), ErrorBanner, Empty,
+// Notice, Loading, Page. Views import `html` from here too.
+import { h, cloneElement, toChildArray } from 'preact';
+import { useId } from 'preact/hooks';
+import htm from 'htm';
+import { t, errorText, fieldReasonText } from './i18n.js';
+
+export const html = htm.bind(h);
+
+// A page's heading with optional actions on the right.
+export function Page({ title, actions, children }) {
+  return html`
+    <section class="page">
+      <div class="page-head">
+        <h1 class="page-title">${title}</h1>
+        ${actions ? html`<div class="page-actions">${actions}</div>` : null}
+      </div>
+      ${children}
+    </section>`;
+}
+
+// A labelled form control. `error` is a reason from an API error's
+// `fields` ("required", "invalid", ...) or a text; it is shown in red under
+// the control and linked to it with aria-describedby.
+//   <${Field} label=${t('x')} name="phone" value=${v} onInput=${...}
+//             error=${err?.fields?.phone} />
+// as="select" takes options=[{value,label}]; as="textarea" a textarea;
+// a single child element is used as the control instead.
+export function Field({ label, name, error, hint, required, id, as = 'input',
+  options, children, class: cls, ...rest }) {
+  const autoId = useId();
+  const fid = id || (name ? `f-${name}` : `f-${autoId}`);
+  const msg = error ? fieldReasonText(error) : '';
+  const errId = `${fid}-error`;
+  const hintId = `${fid}-hint`;
+  const describedBy = [hint ? hintId : null, msg ? errId : null].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id: fid, name, required,
+    'aria-invalid': msg ? 'true' : undefined,
+    'aria-describedby': describedBy,
+  };
+
+  let control;
+  const kids = toChildArray(children);
+  if (kids.length === 1 && typeof kids[0] === 'object') {
+    control = cloneElement(kids[0], common);
+  } else if (as === 'select') {
+    control = html`<select class="input" ...${common} ...${rest}>
+      ${(options || []).map((o) => html`<option value=${o.value}>${o.label}</option>`)}
+    </select>`;
+  } else if (as === 'textarea') {
+    control = html`<textarea class="input" ...${common} ...${rest}></textarea>`;
+  } else {
+    control = html`<input class="input" ...${common} ...${rest} />`;
+  }
+
+  return html`
+    <div class=${['field', msg ? 'field-invalid' : '', cls || ''].join(' ').trim()}>
+      <label class="field-label" for=${fid}>
+        ${label}${required ? html`<span class="field-req" aria-hidden="true"> *</span>` : null}
+      </label>
+      ${control}
+      ${hint ? html`<div class="field-hint" id=${hintId}>${hint}</div>` : null}
+      ${msg ? html`<div class="field-error" id=${errId}>${msg}</div>` : null}
+    </div>`;
+}
+
+// The per-field reasons of an API error, or {} (for Field's `error`).
+export function fieldErrors(err) {
+  return (err && err.fields) || {};
+}
+
+// variant: primary | secondary | danger | ghost. `busy` disables it and
+// marks it aria-busy while a request runs.
+export function Button({ variant = 'primary', busy, type = 'button', disabled,
+  class: cls, children, ...rest }) {
+  return html`
+    <button type=${type} class=${`btn btn-${variant} ${cls || ''}`.trim()}
+      disabled=${disabled || busy} aria-busy=${busy ? 'true' : undefined} ...${rest}>
+      ${children}
+    </button>`;
+}
+
+// Shows an ApiError (or a plain text) translated; nothing when error is
+// empty. onRetry / onDismiss add the matching buttons.
+export function ErrorBanner({ error, onRetry, onDismiss }) {
+  if (!error) return null;
+  const text = typeof error === 'string' ? error : errorText(error);
+  return html`
+    <div class="banner banner-error" role="alert">
+      <span class="banner-text">${text}</span>
+      ${onRetry ? html`<${Button} variant="secondary" onClick=${onRetry}>${t('common.retry')}</${Button}>` : null}
+      ${onDismiss ? html`<button type="button" class="banner-close" onClick=${onDismiss}
+        aria-label=${t('common.dismiss')} title=${t('common.dismiss')}>×</button>` : null}
+    </div>`;
+}
+
+// A plain informative panel (title + text); tone: info | warning.
+export function Notice({ title, children, tone = 'info' }) {
+  return html`
+    <div class=${`notice notice-${tone}`} role="status">
+      ${title ? html`<h2 class="notice-title">${title}</h2>` : null}
+      <div class="notice-body">${children}</div>
+    </div>`;
+}
+
+export function Empty({ title, children }) {
+  return html`
+    <div class="empty">
+      <div class="empty-title">${title || t('common.empty')}</div>
+      ${children ? html`<div class="empty-body">${children}</div>` : null}
+    </div>`;
+}
+
+export function Loading({ label }) {
+  return html`<div class="loading" role="status" aria-live="polite">
+    <span class="spinner" aria-hidden="true"></span>${label || t('common.loading')}</div>`;
+}
+
+// ---- tables and CSV ----
+
+function cellText(col, row) {
+  if (col.csv) return col.csv(row);
+  const v = row[col.key];
+  return v === undefined || v === null ? '' : v;
+}
+
+function csvQuote(v) {
+  let s = typeof v === 'number' ? String(v) : String(v ?? '');
+  // A text starting with = + - @ would run as a formula in Excel/WPS.
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+// RFC 4180 CSV of rows under columns' labels (CRLF line ends).
+export function toCsv(columns, rows) {
+  const lines = [columns.map((c) => csvQuote(c.label)).join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvQuote(cellText(c, row))).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
+// Saves text as a file; the BOM makes Excel read the UTF-8 Chinese right.
+export function downloadText(filename, text, type = 'text/csv;charset=utf-8') {
+  const blob = new Blob(['\uFEFF' + text], { type });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// columns: [{key, label, render?(row), csv?(row), align?: 'right'}]
+// csv: {href} to link a server-side export (the whole result), or
+//      {filename} to save the rows shown here; omitted = no download.
+// toolbar: extra controls shown left of the download button.
+export function Table({ columns, rows, rowKey = 'code', caption, csv, toolbar,
+  empty, onRowClick }) {
+  const list = rows || [];
+  const download = csv
+    ? csv.href
+      ? html`<a class="btn btn-secondary" href=${csv.href} download=${csv.filename || ''}>${t('common.download_csv')}</a>`
+      : html`<${Button} variant="secondary" onClick=${() => downloadText(csv.filename || 'export.csv', toCsv(columns, list))}
+          disabled=${list.length === 0}>${t('common.download_csv')}</${Button}>`
+    : null;
+  return html`
+    <div class="table-block">
+      ${toolbar || download ? html`<div class="table-toolbar">
+        <div class="table-toolbar-main">${toolbar}</div>${download}</div>` : null}
+      ${list.length === 0
+        ? (empty || html`<${Empty} />`)
+        : html`<div class="table-wrap"><table class="table">
+            ${caption ? html`<caption>${caption}</caption>` : null}
+            <thead><tr>${columns.map((c) => html`<th scope="col" class=${c.align === 'right' ? 'num' : ''}>${c.label}</th>`)}</tr></thead>
+            <tbody>${list.map((row, i) => html`
+              <tr key=${row[rowKey] ?? i} class=${onRowClick ? 'clickable' : ''}
+                onClick=${onRowClick ? () => onRowClick(row) : undefined}>
+                ${columns.map((c) => html`<td class=${c.align === 'right' ? 'num' : ''}>
+                  ${c.render ? c.render(row) : cellText(c, row)}</td>`)}
+              </tr>`)}
+            </tbody>
+          </table></div>`}
+    </div>`;
+}

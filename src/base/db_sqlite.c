@@ -1,10 +1,13 @@
 /* db_sqlite: the embedded backend. WAL, a busy timeout, foreign keys on. */
 #include "base/db_impl.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void sq_configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
 static int sq_connect(const char *url, void **handle, char **err)
 {
@@ -13,6 +16,9 @@ static int sq_connect(const char *url, void **handle, char **err)
         path += 9;
     else if (strncmp(path, "file:", 5) == 0)
         path += 5;
+    /* No global memory statistics: they take a process-wide mutex on every malloc. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_configure);
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(path, &h,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

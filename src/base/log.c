@@ -13,14 +13,20 @@ static pthread_t flusher;
 static atomic_int running;
 static char stderr_buf[1 << 16];
 
+/* RFC 3339 UTC with milliseconds; the date-and-seconds part is cached per thread. */
 static void stamp(char *out, size_t n)
 {
+    static _Thread_local time_t last_sec = -1;
+    static _Thread_local char last[32];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    if (ts.tv_sec != last_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%S", &tm);
+        last_sec = ts.tv_sec;
+    }
+    snprintf(out, n, "%s.%03dZ", last, (int)(ts.tv_nsec / 1000000));
 }
 
 static void *flush_loop(void *arg)
@@ -76,7 +82,12 @@ void log_error(const char *fmt, ...)
 
 void log_access(const char *method, const char *path, int status, double ms)
 {
-    char ts[48];
+    char ts[48], clean[256];
     stamp(ts, sizeof ts);
-    fprintf(stderr, "%s access %s %s %d %.2fms\n", ts, method, path, status, ms);
+    /* A decoded path may hold control characters: never let it forge log lines. */
+    size_t i = 0;
+    for (; path[i] && i < sizeof clean - 1; i++)
+        clean[i] = (unsigned char)path[i] < 32 || path[i] == 127 ? '?' : path[i];
+    clean[i] = '\0';
+    fprintf(stderr, "%s access %s %s %d %.2fms\n", ts, method, clean, status, ms);
 }

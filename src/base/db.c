@@ -85,21 +85,27 @@ static void stmt_free(struct db_stmt *st)
     free(st);
 }
 
+static void drop_statements(db_conn *c)
+{
+    for (int b = 0; b < DB_STMT_BUCKETS; b++) {
+        struct db_stmt *st = c->stmts[b];
+        while (st) {
+            struct db_stmt *nx = st->next;
+            stmt_free(st);
+            st = nx;
+        }
+        c->stmts[b] = NULL;
+    }
+    c->nstmts = 0;
+}
+
 void db_close(db *d)
 {
     if (!d)
         return;
     for (int i = 0; i < d->n; i++) {
-        db_conn *c = &d->conns[i];
-        for (int b = 0; b < DB_STMT_BUCKETS; b++) {
-            struct db_stmt *st = c->stmts[b];
-            while (st) {
-                struct db_stmt *nx = st->next;
-                stmt_free(st);
-                st = nx;
-            }
-        }
-        d->be->disconnect(c->handle);
+        drop_statements(&d->conns[i]);
+        d->be->disconnect(d->conns[i].handle);
     }
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
@@ -125,6 +131,9 @@ db_conn *db_acquire(db *d)
     d->nfree--;
     pthread_mutex_unlock(&d->mu);
     c->errmsg[0] = '\0';
+    /* A server restart or a network cut leaves a dead connection: open it again. */
+    if (c->be->revive && c->be->revive(c))
+        drop_statements(c);
     return c;
 }
 

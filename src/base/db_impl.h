@@ -19,6 +19,8 @@ struct db_backend {
     const char *(*colname)(db_stmt *st, int col);
     void (*reset)(db_stmt *st);
     int (*script)(db_conn *c, const char *sql);
+    /* Optional: reconnect a broken connection; 1 when it did (cached statements are gone). */
+    int (*revive)(db_conn *c);
     const char *begin_sql;
 };
 

@@ -196,7 +196,21 @@ static int pg_script(db_conn *c, const char *sql)
     return rc;
 }
 
+static int pg_revive(db_conn *c)
+{
+    struct pg_handle *h = c->handle;
+    if (PQstatus(h->conn) == CONNECTION_OK)
+        return 0;
+    PQreset(h->conn);
+    if (PQstatus(h->conn) == CONNECTION_OK) {
+        PGresult *r = PQexec(h->conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+        PQclear(r);
+    }
+    return 1;
+}
+
 const struct db_backend db_pg_backend = {
+    .revive = pg_revive,
     .kind = DB_POSTGRES,
     .connect = pg_connect,
     .disconnect = pg_disconnect,

@@ -1,0 +1,391 @@
+// Service network (M6): outlets list with filters, create and edit an outlet,
+// its technicians, the routing suggestion for a repair, and county coverage
+// with a chart per province. Hash routes:
+//   #/outlets              list            #/outlets/new       create
+//   #/outlets/coverage     coverage        #/outlets/routing   routing suggestion
+//   #/outlets/CODE         one outlet (edit, technicians)
+import { useState, useEffect, useRef, useCallback } from 'preact/hooks';
+import * as api from '../api.js';
+import { t, registerMessages } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+
+registerMessages({
+  'zh-CN': {
+    'net.title': '服务网点', 'net.tab.list': '网点', 'net.tab.new': '新建网点',
+    'net.tab.coverage': '覆盖率', 'net.tab.routing': '派修建议',
+    'net.code': '网点代码', 'net.name': '名称', 'net.type': '类型', 'net.grade': '等级',
+    'net.region': '所在区县代码', 'net.region_name': '所在地', 'net.capacity': '在修容量',
+    'net.active': '启用', 'net.in_service': '服务中', 'net.covers': '覆盖区域代码',
+    'net.covers_hint': '区县、地市或省份的六位代码，空格分隔；地市/省份覆盖其下全部区县',
+    'net.lines': '授权产品线', 'net.lines_hint': '产品线代码，空格分隔，如 TV AV PC',
+    'net.address': '地址', 'net.phone': '电话', 'net.suspended_from': '暂停自',
+    'net.suspended_until': '恢复日', 'net.contract_start': '合同开始', 'net.contract_end': '合同结束',
+    'net.hours': '营业时间', 'net.hours_all': '每天 {opens}-{closes}（全年 365 天服务）',
+    'net.save': '保存', 'net.saved': '已保存', 'net.create': '创建网点', 'net.created': '网点 {code} 已创建',
+    'net.search': '搜索名称或代码', 'net.all_types': '全部类型', 'net.filter_region': '地区代码',
+    'net.more': '加载更多', 'net.yes': '是', 'net.no': '否',
+    'net.type.service_center': '技术服务中心', 'net.type.authorised': '授权维修站',
+    'net.type.designated': '特约维修站', 'net.type.certified': '认证专修店', 'net.type.agent': '签约服务代理',
+    'net.techs': '技术员', 'net.tech_name': '姓名', 'net.tech_skills': '技能', 'net.tech_records': '证书与培训',
+    'net.tech_add': '添加技术员', 'net.expired': '已过期',
+    'net.cov.country': '全国县级行政区覆盖率', 'net.cov.covered': '已覆盖', 'net.cov.total': '县级区域总数',
+    'net.cov.rate': '覆盖率', 'net.cov.uncovered': '未覆盖区县', 'net.cov.province': '省份',
+    'net.cov.scope': '范围（省或市代码，留空为全国）', 'net.cov.show': '查看', 'net.cov.chart': '各省覆盖率',
+    'net.route.region': '客户所在区县代码', 'net.route.line': '产品线代码', 'net.route.go': '建议网点',
+    'net.route.chosen': '建议网点：{code}', 'net.route.none': '没有符合条件的网点',
+    'net.route.why': '选择理由：在营、覆盖该区县并获 {line} 授权；负荷 {open}/{cap}（{pct}）、等级 {grade}、{dist}；共 {n} 个候选网点',
+    'net.route.load': '负荷', 'net.route.distance': '距离', 'net.route.score': '评分',
+    'net.slots': '上门预约', 'net.slots_date': '日期', 'net.slots_closed': '当天不营业',
+    'net.slots_none': '没有空闲时段', 'net.booked': '已预约 {code}：{tech} {time}',
+    'net.dist.county': '同区县', 'net.dist.city': '同城市', 'net.dist.province': '同省', 'net.dist.elsewhere': '外省',
+  },
+  en: {
+    'net.title': 'Service network', 'net.tab.list': 'Outlets', 'net.tab.new': 'New outlet',
+    'net.tab.coverage': 'Coverage', 'net.tab.routing': 'Routing',
+    'net.code': 'Outlet code', 'net.name': 'Name', 'net.type': 'Type', 'net.grade': 'Grade',
+    'net.region': 'County code', 'net.region_name': 'Location', 'net.capacity': 'Capacity',
+    'net.active': 'Active', 'net.in_service': 'In service', 'net.covers': 'Covers (region codes)',
+    'net.covers_hint': 'six-digit county, city or province codes, space-separated; a city or province covers all its counties',
+    'net.lines': 'Authorised product lines', 'net.lines_hint': 'product line codes, space-separated, e.g. TV AV PC',
+    'net.address': 'Address', 'net.phone': 'Phone', 'net.suspended_from': 'Suspended from',
+    'net.suspended_until': 'Back on', 'net.contract_start': 'Contract start', 'net.contract_end': 'Contract end',
+    'net.hours': 'Opening hours', 'net.hours_all': 'Every day {opens}-{closes} (365-day service)',
+    'net.save': 'Save', 'net.saved': 'Saved', 'net.create': 'Create outlet', 'net.created': 'Outlet {code} created',
+    'net.search': 'Search name or code', 'net.all_types': 'All types', 'net.filter_region': 'Region code',
+    'net.more': 'Load more', 'net.yes': 'yes', 'net.no': 'no',
+    'net.type.service_center': 'Technical service center', 'net.type.authorised': 'Authorised station',
+    'net.type.designated': 'Designated station', 'net.type.certified': 'Certified shop', 'net.type.agent': 'Contracted agent',
+    'net.techs': 'Technicians', 'net.tech_name': 'Name', 'net.tech_skills': 'Skills', 'net.tech_records': 'Certifications and training',
+    'net.tech_add': 'Add technician', 'net.expired': 'expired',
+    'net.cov.country': 'County-level coverage, whole country', 'net.cov.covered': 'Covered', 'net.cov.total': 'County-level regions',
+    'net.cov.rate': 'Rate', 'net.cov.uncovered': 'Uncovered counties', 'net.cov.province': 'Province',
+    'net.cov.scope': 'Scope (province or city code; empty: country)', 'net.cov.show': 'Show', 'net.cov.chart': 'Coverage per province',
+    'net.route.region': "Customer's county code", 'net.route.line': 'Product line code', 'net.route.go': 'Suggest outlet',
+    'net.route.chosen': 'Suggested outlet: {code}', 'net.route.none': 'No outlet qualifies',
+    'net.route.why': 'Chosen because it is active, covers the county and is authorised for {line}; load {open}/{cap} ({pct}), grade {grade}, {dist}; {n} candidate(s)',
+    'net.route.load': 'Load', 'net.route.distance': 'Distance', 'net.route.score': 'Score',
+    'net.slots': 'On-site appointments', 'net.slots_date': 'Date', 'net.slots_closed': 'Closed that day',
+    'net.slots_none': 'No free slot', 'net.booked': 'Booked {code}: {tech} {time}',
+    'net.dist.county': 'same county', 'net.dist.city': 'same city', 'net.dist.province': 'same province', 'net.dist.elsewhere': 'other province',
+  },
+});
+
+const TYPES = ['service_center', 'authorised', 'designated', 'certified', 'agent'];
+const ADMIN = ['admin', 'supervisor'];
+const pct = (r) => (r === null || r === undefined ? '–' : `${(r * 100).toFixed(1)}%`);
+const grid = 'display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:0 16px';
+
+function Tabs({ user, current }) {
+  const tabs = [['', 'net.tab.list']];
+  if (ADMIN.includes(user.role)) tabs.push(['new', 'net.tab.new'], ['coverage', 'net.tab.coverage']);
+  if ([...ADMIN, 'agent'].includes(user.role)) tabs.push(['routing', 'net.tab.routing']);
+  return html`<nav class="table-toolbar" aria-label=${t('net.title')} style="gap:8px;flex-wrap:wrap;justify-content:flex-start">
+    ${tabs.map(([p, k]) => html`<a key=${p} href=${'#/outlets' + (p ? '/' + p : '')}
+      class=${'btn ' + (current === p ? 'btn-primary' : 'btn-secondary')}
+      aria-current=${current === p ? 'page' : undefined}>${t(k)}</a>`)}
+  </nav>`;
+}
+
+// ---- list ----
+
+function OutletList({ user }) {
+  const [filter, setFilter] = useState({ q: '', type: '', region: '' });
+  const [items, setItems] = useState(null);
+  const [cursor, setCursor] = useState(null);
+  const [error, setError] = useState(null);
+  const load = useCallback(async (more) => {
+    setError(null);
+    try {
+      const query = { limit: 100 };
+      for (const k of ['q', 'type', 'region']) if (filter[k]) query[k] = filter[k];
+      if (more && cursor) query.cursor = cursor;
+      const r = await api.get('/outlets', { query });
+      setItems((prev) => (more && prev ? [...prev, ...r.items] : r.items));
+      setCursor(r.next_cursor);
+    } catch (e) { setError(e); }
+  }, [filter, cursor]);
+  useEffect(() => { load(false); }, [filter]);
+  const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
+  const columns = [
+    { key: 'code', label: t('net.code'), render: (o) => html`<a href=${'#/outlets/' + encodeURIComponent(o.code)}>${o.code}</a>` },
+    { key: 'name', label: t('net.name') },
+    { key: 'type', label: t('net.type'), render: (o) => t('net.type.' + o.type), csv: (o) => o.type },
+    { key: 'grade', label: t('net.grade') },
+    { key: 'region_name', label: t('net.region_name') },
+    { key: 'capacity', label: t('net.capacity'), align: 'right' },
+    { key: 'covers_count', label: t('net.covers'), align: 'right' },
+    { key: 'in_service', label: t('net.in_service'), render: (o) => (o.in_service ? t('net.yes') : t('net.no')) },
+  ];
+  return html`
+    <div style=${grid}>
+      <${Field} label=${t('net.search')} name="q" value=${filter.q} onChange=${set('q')} />
+      <${Field} label=${t('net.type')} name="type" as="select" value=${filter.type} onChange=${set('type')}
+        options=${[{ value: '', label: t('net.all_types') }, ...TYPES.map((v) => ({ value: v, label: t('net.type.' + v) }))]} />
+      <${Field} label=${t('net.filter_region')} name="region" value=${filter.region} onChange=${set('region')} inputmode="numeric" />
+    </div>
+    <${ErrorBanner} error=${error} onRetry=${() => load(false)} />
+    ${items === null ? html`<${Loading} />` : html`
+      <${Table} columns=${columns} rows=${items} csv=${{ filename: 'outlets.csv' }} />
+      ${cursor ? html`<${Button} variant="secondary" onClick=${() => load(true)}>${t('net.more')}</${Button}>` : null}`}`;
+}
+
+// ---- create / edit ----
+
+const splitList = (s) => s.split(/[\s,，]+/).filter(Boolean);
+
+function OutletForm({ outlet, onSaved }) {
+  const creating = !outlet;
+  const [f, setF] = useState(() => ({
+    code: '', name: '', type: 'designated', grade: '', region: '', capacity: '20', address: '', phone: '',
+    covers: '', product_lines: '', active: true, suspended_from: '', suspended_until: '', contract_start: '', contract_end: '',
+    ...(outlet ? { ...outlet, grade: outlet.grade || '', capacity: String(outlet.capacity), covers: outlet.covers.join(' '),
+      product_lines: outlet.product_lines.join(' '), address: outlet.address || '', phone: outlet.phone || '',
+      suspended_from: outlet.suspended_from || '', suspended_until: outlet.suspended_until || '',
+      contract_start: outlet.contract_start || '', contract_end: outlet.contract_end || '' } : {}),
+  }));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState('');
+  const errs = fieldErrors(error);
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true); setError(null); setDone('');
+    const body = { name: f.name, type: f.type, grade: f.grade || null, region: f.region,
+      capacity: /^\d+$/.test(f.capacity) ? Number(f.capacity) : f.capacity, address: f.address || null, phone: f.phone || null,
+      covers: splitList(f.covers), product_lines: splitList(f.product_lines), active: f.active };
+    for (const k of ['suspended_from', 'suspended_until', 'contract_start', 'contract_end']) body[k] = f[k] || null;
+    try {
+      const saved = creating
+        ? await api.post('/outlets', { code: f.code, ...body })
+        : await api.patch('/outlets/' + encodeURIComponent(outlet.code), { ...body, version: outlet.version });
+      setDone(creating ? t('net.created', { code: saved.code }) : t('net.saved'));
+      onSaved(saved);
+    } catch (err) { setError(err); } finally { setBusy(false); }
+  }
+  const fld = (k, label, extra = {}) => html`<${Field} label=${label} name=${k} value=${f[k]} onInput=${set(k)} error=${errs[k]} ...${extra} />`;
+  return html`<form onSubmit=${submit} noValidate>
+    <${ErrorBanner} error=${error} />
+    ${done ? html`<${Notice}>${done}</${Notice}>` : null}
+    <div style=${grid}>
+      ${creating ? fld('code', t('net.code'), { required: true, autocomplete: 'off' }) : null}
+      ${fld('name', t('net.name'), { required: true })}
+      <${Field} label=${t('net.type')} name="type" as="select" value=${f.type} onChange=${set('type')} error=${errs.type}
+        options=${TYPES.map((v) => ({ value: v, label: t('net.type.' + v) }))} />
+      <${Field} label=${t('net.grade')} name="grade" as="select" value=${f.grade} onChange=${set('grade')} error=${errs.grade}
+        options=${['', 'A', 'B', 'C', 'D'].map((v) => ({ value: v, label: v || '–' }))} />
+      ${fld('region', t('net.region'), { required: true, inputmode: 'numeric', hint: outlet?.region_name })}
+      ${fld('capacity', t('net.capacity'), { inputmode: 'numeric' })}
+      ${fld('phone', t('net.phone'))}
+      ${fld('address', t('net.address'))}
+    </div>
+    ${fld('covers', t('net.covers'), { hint: t('net.covers_hint') })}
+    ${fld('product_lines', t('net.lines'), { hint: t('net.lines_hint') })}
+    <div style=${grid}>
+      ${fld('suspended_from', t('net.suspended_from'), { type: 'date' })}
+      ${fld('suspended_until', t('net.suspended_until'), { type: 'date' })}
+      ${fld('contract_start', t('net.contract_start'), { type: 'date' })}
+      ${fld('contract_end', t('net.contract_end'), { type: 'date' })}
+    </div>
+    <div class="field"><label><input type="checkbox" name="active" checked=${f.active} onChange=${set('active')} /> ${t('net.active')}</label></div>
+    <${Button} type="submit" busy=${busy}>${creating ? t('net.create') : t('net.save')}</${Button}>
+  </form>`;
+}
+
+function Technicians({ outlet, user }) {
+  const [items, setItems] = useState(null);
+  const [name, setName] = useState('');
+  const [error, setError] = useState(null);
+  const load = useCallback(async () => {
+    try {
+      const list = await api.get('/technicians', { query: { outlet: outlet.code, limit: 500 } });
+      setItems(await Promise.all(list.items.map((x) => api.get('/technicians/' + encodeURIComponent(x.code)))));
+    } catch (e) { setError(e); }
+  }, [outlet.code]);
+  useEffect(() => { load(); }, [load]);
+  const canAdd = [...ADMIN, 'outlet_manager'].includes(user.role);
+  async function add(e) {
+    e.preventDefault();
+    try { await api.post('/technicians', { outlet: outlet.code, name }); setName(''); setError(null); load(); } catch (err) { setError(err); }
+  }
+  const columns = [
+    { key: 'code', label: 'ID' }, { key: 'name', label: t('net.tech_name') },
+    { key: 'skills', label: t('net.tech_skills'), csv: (x) => x.skills.map((s) => s.product_line).join(' '),
+      render: (x) => x.skills.map((s) => `${s.product_line}·${s.level}`).join(' ') },
+    { key: 'records', label: t('net.tech_records'), csv: (x) => x.records.map((r) => r.name).join('; '),
+      render: (x) => x.records.map((r) => html`<div key=${r.name}>${r.name}${r.expires_on ? ` → ${r.expires_on}` : ''}
+        ${r.expired ? html` <strong style="color:#b42318">${t('net.expired')}</strong>` : null}</div>`) },
+  ];
+  return html`<h2 class="section-title">${t('net.techs')}</h2>
+    <${ErrorBanner} error=${error} />
+    ${items === null ? html`<${Loading} />` : html`<${Table} columns=${columns} rows=${items} csv=${{ filename: `technicians-${outlet.code}.csv` }} />`}
+    ${canAdd ? html`<form onSubmit=${add} style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap">
+      <${Field} label=${t('net.tech_name')} name="tech_name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} error=${fieldErrors(error).name} />
+      <${Button} type="submit" variant="secondary">${t('net.tech_add')}</${Button}></form>` : null}`;
+}
+
+// Free on-site slots of the outlet's technicians on a date; a click books one.
+const localTime = (iso) => new Date(iso).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
+
+function Slots({ outlet, user }) {
+  const tomorrow = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10);
+  const [date, setDate] = useState(tomorrow);
+  const [data, setData] = useState(null);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState('');
+  const load = useCallback(async () => {
+    try { setData(await api.get(`/outlets/${encodeURIComponent(outlet.code)}/slots`, { query: { date } })); setError(null); } catch (e) { setData(null); setError(e); }
+  }, [outlet.code, date]);
+  useEffect(() => { load(); }, [load]);
+  const canBook = [...ADMIN, 'agent', 'outlet_manager'].includes(user.role);
+  async function book(tech, slot) {
+    try {
+      const a = await api.post('/appointments', { technician: tech.code, starts_at: slot.starts_at });
+      setDone(t('net.booked', { code: a.code, tech: tech.name, time: `${date} ${localTime(a.starts_at)}` }));
+      load();
+    } catch (e) { setError(e); }
+  }
+  return html`<h2 class="section-title">${t('net.slots')}</h2>
+    <${Field} label=${t('net.slots_date')} name="slot_date" type="date" value=${date} onChange=${(e) => setDate(e.currentTarget.value)} />
+    <${ErrorBanner} error=${error} />
+    ${done ? html`<${Notice}>${done}</${Notice}>` : null}
+    ${data && !data.open ? html`<p class="muted">${t('net.slots_closed')}</p>` : null}
+    ${data && data.open ? html`<div data-testid="slots">${data.technicians.map((tech) => html`<div key=${tech.code} style="margin:8px 0">
+      <strong>${tech.name}</strong> <span class="muted">${tech.code}</span>
+      <div style="display:flex;flex-wrap:wrap;gap:6px;margin-top:4px">
+        ${tech.slots.length ? tech.slots.map((sl) => html`<${Button} key=${sl.starts_at} variant="secondary" disabled=${!canBook}
+          onClick=${() => book(tech, sl)}>${localTime(sl.starts_at)}</${Button}>`) : html`<span class="muted">${t('net.slots_none')}</span>`}
+      </div></div>`)}</div>` : null}`;
+}
+
+function OutletDetail({ code, user }) {
+  const [outlet, setOutlet] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    setOutlet(null);
+    api.get('/outlets/' + encodeURIComponent(code)).then(setOutlet, setError);
+  }, [code]);
+  if (error) return html`<${ErrorBanner} error=${error} />`;
+  if (!outlet) return html`<${Loading} />`;
+  const h = outlet.hours;
+  const uniform = h.length === 7 && h.every((x) => x.opens === h[0].opens && x.closes === h[0].closes);
+  return html`
+    <h2 class="section-title">${outlet.code} · ${outlet.name}</h2>
+    <p class="muted">${outlet.region_name} · ${t('net.hours')}: ${uniform ? t('net.hours_all', h[0])
+      : h.map((x) => `${x.weekday} ${x.opens}-${x.closes}`).join(', ')}</p>
+    ${ADMIN.includes(user.role) ? html`<${OutletForm} key=${outlet.version} outlet=${outlet} onSaved=${setOutlet} />`
+      : html`<p>${t('net.covers')}: ${outlet.covers.join(' ')}</p><p>${t('net.lines')}: ${outlet.product_lines.join(' ')}</p>`}
+    <${Technicians} outlet=${outlet} user=${user} />
+    <${Slots} outlet=${outlet} user=${user} />`;
+}
+
+// ---- coverage ----
+
+function CoverageChart({ provinces }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    let chart = null;
+    let live = true;
+    import('chart.js/auto').then(({ default: Chart }) => {
+      if (!live || !ref.current) return;
+      chart = new Chart(ref.current, {
+        type: 'bar',
+        data: {
+          labels: provinces.map((p) => p.name),
+          datasets: [{ label: t('net.cov.rate'), data: provinces.map((p) => (p.rate === null ? 0 : +(p.rate * 100).toFixed(1))),
+            backgroundColor: provinces.map((p) => (p.rate === 1 ? '#2e7d32' : p.rate >= 0.9 ? '#1565c0' : '#e65100')) }],
+        },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+          scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + '%' } }, x: { ticks: { autoSkip: false, maxRotation: 90, minRotation: 60 } } },
+          plugins: { legend: { display: false } } },
+      });
+    }).catch(() => {});
+    return () => { live = false; chart?.destroy(); };
+  }, [provinces]);
+  return html`<div style="position:relative;height:320px;min-width:0"><canvas ref=${ref} role="img" aria-label=${t('net.cov.chart')}></canvas></div>`;
+}
+
+function Coverage() {
+  const [scope, setScope] = useState('');
+  const [data, setData] = useState(null);
+  const [error, setError] = useState(null);
+  const load = useCallback(async (region) => {
+    setError(null);
+    try { setData(await api.get('/coverage', { query: region ? { region } : undefined })); } catch (e) { setError(e); }
+  }, []);
+  useEffect(() => { load(''); }, []);
+  const groups = data ? (data.provinces || data.cities || []) : [];
+  const columns = [
+    { key: 'code', label: 'code' }, { key: 'name', label: t('net.cov.province') },
+    { key: 'covered', label: t('net.cov.covered'), align: 'right' }, { key: 'total', label: t('net.cov.total'), align: 'right' },
+    { key: 'rate', label: t('net.cov.rate'), align: 'right', render: (g) => pct(g.rate), csv: (g) => g.rate ?? '' },
+  ];
+  return html`
+    <form style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap" onSubmit=${(e) => { e.preventDefault(); load(scope.trim()); }}>
+      <${Field} label=${t('net.cov.scope')} name="scope" value=${scope} onInput=${(e) => setScope(e.currentTarget.value)} inputmode="numeric" />
+      <${Button} type="submit" variant="secondary">${t('net.cov.show')}</${Button}>
+    </form>
+    <${ErrorBanner} error=${error} />
+    ${!data ? (error ? null : html`<${Loading} />`) : html`
+      <div class="notice" data-testid="coverage-summary">
+        <div class="notice-title">${data.region ? data.region : t('net.cov.country')}</div>
+        <div class="notice-body"><strong data-testid="coverage-rate" style="font-size:1.6em">${pct(data.rate)}</strong>
+          · ${t('net.cov.covered')} <span data-testid="coverage-covered">${data.covered}</span> / ${data.total}</div>
+      </div>
+      ${groups.length > 1 ? html`<h2 class="section-title">${t('net.cov.chart')}</h2><${CoverageChart} provinces=${groups} />` : null}
+      <${Table} columns=${columns} rows=${groups} csv=${{ href: '/api/v1/coverage?format=csv' + (data.region ? '&region=' + data.region : ''), filename: 'coverage.csv' }}
+        toolbar=${html`<a class="btn btn-secondary" download="coverage.xlsx"
+          href=${'/api/v1/coverage?format=xlsx' + (data.region ? '&region=' + data.region : '')}>XLSX</a>`} />
+      <details><summary>${t('net.cov.uncovered')} (${data.uncovered.length})</summary>
+        <p style="word-break:break-all">${data.uncovered.join(' ')}</p></details>`}`;
+}
+
+// ---- routing ----
+
+function Routing() {
+  const [q, setQ] = useState({ region: '', product_line: '' });
+  const [res, setRes] = useState(null);
+  const [error, setError] = useState(null);
+  async function go(e) {
+    e.preventDefault();
+    setError(null);
+    try { setRes(await api.get('/routing/suggest', { query: q })); } catch (err) { setRes(null); setError(err); }
+  }
+  const errs = fieldErrors(error);
+  const columns = [
+    { key: 'code', label: t('net.code') }, { key: 'name', label: t('net.name') }, { key: 'grade', label: t('net.grade') },
+    { key: 'load', label: t('net.route.load'), align: 'right', render: (c) => `${c.open_repairs}/${c.capacity}${c.full ? ' ⚠' : ''}` },
+    { key: 'distance', label: t('net.route.distance'), render: (c) => t('net.dist.' + c.distance) },
+    { key: 'score', label: t('net.route.score'), align: 'right', render: (c) => c.score.toFixed(2) },
+  ];
+  return html`
+    <form onSubmit=${go} style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap">
+      <${Field} label=${t('net.route.region')} name="region" value=${q.region} error=${errs.region} inputmode="numeric"
+        onInput=${(e) => setQ({ ...q, region: e.currentTarget.value.trim() })} />
+      <${Field} label=${t('net.route.line')} name="product_line" value=${q.product_line} error=${errs.product_line}
+        onInput=${(e) => setQ({ ...q, product_line: e.currentTarget.value.trim() })} />
+      <${Button} type="submit">${t('net.route.go')}</${Button}>
+    </form>
+    <${ErrorBanner} error=${error && !error.fields ? error : null} />
+    ${res ? html`<${Notice} title=${res.outlet ? t('net.route.chosen', { code: res.outlet }) : t('net.route.none')}>
+        ${res.outlet ? html`<div data-testid="routing-why">${t('net.route.why', { line: q.product_line,
+          open: res.candidates[0].open_repairs, cap: res.candidates[0].capacity, pct: pct(res.candidates[0].load),
+          grade: res.candidates[0].grade || '–', dist: t('net.dist.' + res.candidates[0].distance), n: res.candidates.length })}</div>` : null}
+        <div class="muted" data-testid="routing-reason" lang="en">${res.reason}</div></${Notice}>
+      <${Table} columns=${columns} rows=${res.candidates} />` : null}`;
+}
+
+export default function Outlets({ user, params = [] }) {
+  const sub = params[0] || '';
+  const [, force] = useState(0);
+  let body;
+  if (sub === '') body = html`<${OutletList} user=${user} />`;
+  else if (sub === 'new') body = html`<${OutletForm} onSaved=${(o) => { location.hash = '#/outlets/' + encodeURIComponent(o.code); force((n) => n + 1); }} />`;
+  else if (sub === 'coverage') body = html`<${Coverage} />`;
+  else if (sub === 'routing') body = html`<${Routing} />`;
+  else body = html`<${OutletDetail} code=${sub} user=${user} />`;
+  return html`<${Page} title=${t('net.title')}>
+    <${Tabs} user=${user} current=${['new', 'coverage', 'routing', ''].includes(sub) ? sub : null} />
+    ${body}
+  </${Page}>`;
+}

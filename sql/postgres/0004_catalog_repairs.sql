@@ -70,6 +70,9 @@ CREATE INDEX repairs_outlet_status ON repairs(outlet_id, status);
 CREATE INDEX repairs_status_received ON repairs(status, received_at);
 CREATE INDEX repairs_repaired_at ON repairs(repaired_at);
 CREATE INDEX repairs_serial_received ON repairs(serial, received_at);
+-- Work queues and lists walk newest first within an outlet or a status.
+CREATE INDEX repairs_outlet_id ON repairs(outlet_id, id);
+CREATE INDEX repairs_status_id ON repairs(status, id);
 
 -- Every state change of a repair: who and when.
 CREATE TABLE repair_events (

@@ -1,0 +1,64 @@
+/* repairs: the catalog (M2 products), warranty registration (M3), repairs (M4) and the
+ * customer portal's public calls. Declares the four features' tables and the few helpers
+ * they share (CSV reading, local dates and times). */
+#ifndef FEATURES_REPAIRS_H
+#define FEATURES_REPAIRS_H
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/db.h"
+#include "base/http.h"
+#include "features/features.h"
+
+/* Feature tables (listed in features.c). */
+extern const struct route catalog_routes[];
+extern const struct route warranty_routes[];
+extern const struct route repairs_routes[];
+extern const struct route portal_routes[];
+int catalog_import_models(db *d, const char *path, FILE *in);
+int catalog_export_models(db *d, FILE *out);
+int catalog_demo(db *d, const struct demo_opts *o);
+int repairs_import_csv(db *d, const char *path, FILE *in);
+int repairs_export_csv(db *d, FILE *out);
+int repairs_demo(db *d, const struct demo_opts *o);
+
+/* ---- shared helpers (catalog.c) ---- */
+
+/* Local time is Asia/Shanghai: UTC+8 all year (no daylight saving since 1991). */
+#define REP_TZ_OFFSET (8 * 3600)
+
+/* The local date of instant t, "YYYY-MM-DD". */
+void rep_local_date(int64_t t, char out[11]);
+/* RFC 3339 UTC text of t ("2026-11-24T04:55:02Z") in the arena, or JSON null when
+ * isnull. */
+json_t *rep_time_json(int64_t t, int isnull);
+/* Parse an import time: RFC 3339 ("2026-05-01T10:00:00+08:00", "...Z") or local
+ * "YYYY-MM-DD HH:MM[:SS]". 0 with *out set, or -1. */
+int rep_parse_time(const char *s, int64_t *out);
+
+/* A CSV reader (RFC 4180: quoted fields, doubled quotes, CRLF or LF, a UTF-8 BOM). */
+struct rep_csv {
+    FILE *in;
+    int line;       /* line number where the current record starts (1-based) */
+    char *buf;      /* the record's fields, NUL-separated */
+    size_t len, cap;
+    size_t *off;    /* field offsets into buf */
+    int n, cap_off;
+    int phys;       /* physical line of the next character */
+};
+/* Read one record: 1, 0 at end of file, -1 on a malformed record (unterminated quote). */
+int rep_csv_next(struct rep_csv *c);
+const char *rep_csv_field(const struct rep_csv *c, int i); /* "" beyond the record */
+void rep_csv_free(struct rep_csv *c);
+/* Map the header just read onto the NULL-terminated list of known columns: idx[k] is the
+ * position of known[k] or -1. An unknown or repeated column, or a missing required one
+ * (required[k] != 0), is an error: -1 with a message in err. */
+int rep_csv_header(struct rep_csv *c, const char *const *known, const int *required, int *idx,
+                   char *err, size_t errlen);
+
+/* Run fn inside a write transaction, retrying a few times on DB_EBUSY. fn returns 0 to
+ * commit, or anything else to roll back (that value is returned). */
+int rep_in_tx(db_conn *c, int (*fn)(db_conn *c, void *arg), void *arg);
+
+#endif

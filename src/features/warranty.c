@@ -1,0 +1,427 @@
+/* warranty: warranty registration (M3) by customers on the portal and by staff, with an
+ * immediate answer, the registrant matched to or created as a customer (M1), a
+ * confirmation queued in the outbox, and warranty lookup by serial. */
+#include "base/audit.h"
+#include "base/jsonv.h"
+#include "features/customers.h"
+#include "features/repairs.h"
+#include "rules/warranty.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct registration {
+    const char *customer_code; /* staff: an existing customer instead of name/phone/email */
+    const char *name, *phone, *email, *model, *purchase_date, *dealer;
+    char serial[WARRANTY_SERIAL_MAX + 1];
+};
+
+/* The answer of a registration: a JSON body or an error. */
+struct reg_answer {
+    int status;
+    const char *code, *message, *field, *reason;
+    json_t *body;
+};
+
+static void reg_refuse(struct reg_answer *a, const char *code, const char *field,
+                       const char *reason, const char *message)
+{
+    a->status = 422;
+    a->code = code;
+    a->field = field;
+    a->reason = reason;
+    a->message = message;
+}
+
+/* The unit's registration as JSON (staff: with the owner). */
+static int unit_json(db_conn *c, const char *serial, int staff, json_t **out)
+{
+    db_stmt *st = db_prepare(
+        c, "SELECT u.serial, m.code, m.name, u.purchase_date, u.dealer, u.warranty_until,"
+           " u.registered_at, cu.code, cu.name, u.registered_via, p.code, p.name"
+           " FROM units u JOIN models m ON m.id = u.model_id"
+           " JOIN product_lines p ON p.id = m.product_line_id"
+           " LEFT JOIN customers cu ON cu.id = u.customer_id WHERE u.serial = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, serial);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        char today[11];
+        rep_local_date(now_unix(), today);
+        json_t *j = json_pack(
+            "{s:s, s:{s:s, s:s, s:{s:s, s:s}}, s:s?, s:s?, s:s?, s:b}", "serial", db_text(st, 0),
+            "model", "code", db_text(st, 1), "name", db_text(st, 2), "product_line", "code",
+            db_text(st, 10), "name", db_text(st, 11), "purchase_date", db_text(st, 3),
+            "warranty_until", db_text(st, 5), staff ? "dealer" : "registered_via",
+            staff ? db_text(st, 4) : NULL, "in_warranty", warranty_covers(db_text(st, 5), today));
+        if (staff) {
+            json_object_set_new(j, "registered_at", rep_time_json(db_int(st, 6), db_isnull(st, 6)));
+            json_object_set_new(j, "registered_via", db_isnull(st, 9) ? json_null()
+                                                                     : json_string(db_text(st, 9)));
+            json_object_set_new(j, "customer",
+                                db_isnull(st, 7) ? json_null()
+                                                 : json_pack("{s:s, s:s}", "code", db_text(st, 7),
+                                                             "name", db_text(st, 8)));
+        } else {
+            json_object_del(j, "registered_via");
+        }
+        *out = j;
+    }
+    db_done(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
+}
+
+/* Register inside the open transaction. Returns 0 (answer in *a: commit when status <
+ * 300), or a negative db code. */
+static int register_tx(db_conn *c, const char *actor, const char *via, int staff,
+                       const struct registration *g, struct reg_answer *a)
+{
+    int rc;
+    db_stmt *st = db_prepare(c, "SELECT id, warranty_months, launched_on FROM models WHERE code = ?");
+    if (!st)
+        return DB_ERROR;
+    char model_code[48];
+    size_t ml = strlen(g->model);
+    if (ml >= sizeof model_code)
+        ml = sizeof model_code - 1;
+    for (size_t i = 0; i < ml; i++)
+        model_code[i] = (g->model[i] >= 'a' && g->model[i] <= 'z') ? (char)(g->model[i] - 32)
+                                                                   : g->model[i];
+    model_code[ml] = 0;
+    db_bind_text(st, 1, model_code);
+    rc = db_step(st);
+    int64_t model_id = 0, months = 0;
+    char launched[11] = "";
+    if (rc == DB_ROW) {
+        model_id = db_int(st, 0);
+        months = db_int(st, 1);
+        if (!db_isnull(st, 2))
+            snprintf(launched, sizeof launched, "%s", db_text(st, 2));
+    }
+    db_done(st);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE) {
+        reg_refuse(a, "unknown_model", "model", "unknown model", "no model with this code");
+        return 0;
+    }
+    char today[11], until[11];
+    rep_local_date(now_unix(), today);
+    int verdict = warranty_check_purchase(g->purchase_date, today, launched);
+    if (verdict != WARRANTY_DATE_OK) {
+        reg_refuse(a, "invalid_purchase_date", "purchase_date", warranty_purchase_reason(verdict),
+                   warranty_purchase_reason(verdict));
+        return 0;
+    }
+    if (warranty_until(g->purchase_date, (int)months, until) < 0) {
+        reg_refuse(a, "invalid_purchase_date", "purchase_date", "cannot compute the warranty end",
+                   "cannot compute the warranty end");
+        return 0;
+    }
+    /* Who registers. */
+    int64_t cust = 0;
+    char ccode[16] = "";
+    if (g->customer_code) {
+        int k = customers_resolve(c, g->customer_code, &cust, ccode);
+        if (k == -1) {
+            a->status = 422;
+            a->code = "validation_failed";
+            a->field = "customer";
+            a->reason = "unknown customer";
+            a->message = "unknown customer";
+            return 0;
+        }
+        if (k < 0)
+            return k;
+    } else {
+        int k = customers_match_or_create(c, actor, g->name, g->phone, g->email, NULL, &cust, ccode);
+        if (k > 0) {
+            a->status = 422;
+            a->code = "validation_failed";
+            a->field = customers_invalid_field(k);
+            a->reason = customers_invalid_reason(k);
+            a->message = customers_invalid_reason(k);
+            return 0;
+        }
+        if (k < 0)
+            return k;
+    }
+    /* The unit: new, known without an owner, or already someone's. */
+    st = db_prepare(c, "SELECT id, customer_id, warranty_until FROM units WHERE serial = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, g->serial);
+    rc = db_step(st);
+    int64_t unit_id = 0, owner = 0;
+    int registered = 0;
+    if (rc == DB_ROW) {
+        unit_id = db_int(st, 0);
+        owner = db_isnull(st, 1) ? 0 : db_int(st, 1);
+        registered = !db_isnull(st, 2);
+    }
+    db_done(st);
+    if (rc < 0)
+        return rc;
+    int64_t now = now_unix();
+    if (unit_id && owner && owner != cust) {
+        reg_refuse(a, "serial_taken", "serial", "already registered to someone else",
+                   "this serial number is already registered to someone else");
+        return 0;
+    }
+    if (unit_id && owner == cust && registered) {
+        /* The same person again: the existing registration stands. */
+        rc = unit_json(c, g->serial, staff, &a->body);
+        a->status = 200;
+        return rc < 0 ? rc : 0;
+    }
+    if (unit_id) {
+        rc = (int)db_exec(c,
+                          "UPDATE units SET model_id = ?, customer_id = ?, purchase_date = ?, dealer = ?,"
+                          " warranty_until = ?, registered_at = ?, registered_via = ?,"
+                          " version = version + 1, updated_at = ? WHERE id = ?",
+                          "iitttitii", model_id, cust, g->purchase_date, g->dealer, until, now, via,
+                          now, unit_id);
+    } else {
+        rc = (int)db_exec(c,
+                          "INSERT INTO units (serial, model_id, customer_id, purchase_date, dealer,"
+                          " warranty_until, registered_at, registered_via, created_at, updated_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          "tiitttitii", g->serial, model_id, cust, g->purchase_date, g->dealer,
+                          until, now, via, now, now);
+    }
+    if (rc == DB_EUNIQUE) {
+        reg_refuse(a, "serial_taken", "serial", "already registered to someone else",
+                   "this serial number is already registered to someone else");
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    json_t *detail = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "serial", g->serial, "model",
+                               model_code, "customer", ccode, "purchase_date", g->purchase_date,
+                               "dealer", g->dealer, "warranty_until", until);
+    rc = audit_write(c, actor, "register", "unit", g->serial, detail);
+    /* The confirmation, sent later by the outbox worker: SMS to the first phone, else email. */
+    const char *channel = NULL, *recipient = NULL;
+    if (rc >= 0) {
+        st = db_prepare(c, "SELECT 'sms', phone FROM customer_phones WHERE customer_id = ?"
+                           " UNION ALL SELECT 'email', email FROM customer_emails WHERE customer_id = ?");
+        if (!st) {
+            rc = DB_ERROR;
+        } else {
+            db_bind_int(st, 1, cust);
+            db_bind_int(st, 2, cust);
+            char ch[8] = "", to[256] = "";
+            if (db_step(st) == DB_ROW) {
+                snprintf(ch, sizeof ch, "%s", db_text(st, 0));
+                snprintf(to, sizeof to, "%s", db_text(st, 1));
+            }
+            db_done(st);
+            if (*to) {
+                channel = ch;
+                recipient = to;
+                char *payload = json_dumps(detail, JSON_COMPACT);
+                rc = (int)db_exec(c,
+                                  "INSERT INTO outbox (channel, recipient, template, payload,"
+                                  " customer_id, created_at) VALUES (?, ?, 'warranty_registered', ?, ?, ?)",
+                                  "tttii", channel, recipient, payload, cust, now);
+                free(payload);
+            }
+        }
+    }
+    json_decref(detail);
+    if (rc < 0)
+        return rc;
+    rc = unit_json(c, g->serial, staff, &a->body);
+    if (rc != 0)
+        return rc < 0 ? rc : DB_ERROR;
+    a->status = 201;
+    return 0;
+}
+
+static int registration_handler(req *r, int staff)
+{
+    json_t *body = NULL;
+    if (req_json(r, &body) < 0)
+        return 0;
+    static const char *const pub_fields[] = {"name",          "phone",  "email", "model", "serial",
+                                             "purchase_date", "dealer", NULL};
+    static const char *const staff_fields[] = {"customer", "name",          "phone",  "email",
+                                               "model",    "serial",        "purchase_date",
+                                               "dealer",   NULL};
+    jsonv v;
+    jsonv_init(&v, body);
+    jsonv_only(&v, staff ? staff_fields : pub_fields);
+    struct registration g = {0};
+    g.customer_code = staff ? jsonv_str(&v, "customer", 0, 16) : NULL;
+    g.name = jsonv_str(&v, "name", !g.customer_code, 100);
+    g.phone = jsonv_str(&v, "phone", 0, 40);
+    g.email = jsonv_str(&v, "email", 0, 254);
+    g.model = jsonv_str(&v, "model", 1, 40);
+    const char *serial = jsonv_str(&v, "serial", 1, 64);
+    g.purchase_date = jsonv_str(&v, "purchase_date", 1, 10);
+    g.dealer = jsonv_str(&v, "dealer", 0, 200);
+    if (g.phone && !*g.phone)
+        g.phone = NULL;
+    if (g.email && !*g.email)
+        g.email = NULL;
+    if (g.dealer && !*g.dealer)
+        g.dealer = NULL;
+    if (!g.customer_code && !g.phone && !g.email && jsonv_ok(&v))
+        jsonv_fail(&v, "phone", "a phone or an email is required");
+    int rc = 0;
+    struct reg_answer a = {0};
+    if (!jsonv_ok(&v)) {
+        rc = reply_error(r, 422, "validation_failed", "the registration is incomplete", jsonv_take(&v));
+        goto cleanup;
+    }
+    if (warranty_serial_normalize(serial, g.serial) < 0) {
+        rc = reply_error(r, 422, "invalid_serial",
+                         "a serial number is 4 to 32 letters, digits or dashes",
+                         json_pack("{s:s}", "serial", "4 to 32 letters, digits or dashes"));
+        goto cleanup;
+    }
+    db_conn *c = req_db(r);
+    const char *actor = staff ? audit_actor(r) : "portal";
+    for (int attempt = 0;; attempt++) {
+        memset(&a, 0, sizeof a);
+        int b = db_begin(c);
+        int t = b < 0 ? b : register_tx(c, actor, staff ? "staff" : "portal", staff, &g, &a);
+        if (t == 0 && a.status < 300)
+            t = db_commit(c);
+        if (t < 0 || a.status >= 300)
+            db_rollback(c);
+        if (t == DB_EBUSY && attempt < 3) {
+            json_decref(a.body);
+            continue;
+        }
+        if (t < 0) {
+            json_decref(a.body);
+            rc = t == DB_EBUSY ? reply_error(r, 503, "busy", "the database is busy; try again", NULL)
+                               : -1;
+            goto cleanup;
+        }
+        break;
+    }
+    if (a.status >= 300) {
+        rc = reply_error(r, a.status, a.code, a.message,
+                         a.field && *a.field ? json_pack("{s:s}", a.field, a.reason) : NULL);
+    } else {
+        rc = reply_json(r, a.status, a.body);
+    }
+cleanup:
+    jsonv_free(&v);
+    json_decref(body);
+    return rc;
+}
+
+static int registrations_public(req *r)
+{
+    return registration_handler(r, 0);
+}
+
+static int registrations_staff(req *r)
+{
+    return registration_handler(r, 1);
+}
+
+static int lookup(req *r, int staff)
+{
+    char serial[WARRANTY_SERIAL_MAX + 1];
+    if (warranty_serial_normalize(req_param(r, "serial"), serial) < 0)
+        return reply_error(r, 404, "not_found", "no registered unit with this serial", NULL);
+    json_t *j = NULL;
+    int rc = unit_json(req_db(r), serial, staff, &j);
+    if (rc < 0)
+        return -1;
+    /* The public sees registered units only. */
+    if (rc == 1 || (!staff && json_is_null(json_object_get(j, "warranty_until")))) {
+        json_decref(j);
+        return reply_error(r, 404, "not_found", "no registered unit with this serial", NULL);
+    }
+    if (staff) {
+        /* The unit's repairs, newest first (outlet staff: their outlet's only). */
+        db_stmt *st = db_prepare(
+            req_db(r), "SELECT r.code, r.status, r.registered_at FROM repairs r JOIN units u"
+                       " ON u.id = r.unit_id WHERE u.serial = ?"
+                       " AND (CAST(? AS BIGINT) = 0 OR r.outlet_id = ?) ORDER BY r.id DESC LIMIT 50");
+        if (!st) {
+            json_decref(j);
+            return -1;
+        }
+        int64_t outlet = (r->who.role & ROLE_OUTLET_STAFF) ? r->who.outlet_id : 0;
+        db_bind_text(st, 1, serial);
+        db_bind_int(st, 2, outlet);
+        db_bind_int(st, 3, outlet);
+        json_t *list = json_array();
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "code", db_text(st, 0), "status",
+                                                  db_text(st, 1), "registered_at",
+                                                  rep_time_json(db_int(st, 2), 0)));
+        db_done(st);
+        json_object_set_new(j, "repairs", list);
+        if (r->who.role & ROLE_OUTLET_STAFF)
+            json_object_del(j, "customer");
+    }
+    return reply_json(r, 200, j);
+}
+
+static int units_get(req *r)
+{
+    return lookup(r, 1);
+}
+
+static int warranty_public(req *r)
+{
+    return lookup(r, 0);
+}
+
+/* A customer's units (the agent's repair form prefills them). */
+static int units_list(req *r)
+{
+    const char *code = req_query(r, "customer");
+    if (!code || !*code)
+        return reply_error(r, 422, "validation_failed", "customer is required",
+                           json_pack("{s:s}", "customer", "required"));
+    db_conn *c = req_db(r);
+    int64_t cust = 0;
+    int k = customers_resolve(c, code, &cust, NULL);
+    if (k == -1)
+        return reply_error(r, 404, "not_found", "no such customer", NULL);
+    if (k < 0)
+        return -1;
+    db_stmt *st = db_prepare(
+        c, "SELECT u.serial, m.code, m.name, u.purchase_date, u.warranty_until FROM units u"
+           " JOIN models m ON m.id = u.model_id WHERE u.customer_id = ? ORDER BY u.id DESC LIMIT 200");
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, cust);
+    char today[11];
+    rep_local_date(now_unix(), today);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:{s:s, s:s}, s:s?, s:s?, s:b}", "serial",
+                                               db_text(st, 0), "model", "code", db_text(st, 1), "name",
+                                               db_text(st, 2), "purchase_date", db_text(st, 3),
+                                               "warranty_until", db_text(st, 4), "in_warranty",
+                                               warranty_covers(db_text(st, 4), today)));
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return -1;
+    }
+    return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+#define DESK (ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_AGENT)
+
+const struct route warranty_routes[] = {
+    {"POST", "/api/v1/public/warranty-registrations", registrations_public, 0,
+     ROUTE_PUBLIC | ROUTE_LIMITED},
+    {"GET", "/api/v1/public/warranty/:serial", warranty_public, 0, ROUTE_PUBLIC | ROUTE_LIMITED},
+    {"POST", "/api/v1/warranty-registrations", registrations_staff, DESK | ROLE_OUTLET_STAFF, 0},
+    {"GET", "/api/v1/units", units_list, DESK | ROLE_OUTLET_STAFF, 0},
+    {"GET", "/api/v1/units/:serial", units_get, ROLE_ANY, 0},
+    {0},
+};

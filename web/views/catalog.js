@@ -1,0 +1,126 @@
+// Products (M2): product lines and models, with editing for editors and supervisors.
+// Hash routes: #/products (models, filter by line), #/products/CODE (one model, edit).
+import { useState, useEffect, useCallback } from 'preact/hooks';
+import * as api from '../api.js';
+import { t, registerMessages, getLang } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+
+registerMessages({
+  'zh-CN': {
+    'cat.title': '产品与型号', 'cat.lines': '产品线', 'cat.all': '全部产品线', 'cat.code': '型号代码',
+    'cat.name': '名称', 'cat.line': '产品线', 'cat.months': '保修月数', 'cat.launched': '上市日期',
+    'cat.search': '搜索代码或名称', 'cat.more': '加载更多', 'cat.new': '新建型号', 'cat.save': '保存',
+    'cat.saved': '已保存', 'cat.created': '型号 {code} 已创建', 'cat.edit': '编辑型号 {code}',
+  },
+  en: {
+    'cat.title': 'Products and models', 'cat.lines': 'Product lines', 'cat.all': 'All product lines', 'cat.code': 'Model code',
+    'cat.name': 'Name', 'cat.line': 'Product line', 'cat.months': 'Warranty months', 'cat.launched': 'Launched on',
+    'cat.search': 'Search code or name', 'cat.more': 'Load more', 'cat.new': 'New model', 'cat.save': 'Save',
+    'cat.saved': 'Saved', 'cat.created': 'Model {code} created', 'cat.edit': 'Edit model {code}',
+  },
+});
+
+const EDITORS = ['admin', 'supervisor', 'editor'];
+const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
+const grid = 'display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:0 16px';
+const lineName = (l) => (getLang() === 'en' && l.name_en ? l.name_en : l.name);
+
+function ModelForm({ model, lines, onSaved }) {
+  const [f, setF] = useState(() => ({
+    code: model?.code || '', name: model?.name || '', product_line: model?.product_line.code || lines[0]?.code || '',
+    warranty_months: String(model?.warranty_months ?? 12), launched_on: model?.launched_on || '',
+  }));
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState('');
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true); setError(null); setDone('');
+    const body = { name: f.name, product_line: f.product_line, warranty_months: Number(f.warranty_months),
+      launched_on: f.launched_on || null };
+    try {
+      const m = model ? await api.patch('/models/' + encodeURIComponent(model.code), { ...body, version: model.version })
+        : await api.post('/models', { ...body, code: f.code });
+      setDone(model ? t('cat.saved') : t('cat.created', { code: m.code }));
+      onSaved(m);
+    } catch (err) { setError(err); }
+    setBusy(false);
+  }
+  const fe = fieldErrors(error);
+  return html`<form class="card" style=${CARD} onSubmit=${submit}>
+    <${ErrorBanner} error=${error} onDismiss=${() => setError(null)} />
+    ${done ? html`<${Notice} tone="success">${done}</${Notice}>` : null}
+    <div style=${grid}>
+      ${model ? null : html`<${Field} label=${t('cat.code')} name="code" required value=${f.code} onInput=${set('code')} error=${fe.code} />`}
+      <${Field} label=${t('cat.name')} name="name" required value=${f.name} onInput=${set('name')} error=${fe.name} />
+      <${Field} label=${t('cat.line')} name="product_line" as="select" value=${f.product_line} onChange=${set('product_line')}
+        options=${lines.map((l) => ({ value: l.code, label: `${lineName(l)} (${l.code})` }))} error=${fe.product_line} />
+      <${Field} label=${t('cat.months')} name="warranty_months" type="number" min="1" max="120" required
+        value=${f.warranty_months} onInput=${set('warranty_months')} error=${fe.warranty_months} />
+      <${Field} label=${t('cat.launched')} name="launched_on" type="date" value=${f.launched_on} onInput=${set('launched_on')} error=${fe.launched_on} />
+    </div>
+    <${Button} type="submit" busy=${busy}>${t('cat.save')}</${Button}>
+  </form>`;
+}
+
+function ModelList({ user, lines }) {
+  const [filter, setFilter] = useState({ product_line: '', q: '' });
+  const [items, setItems] = useState(null);
+  const [cursor, setCursor] = useState(null);
+  const [error, setError] = useState(null);
+  const load = useCallback(async (more) => {
+    setError(null);
+    try {
+      const q = { limit: 100 };
+      if (filter.product_line) q.product_line = filter.product_line;
+      if (filter.q) q.q = filter.q;
+      if (more && cursor) q.cursor = cursor;
+      const r = await api.get('/models', { query: q });
+      setItems((prev) => (more && prev ? [...prev, ...r.items] : r.items));
+      setCursor(r.next_cursor);
+    } catch (e) { setError(e); }
+  }, [filter, cursor]);
+  useEffect(() => { load(false); }, [filter]);
+  const columns = [
+    { key: 'code', label: t('cat.code'), render: (m) => (EDITORS.includes(user.role)
+      ? html`<a href=${'#/products/' + encodeURIComponent(m.code)}>${m.code}</a>` : m.code) },
+    { key: 'name', label: t('cat.name') },
+    { key: 'line', label: t('cat.line'), render: (m) => lineName(m.product_line), csv: (m) => m.product_line.code },
+    { key: 'warranty_months', label: t('cat.months'), align: 'right' },
+    { key: 'launched_on', label: t('cat.launched') },
+  ];
+  return html`
+    <div style=${grid}>
+      <${Field} label=${t('cat.line')} name="product_line" as="select" value=${filter.product_line}
+        onChange=${(e) => setFilter({ ...filter, product_line: e.currentTarget.value })}
+        options=${[{ value: '', label: t('cat.all') }, ...lines.map((l) => ({ value: l.code, label: lineName(l) }))]} />
+      <${Field} label=${t('cat.search')} name="q" value=${filter.q} onChange=${(e) => setFilter({ ...filter, q: e.currentTarget.value })} />
+    </div>
+    <${ErrorBanner} error=${error} onRetry=${() => load(false)} />
+    ${items === null ? html`<${Loading} />` : html`
+      <${Table} columns=${columns} rows=${items} csv=${{ filename: 'models.csv' }} />
+      ${cursor ? html`<${Button} variant="secondary" onClick=${() => load(true)}>${t('cat.more')}</${Button}>` : null}`}`;
+}
+
+export default function CatalogView({ user, params }) {
+  const [lines, setLines] = useState(null);
+  const [model, setModel] = useState(null);
+  const [error, setError] = useState(null);
+  const sub = params[0] || '';
+  useEffect(() => { api.get('/product-lines').then((r) => setLines(r.items), setError); }, []);
+  useEffect(() => {
+    setModel(null);
+    if (sub && sub !== 'new') api.get('/models/' + encodeURIComponent(sub)).then(setModel, setError);
+  }, [sub]);
+  const canEdit = EDITORS.includes(user.role);
+  const actions = canEdit ? html`<a class="btn btn-primary" href="#/products/new">${t('cat.new')}</a>` : null;
+  if (error) return html`<${Page} title=${t('cat.title')}><${ErrorBanner} error=${error} /></${Page}>`;
+  if (!lines) return html`<${Loading} />`;
+  if (sub === 'new' && canEdit)
+    return html`<${Page} title=${t('cat.new')}><${ModelForm} lines=${lines} onSaved=${(m) => { location.hash = '#/products/' + m.code; }} /></${Page}>`;
+  if (sub && canEdit)
+    return html`<${Page} title=${t('cat.edit', { code: sub })} actions=${actions}>
+      ${model ? html`<${ModelForm} key=${model.code} model=${model} lines=${lines} onSaved=${setModel} />` : html`<${Loading} />`}</${Page}>`;
+  return html`<${Page} title=${t('cat.title')} actions=${actions}><${ModelList} user=${user} lines=${lines} /></${Page}>`;
+}

@@ -1,0 +1,314 @@
+// Repairs (M4): the work queue by state and age, registering a repair from a customer
+// (found by code or phone, their units offered), and a repair's detail with its
+// timeline and the next allowed actions. Hash routes:
+//   #/repairs                 queue / list (outlet staff: their outlet's)
+//   #/repairs/new[?customer=C00000001]   register a repair
+//   #/repairs/R2611240001     one repair
+import { useState, useEffect, useCallback } from 'preact/hooks';
+import * as api from '../api.js';
+import { t, registerMessages, formatDateTime, formatMoney } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+
+export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts',
+  'repairing', 'repaired', 'delivered', 'cancelled'];
+const KINDS = ['carry_in', 'on_site', 'mail_in'];
+const CHANNELS = ['phone', 'email', 'web', 'walk_in', 'letter', 'fax'];
+
+registerMessages({
+  'zh-CN': {
+    'rep.title': '维修', 'rep.queue': '维修工作队列', 'rep.new': '登记维修', 'rep.code': '维修单号',
+    'rep.status': '状态', 'rep.all': '全部', 'rep.open': '未完成', 'rep.kind': '方式', 'rep.channel': '渠道',
+    'rep.customer': '客户', 'rep.model': '型号', 'rep.serial': '序列号', 'rep.outlet': '网点',
+    'rep.age': '天数', 'rep.min_age': '至少（天）', 'rep.registered_at': '登记时间', 'rep.fault': '故障描述',
+    'rep.warranty': '保修', 'rep.in_warranty': '保修内', 'rep.paid': '付费', 'rep.undecided': '收件时判定',
+    'rep.more': '加载更多', 'rep.timeline': '进度', 'rep.next': '下一步', 'rep.none_next': '没有可执行的操作',
+    'rep.quote': '报价（元）', 'rep.reason': '原因', 'rep.note': '备注', 'rep.move': '改为：{s}',
+    'rep.moved': '已更新为：{s}', 'rep.find_customer': '查找客户', 'rep.customer_code': '客户代码',
+    'rep.phone': '电话', 'rep.find': '查找', 'rep.no_match': '没有找到客户', 'rep.units': '客户的产品',
+    'rep.unit_other': '其他产品（输入序列号或型号）', 'rep.outlet_hint': '网点代码；留空则按客户地区和产品线自动派修',
+    'rep.outlet_own': '本网点', 'rep.submit': '登记', 'rep.created': '维修单 {code} 已登记',
+    'rep.quote_fen': '报价', 'rep.cancel_reason': '取消原因', 'rep.over14': '超过 14 天',
+    'rep.customer_new': '新客户', 'rep.name': '姓名', 'rep.by': '{actor}',
+    'rs.registered': '已登记', 'rs.received': '已收件', 'rs.diagnosing': '检测中', 'rs.quoted': '已报价',
+    'rs.approved': '已确认报价', 'rs.waiting_parts': '等待零件', 'rs.repairing': '维修中', 'rs.repaired': '已修复',
+    'rs.delivered': '已交付', 'rs.cancelled': '已取消',
+    'rk.carry_in': '送修', 'rk.on_site': '上门', 'rk.mail_in': '寄修',
+    'rc.phone': '电话', 'rc.email': '邮件', 'rc.web': '网站', 'rc.walk_in': '到店', 'rc.letter': '信件', 'rc.fax': '传真',
+    'error.illegal_transition': '当前状态下不能执行这个操作。',
+    'error.unknown_model': '型号不存在。', 'error.invalid_serial': '序列号格式不对（4-32 位字母、数字或短横线）。',
+    'error.serial_taken': '这个序列号已经被别人登记。', 'error.invalid_purchase_date': '购买日期不对。',
+  },
+  en: {
+    'rep.title': 'Repairs', 'rep.queue': 'Repair work queue', 'rep.new': 'Register a repair', 'rep.code': 'Repair code',
+    'rep.status': 'Status', 'rep.all': 'All', 'rep.open': 'Open', 'rep.kind': 'Kind', 'rep.channel': 'Channel',
+    'rep.customer': 'Customer', 'rep.model': 'Model', 'rep.serial': 'Serial', 'rep.outlet': 'Outlet',
+    'rep.age': 'Days', 'rep.min_age': 'At least (days)', 'rep.registered_at': 'Registered', 'rep.fault': 'Fault',
+    'rep.warranty': 'Warranty', 'rep.in_warranty': 'In warranty', 'rep.paid': 'Paid', 'rep.undecided': 'decided at receipt',
+    'rep.more': 'Load more', 'rep.timeline': 'Timeline', 'rep.next': 'Next step', 'rep.none_next': 'No action available',
+    'rep.quote': 'Quote (yuan)', 'rep.reason': 'Reason', 'rep.note': 'Note', 'rep.move': 'Mark as {s}',
+    'rep.moved': 'Now {s}', 'rep.find_customer': 'Find the customer', 'rep.customer_code': 'Customer code',
+    'rep.phone': 'Phone', 'rep.find': 'Find', 'rep.no_match': 'No customer found', 'rep.units': "Customer's products",
+    'rep.unit_other': 'Another product (enter serial or model)', 'rep.outlet_hint': "Outlet code; leave empty to route by the customer's region and product line",
+    'rep.outlet_own': 'My outlet', 'rep.submit': 'Register', 'rep.created': 'Repair {code} registered',
+    'rep.quote_fen': 'Quote', 'rep.cancel_reason': 'Cancelled because', 'rep.over14': 'over 14 days',
+    'rep.customer_new': 'New customer', 'rep.name': 'Name', 'rep.by': '{actor}',
+    'rs.registered': 'Registered', 'rs.received': 'Received', 'rs.diagnosing': 'Diagnosing', 'rs.quoted': 'Quoted',
+    'rs.approved': 'Quote approved', 'rs.waiting_parts': 'Waiting for parts', 'rs.repairing': 'Repairing', 'rs.repaired': 'Repaired',
+    'rs.delivered': 'Delivered', 'rs.cancelled': 'Cancelled',
+    'rk.carry_in': 'Carry-in', 'rk.on_site': 'On-site', 'rk.mail_in': 'Mail-in',
+    'rc.phone': 'Phone', 'rc.email': 'Email', 'rc.web': 'Web', 'rc.walk_in': 'Walk-in', 'rc.letter': 'Letter', 'rc.fax': 'Fax',
+    'error.illegal_transition': 'That step is not possible in the current state.',
+    'error.unknown_model': 'Unknown model.', 'error.invalid_serial': 'Malformed serial (4-32 letters, digits or dashes).',
+    'error.serial_taken': 'This serial is already registered to someone else.', 'error.invalid_purchase_date': 'Invalid purchase date.',
+  },
+});
+
+const OUTLET_STAFF = ['outlet_manager', 'technician'];
+const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
+const grid = 'display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:0 16px';
+
+function StatusBadge({ status }) {
+  return html`<span class=${'badge status-' + status} data-status=${status}>${t('rs.' + status)}</span>`;
+}
+
+// ---- queue / list ----
+
+function RepairList({ user, query }) {
+  const outletStaff = OUTLET_STAFF.includes(user.role);
+  const [filter, setFilter] = useState({
+    status: query.get('status') || '', kind: '', outlet: '', age: '', customer: query.get('customer') || '',
+    open: outletStaff ? '1' : '',
+  });
+  const [items, setItems] = useState(null);
+  const [cursor, setCursor] = useState(null);
+  const [error, setError] = useState(null);
+  const load = useCallback(async (more) => {
+    setError(null);
+    try {
+      const q = { limit: 50 };
+      for (const k of ['status', 'kind', 'outlet', 'age', 'customer', 'open']) if (filter[k]) q[k] = filter[k];
+      if (more && cursor) q.cursor = cursor;
+      const r = await api.get('/repairs', { query: q });
+      setItems((prev) => (more && prev ? [...prev, ...r.items] : r.items));
+      setCursor(r.next_cursor);
+    } catch (e) { setError(e); }
+  }, [filter, cursor]);
+  useEffect(() => { load(false); }, [filter]);
+  const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
+  const columns = [
+    { key: 'code', label: t('rep.code'), render: (r) => html`<a href=${'#/repairs/' + r.code}>${r.code}</a>` },
+    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />`, csv: (r) => r.status },
+    { key: 'age_days', label: t('rep.age'), align: 'right',
+      render: (r) => html`<span class=${r.age_days > 14 && !['delivered', 'cancelled'].includes(r.status) ? 'text-danger' : ''}
+        title=${r.age_days > 14 ? t('rep.over14') : ''}>${r.age_days}</span>` },
+    { key: 'customer', label: t('rep.customer'), render: (r) => r.customer?.name, csv: (r) => r.customer?.code },
+    { key: 'model', label: t('rep.model'), render: (r) => r.model?.name || '', csv: (r) => r.model?.code || '' },
+    { key: 'kind', label: t('rep.kind'), render: (r) => t('rk.' + r.kind), csv: (r) => r.kind },
+    { key: 'outlet', label: t('rep.outlet'), render: (r) => r.outlet?.code || '', csv: (r) => r.outlet?.code || '' },
+    { key: 'registered_at', label: t('rep.registered_at'), render: (r) => formatDateTime(r.registered_at), csv: (r) => r.registered_at },
+  ];
+  return html`
+    <div class="table-toolbar" role="group" aria-label=${t('rep.status')} style="gap:6px;flex-wrap:wrap;justify-content:flex-start">
+      ${[['', 'rep.all'], ...STATUSES.map((s) => [s, 'rs.' + s])].map(([s, k]) => html`
+        <button type="button" key=${s} class=${'btn ' + (filter.status === s ? 'btn-primary' : 'btn-secondary')}
+          data-status-filter=${s} aria-pressed=${filter.status === s ? 'true' : 'false'}
+          onClick=${() => setFilter({ ...filter, status: s })}>${t(k)}</button>`)}
+    </div>
+    <div style=${grid}>
+      <${Field} label=${t('rep.open')} name="open" as="select" value=${filter.open} onChange=${set('open')}
+        options=${[{ value: '', label: t('rep.all') }, { value: '1', label: t('rep.open') }]} />
+      <${Field} label=${t('rep.kind')} name="kind" as="select" value=${filter.kind} onChange=${set('kind')}
+        options=${[{ value: '', label: t('rep.all') }, ...KINDS.map((k) => ({ value: k, label: t('rk.' + k) }))]} />
+      <${Field} label=${t('rep.min_age')} name="age" type="number" min="0" value=${filter.age} onChange=${set('age')} />
+      ${outletStaff ? null : html`<${Field} label=${t('rep.outlet')} name="outlet" value=${filter.outlet} onChange=${set('outlet')} />`}
+      <${Field} label=${t('rep.customer_code')} name="customer" value=${filter.customer} onChange=${set('customer')} />
+    </div>
+    <${ErrorBanner} error=${error} onRetry=${() => load(false)} />
+    ${items === null ? html`<${Loading} />` : html`
+      <${Table} columns=${columns} rows=${items} csv=${{ filename: 'repairs.csv' }} />
+      ${cursor ? html`<${Button} variant="secondary" onClick=${() => load(true)}>${t('rep.more')}</${Button}>` : null}`}`;
+}
+
+// ---- register ----
+
+function NewRepair({ user, query }) {
+  const outletStaff = OUTLET_STAFF.includes(user.role);
+  const [lookup, setLookup] = useState({ code: query.get('customer') || '', phone: '' });
+  const [customer, setCustomer] = useState(null);
+  const [units, setUnits] = useState([]);
+  const [unit, setUnit] = useState('');
+  const [f, setF] = useState({ serial: '', model: '', kind: 'carry_in', channel: outletStaff ? 'walk_in' : 'phone', fault: '', outlet: '', name: '', phone: '' });
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [notFound, setNotFound] = useState(false);
+
+  async function pick(c) {
+    setCustomer(c);
+    setNotFound(false);
+    try {
+      const r = await api.get('/units', { query: { customer: c.code } });
+      setUnits(r.items);
+      setUnit(r.items[0]?.serial || '');
+    } catch (e) { setError(e); }
+  }
+  async function find(e) {
+    e?.preventDefault();
+    setError(null);
+    setNotFound(false);
+    try {
+      if (lookup.code.trim()) {
+        const c = await api.get('/customers/' + encodeURIComponent(lookup.code.trim()));
+        await pick(c.customer || c);
+      } else if (lookup.phone.trim()) {
+        const r = await api.get('/customers/match', { query: { phone: lookup.phone.trim() } });
+        const m = r.matches.find((x) => x.strength === 'strong') || r.matches[0];
+        if (m) await pick(m.customer);
+        else { setNotFound(true); setF({ ...f, phone: lookup.phone.trim() }); }
+      }
+    } catch (err) {
+      if (err.status === 404) setNotFound(true); else setError(err);
+    }
+  }
+  useEffect(() => { if (lookup.code) find(); }, []);
+
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const body = { kind: f.kind, channel: f.channel, fault: f.fault };
+    if (customer) body.customer = customer.code;
+    else { body.name = f.name; body.phone = f.phone; }
+    if (unit) body.serial = unit;
+    else { if (f.serial) body.serial = f.serial; if (f.model) body.model = f.model; }
+    if (!outletStaff && f.outlet) body.outlet = f.outlet;
+    try {
+      const r = await api.post('/repairs', body);
+      location.hash = '#/repairs/' + r.code;
+    } catch (err) { setError(err); setBusy(false); }
+  }
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  const fe = fieldErrors(error);
+  return html`
+    <form class="card" style=${CARD} onSubmit=${find} aria-label=${t('rep.find_customer')}>
+      <h2>${t('rep.find_customer')}</h2>
+      <div style=${grid}>
+        <${Field} label=${t('rep.customer_code')} name="lookup_code" value=${lookup.code}
+          onInput=${(e) => setLookup({ ...lookup, code: e.currentTarget.value })} />
+        <${Field} label=${t('rep.phone')} name="lookup_phone" type="tel" value=${lookup.phone}
+          onInput=${(e) => setLookup({ ...lookup, phone: e.currentTarget.value })} />
+      </div>
+      <${Button} type="submit" variant="secondary">${t('rep.find')}</${Button}>
+      ${notFound ? html`<${Notice} tone="warning">${t('rep.no_match')}</${Notice}>` : null}
+    </form>
+    <form class="card" style=${CARD} onSubmit=${submit} aria-label=${t('rep.new')}>
+      <${ErrorBanner} error=${error} onDismiss=${() => setError(null)} />
+      ${customer ? html`<p class="customer-picked"><strong>${customer.name}</strong> · <a href=${'#/customers/' + customer.code}>${customer.code}</a></p>`
+        : html`<h3>${t('rep.customer_new')}</h3><div style=${grid}>
+          <${Field} label=${t('rep.name')} name="name" value=${f.name} onInput=${set('name')} error=${fe.name || fe.customer} />
+          <${Field} label=${t('rep.phone')} name="phone" type="tel" value=${f.phone} onInput=${set('phone')} error=${fe.phone} /></div>`}
+      ${units.length ? html`<${Field} label=${t('rep.units')} name="unit" as="select" value=${unit} onChange=${(e) => setUnit(e.currentTarget.value)}
+          options=${[...units.map((u) => ({ value: u.serial, label: `${u.model.name} · ${u.serial}${u.in_warranty ? ' · ' + t('rep.in_warranty') : ''}` })),
+            { value: '', label: t('rep.unit_other') }]} />` : null}
+      <div style=${grid}>
+        ${unit ? null : html`
+          <${Field} label=${t('rep.serial')} name="serial" value=${f.serial} onInput=${set('serial')} error=${fe.serial} />
+          <${Field} label=${t('rep.model')} name="model" value=${f.model} onInput=${set('model')} error=${fe.model} />`}
+        <${Field} label=${t('rep.kind')} name="kind" as="select" value=${f.kind} onChange=${set('kind')}
+          options=${KINDS.map((k) => ({ value: k, label: t('rk.' + k) }))} />
+        <${Field} label=${t('rep.channel')} name="channel" as="select" value=${f.channel} onChange=${set('channel')}
+          options=${CHANNELS.map((k) => ({ value: k, label: t('rc.' + k) }))} />
+        ${outletStaff ? null : html`<${Field} label=${t('rep.outlet')} name="outlet" value=${f.outlet} onInput=${set('outlet')}
+          hint=${t('rep.outlet_hint')} error=${fe.outlet} />`}
+      </div>
+      <${Field} label=${t('rep.fault')} name="fault" as="textarea" required value=${f.fault} onInput=${set('fault')} error=${fe.fault} />
+      <${Button} type="submit" busy=${busy}>${t('rep.submit')}</${Button}>
+    </form>`;
+}
+
+// ---- detail ----
+
+function Actions({ repair, onMoved }) {
+  const [quote, setQuote] = useState('');
+  const [reason, setReason] = useState('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState('');
+  async function move(n) {
+    setBusy(n.to);
+    setError(null);
+    const body = { to: n.to, version: repair.version };
+    if (n.needs_quote) body.quote_fen = Math.round(Number(quote) * 100);
+    if (n.needs_reason) body.reason = reason;
+    if (note) body.note = note;
+    try {
+      onMoved(await api.post(`/repairs/${repair.code}/transitions`, body));
+      setNote('');
+    } catch (e) { setError(e); }
+    setBusy('');
+  }
+  if (!repair.next.length) return html`<p class="muted">${t('rep.none_next')}</p>`;
+  const fe = fieldErrors(error);
+  return html`
+    <div class="card" style=${CARD} aria-label=${t('rep.next')}>
+      <h2>${t('rep.next')}</h2>
+      <${ErrorBanner} error=${error} onDismiss=${() => setError(null)} />
+      <div style=${grid}>
+        ${repair.next.some((n) => n.needs_quote) ? html`<${Field} label=${t('rep.quote')} name="quote" type="number" min="0.01" step="0.01"
+          value=${quote} onInput=${(e) => setQuote(e.currentTarget.value)} error=${fe.quote_fen} />` : null}
+        ${repair.next.some((n) => n.needs_reason) ? html`<${Field} label=${t('rep.reason')} name="reason"
+          value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} error=${fe.reason} />` : null}
+        <${Field} label=${t('rep.note')} name="note" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} />
+      </div>
+      <div style="display:flex;gap:8px;flex-wrap:wrap">
+        ${repair.next.map((n) => html`<${Button} key=${n.to} variant=${n.to === 'cancelled' ? 'danger' : 'primary'}
+          busy=${busy === n.to} data-to=${n.to} onClick=${() => move(n)}>${t('rep.move', { s: t('rs.' + n.to) })}</${Button}>`)}
+      </div>
+    </div>`;
+}
+
+function RepairDetail({ code }) {
+  const [repair, setRepair] = useState(null);
+  const [error, setError] = useState(null);
+  const load = useCallback(async () => {
+    setError(null);
+    try { setRepair(await api.get('/repairs/' + encodeURIComponent(code))); } catch (e) { setError(e); }
+  }, [code]);
+  useEffect(() => { load(); }, [code]);
+  if (error) return html`<${ErrorBanner} error=${error} onRetry=${load} />`;
+  if (!repair) return html`<${Loading} />`;
+  const w = repair.in_warranty === null ? t('rep.undecided') : repair.in_warranty ? t('rep.in_warranty') : t('rep.paid');
+  return html`
+    <div class="card repair-head" style=${CARD}>
+      <p><${StatusBadge} status=${repair.status} /> <span class="muted">${t('rep.age')}: ${repair.age_days}</span></p>
+      <dl class="facts" style=${grid}>
+        <div><dt class="muted">${t('rep.customer')}</dt><dd style="margin:0 0 8px"><a href=${'#/customers/' + repair.customer.code}>${repair.customer.name}</a> (${repair.customer.code})</dd></div>
+        <div><dt class="muted">${t('rep.model')}</dt><dd style="margin:0 0 8px">${repair.model ? `${repair.model.name} (${repair.model.code})` : '–'}</dd></div>
+        <div><dt class="muted">${t('rep.serial')}</dt><dd style="margin:0 0 8px">${repair.serial || '–'}</dd></div>
+        <div><dt class="muted">${t('rep.outlet')}</dt><dd style="margin:0 0 8px">${repair.outlet ? `${repair.outlet.name} (${repair.outlet.code})` : '–'}</dd></div>
+        <div><dt class="muted">${t('rep.kind')} / ${t('rep.channel')}</dt><dd style="margin:0 0 8px">${t('rk.' + repair.kind)} / ${t('rc.' + repair.channel)}</dd></div>
+        <div><dt class="muted">${t('rep.warranty')}</dt><dd style="margin:0 0 8px" data-warranty>${w}</dd></div>
+        ${repair.quote_fen ? html`<div><dt class="muted">${t('rep.quote_fen')}</dt><dd style="margin:0 0 8px">${formatMoney(repair.quote_fen)}</dd></div>` : null}
+        ${repair.cancel_reason ? html`<div><dt class="muted">${t('rep.cancel_reason')}</dt><dd style="margin:0 0 8px">${repair.cancel_reason}</dd></div>` : null}
+      </dl>
+      <p><strong>${t('rep.fault')}:</strong> ${repair.fault}</p>
+    </div>
+    <${Actions} repair=${repair} onMoved=${setRepair} />
+    <div class="card" style=${CARD}>
+      <h2>${t('rep.timeline')}</h2>
+      <ol class="timeline">
+        ${repair.events.map((e, i) => html`<li key=${i} data-status=${e.status}>
+          <${StatusBadge} status=${e.status} /> <time datetime=${e.at}>${formatDateTime(e.at)}</time>
+          <span class="muted"> · ${e.actor}</span>${e.note ? html` · ${e.note}` : null}</li>`)}
+      </ol>
+    </div>`;
+}
+
+export default function RepairsView({ user, params, query }) {
+  const sub = params[0] || '';
+  const canCreate = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'].includes(user.role);
+  const actions = html`<a class="btn btn-secondary" href="#/repairs">${t('rep.queue')}</a>
+    ${canCreate ? html`<a class="btn btn-primary" href="#/repairs/new">${t('rep.new')}</a>` : null}`;
+  if (sub === 'new') return html`<${Page} title=${t('rep.new')} actions=${actions}><${NewRepair} user=${user} query=${query} /></${Page}>`;
+  if (sub) return html`<${Page} title=${t('rep.code') + ' ' + sub} actions=${actions}><${RepairDetail} code=${sub} /></${Page}>`;
+  return html`<${Page} title=${t('rep.queue')} actions=${actions}><${RepairList} user=${user} query=${query} /></${Page}>`;
+}

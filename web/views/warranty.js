@@ -1,0 +1,109 @@
+// Warranty (M3) for staff: look up a unit by serial (owner, warranty, repairs) and
+// register a warranty for a caller or an existing customer. Hash routes:
+//   #/warranty            lookup + register       #/warranty/SERIAL   lookup of one serial
+import { useState, useEffect } from 'preact/hooks';
+import * as api from '../api.js';
+import { t, registerMessages, formatDate } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, fieldErrors } from '../ui.js';
+import './repairs.js'; // its status names (rs.*)
+
+registerMessages({
+  'zh-CN': {
+    'war.title': '保修', 'war.lookup': '按序列号查询', 'war.serial': '序列号', 'war.find': '查询',
+    'war.none': '没有这个序列号的产品', 'war.model': '型号', 'war.purchase': '购买日期', 'war.until': '保修至',
+    'war.in': '在保修期内', 'war.out': '已过保修期', 'war.unregistered': '未登记保修', 'war.owner': '客户',
+    'war.dealer': '经销商', 'war.repairs': '维修记录', 'war.register': '登记保修', 'war.customer_code': '已有客户代码',
+    'war.name': '姓名', 'war.phone': '电话', 'war.email': '邮箱', 'war.submit': '登记',
+    'war.done': '已登记，保修至 {date}', 'war.new_repair': '为此产品登记维修',
+  },
+  en: {
+    'war.title': 'Warranty', 'war.lookup': 'Look up by serial', 'war.serial': 'Serial', 'war.find': 'Look up',
+    'war.none': 'No product with this serial', 'war.model': 'Model', 'war.purchase': 'Purchased', 'war.until': 'Covered until',
+    'war.in': 'In warranty', 'war.out': 'Warranty ended', 'war.unregistered': 'Not registered', 'war.owner': 'Customer',
+    'war.dealer': 'Dealer', 'war.repairs': 'Repairs', 'war.register': 'Register a warranty', 'war.customer_code': 'Existing customer code',
+    'war.name': 'Name', 'war.phone': 'Phone', 'war.email': 'Email', 'war.submit': 'Register',
+    'war.done': 'Registered; covered until {date}', 'war.new_repair': 'Register a repair for this product',
+  },
+});
+
+const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
+const grid = 'display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:0 16px';
+
+function Unit({ unit }) {
+  const status = !unit.warranty_until ? t('war.unregistered') : unit.in_warranty ? t('war.in') : t('war.out');
+  return html`<div class="card" style=${CARD} data-unit=${unit.serial}>
+    <dl class="facts" style=${grid}>
+      <div><dt class="muted">${t('war.serial')}</dt><dd style="margin:0 0 8px">${unit.serial}</dd></div>
+      <div><dt class="muted">${t('war.model')}</dt><dd style="margin:0 0 8px">${unit.model.name} (${unit.model.code})</dd></div>
+      <div><dt class="muted">${t('war.purchase')}</dt><dd style="margin:0 0 8px">${unit.purchase_date ? formatDate(unit.purchase_date) : '–'}</dd></div>
+      <div><dt class="muted">${t('war.until')}</dt><dd style="margin:0 0 8px" data-until>${unit.warranty_until || '–'} · ${status}</dd></div>
+      ${unit.customer ? html`<div><dt class="muted">${t('war.owner')}</dt><dd style="margin:0 0 8px"><a href=${'#/customers/' + unit.customer.code}>${unit.customer.name}</a> (${unit.customer.code})</dd></div>` : null}
+      ${unit.dealer ? html`<div><dt class="muted">${t('war.dealer')}</dt><dd style="margin:0 0 8px">${unit.dealer}</dd></div>` : null}
+    </dl>
+    ${unit.repairs?.length ? html`<h3>${t('war.repairs')}</h3><ul>${unit.repairs.map((r) => html`<li key=${r.code}>
+      <a href=${'#/repairs/' + r.code}>${r.code}</a> · ${t('rs.' + r.status)}</li>`)}</ul>` : null}
+    ${unit.customer ? html`<a class="btn btn-secondary" href=${'#/repairs/new?customer=' + unit.customer.code}>${t('war.new_repair')}</a>` : null}
+  </div>`;
+}
+
+function Register() {
+  const [f, setF] = useState({ customer: '', name: '', phone: '', email: '', model: '', serial: '', purchase_date: '', dealer: '' });
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true); setError(null); setDone(null);
+    const body = {};
+    for (const [k, v] of Object.entries(f)) if (v.trim()) body[k] = v.trim();
+    try { setDone(await api.post('/warranty-registrations', body)); } catch (err) { setError(err); }
+    setBusy(false);
+  }
+  const fe = fieldErrors(error);
+  return html`<form class="card" style=${CARD} onSubmit=${submit} aria-label=${t('war.register')}>
+    <h2>${t('war.register')}</h2>
+    <${ErrorBanner} error=${error} onDismiss=${() => setError(null)} />
+    ${done ? html`<${Notice} tone="success">${t('war.done', { date: done.warranty_until })}</${Notice}>` : null}
+    <div style=${grid}>
+      <${Field} label=${t('war.customer_code')} name="customer" value=${f.customer} onInput=${set('customer')} error=${fe.customer} />
+      <${Field} label=${t('war.name')} name="name" value=${f.name} onInput=${set('name')} error=${fe.name} />
+      <${Field} label=${t('war.phone')} name="phone" type="tel" value=${f.phone} onInput=${set('phone')} error=${fe.phone} />
+      <${Field} label=${t('war.email')} name="email" type="email" value=${f.email} onInput=${set('email')} error=${fe.email} />
+      <${Field} label=${t('war.model')} name="model" required value=${f.model} onInput=${set('model')} error=${fe.model} />
+      <${Field} label=${t('war.serial')} name="serial" required value=${f.serial} onInput=${set('serial')} error=${fe.serial} />
+      <${Field} label=${t('war.purchase')} name="purchase_date" type="date" required value=${f.purchase_date} onInput=${set('purchase_date')} error=${fe.purchase_date} />
+      <${Field} label=${t('war.dealer')} name="dealer" value=${f.dealer} onInput=${set('dealer')} />
+    </div>
+    <${Button} type="submit" busy=${busy}>${t('war.submit')}</${Button}>
+  </form>`;
+}
+
+export default function WarrantyView({ user, params }) {
+  const [serial, setSerial] = useState(params[0] || '');
+  const [unit, setUnit] = useState(null);
+  const [error, setError] = useState(null);
+  const [none, setNone] = useState(false);
+  async function find(e, s = serial) {
+    e?.preventDefault();
+    setError(null); setNone(false); setUnit(null);
+    if (!s.trim()) return;
+    try { setUnit(await api.get('/units/' + encodeURIComponent(s.trim()))); } catch (err) {
+      if (err.status === 404) setNone(true); else setError(err);
+    }
+  }
+  useEffect(() => { if (params[0]) find(null, params[0]); }, [params[0]]);
+  return html`<${Page} title=${t('war.title')}>
+    <form class="card" style=${CARD} onSubmit=${find} aria-label=${t('war.lookup')}>
+      <h2>${t('war.lookup')}</h2>
+      <div style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap">
+        <${Field} label=${t('war.serial')} name="lookup_serial" value=${serial} onInput=${(e) => setSerial(e.currentTarget.value)} />
+        <${Button} type="submit">${t('war.find')}</${Button}>
+      </div>
+      <${ErrorBanner} error=${error} />
+      ${none ? html`<${Notice} tone="warning">${t('war.none')}</${Notice}>` : null}
+    </form>
+    ${unit ? html`<${Unit} unit=${unit} />` : null}
+    ${user.role !== 'technician' ? html`<${Register} />` : null}
+  </${Page}>`;
+}

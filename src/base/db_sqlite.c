@@ -33,7 +33,7 @@ static int sq_connect(const char *url, void **handle, char **err)
     sqlite3_busy_timeout(h, 10000);
     char *msg = NULL;
     rc = sqlite3_exec(h,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                       "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;",
                       NULL, NULL, &msg);

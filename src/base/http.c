@@ -441,12 +441,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         x->r.path = url;
         x->r.route_index = METRICS_UNMATCHED;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > config->body_limit)
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > config->body_limit)
             x->too_large = 1;
         atomic_fetch_add(&in_flight, 1);
         *req_cls = x;
-        if (x->too_large) {
-            /* Answer before reading the body: the connection closes afterwards. */
+        if (declared > 64ull * config->body_limit) {
+            /* Far too large to read and discard: answer before the body and close the
+             * connection (a client still sending may see the close first). Somewhat too
+             * large bodies are drained instead, so the client reliably reads the 413. */
             dispatch(x);
             x->status = x->r.status;
             return MHD_queue_response(conn, (unsigned)x->r.status, x->r.resp);

@@ -55,6 +55,24 @@ test('a body over the limit answers 413 and logs nobody in', async () => {
     assert.equal(r.headers.get('set-cookie'), null);
 });
 
+test('a huge declared body is refused with 413 before it is sent', async () => {
+    const net = await import('node:net');
+    const { port } = new URL(s.url);
+    const answer = await new Promise((resolve, reject) => {
+        const sock = net.connect(Number(port), '127.0.0.1', () => {
+            sock.write('POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+                'Content-Length: 10000000000\r\n\r\n{"login":');
+        });
+        let got = '';
+        sock.on('data', (d) => { got += d; });
+        sock.on('close', () => resolve(got));
+        sock.on('error', reject);
+        setTimeout(() => { sock.destroy(); resolve(got); }, 5000);
+    });
+    assert.match(answer, /^HTTP\/1\.1 413/);
+    assert.match(answer, /"body_too_large"/);
+});
+
 test('wrong password 401, right password logs in with an HttpOnly SameSite cookie', async () => {
     let r = await s.api('/api/v1/session', { body: { login: 'alice', password: 'nope-nope' } });
     assert.equal(r.status, 401);

@@ -147,6 +147,21 @@ test('repeated failed logins are rate-limited per login (429), even with the rig
     assert.equal(ok.status, 200);
 });
 
+test('failed logins are rate-limited per client address too, across logins', async () => {
+    const t = await startServer();
+    try {
+        await t.addUser('erin', 'agent', undefined, 'erin-password');
+        let last;
+        for (let i = 0; i < 51; i++)
+            last = await t.api('/api/v1/session', { body: { login: `guess${i}`, password: 'x-x-x-x-x' } });
+        assert.equal(last.status, 429);
+        const r = await t.api('/api/v1/session', { body: { login: 'erin', password: 'erin-password' } });
+        assert.equal(r.status, 429, 'the address is locked out for every login');
+    } finally {
+        await t.stop();
+    }
+});
+
 test('static files: the app, vendor modules on the allow-list only, no path escapes', async () => {
     let r = await s.api('/');
     assert.equal(r.status, 200);

@@ -12,7 +12,7 @@ APP_SRC  = src/main.c $(CORE_SRC)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o
 MIGRATIONS = $(sort $(wildcard sql/sqlite/*.sql sql/postgres/*.sql))
 
-.PHONY: all run deps test unit clean db demo
+.PHONY: all run deps test unit fuzz clean db demo
 all: $(BUILD)/aftersales
 
 $(BUILD)/aftersales: $(APP_OBJ)
@@ -62,6 +62,28 @@ $(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ)
 unit: $(UNIT_BIN)
 	@rc=0; for t in $(UNIT_BIN); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t || rc=1; done; exit $$rc
+
+# ---- fuzzing: libFuzzer targets under tests/fuzz (not part of `make test`) ----
+# `make fuzz` builds each target with clang and runs it for FUZZ_TIME seconds over its
+# seed corpus (tests/fuzz/corpus/<name>/); new inputs go to $(BUILD)/fuzz/corpus-<name>.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/base/csv.c src/base/buf.c $(wildcard src/base/*.h)
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang with libFuzzer:" \
+	  "apt-get install clang libclang-rt-14-dev (or FUZZ_CC=clang-N)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Isrc -o $@ $< src/base/csv.c src/base/buf.c || \
+	  { echo "clang could not build a libFuzzer binary: apt-get install libclang-rt-14-dev" >&2; exit 1; }
+
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_BIN); do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+	  echo "== $$t ($(FUZZ_TIME) s)"; \
+	  $$t -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
 # ---- the two commands of the README ----
 deps:

@@ -84,8 +84,7 @@ static void stmt_free(struct db_stmt *st)
 {
     st->conn->be->reset(st);
     st->conn->be->finalize(st->bst);
-    for (int i = 0; i < DB_MAX_PARAMS; i++)
-        free(st->ptext[i]);
+    free(st->pbuf);
     free(st->sql);
     free(st);
 }
@@ -210,7 +209,7 @@ db_stmt *db_prepare(db_conn *c, const char *sql)
     struct db_stmt **slot = &c->stmts[h % DB_STMT_BUCKETS];
     for (struct db_stmt *st = *slot; st; st = st->next)
         if (st->hash == h && strcmp(st->sql, sql) == 0) {
-            if (st->started)
+            if (st->started || st->plen) /* bound but never run: start afresh too */
                 db_done(st);
             return st;
         }
@@ -238,20 +237,32 @@ db_stmt *db_prepare(db_conn *c, const char *sql)
     return st;
 }
 
+/* Bound texts are copied into the statement's pbuf (no allocation per value once it has
+ * grown); db_step points ptext at them. A value bound twice keeps its first copy in pbuf
+ * until db_done. */
 static void set_param(db_stmt *st, int i, char type, const char *s, int64_t v)
 {
-    if (i < 1 || i > DB_MAX_PARAMS)
+    if (i < 1 || i > st->nparams)
         return;
     i--;
-    free(st->ptext[i]);
-    st->ptext[i] = NULL;
     st->ptype[i] = type;
-    if (type == 't')
-        st->ptext[i] = strdup(s);
-    else if (type == 'i') {
-        char tmp[24];
-        snprintf(tmp, sizeof tmp, "%" PRId64, v);
-        st->ptext[i] = strdup(tmp);
+    st->ptext[i] = NULL;
+    if (type == 't') {
+        size_t n = strlen(s) + 1;
+        if (st->plen + n > st->pcap) {
+            size_t cap = st->pcap ? st->pcap : 256;
+            while (st->plen + n > cap)
+                cap *= 2;
+            char *p = realloc(st->pbuf, cap);
+            if (!p)
+                abort();
+            st->pbuf = p;
+            st->pcap = cap;
+        }
+        memcpy(st->pbuf + st->plen, s, n);
+        st->poff[i] = st->plen;
+        st->plen += n;
+    } else if (type == 'i') {
         st->pint[i] = v;
     }
 }
@@ -264,6 +275,9 @@ int db_step(db_stmt *st)
 {
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
+    if (!st->started)
+        for (int i = 0; i < st->nparams; i++)
+            st->ptext[i] = st->ptype[i] == 't' ? st->pbuf + st->poff[i] : NULL;
     int rc = st->conn->be->step(st);
     clock_gettime(CLOCK_MONOTONIC, &b);
     atomic_fetch_add(&stat_nanos,
@@ -286,11 +300,11 @@ void db_done(db_stmt *st)
     if (!st)
         return;
     st->conn->be->reset(st);
-    for (int i = 0; i < DB_MAX_PARAMS; i++) {
-        free(st->ptext[i]);
+    for (int i = 0; i < st->nparams; i++) {
         st->ptext[i] = NULL;
         st->ptype[i] = 'n';
     }
+    st->plen = 0;
     st->started = 0;
     st->changes = 0;
 }

@@ -24,7 +24,7 @@ struct db_backend {
     const char *begin_sql;
 };
 
-#define DB_MAX_PARAMS 64
+#define DB_MAX_PARAMS 256
 
 struct db_stmt {
     db_conn *conn;
@@ -34,8 +34,11 @@ struct db_stmt {
     int nparams;
     int nbound;
     char ptype[DB_MAX_PARAMS];    /* 'n' null, 't' text, 'i' integer */
-    char *ptext[DB_MAX_PARAMS];   /* text values (integers too, in decimal, for libpq) */
-    int64_t pint[DB_MAX_PARAMS];
+    char *ptext[DB_MAX_PARAMS];   /* text values, set when the statement runs (into pbuf) */
+    int64_t pint[DB_MAX_PARAMS];  /* integer values */
+    size_t poff[DB_MAX_PARAMS];   /* where each text value starts in pbuf */
+    char *pbuf;                   /* the bound texts, NUL-terminated, one after another: */
+    size_t plen, pcap;            /* one allocation reused by every execution */
     int64_t changes;
     int row;         /* PostgreSQL: current row of the result */
     void *result;    /* PostgreSQL: PGresult */

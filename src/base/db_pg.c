@@ -2,6 +2,7 @@
 #include "base/buf.h"
 #include "base/db_impl.h"
 
+#include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,8 +121,14 @@ static int pg_step(db_stmt *st)
     struct pg_stmt *ps = st->bst;
     if (!st->started) {
         const char *values[DB_MAX_PARAMS];
-        for (int i = 0; i < ps->nparams; i++)
-            values[i] = st->ptype[i] == 'n' ? NULL : st->ptext[i];
+        char ints[DB_MAX_PARAMS][24]; /* libpq takes integers as text */
+        for (int i = 0; i < ps->nparams; i++) {
+            values[i] = st->ptype[i] == 't' ? st->ptext[i] : NULL;
+            if (st->ptype[i] == 'i') {
+                snprintf(ints[i], sizeof ints[i], "%" PRId64, st->pint[i]);
+                values[i] = ints[i];
+            }
+        }
         PGresult *r = PQexecPrepared(h->conn, ps->name, ps->nparams, values, NULL, NULL, 0);
         ExecStatusType s = PQresultStatus(r);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {

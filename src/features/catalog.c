@@ -1,6 +1,7 @@
 /* catalog: product lines and models (M2), `aftersales import|export models`, the demo
- * catalog, and the small helpers the repairs features share (CSV, local time). */
+ * catalog, and the small helpers the repairs features share (local time, transactions). */
 #include "base/audit.h"
+#include "base/csv.h"
 #include "base/jsonv.h"
 #include "features/repairs.h"
 #include "rules/warranty.h"
@@ -93,140 +94,6 @@ int rep_parse_time(const char *s, int64_t *out)
         return -1;
     }
     *out = t;
-    return 0;
-}
-
-static void csv_put(struct rep_csv *c, char ch)
-{
-    if (c->len + 1 >= c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->buf = realloc(c->buf, c->cap);
-        if (!c->buf)
-            abort();
-    }
-    c->buf[c->len++] = ch;
-}
-
-static void csv_field_start(struct rep_csv *c)
-{
-    if (c->n == c->cap_off) {
-        c->cap_off = c->cap_off ? c->cap_off * 2 : 32;
-        c->off = realloc(c->off, (size_t)c->cap_off * sizeof *c->off);
-        if (!c->off)
-            abort();
-    }
-    c->off[c->n++] = c->len;
-}
-
-int rep_csv_next(struct rep_csv *c)
-{
-    c->len = 0;
-    c->n = 0;
-    if (c->phys == 0) {
-        c->phys = 1;
-        int b0 = getc(c->in);
-        if (b0 == 0xEF) {
-            int b1 = getc(c->in), b2 = getc(c->in);
-            if (b1 != 0xBB || b2 != 0xBF)
-                return -1;
-        } else if (b0 != EOF) {
-            ungetc(b0, c->in);
-        }
-    }
-    int ch = getc(c->in);
-    while (ch == '\n' || ch == '\r') { /* blank lines */
-        if (ch == '\n')
-            c->phys++;
-        ch = getc(c->in);
-    }
-    c->line = c->phys;
-    if (ch == EOF)
-        return 0;
-    csv_field_start(c);
-    int quoted = 0, was_quoted = 0;
-    for (;; ch = getc(c->in)) {
-        if (quoted) {
-            if (ch == EOF)
-                return -1;
-            if (ch == '"') {
-                int nx = getc(c->in);
-                if (nx == '"') {
-                    csv_put(c, '"');
-                } else {
-                    quoted = 0;
-                    if (nx != EOF)
-                        ungetc(nx, c->in);
-                }
-            } else {
-                if (ch == '\n')
-                    c->phys++;
-                csv_put(c, (char)ch);
-            }
-            continue;
-        }
-        if (ch == '"' && c->len == c->off[c->n - 1] && !was_quoted) {
-            quoted = was_quoted = 1;
-        } else if (ch == ',') {
-            csv_put(c, 0);
-            csv_field_start(c);
-            was_quoted = 0;
-        } else if (ch == '\r') {
-            continue;
-        } else if (ch == '\n' || ch == EOF) {
-            if (ch == '\n')
-                c->phys++;
-            csv_put(c, 0);
-            return 1;
-        } else {
-            csv_put(c, (char)ch);
-        }
-    }
-}
-
-const char *rep_csv_field(const struct rep_csv *c, int i)
-{
-    if (i < 0 || i >= c->n)
-        return "";
-    return c->buf + c->off[i];
-}
-
-void rep_csv_free(struct rep_csv *c)
-{
-    free(c->buf);
-    free(c->off);
-    c->buf = NULL;
-    c->off = NULL;
-}
-
-int rep_csv_header(struct rep_csv *c, const char *const *known, const int *required, int *idx,
-                   char *err, size_t errlen)
-{
-    int k = 0;
-    for (; known[k]; k++)
-        idx[k] = -1;
-    for (int i = 0; i < c->n; i++) {
-        const char *name = rep_csv_field(c, i);
-        while (*name == ' ')
-            name++;
-        int found = -1;
-        for (int j = 0; known[j]; j++)
-            if (strcmp(known[j], name) == 0)
-                found = j;
-        if (found < 0) {
-            snprintf(err, errlen, "unknown column \"%s\"", name);
-            return -1;
-        }
-        if (idx[found] >= 0) {
-            snprintf(err, errlen, "column \"%s\" appears twice", name);
-            return -1;
-        }
-        idx[found] = i;
-    }
-    for (int j = 0; known[j]; j++)
-        if (required[j] && idx[j] < 0) {
-            snprintf(err, errlen, "missing column \"%s\"", known[j]);
-            return -1;
-        }
     return 0;
 }
 
@@ -627,59 +494,39 @@ const struct route catalog_routes[] = {
 
 /* ---------------------------------------------------------------- CSV import/export */
 
-static void csv_out(FILE *out, const char *s, int last)
-{
-    s = s ? s : "";
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
-    fputc(last ? '\n' : ',', out);
-}
-
 int catalog_import_models(db *d, const char *path, FILE *in)
 {
-    static const char *const cols[] = {"code", "name", "product_line", "warranty_months",
-                                       "launched_on", NULL};
-    static const int req_cols[] = {1, 1, 1, 1, 0};
+    static const struct csv_column cols[] = {{"code", 1},        {"name", 1},
+                                             {"product_line", 1}, {"warranty_months", 1},
+                                             {"launched_on", 0},  {NULL, 0}};
     enum { C_CODE, C_NAME, C_LINE, C_MONTHS, C_LAUNCH };
     int idx[5];
-    char err[256] = "";
-    struct rep_csv csv = {.in = in};
+    char err[512] = "";
+    csv_reader *csv = csv_reader_new(in);
     db_conn *c = db_acquire(d);
     json_t *seen = json_object();
     int rc = -1, n = 0;
     arena *a = arena_new();
     int in_tx = 0;
-    int r = rep_csv_next(&csv);
-    if (r <= 0) {
-        snprintf(err, sizeof err, r == 0 ? "empty file: a header row is required" : "malformed CSV");
+    int r;
+    if (!csv) {
+        snprintf(err, sizeof err, "out of memory");
         goto bad;
     }
-    if (rep_csv_header(&csv, cols, req_cols, idx, err, sizeof err) < 0)
+    if (csv_header(csv, cols, idx) < 0) {
+        snprintf(err, sizeof err, "%s", csv_error(csv));
         goto bad;
-    int hn = csv.n;
+    }
     if (db_begin(c) < 0)
         goto dberr;
     in_tx = 1;
     int64_t now = now_unix();
-    while ((r = rep_csv_next(&csv)) == 1) {
-        if (csv.n != hn) {
-            snprintf(err, sizeof err, "%d fields where the header has %d", csv.n, hn);
-            goto bad;
-        }
-        const char *code = rep_csv_field(&csv, idx[C_CODE]);
-        const char *name = rep_csv_field(&csv, idx[C_NAME]);
-        const char *line = rep_csv_field(&csv, idx[C_LINE]);
-        const char *months_s = rep_csv_field(&csv, idx[C_MONTHS]);
-        const char *launch = rep_csv_field(&csv, idx[C_LAUNCH]);
+    while ((r = csv_next(csv)) == 1) {
+        const char *code = csv_field(csv, idx[C_CODE]);
+        const char *name = csv_field(csv, idx[C_NAME]);
+        const char *line = csv_field(csv, idx[C_LINE]);
+        const char *months_s = csv_field(csv, idx[C_MONTHS]);
+        const char *launch = csv_field(csv, idx[C_LAUNCH]);
         const char *why;
         char *end = NULL;
         long months = strtol(months_s, &end, 10);
@@ -709,7 +556,7 @@ int catalog_import_models(db *d, const char *path, FILE *in)
                      ucode, (long long)json_integer_value(json_object_get(seen, ucode)));
             goto bad;
         }
-        json_object_set_new(seen, ucode, json_integer(csv.line));
+        json_object_set_new(seen, ucode, json_integer(csv_line(csv)));
         int64_t lid = 0;
         int l = line_id(c, line, &lid);
         if (l < 0)
@@ -751,7 +598,7 @@ int catalog_import_models(db *d, const char *path, FILE *in)
         n++;
     }
     if (r < 0) {
-        snprintf(err, sizeof err, "malformed CSV (unterminated quoted field)");
+        snprintf(err, sizeof err, "%s", csv_error(csv));
         goto bad;
     }
     if (db_commit(c) < 0)
@@ -763,13 +610,13 @@ int catalog_import_models(db *d, const char *path, FILE *in)
 dberr:
     snprintf(err, sizeof err, "database error: %s", db_errmsg(c));
 bad:
-    fprintf(stderr, "%s:%d: %s\n", path, csv.line, err);
+    fprintf(stderr, "%s:%ld: %s\n", path, csv ? csv_line(csv) : 1L, err);
     if (in_tx)
         db_rollback(c);
 cleanup:
     json_decref(seen);
     arena_free(a);
-    rep_csv_free(&csv);
+    csv_reader_free(csv);
     db_release(c);
     return rc;
 }
@@ -783,16 +630,18 @@ int catalog_export_models(db *d, FILE *out)
     int rc = -1;
     if (!st)
         goto cleanup;
-    fputs("code,name,product_line,warranty_months,launched_on\n", out);
+    csv_writer w = csv_writer_file(out, 0);
+    static const char *const head[] = {"code", "name", "product_line", "warranty_months",
+                                       "launched_on"};
+    csv_row(&w, head, 5);
     int s;
     while ((s = db_step(st)) == DB_ROW) {
-        char months[24];
-        snprintf(months, sizeof months, "%lld", (long long)db_int(st, 3));
-        csv_out(out, db_text(st, 0), 0);
-        csv_out(out, db_text(st, 1), 0);
-        csv_out(out, db_text(st, 2), 0);
-        csv_out(out, months, 0);
-        csv_out(out, db_text(st, 4), 1);
+        csv_cell(&w, db_text(st, 0));
+        csv_cell(&w, db_text(st, 1));
+        csv_cell(&w, db_text(st, 2));
+        csv_cellf(&w, "%lld", (long long)db_int(st, 3));
+        csv_cell(&w, db_text(st, 4));
+        csv_end_row(&w);
     }
     db_done(st);
     rc = s < 0 ? -1 : 0;

@@ -7,6 +7,7 @@
 
 #include "base/audit.h"
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/jsonv.h"
 #include "base/log.h"
 #include "rules/identity.h"
@@ -2079,96 +2080,13 @@ const struct route customers_routes[] = {
 
 /* ---- CSV ---- */
 
-enum { CSV_MAX_FIELDS = 16, CSV_FIELD_MAX = 1 << 16 };
-
-struct csv_reader {
-    FILE *in;
-    long line; /* physical line of the next character */
-};
-
-/* One record into f[0..] (bufs, reset here). Returns the field count, 0 at the end, -1
- * when malformed (*why). Blank lines are skipped. *start gets the record's first line. */
-static int csv_read(struct csv_reader *r, buf *f, long *start, const char **why)
-{
-    int nf = 0, ch;
-    for (;;) { /* skip blank lines */
-        ch = getc_unlocked(r->in);
-        if (ch == '\r') {
-            int nx = getc_unlocked(r->in);
-            if (nx != '\n' && nx != EOF)
-                ungetc(nx, r->in);
-            r->line++;
-            continue;
-        }
-        if (ch == '\n') {
-            r->line++;
-            continue;
-        }
-        break;
-    }
-    if (ch == EOF)
-        return 0;
-    *start = r->line;
-    buf_reset(&f[0]);
-    nf = 1;
-    int quoted = 0, was_quoted = 0;
-    for (;; ch = getc_unlocked(r->in)) {
-        if (quoted) {
-            if (ch == EOF) {
-                *why = "a quoted field is not closed";
-                return -1;
-            }
-            if (ch == '"') {
-                int nx = getc_unlocked(r->in);
-                if (nx == '"') {
-                    buf_addc(&f[nf - 1], '"');
-                    continue;
-                }
-                quoted = 0;
-                ungetc(nx, r->in);
-                continue;
-            }
-            if (ch == '\n')
-                r->line++;
-            buf_addc(&f[nf - 1], (char)ch);
-        } else if (ch == '"' && f[nf - 1].len == 0 && !was_quoted) {
-            quoted = was_quoted = 1;
-        } else if (ch == ',') {
-            if (nf >= CSV_MAX_FIELDS) {
-                *why = "too many fields";
-                return -1;
-            }
-            buf_reset(&f[nf++]);
-            was_quoted = 0;
-        } else if (ch == '\n' || ch == '\r' || ch == EOF) {
-            if (ch == '\r') {
-                int nx = getc_unlocked(r->in);
-                if (nx != '\n' && nx != EOF)
-                    ungetc(nx, r->in);
-            }
-            if (ch != EOF)
-                r->line++;
-            return nf;
-        } else if (was_quoted) {
-            *why = "text after a closing quote";
-            return -1;
-        } else {
-            buf_addc(&f[nf - 1], (char)ch);
-        }
-        if (f[nf - 1].len > CSV_FIELD_MAX) {
-            *why = "a field is too long";
-            return -1;
-        }
-    }
-}
-
-static const char *const csv_columns[] = {"code",   "name",    "phone", "email",
-                                          "region", "address", NULL};
+static const struct csv_column cust_columns[] = {
+    {"code", 0}, {"name", 0}, {"phone", 0}, {"email", 0}, {"region", 0}, {"address", 0}, {NULL, 0}};
 enum { COL_CODE, COL_NAME, COL_PHONE, COL_EMAIL, COL_REGION, COL_ADDRESS, NCOLS };
 
 /* Validate one CSV row into in; NULL or "column: reason". */
-static const char *csv_row(struct cust_in *in, const char *const *val, char *code, char *msg,
-                           size_t msgsz)
+static const char *cust_row(struct cust_in *in, const char *const *val, char *code, char *msg,
+                            size_t msgsz)
 {
     const char *why;
     in->nphones = in->nemails = 0;
@@ -2218,7 +2136,9 @@ bad:
 
 /* Insert many customers fast (import, demo): one transaction opened by the caller, codes
  * given or drawn from *next. */
-enum { BULK_BATCH = 8 }; /* customers per INSERT: 8 x 7 parameters fit the db layer's 64 */
+/* Rows per multi-row INSERT, within the db layer's 256 parameters: customers 32 x 7,
+ * phones 51 x 5, emails 85 x 3. */
+enum { BULK_BATCH = 32, BULK_PHONES = 51, BULK_EMAILS = 85 };
 
 struct bulk {
     db_conn *c;
@@ -2232,6 +2152,9 @@ struct bulk {
     const struct cust_in *pending[BULK_BATCH]; /* valid until the next flush */
     struct cust_in store[BULK_BATCH];          /* for callers without storage (bulk_slot) */
     char pcode[BULK_BATCH][16];
+    /* the multi-row INSERTs by row count, prepared once: building and looking up their
+     * long SQL text for every batch cost more than running them */
+    db_stmt *ins_cust[BULK_BATCH + 1], *ins_phone[BULK_PHONES + 1], *ins_email[BULK_EMAILS + 1];
 };
 
 /* Room for the next customer, for callers that build it in place (demo). */
@@ -2310,22 +2233,6 @@ static int bulk_begin(struct bulk *b, db_conn *c)
 static void multi_insert_sql(char *out, size_t cap, const char *head, int ncols, int n,
                              const char *tail)
 {
-    /* the texts repeat for every batch: keep the last few */
-    static _Thread_local struct {
-        const char *head;
-        int n;
-        char sql[2048];
-    } cache[4];
-    static _Thread_local int next;
-    for (int i = 0; i < 4; i++)
-        if (cache[i].head == head && cache[i].n == n) {
-            snprintf(out, cap, "%s", cache[i].sql);
-            return;
-        }
-    int slot = next++ % 4;
-    cache[slot].head = head;
-    cache[slot].n = n;
-    char *keep = cache[slot].sql;
     size_t len = (size_t)snprintf(out, cap, "%s VALUES ", head);
     for (int r = 0; r < n && len < cap; r++) {
         len += (size_t)snprintf(out + len, cap - len, "%s(", r ? "," : "");
@@ -2336,7 +2243,6 @@ static void multi_insert_sql(char *out, size_t cap, const char *head, int ncols,
     }
     if (len < cap)
         snprintf(out + len, cap - len, "%s", tail);
-    snprintf(keep, sizeof cache[0].sql, "%s", out);
 }
 
 /* Insert the pending customers, several rows per statement, then their phones and
@@ -2348,13 +2254,16 @@ static int bulk_flush(struct bulk *b)
         return 0;
     char sql[2048];
     int64_t ids[BULK_BATCH] = {0};
-    multi_insert_sql(sql, sizeof sql,
-                     "INSERT INTO customers (code, name, name_key, region, address, created_at,"
-                     " updated_at)",
-                     7, n, " RETURNING id, code");
-    db_stmt *st = db_prepare(b->c, sql);
-    if (!st)
-        return DB_ERROR;
+    db_stmt *st = b->ins_cust[n];
+    if (!st) {
+        multi_insert_sql(sql, sizeof sql,
+                         "INSERT INTO customers (code, name, name_key, region, address,"
+                         " created_at, updated_at)",
+                         7, n, " RETURNING id, code");
+        st = b->ins_cust[n] = db_prepare(b->c, sql);
+        if (!st)
+            return DB_ERROR;
+    }
     for (int i = 0; i < n; i++) {
         const struct cust_in *in = b->pending[i];
         int p = i * 7;
@@ -2366,8 +2275,13 @@ static int bulk_flush(struct bulk *b)
         db_bind_int(st, p + 6, b->now);
         db_bind_int(st, p + 7, b->now);
     }
-    while ((rc = db_step(st)) == DB_ROW) {
+    for (int k = 0; (rc = db_step(st)) == DB_ROW; k++) {
+        /* the rows come back in the order given (SQLite); matched by code in case not */
         const char *code = db_text(st, 1);
+        if (k < n && strcmp(b->pcode[k], code) == 0) {
+            ids[k] = db_int(st, 0);
+            continue;
+        }
         for (int i = 0; i < n; i++)
             if (strcmp(b->pcode[i], code) == 0)
                 ids[i] = db_int(st, 0);
@@ -2377,7 +2291,7 @@ static int bulk_flush(struct bulk *b)
         return rc;
     /* phones (5 columns, 12 a statement) and emails (3 columns, 21 a statement) */
     for (int pass = 0; pass < 2; pass++) {
-        int per = pass == 0 ? 12 : 21, ncols = pass == 0 ? 5 : 3;
+        int per = pass == 0 ? BULK_PHONES : BULK_EMAILS, ncols = pass == 0 ? 5 : 3;
         struct {
             int64_t id;
             const char *v;
@@ -2395,16 +2309,20 @@ static int bulk_flush(struct bulk *b)
         }
         for (int at = 0; at < nr; at += per) {
             int m = nr - at < per ? nr - at : per;
-            multi_insert_sql(sql, sizeof sql,
-                             pass == 0 ? "INSERT INTO customer_phones (customer_id, phone,"
-                                         " phone_rev, kind, created_at)"
-                                       : "INSERT INTO customer_emails (customer_id, email,"
-                                         " created_at)",
-                             ncols, m, "");
-            st = db_prepare(b->c, sql);
-            if (!st)
-                return DB_ERROR;
-            char revs[12][IDENTITY_PHONE_MAX];
+            db_stmt **slot = pass == 0 ? &b->ins_phone[m] : &b->ins_email[m];
+            if (!*slot) {
+                multi_insert_sql(sql, sizeof sql,
+                                 pass == 0 ? "INSERT INTO customer_phones (customer_id, phone,"
+                                             " phone_rev, kind, created_at)"
+                                           : "INSERT INTO customer_emails (customer_id, email,"
+                                             " created_at)",
+                                 ncols, m, "");
+                *slot = db_prepare(b->c, sql);
+                if (!*slot)
+                    return DB_ERROR;
+            }
+            st = *slot;
+            char revs[BULK_PHONES][IDENTITY_PHONE_MAX];
             for (int j = 0; j < m; j++) {
                 int p = j * ncols;
                 db_bind_int(st, p + 1, rows[at + j].id);
@@ -2543,10 +2461,8 @@ struct pipe {
     pthread_cond_t cv;
     int stop; /* the writer gave up */
     struct pipe_buf *bufs;
-    struct csv_reader rd;
-    buf f[CSV_MAX_FIELDS];
-    int ncols;
-    int colmap[CSV_MAX_FIELDS];
+    csv_reader *rd;
+    int idx[NCOLS]; /* position of each column in the file, or -1 */
     const char *path;
 };
 
@@ -2568,30 +2484,23 @@ static void *pipe_reader(void *arg)
         pb->last = 0;
         pb->err[0] = '\0';
         while (pb->n < PIPE_ROWS) {
-            long start = 0;
-            const char *why = NULL;
-            int nf = csv_read(&p->rd, p->f, &start, &why);
+            int nf = csv_next(p->rd);
+            long start = csv_line(p->rd);
             if (nf == 0) {
                 pb->last = 1;
                 break;
             }
             if (nf < 0) {
-                snprintf(pb->err, sizeof pb->err, "%s:%ld: %s", p->path, start, why);
+                snprintf(pb->err, sizeof pb->err, "%s:%ld: %s", p->path, start, csv_error(p->rd));
                 pb->last = 1;
                 break;
             }
-            if (nf != p->ncols) {
-                snprintf(pb->err, sizeof pb->err, "%s:%ld: %d fields where the header has %d",
-                         p->path, start, nf, p->ncols);
-                pb->last = 1;
-                break;
-            }
-            const char *val[NCOLS] = {0};
-            for (int k = 0; k < nf; k++)
-                val[p->colmap[k]] = p->f[k].s;
+            const char *val[NCOLS];
+            for (int k = 0; k < NCOLS; k++)
+                val[k] = p->idx[k] >= 0 ? csv_field(p->rd, p->idx[k]) : NULL;
             struct pipe_row *row = &pb->rows[pb->n];
             char msg[300];
-            if (csv_row(&row->in, val, row->code, msg, sizeof msg)) {
+            if (cust_row(&row->in, val, row->code, msg, sizeof msg)) {
                 snprintf(pb->err, sizeof pb->err, "%s:%ld: %s", p->path, start, msg);
                 pb->last = 1;
                 break;
@@ -2616,60 +2525,25 @@ int customers_import_csv(db *d, const char *path, FILE *in)
     struct pipe *p = calloc(1, sizeof *p);
     if (!p)
         return -1;
-    p->rd = (struct csv_reader){in, 1};
+    p->rd = csv_reader_new(in);
     p->path = path;
-    for (int i = 0; i < CSV_MAX_FIELDS; i++)
-        buf_init(&p->f[i]);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     int rc = -1, began = 0, reading = 0;
-    long start = 0;
-    const char *why = NULL;
     db_conn *c = NULL;
     struct bulk *b = calloc(1, sizeof *b);
     pthread_t reader;
     double t0 = now_mono();
-    if (!b)
+    if (!b || !p->rd)
         goto cleanup;
 
-    int nf = csv_read(&p->rd, p->f, &start, &why);
-    if (nf <= 0) {
-        fprintf(stderr, "%s:1: %s\n", path,
-                nf < 0 ? why
-                       : "the file is empty; a header row is"
-                         " required");
+    if (csv_header(p->rd, cust_columns, p->idx) < 0) {
+        fprintf(stderr, "%s:%ld: %s\n", path, csv_line(p->rd), csv_error(p->rd));
         goto cleanup;
     }
-    int seen[NCOLS] = {0};
-    for (int i = 0; i < nf; i++) {
-        char name[64];
-        const char *h = p->f[i].s;
-        if (i == 0 && strncmp(h, "\xef\xbb\xbf", 3) == 0)
-            h += 3; /* UTF-8 BOM from Excel */
-        trim_copy(h, name, sizeof name);
-        for (char *q = name; *q; q++)
-            *q = (char)tolower((unsigned char)*q);
-        int k = -1;
-        for (int j = 0; csv_columns[j]; j++)
-            if (strcmp(csv_columns[j], name) == 0)
-                k = j;
-        if (k < 0) {
-            fprintf(stderr,
-                    "%s:%ld: unknown column \"%s\" (columns: code, name, phone, email,"
-                    " region, address)\n",
-                    path, start, name);
-            goto cleanup;
-        }
-        if (seen[k]++) {
-            fprintf(stderr, "%s:%ld: column \"%s\" appears twice\n", path, start, name);
-            goto cleanup;
-        }
-        p->colmap[i] = k;
-    }
-    p->ncols = nf;
-    if (!seen[COL_NAME] || (!seen[COL_PHONE] && !seen[COL_EMAIL])) {
+    if (p->idx[COL_NAME] < 0 || (p->idx[COL_PHONE] < 0 && p->idx[COL_EMAIL] < 0)) {
         fprintf(stderr, "%s:%ld: the header needs a name column and a phone or email column\n",
-                path, start);
+                path, csv_line(p->rd));
         goto cleanup;
     }
 
@@ -2750,34 +2624,12 @@ cleanup:
     if (b)
         bulk_free(b);
     free(b);
-    for (int i = 0; i < CSV_MAX_FIELDS; i++)
-        buf_release(&p->f[i]);
+    csv_reader_free(p->rd);
     free(p->bufs);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     free(p);
     return rc;
-}
-
-static void csv_put(FILE *out, const char *s)
-{
-    if (!s)
-        s = "";
-    /* a leading = + - @ would run as a formula in Excel/WPS: quote it with a ' */
-    int formula = strchr("=+-@", s[0]) && s[0];
-    if (!formula && !strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    putc('"', out);
-    if (formula)
-        putc('\'', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            putc('"', out);
-        putc(*s, out);
-    }
-    putc('"', out);
 }
 
 int customers_export_csv(db *d, FILE *out)
@@ -2792,7 +2644,10 @@ int customers_export_csv(db *d, FILE *out)
         char *name, *region, *address;
         buf phones, emails;
     } *rows = calloc(BATCH, sizeof *rows);
-    fputs("code,name,phone,email,region,address\r\n", out);
+    /* CRLF as Excel writes it; text that looks like a formula is written as text */
+    csv_writer wr = csv_writer_file(out, CSV_CRLF | CSV_GUARD_FORMULAS);
+    static const char *const head[] = {"code", "name", "phone", "email", "region", "address"};
+    csv_row(&wr, head, NCOLS);
     for (;;) {
         db_stmt *st = db_prepare(c, "SELECT id, code, name, region, address FROM customers WHERE"
                                     " id > ? AND merged_into IS NULL AND erased_at IS NULL"
@@ -2844,18 +2699,9 @@ int customers_export_csv(db *d, FILE *out)
         }
         for (int i = 0; i < n; i++) {
             struct row *w = &rows[i];
-            csv_put(out, w->code);
-            putc(',', out);
-            csv_put(out, w->name);
-            putc(',', out);
-            csv_put(out, w->phones.s);
-            putc(',', out);
-            csv_put(out, w->emails.s);
-            putc(',', out);
-            csv_put(out, w->region);
-            putc(',', out);
-            csv_put(out, w->address);
-            fputs("\r\n", out);
+            const char *cells[NCOLS] = {w->code,     w->name,   w->phones.s,
+                                        w->emails.s, w->region, w->address};
+            csv_row(&wr, cells, NCOLS);
             free(w->name);
             free(w->region);
             free(w->address);
@@ -3161,7 +3007,7 @@ int customers_demo(db *d, const struct demo_opts *o)
         struct cust_in *ci = bulk_slot(&b);
         char code[16] = "", msg[200];
         const char *val[NCOLS] = {NULL, p.name, p.phone, p.email, p.region, p.address};
-        if (csv_row(ci, val, code, msg, sizeof msg)) {
+        if (cust_row(ci, val, code, msg, sizeof msg)) {
             fprintf(stderr, "demo customers: generated an invalid row (%s): %s\n", p.name, msg);
             goto fail;
         }

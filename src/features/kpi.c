@@ -6,6 +6,7 @@
 
 #include "base/audit.h"
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/log.h"
 #include "features/features.h"
 #include "rules/kpi.h"
@@ -501,49 +502,29 @@ struct col {
     double width;
 };
 
-static void csv_field(buf *b, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") || (s[0] && strchr("=+-@", s[0]) && s[1])) {
-        /* quote, and keep spreadsheet formulas from running ("=..." as text) */
-        buf_addc(b, '"');
-        if (strchr("=+-@", s[0]) && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9'))
-            buf_addc(b, '\'');
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                buf_addc(b, '"');
-            buf_addc(b, *p);
-        }
-        buf_addc(b, '"');
-    } else {
-        buf_adds(b, s);
-    }
-}
-
 /* rows: array of arrays (strings, integers, reals, null). */
 static void table_csv(buf *b, const struct col *cols, int ncols, json_t *rows)
 {
     buf_adds(b, "\xEF\xBB\xBF"); /* BOM: Excel opens UTF-8 Chinese names correctly */
-    for (int i = 0; i < ncols; i++) {
-        if (i)
-            buf_addc(b, ',');
-        csv_field(b, cols[i].name);
-    }
-    buf_adds(b, "\r\n");
+    csv_writer w = csv_writer_buf(b, CSV_CRLF | CSV_GUARD_FORMULAS);
+    for (int i = 0; i < ncols; i++)
+        csv_cell(&w, cols[i].name);
+    csv_end_row(&w);
     size_t ri;
     json_t *row;
     json_array_foreach(rows, ri, row) {
         for (int i = 0; i < ncols; i++) {
             json_t *v = json_array_get(row, (size_t)i);
-            if (i)
-                buf_addc(b, ',');
             if (json_is_string(v))
-                csv_field(b, json_string_value(v));
+                csv_cell(&w, json_string_value(v));
             else if (json_is_integer(v))
-                buf_addf(b, "%lld", (long long)json_integer_value(v));
+                csv_cellf(&w, "%lld", (long long)json_integer_value(v));
             else if (json_is_real(v))
-                buf_addf(b, "%.6f", json_real_value(v));
+                csv_cellf(&w, "%.6f", json_real_value(v));
+            else
+                csv_cell(&w, NULL);
         }
-        buf_adds(b, "\r\n");
+        csv_end_row(&w);
     }
 }
 

@@ -1,6 +1,6 @@
 /* repairs: the catalog (M2 products), warranty registration (M3), repairs (M4) and the
  * customer portal's public calls. Declares the four features' tables and the few helpers
- * they share (CSV reading, local dates and times). */
+ * they share (local dates and times, transactions). */
 #ifndef FEATURES_REPAIRS_H
 #define FEATURES_REPAIRS_H
 #include <jansson.h>
@@ -36,26 +36,6 @@ json_t *rep_time_json(int64_t t, int isnull);
 /* Parse an import time: RFC 3339 ("2026-05-01T10:00:00+08:00", "...Z") or local
  * "YYYY-MM-DD HH:MM[:SS]". 0 with *out set, or -1. */
 int rep_parse_time(const char *s, int64_t *out);
-
-/* A CSV reader (RFC 4180: quoted fields, doubled quotes, CRLF or LF, a UTF-8 BOM). */
-struct rep_csv {
-    FILE *in;
-    int line;       /* line number where the current record starts (1-based) */
-    char *buf;      /* the record's fields, NUL-separated */
-    size_t len, cap;
-    size_t *off;    /* field offsets into buf */
-    int n, cap_off;
-    int phys;       /* physical line of the next character */
-};
-/* Read one record: 1, 0 at end of file, -1 on a malformed record (unterminated quote). */
-int rep_csv_next(struct rep_csv *c);
-const char *rep_csv_field(const struct rep_csv *c, int i); /* "" beyond the record */
-void rep_csv_free(struct rep_csv *c);
-/* Map the header just read onto the NULL-terminated list of known columns: idx[k] is the
- * position of known[k] or -1. An unknown or repeated column, or a missing required one
- * (required[k] != 0), is an error: -1 with a message in err. */
-int rep_csv_header(struct rep_csv *c, const char *const *known, const int *required, int *idx,
-                   char *err, size_t errlen);
 
 /* Run fn inside a write transaction, retrying a few times on DB_EBUSY. fn returns 0 to
  * commit, or anything else to roll back (that value is returned). */

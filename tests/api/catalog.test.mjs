@@ -104,7 +104,7 @@ test('import models: upserts, creates unknown lines; a bad row stops everything 
         ['bad-date.csv', 'code,name,product_line,warranty_months,launched_on\nOK-1,a,AV,12,2024-02-30\n', ':2: launched_on'],
         ['dup.csv', 'code,name,product_line,warranty_months\nOK-1,a,AV,12\nok-1,b,AV,12\n', ':3: model OK-1 appears twice'],
         ['short.csv', 'code,name,product_line,warranty_months\nOK-1,a,AV\n', ':2: 3 fields where the header has 4'],
-        ['quote.csv', 'code,name,product_line,warranty_months\nOK-1,"a,AV,12\n', 'malformed CSV'],
+        ['quote.csv', 'code,name,product_line,warranty_months\nOK-1,"a,AV,12\n', ':2: a quoted field is not closed'],
     ]) {
         f = csv(name, text);
         r = await s.run(['import', 'models', f]);

@@ -88,7 +88,7 @@ test('covers by county, city and province count each county once; inactive outle
     const lines = csv.text.trim().split('\r\n');
     assert.equal(lines[0], 'code,name,covered,total,rate');
     assert.equal(lines.length, 32);
-    assert.ok(lines.includes(`540000,"西藏自治区",${xz.total},${xz.total},1.0000`), lines.join('\n'));
+    assert.ok(lines.includes(`540000,西藏自治区,${xz.total},${xz.total},1.0000`), lines.join('\n'));
     const xlsx = await fetch(new URL('/api/v1/coverage?format=xlsx', s.url), { headers: { Authorization: `Bearer ${sup}` } });
     assert.equal(xlsx.status, 200);
     assert.match(xlsx.headers.get('content-type'), /spreadsheetml/);

@@ -185,8 +185,8 @@ test('import outlets: the contract CSV, all or nothing with line and reason', as
         ['code,name,region,colour\nI007,x,440106,red\n', /:1: unknown column "colour"/],
         ['code,name,region\nI008,x,440106\nI008,y,440106\n', /:3: code: appears twice/],
         ['code,name,region,capacity\nI009,x,440106,lots\n', /:2: capacity: must be an integer/],
-        ['code,name,region\nI010,"x,440106\n', /:2: malformed quotes/],
-        ['code,name,region\nI011,x\n', /:2: 2 fields, the header has 3/],
+        ['code,name,region\nI010,"x,440106\n', /:2: a quoted field is not closed/],
+        ['code,name,region\nI011,x\n', /:2: 2 fields where the header has 3/],
     ];
     for (const [text, why] of bad) {
         const f = path.join(tmp, 'bad.csv');

@@ -5,6 +5,7 @@
 #include "base/arena.h"
 #include "base/audit.h"
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/jsonv.h"
 #include "base/log.h"
 #include "rules/routing.h"
@@ -2129,19 +2130,23 @@ static int coverage_get(req *r)
     free(cv.c);
     if (format && strcmp(format, "csv") == 0) {
         buf b = BUF_INIT;
-        buf_adds(&b, "code,name,covered,total,rate\r\n");
+        csv_writer w = csv_writer_buf(&b, CSV_CRLF | CSV_GUARD_FORMULAS);
+        static const char *const head[] = {"code", "name", "covered", "total", "rate"};
+        csv_row(&w, head, 5);
         size_t i;
         json_t *g;
         json_array_foreach(groups, i, g)
         {
-            const char *name = json_string_value(json_object_get(g, "name"));
-            buf_addf(&b, "%s,\"%s\",%lld,%lld,", json_string_value(json_object_get(g, "code")),
-                     name ? name : "", (long long)json_integer_value(json_object_get(g, "covered")),
-                     (long long)json_integer_value(json_object_get(g, "total")));
+            csv_cell(&w, json_string_value(json_object_get(g, "code")));
+            csv_cell(&w, json_string_value(json_object_get(g, "name")));
+            csv_cellf(&w, "%lld", (long long)json_integer_value(json_object_get(g, "covered")));
+            csv_cellf(&w, "%lld", (long long)json_integer_value(json_object_get(g, "total")));
             json_t *rt = json_object_get(g, "rate");
             if (json_is_real(rt))
-                buf_addf(&b, "%.4f", json_real_value(rt));
-            buf_adds(&b, "\r\n");
+                csv_cellf(&w, "%.4f", json_real_value(rt));
+            else
+                csv_cell(&w, NULL);
+            csv_end_row(&w);
         }
         reply_header(r, "Content-Disposition", "attachment; filename=\"coverage.csv\"");
         int rc = reply_bytes(r, 200, "text/csv; charset=utf-8", b.s, b.len);
@@ -2237,72 +2242,9 @@ int network_cmd_regions(int argc, char **argv, db *d)
 
 /* ---- CSV: aftersales import|export outlets ---- */
 
-struct csv {
-    const char *p, *end;
-    int line;
-};
-
-/* Next record into fields (strings in a); returns the count, 0 at the end, -1 on a
- * malformed quote. *line_out: the line the record starts on. */
-static int csv_record(struct csv *cs, arena *a, char **fields, int max, int *line_out)
-{
-    if (cs->p >= cs->end)
-        return 0;
-    *line_out = cs->line;
-    int n = 0;
-    buf b = BUF_INIT;
-    for (;;) {
-        buf_reset(&b);
-        int quoted = 0;
-        if (cs->p < cs->end && *cs->p == '"') {
-            quoted = 1;
-            cs->p++;
-            for (;;) {
-                if (cs->p >= cs->end) {
-                    buf_release(&b);
-                    return -1;
-                }
-                char ch = *cs->p++;
-                if (ch == '"') {
-                    if (cs->p < cs->end && *cs->p == '"') {
-                        buf_addc(&b, '"');
-                        cs->p++;
-                        continue;
-                    }
-                    break;
-                }
-                if (ch == '\n')
-                    cs->line++;
-                buf_addc(&b, ch);
-            }
-        }
-        while (cs->p < cs->end && *cs->p != ',' && *cs->p != '\n' && *cs->p != '\r') {
-            if (quoted || *cs->p == '"') {
-                buf_release(&b);
-                return -1;
-            }
-            buf_addc(&b, *cs->p++);
-        }
-        if (n < max)
-            fields[n] = arena_strdup(a, b.s);
-        n++;
-        if (cs->p < cs->end && *cs->p == ',') {
-            cs->p++;
-            continue;
-        }
-        if (cs->p < cs->end && *cs->p == '\r')
-            cs->p++;
-        if (cs->p < cs->end && *cs->p == '\n')
-            cs->p++;
-        cs->line++;
-        break;
-    }
-    buf_release(&b);
-    return n;
-}
-
-static const char *const csv_columns[] = {"code", "name", "type", "grade", "region", "covers",
-                                          "product_lines", "capacity", "active", NULL};
+static const struct csv_column outlet_columns[] = {
+    {"code", 1},   {"name", 1},          {"type", 0},     {"grade", 0},  {"region", 1},
+    {"covers", 0}, {"product_lines", 0}, {"capacity", 0}, {"active", 0}, {NULL, 0}};
 
 /* Split a space-separated list into a (NULL-terminated) array in a. */
 static const char **split_list(arena *a, const char *s, size_t *n)
@@ -2321,75 +2263,34 @@ static const char **split_list(arena *a, const char *s, size_t *n)
 
 int network_import_outlets(db *d, const char *path, FILE *in)
 {
-    buf data = BUF_INIT;
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
-        buf_add(&data, chunk, got);
     arena *a = arena_new();
     db_conn *c = db_acquire(d);
+    csv_reader *cs = csv_reader_new(in);
     int rc = -1, began = 0, stored = 0;
     int col[9];
-    for (int i = 0; i < 9; i++)
-        col[i] = -1;
-    struct csv cs = {data.s, data.s + data.len, 1};
-    if (data.len >= 3 && memcmp(data.s, "\xEF\xBB\xBF", 3) == 0)
-        cs.p += 3;
-    char *f[32];
-    int line = 1;
+    if (!cs)
+        goto cleanup;
     if (network_regions_ensure(c, NULL) < 0)
         goto cleanup;
-    int n = csv_record(&cs, a, f, 32, &line);
-    if (n <= 0) {
-        fprintf(stderr, "%s:1: %s\n", path, n < 0 ? "malformed quotes" : "empty file: a header row is needed");
+    if (csv_header(cs, outlet_columns, col) < 0) {
+        fprintf(stderr, "%s:%ld: %s\n", path, csv_line(cs), csv_error(cs));
         goto cleanup;
     }
-    if (n > 32) {
-        fprintf(stderr, "%s:1: too many columns\n", path);
-        goto cleanup;
-    }
-    for (int i = 0; i < n; i++) {
-        int k = -1;
-        for (int m = 0; csv_columns[m]; m++)
-            if (strcmp(f[i], csv_columns[m]) == 0)
-                k = m;
-        if (k < 0) {
-            fprintf(stderr, "%s:1: unknown column \"%s\" (columns: code,name,type,grade,region,"
-                            "covers,product_lines,capacity,active)\n", path, f[i]);
-            goto cleanup;
-        }
-        if (col[k] >= 0) {
-            fprintf(stderr, "%s:1: column %s twice\n", path, f[i]);
-            goto cleanup;
-        }
-        col[k] = i;
-    }
-    if (col[0] < 0 || col[1] < 0 || col[4] < 0) {
-        fprintf(stderr, "%s:1: the columns code, name and region are required\n", path);
-        goto cleanup;
-    }
-    int ncols = n;
     if (db_begin(c) < 0)
         goto dberr;
     began = 1;
     json_t *seen = json_object();
     for (;;) {
-        n = csv_record(&cs, a, f, 32, &line);
+        int n = csv_next(cs);
         if (n == 0)
             break;
         if (n < 0) {
-            fprintf(stderr, "%s:%d: malformed quotes\n", path, line);
+            fprintf(stderr, "%s:%ld: %s\n", path, csv_line(cs), csv_error(cs));
             json_decref(seen);
             goto cleanup;
         }
-        if (n == 1 && !*f[0])
-            continue; /* blank line */
-        if (n != ncols) {
-            fprintf(stderr, "%s:%d: %d fields, the header has %d\n", path, line, n, ncols);
-            json_decref(seen);
-            goto cleanup;
-        }
-#define COL(k) (col[k] >= 0 && *f[col[k]] ? f[col[k]] : NULL)
+        long line = csv_line(cs);
+#define COL(k) (*csv_field(cs, col[k]) ? csv_field(cs, col[k]) : NULL)
         struct outlet_in o;
         outlet_defaults(&o);
         o.code = COL(0);
@@ -2430,7 +2331,7 @@ int network_import_outlets(db *d, const char *path, FILE *in)
         if (json_object_size(fields)) {
             const char *k;
             json_t *v;
-            fprintf(stderr, "%s:%d:", path, line);
+            fprintf(stderr, "%s:%ld:", path, line);
             int first = 1;
             json_object_foreach(fields, k, v)
             {
@@ -2463,7 +2364,7 @@ int network_import_outlets(db *d, const char *path, FILE *in)
         json_decref(detail);
         if (got_id < 0 || au < 0) {
             json_decref(seen);
-            fprintf(stderr, "%s:%d: %s\n", path, line, db_errmsg(c));
+            fprintf(stderr, "%s:%ld: %s\n", path, line, db_errmsg(c));
             goto cleanup;
         }
         stored++;
@@ -2482,28 +2383,12 @@ cleanup:
         db_rollback(c);
     db_release(c);
     arena_free(a);
-    buf_release(&data);
+    csv_reader_free(cs);
     return rc;
 }
 
-static void csv_field(FILE *out, const char *s)
-{
-    if (!s)
-        return;
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
-}
-
-static void csv_list(FILE *out, json_t *a)
+/* A list as one cell, its items separated by spaces. */
+static void csv_list(csv_writer *w, json_t *a)
 {
     buf b = BUF_INIT;
     size_t i;
@@ -2514,7 +2399,7 @@ static void csv_list(FILE *out, json_t *a)
             buf_addc(&b, ' ');
         buf_adds(&b, json_string_value(x));
     }
-    csv_field(out, b.s);
+    csv_cell(w, b.s);
     buf_release(&b);
 }
 
@@ -2524,7 +2409,10 @@ int network_export_outlets(db *d, FILE *out)
     int rc = -1, s, err = 0;
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
-    fputs("code,name,type,grade,region,covers,product_lines,capacity,active\r\n", out);
+    csv_writer w = csv_writer_file(out, CSV_CRLF);
+    static const char *const head[] = {"code",   "name",          "type",     "grade", "region",
+                                       "covers", "product_lines", "capacity", "active"};
+    csv_row(&w, head, 9);
     db_stmt *st = db_prepare(c, "SELECT id FROM outlets ORDER BY code");
     if (!st)
         goto dberr;
@@ -2543,15 +2431,13 @@ int network_export_outlets(db *d, FILE *out)
         if (!j)
             goto dberr;
         static const char *const k[] = {"code", "name", "type", "grade", "region"};
-        for (int m = 0; m < 5; m++) {
-            csv_field(out, json_string_value(json_object_get(j, k[m])));
-            fputc(',', out);
-        }
-        csv_list(out, json_object_get(j, "covers"));
-        fputc(',', out);
-        csv_list(out, json_object_get(j, "product_lines"));
-        fprintf(out, ",%lld,%s\r\n", (long long)json_integer_value(json_object_get(j, "capacity")),
-                json_is_true(json_object_get(j, "active")) ? "true" : "false");
+        for (int m = 0; m < 5; m++)
+            csv_cell(&w, json_string_value(json_object_get(j, k[m])));
+        csv_list(&w, json_object_get(j, "covers"));
+        csv_list(&w, json_object_get(j, "product_lines"));
+        csv_cellf(&w, "%lld", (long long)json_integer_value(json_object_get(j, "capacity")));
+        csv_cell(&w, json_is_true(json_object_get(j, "active")) ? "true" : "false");
+        csv_end_row(&w);
         json_decref(j);
     }
     rc = 0;
@@ -2649,6 +2535,12 @@ int network_demo(db *d, const struct demo_opts *opt)
             goto dbfail;
         o.covers = split_list(a, own[i].covers, &o.ncovers);
         o.lines = split_list(a, own[i].lines, &o.nlines);
+        /* created with the staff, before the network: the same 365-day hours as the rest,
+         * or their technicians could never be booked on site */
+        for (int wd = 1; wd <= 7; wd++)
+            o.hours[wd - 1] = (struct hours_row){wd, "08:30", "20:30"};
+        o.nhours = 7;
+        o.hours_given = 1;
         if (outlet_store(c, oid, &o) < 0)
             goto dbfail;
     }

@@ -2,6 +2,7 @@
  * of rules/repair_state with every step recorded, outlet confinement, lists, the CSV
  * import/export of historic repairs and the demo repairs. */
 #include "base/audit.h"
+#include "base/csv.h"
 #include "base/jsonv.h"
 #include "features/customers.h"
 #include "features/network.h"
@@ -336,6 +337,7 @@ struct new_repair {
     /* filled by create_tx */
     const char *bad_field, *bad_reason, *bad_code;
     char code[24];
+    char *routing_reason; /* malloc'd: why the outlet was chosen when routed automatically */
 };
 
 static int create_tx(db_conn *c, const char *actor, int64_t own_outlet, struct new_repair *n)
@@ -448,7 +450,8 @@ static int create_tx(db_conn *c, const char *actor, int64_t own_outlet, struct n
             free(why);
             return 0;
         }
-        free(why);
+        free(n->routing_reason);
+        n->routing_reason = why;
     }
     int64_t now = now_unix();
     if (n->has_serial && !unit_id) {
@@ -596,8 +599,11 @@ static int repairs_create(req *r)
         rc = -1;
         goto cleanup;
     }
+    if (n.routing_reason)
+        json_object_set_new(j, "routing_reason", json_string(n.routing_reason));
     rc = reply_json(r, 201, j);
 cleanup:
+    free(n.routing_reason);
     jsonv_free(&v);
     json_decref(body);
     return rc;
@@ -769,23 +775,6 @@ const struct route repairs_routes[] = {
 
 /* ---------------------------------------------------------------- CSV import/export */
 
-static void csv_cell(FILE *out, const char *s, int last)
-{
-    s = s ? s : "";
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
-    fputc(last ? '\n' : ',', out);
-}
-
 static int event_add(db_conn *c, int64_t id, const char *status, int64_t at, const char *actor)
 {
     return (int)db_exec(c, "INSERT INTO repair_events (repair_id, status, at, actor) VALUES (?, ?, ?, ?)",
@@ -794,40 +783,37 @@ static int event_add(db_conn *c, int64_t id, const char *status, int64_t at, con
 
 int repairs_import_csv(db *d, const char *path, FILE *in)
 {
-    static const char *const cols[] = {"code",     "customer",    "serial",       "model",
-                                       "outlet",   "kind",        "channel",      "status",
-                                       "received_at", "repaired_at", "delivered_at", "cancelled_at",
-                                       "fault",    NULL};
-    static const int req_cols[] = {1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
+    static const struct csv_column cols[] = {
+        {"code", 1},        {"customer", 1},    {"serial", 0},       {"model", 0},
+        {"outlet", 0},      {"kind", 0},        {"channel", 0},      {"status", 0},
+        {"received_at", 1}, {"repaired_at", 0}, {"delivered_at", 0}, {"cancelled_at", 0},
+        {"fault", 0},       {NULL, 0}};
     enum { C_CODE, C_CUST, C_SERIAL, C_MODEL, C_OUTLET, C_KIND, C_CHANNEL, C_STATUS, C_RECV,
            C_REP, C_DEL, C_CANC, C_FAULT };
     int idx[13];
-    char err[300] = "";
-    struct rep_csv csv = {.in = in};
+    char err[512] = "";
+    csv_reader *csv = csv_reader_new(in);
     db_conn *c = db_acquire(d);
     json_t *seen = json_object();
     int rc = -1, n = 0, in_tx = 0;
     const char *actor = "import:repairs";
-    int r = rep_csv_next(&csv);
-    if (r <= 0) {
-        snprintf(err, sizeof err, r == 0 ? "empty file: a header row is required" : "malformed CSV");
+    int r;
+    if (!csv) {
+        snprintf(err, sizeof err, "out of memory");
         goto bad;
     }
-    if (rep_csv_header(&csv, cols, req_cols, idx, err, sizeof err) < 0)
+    if (csv_header(csv, cols, idx) < 0) {
+        snprintf(err, sizeof err, "%s", csv_error(csv));
         goto bad;
-    int hn = csv.n;
+    }
     if (db_begin(c) < 0)
         goto dberr;
     in_tx = 1;
     int64_t now = now_unix();
-    while ((r = rep_csv_next(&csv)) == 1) {
-        if (csv.n != hn) {
-            snprintf(err, sizeof err, "%d fields where the header has %d", csv.n, hn);
-            goto bad;
-        }
+    while ((r = csv_next(csv)) == 1) {
         const char *f[13];
         for (int k = 0; k < 13; k++)
-            f[k] = rep_csv_field(&csv, idx[k]);
+            f[k] = csv_field(csv, idx[k]);
         const char *code = f[C_CODE];
         size_t cl = strlen(code);
         int code_good = cl >= 2 && cl <= 32;
@@ -1051,7 +1037,7 @@ int repairs_import_csv(db *d, const char *path, FILE *in)
         n++;
     }
     if (r < 0) {
-        snprintf(err, sizeof err, "malformed CSV (unterminated quoted field)");
+        snprintf(err, sizeof err, "%s", csv_error(csv));
         goto bad;
     }
     if (db_commit(c) < 0)
@@ -1063,12 +1049,12 @@ int repairs_import_csv(db *d, const char *path, FILE *in)
 dberr:
     snprintf(err, sizeof err, "database error: %s", db_errmsg(c));
 bad:
-    fprintf(stderr, "%s:%d: %s\n", path, csv.line, err);
+    fprintf(stderr, "%s:%ld: %s\n", path, csv ? csv_line(csv) : 1L, err);
     if (in_tx)
         db_rollback(c);
 cleanup:
     json_decref(seen);
-    rep_csv_free(&csv);
+    csv_reader_free(csv);
     db_release(c);
     return rc;
 }
@@ -1084,8 +1070,12 @@ int repairs_export_csv(db *d, FILE *out)
     int rc = -1;
     if (!st)
         goto cleanup;
-    fputs("code,customer,serial,model,outlet,kind,channel,status,received_at,repaired_at,"
-          "delivered_at,cancelled_at,fault\n", out);
+    csv_writer w = csv_writer_file(out, 0);
+    static const char *const head[] = {"code",        "customer",    "serial",       "model",
+                                       "outlet",      "kind",        "channel",      "status",
+                                       "received_at", "repaired_at", "delivered_at", "cancelled_at",
+                                       "fault"};
+    csv_row(&w, head, 13);
     int s;
     while ((s = db_step(st)) == DB_ROW) {
         for (int i = 0; i < 13; i++) {
@@ -1096,11 +1086,12 @@ int repairs_export_csv(db *d, FILE *out)
                     snprintf(tbuf, sizeof tbuf, "%s", json_string_value(t));
                     json_decref(t);
                 }
-                csv_cell(out, tbuf, 0);
+                csv_cell(&w, tbuf);
             } else {
-                csv_cell(out, db_text(st, i), i == 12);
+                csv_cell(&w, db_text(st, i));
             }
         }
+        csv_end_row(&w);
     }
     db_done(st);
     rc = s < 0 ? -1 : 0;

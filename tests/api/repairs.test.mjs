@@ -318,6 +318,14 @@ test('without an outlet, a repair is routed by the customer\'s region and the pr
     assert.ok(want.json.outlet, 'the demo network covers Xuhui for TV');
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.outlet.code, want.json.outlet);
+    // the agent is told why: the same reason the suggestion gives
+    assert.equal(r.json.routing_reason, want.json.reason);
+    assert.match(r.json.routing_reason, /^chosen because it is active, covers 310104 and is authorised for TV/);
+    // an outlet the agent named is no automatic choice: no reason
+    const named = await create(ctx.agent, { customer: c.json.code, model: 'KD-55X85K', fault: '无图像', outlet: want.json.candidates.at(-1).code });
+    assert.equal(named.status, 201, named.text);
+    assert.equal(named.json.outlet.code, want.json.candidates.at(-1).code);
+    assert.equal(named.json.routing_reason, undefined);
     // a customer without a region cannot be routed: the agent must name the outlet
     const x = await create(ctx.agent, { customer, model: 'KD-55X85K', fault: '无图像' });
     assert.equal(x.status, 422);

@@ -18,6 +18,13 @@ const M = {
     'rs.registered': '已登记', 'rs.received': '网点已收件', 'rs.diagnosing': '检测中', 'rs.quoted': '已报价，待您确认',
     'rs.approved': '您已确认报价', 'rs.waiting_parts': '等待零件', 'rs.repairing': '维修中', 'rs.repaired': '已修好，可取件',
     'rs.delivered': '已交付', 'rs.cancelled': '已取消',
+    // the server's reasons for a field (error.fields), as the customer reads them
+    'r.the name is missing, too long or not valid text': '请填写姓名（不超过 100 字）',
+    'r.the phone is not a valid Chinese mobile or landline number': '请填写有效的手机号或座机号码',
+    'r.the email address is not valid': '邮箱地址格式不对',
+    'r.a phone or an email is required': '请填写手机号或邮箱',
+    'r.4 to 32 letters, digits or dashes': '4-32 位字母、数字或短横线',
+    'r.unknown model': '型号不存在',
   },
   en: {
     title: 'After-Sales Service', tab_status: 'Repair status', tab_warranty: 'Warranty registration',
@@ -35,6 +42,13 @@ const M = {
     'rs.registered': 'Registered', 'rs.received': 'Received at the outlet', 'rs.diagnosing': 'Diagnosing', 'rs.quoted': 'Quoted, waiting for your approval',
     'rs.approved': 'Quote approved', 'rs.waiting_parts': 'Waiting for parts', 'rs.repairing': 'Repairing', 'rs.repaired': 'Repaired, ready for pick-up',
     'rs.delivered': 'Handed back', 'rs.cancelled': 'Cancelled',
+
+    'r.the name is missing, too long or not valid text': 'Enter your name (at most 100 characters)',
+    'r.the phone is not a valid Chinese mobile or landline number': 'Enter a valid Chinese mobile or landline number',
+    'r.the email address is not valid': 'This email address is not valid',
+    'r.a phone or an email is required': 'Enter a mobile phone or an email',
+    'r.4 to 32 letters, digits or dashes': '4-32 letters, digits or dashes',
+    'r.unknown model': 'Unknown model',
   },
 };
 
@@ -186,7 +200,7 @@ async function warrantyPanel() {
       const input = form.elements[f];
       if (input) input.setAttribute('aria-invalid', 'true');
       const el = panel.querySelector('#e-' + f);
-      if (el) el.textContent = reason === 'required' ? t('required') : reason;
+      if (el) el.textContent = reason === 'required' ? t('required') : t('r.' + reason) === 'r.' + reason ? reason : t('r.' + reason);
     }
     out.innerHTML = `<div class="answer bad" role="alert" data-error="${esc(err.code || '')}">${esc(t('refused'))}${esc(msg)}</div>`;
   };

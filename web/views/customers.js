@@ -9,6 +9,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, formatDateTime } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Empty, downloadText } from '../ui.js';
+import { STATUSES } from './repairs.js'; // and its status names (rs.*)
 
 registerMessages({
   'zh-CN': {
@@ -105,6 +106,15 @@ registerMessages({
     'cust.act.export': '导出了个人数据',
     'cust.act.erase': '删除了个人数据',
     'cust.by': '操作人 {actor}',
+    'cust.new_repair': '登记维修',
+    'cust.new_warranty': '登记保修',
+    'cust.units': '产品',
+    'cust.units.empty': '还没有登记的产品',
+    'cust.unit.until': '保修至 {date}',
+    'cust.unit.in': '保修期内',
+    'cust.unit.out': '已过保修期',
+    'cust.unit.unregistered': '未登记保修',
+    'cust.unit.repair': '为此产品登记维修',
   },
   en: {
     'cust.search.label': 'Phone, name, email or customer code',
@@ -200,6 +210,15 @@ registerMessages({
     'cust.act.export': 'Personal data exported',
     'cust.act.erase': 'Personal data erased',
     'cust.by': 'by {actor}',
+    'cust.new_repair': 'Register a repair',
+    'cust.new_warranty': 'Register a warranty',
+    'cust.units': 'Products',
+    'cust.units.empty': 'No product registered yet',
+    'cust.unit.until': 'covered until {date}',
+    'cust.unit.in': 'in warranty',
+    'cust.unit.out': 'warranty ended',
+    'cust.unit.unregistered': 'warranty not registered',
+    'cust.unit.repair': 'Register a repair for this product',
   },
 });
 
@@ -226,6 +245,10 @@ const CSS = `
 .cust-consent { display: grid; grid-template-columns: max-content 1fr; gap: 6px 12px; align-items: center; }
 .cust-timeline { list-style: none; margin: 0; padding: 0; }
 .cust-timeline li { padding: 8px 0; border-bottom: 1px solid var(--border); display: grid; grid-template-columns: 10em 6em 1fr; gap: 8px; }
+.cust-units { list-style: none; margin: 0; padding: 0; }
+.cust-units li { padding: 8px 0; border-bottom: 1px solid var(--border); display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; }
+.cust-units li:last-child { border-bottom: 0; }
+.cust-units .cust-unit-main { flex: 1; min-width: 14em; }
 .cust-form { max-width: 640px; display: grid; gap: 4px; }
 .cust-actions { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 8px; }
 .cust-compare { width: 100%; border-collapse: collapse; }
@@ -249,6 +272,8 @@ function useStyle() {
 const WRITE = ['admin', 'supervisor', 'agent'];
 const OUTLET = ['outlet_manager', 'technician']; // may match and open a customer, not list
 const ADMIN = ['admin', 'supervisor'];
+const REPAIR = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician']; // may register a repair
+const WARRANTY = ['admin', 'supervisor', 'agent', 'outlet_manager']; // the warranty page
 const CHANNELS = ['phone', 'sms', 'email', 'fax', 'post'];
 
 // What the agent typed decides which key the match endpoint gets.
@@ -344,7 +369,9 @@ function Search({ user }) {
           </ul>
           ${state.next ? html`<${Button} variant="secondary" onClick=${more}>${t('cust.more')}</${Button}>` : null}` : null}
         ${!state.loading && q.trim() && !state.matches.length && !rest.length
-          ? html`<${Empty} title=${t('cust.none')}>${t('cust.none.body')}</${Empty}>` : null}
+          ? html`<${Empty} title=${t('cust.none')}>${t('cust.none.body')}
+              ${WRITE.includes(user.role) ? html`<div style="margin-top:10px"><a class="btn btn-primary" data-testid="cust-new-from-search"
+                href=${'#/customers/new?' + new URLSearchParams(classify(q) || {})}>${t('cust.new')}</a></div>` : null}</${Empty}>` : null}
         ${state.loading ? html`<${Loading} />` : null}
       </div>
     </${Page}>`;
@@ -386,6 +413,11 @@ function Consents({ c, canEdit, onSaved }) {
 
 // The customer's own events in the current language; other capabilities' summaries as sent.
 function eventText(it) {
+  if (it.kind === 'repair') {
+    // "delivered · model · fault": the status in the current language
+    const [first, ...rest] = (it.summary || '').split(' · ');
+    return STATUSES.includes(first) ? [t('rs.' + first), ...rest].join(' · ') : it.summary || '';
+  }
   if (it.kind !== 'customer') return it.summary || '';
   const d = it.detail || {};
   const key = 'cust.act.' + it.action;
@@ -398,6 +430,12 @@ function eventText(it) {
     code: d.duplicate || d.survivor || '',
   });
   return (text === key ? it.summary : text) + (it.actor ? ' · ' + t('cust.by', { actor: it.actor }) : '');
+}
+
+// A repair or a warranty registration on the timeline opens its own page.
+function historyLink(it) {
+  const href = it.kind === 'repair' ? '#/repairs/' : it.kind === 'warranty' ? '#/warranty/' : null;
+  return href ? html`<a href=${href + encodeURIComponent(it.code)}>${it.code}</a>` : it.code;
 }
 
 function Timeline({ code }) {
@@ -418,9 +456,37 @@ function Timeline({ code }) {
         ${items.map((it, i) => html`<li key=${i}>
           <span>${formatDateTime(it.at)}</span>
           <span>${t('cust.kind.' + it.kind) === 'cust.kind.' + it.kind ? it.kind : t('cust.kind.' + it.kind)}</span>
-          <span data-action=${it.action || it.kind}>${it.code && it.kind !== 'customer' ? html`<strong>${it.code}</strong> ` : null}${eventText(it)}</span>
+          <span data-action=${it.action || it.kind}>${it.code && it.kind !== 'customer' ? html`<strong>${historyLink(it)}</strong> ` : null}${eventText(it)}</span>
         </li>`)}
       </ol>` : null}
+    </section>`;
+}
+
+// The customer's products with their warranty, each with a shortcut to register a repair.
+function Units({ code, canRepair }) {
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let live = true;
+    api.get('/units', { query: { customer: code, limit: 100 } }).then((r) => live && setItems(r.items), (e) => live && setError(e));
+    return () => { live = false; };
+  }, [code]);
+  const status = (u) => (!u.warranty_until ? t('cust.unit.unregistered')
+    : t('cust.unit.until', { date: u.warranty_until }) + ' · ' + (u.in_warranty ? t('cust.unit.in') : t('cust.unit.out')));
+  return html`
+    <section class="cust-panel" data-testid="cust-units">
+      <h2>${t('cust.units')}</h2>
+      <${ErrorBanner} error=${error} />
+      ${!items && !error ? html`<${Loading} />` : null}
+      ${items && !items.length ? html`<p class="muted">${t('cust.units.empty')}</p>` : null}
+      ${items && items.length ? html`<ul class="cust-units">
+        ${items.map((u) => html`<li key=${u.serial} data-serial=${u.serial}>
+          <span class="cust-unit-main">${u.model?.name || u.model?.code} · <a href=${'#/warranty/' + encodeURIComponent(u.serial)}>${u.serial}</a>
+            <br /><span class=${u.in_warranty ? '' : 'muted'}>${status(u)}</span></span>
+          ${canRepair ? html`<a class="btn btn-secondary" data-testid="cust-unit-repair"
+            href=${`#/repairs/new?customer=${code}&serial=${encodeURIComponent(u.serial)}`}>${t('cust.unit.repair')}</a>` : null}
+        </li>`)}
+      </ul>` : null}
     </section>`;
 }
 
@@ -480,7 +546,10 @@ function Card({ user, code }) {
       downloadText(`customer-${c.code}.json`, JSON.stringify(data, null, 2), 'application/json');
     } catch (e) { setError(e); }
   }
+  const canRepair = REPAIR.includes(user.role);
   const actions = html`
+    ${canRepair ? html`<a class="btn btn-primary" href=${`#/repairs/new?customer=${c.code}`} data-testid="cust-new-repair">${t('cust.new_repair')}</a>` : null}
+    ${WARRANTY.includes(user.role) ? html`<a class="btn btn-secondary" href=${`#/warranty?customer=${c.code}`} data-testid="cust-new-warranty">${t('cust.new_warranty')}</a>` : null}
     ${canEdit ? html`<a class="btn btn-secondary" href=${`#/customers/${c.code}/edit`} data-testid="cust-edit">${t('cust.edit')}</a>` : null}
     ${isAdmin ? html`<a class="btn btn-secondary" href=${`#/customers/${c.code}/merge`} data-testid="cust-merge">${t('cust.merge')}</a>` : null}
     ${canEdit ? html`<${Button} variant="secondary" onClick=${exportJson}>${t('cust.export')}</${Button}>` : null}
@@ -502,6 +571,7 @@ function Card({ user, code }) {
           </dl>
         </section>
         <${Consents} c=${c} canEdit=${canEdit} onSaved=${setC} />
+        ${canRepair ? html`<${Units} key=${c.version} code=${c.code} canRepair=${canRepair} />` : null}
       </div>
       ${OUTLET.includes(user.role) ? null
         : html`<div style="margin-top:16px"><${Timeline} key=${c.version} code=${c.code} /></div>`}
@@ -514,9 +584,11 @@ function Card({ user, code }) {
 
 const split = (s) => s.split(/[,;，；]/).map((x) => x.trim()).filter(Boolean);
 
-function Form({ code }) {
+// prefill: what the agent searched for (?phone= / ?email= / ?name=) when nobody matched.
+function Form({ code, prefill }) {
   const editing = !!code;
-  const [v, setV] = useState({ name: '', phone: '', phone2: '', email: '', region: '', address: '' });
+  const [v, setV] = useState(() => ({ name: prefill?.get('name') || '', phone: prefill?.get('phone') || '', phone2: '',
+    email: prefill?.get('email') || '', region: '', address: '' }));
   const [version, setVersion] = useState(null);
   const [loading, setLoading] = useState(editing);
   const [error, setError] = useState(null);
@@ -614,7 +686,7 @@ function Merge({ code }) {
   return html`
     <${Page} title=${t('cust.merge.title', { code })}>
       <${ErrorBanner} error=${error} />
-      <form onSubmit=${load} style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap" novalidate>
+      <form onSubmit=${load} class="inline-form" novalidate>
         <${Field} label=${t('cust.merge.dup')} name="duplicate" value=${dupCode} error=${error?.fields?.duplicate}
           onInput=${(e) => setDupCode(e.currentTarget.value)} />
         <${Button} type="submit" variant="secondary">${t('cust.merge.load')}</${Button}>
@@ -632,11 +704,11 @@ function Merge({ code }) {
     </${Page}>`;
 }
 
-export default function Customers({ user, params }) {
+export default function Customers({ user, params, query }) {
   useStyle();
   const [first, second] = params || [];
   if (!first) return html`<${Search} user=${user} />`;
-  if (first === 'new') return html`<${Form} />`;
+  if (first === 'new') return html`<${Form} prefill=${query} />`;
   if (second === 'edit') return html`<${Form} key=${first} code=${first} />`;
   if (second === 'merge') return html`<${Merge} key=${first} code=${first} />`;
   return html`<${Card} key=${first} user=${user} code=${first} />`;

@@ -8,6 +8,7 @@ import { Chart, LineController, BarController, LineElement, BarElement, PointEle
 import * as api from '../api.js';
 import { html, Page, ErrorBanner, Loading, Table, Field } from '../ui.js';
 import { t, registerMessages, formatDateTime, onLangChange } from '../i18n.js';
+import './repairs.js'; // the repair status names (rs.*)
 
 Chart.register(LineController, BarController, LineElement, BarElement, PointElement,
   LinearScale, CategoryScale, Legend, Tooltip, Filler);
@@ -435,9 +436,9 @@ export default function KpiView({ user }) {
       <div data-table="at-risk"><${Table} rows=${risk.items}
         toolbar=${html`<${Downloads} path="at-risk" q=${query({ outlet: filters.outlet, region: filters.region, product_line: filters.product_line }, { threshold })} name="at-risk" />`}
         columns=${[
-          { key: 'code', label: t('kpi.col.code') },
+          { key: 'code', label: t('kpi.col.code'), render: (r) => html`<a href=${'#/repairs/' + encodeURIComponent(r.code)}>${r.code}</a>` },
           { key: 'outlet', label: t('kpi.col.outlet'), render: (r) => `${r.outlet ?? ''} ${r.outlet_name ?? ''}` },
-          { key: 'status', label: t('kpi.col.status') },
+          { key: 'status', label: t('kpi.col.status'), render: (r) => t('rs.' + r.status), csv: (r) => r.status },
           { key: 'received_at', label: t('kpi.col.received'), render: (r) => formatDateTime(r.received_at) },
           { key: 'crosses_at', label: t('kpi.col.crosses'), render: (r) => formatDateTime(r.crosses_at) },
           { key: 'hours_left', label: t('kpi.col.hours_left'), align: 'right' },

@@ -6,7 +6,7 @@
 //   #/outlets/CODE         one outlet (edit, technicians)
 import { useState, useEffect, useRef, useCallback } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages } from '../i18n.js';
+import { t, registerMessages, getLang } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
 
 registerMessages({
@@ -20,7 +20,7 @@ registerMessages({
     'net.lines': '授权产品线', 'net.lines_hint': '产品线代码，空格分隔，如 TV AV PC',
     'net.address': '地址', 'net.phone': '电话', 'net.suspended_from': '暂停自',
     'net.suspended_until': '恢复日', 'net.contract_start': '合同开始', 'net.contract_end': '合同结束',
-    'net.hours': '营业时间', 'net.hours_all': '每天 {opens}-{closes}（全年 365 天服务）',
+    'net.hours': '营业时间', 'net.hours_none': '未设置，无法预约上门', 'net.hours_all': '每天 {opens}-{closes}（全年 365 天服务）',
     'net.save': '保存', 'net.saved': '已保存', 'net.create': '创建网点', 'net.created': '网点 {code} 已创建',
     'net.search': '搜索名称或代码', 'net.all_types': '全部类型', 'net.filter_region': '地区代码',
     'net.more': '加载更多', 'net.yes': '是', 'net.no': '否',
@@ -29,7 +29,7 @@ registerMessages({
     'net.techs': '技术员', 'net.tech_name': '姓名', 'net.tech_skills': '技能', 'net.tech_records': '证书与培训',
     'net.tech_add': '添加技术员', 'net.expired': '已过期',
     'net.cov.country': '全国县级行政区覆盖率', 'net.cov.covered': '已覆盖', 'net.cov.total': '县级区域总数',
-    'net.cov.rate': '覆盖率', 'net.cov.uncovered': '未覆盖区县', 'net.cov.province': '省份',
+    'net.cov.rate': '覆盖率', 'net.cov.uncovered': '未覆盖区县', 'net.cov.province': '省份', 'net.cov.city': '城市', 'net.cov.region_code': '区划代码', 'net.cov.xlsx': '下载 Excel', 'net.cov.chart_city': '各市覆盖率',
     'net.cov.scope': '范围（省或市代码，留空为全国）', 'net.cov.show': '查看', 'net.cov.chart': '各省覆盖率',
     'net.route.region': '客户所在区县代码', 'net.route.line': '产品线代码', 'net.route.go': '建议网点',
     'net.route.chosen': '建议网点：{code}', 'net.route.none': '没有符合条件的网点',
@@ -49,7 +49,7 @@ registerMessages({
     'net.lines': 'Authorised product lines', 'net.lines_hint': 'product line codes, space-separated, e.g. TV AV PC',
     'net.address': 'Address', 'net.phone': 'Phone', 'net.suspended_from': 'Suspended from',
     'net.suspended_until': 'Back on', 'net.contract_start': 'Contract start', 'net.contract_end': 'Contract end',
-    'net.hours': 'Opening hours', 'net.hours_all': 'Every day {opens}-{closes} (365-day service)',
+    'net.hours': 'Opening hours', 'net.hours_none': 'not set: no on-site booking possible', 'net.hours_all': 'Every day {opens}-{closes} (365-day service)',
     'net.save': 'Save', 'net.saved': 'Saved', 'net.create': 'Create outlet', 'net.created': 'Outlet {code} created',
     'net.search': 'Search name or code', 'net.all_types': 'All types', 'net.filter_region': 'Region code',
     'net.more': 'Load more', 'net.yes': 'yes', 'net.no': 'no',
@@ -58,7 +58,7 @@ registerMessages({
     'net.techs': 'Technicians', 'net.tech_name': 'Name', 'net.tech_skills': 'Skills', 'net.tech_records': 'Certifications and training',
     'net.tech_add': 'Add technician', 'net.expired': 'expired',
     'net.cov.country': 'County-level coverage, whole country', 'net.cov.covered': 'Covered', 'net.cov.total': 'County-level regions',
-    'net.cov.rate': 'Rate', 'net.cov.uncovered': 'Uncovered counties', 'net.cov.province': 'Province',
+    'net.cov.rate': 'Rate', 'net.cov.uncovered': 'Uncovered counties', 'net.cov.province': 'Province', 'net.cov.city': 'City', 'net.cov.region_code': 'Region code', 'net.cov.xlsx': 'Download Excel', 'net.cov.chart_city': 'Coverage per city',
     'net.cov.scope': 'Scope (province or city code; empty: country)', 'net.cov.show': 'Show', 'net.cov.chart': 'Coverage per province',
     'net.route.region': "Customer's county code", 'net.route.line': 'Product line code', 'net.route.go': 'Suggest outlet',
     'net.route.chosen': 'Suggested outlet: {code}', 'net.route.none': 'No outlet qualifies',
@@ -219,7 +219,7 @@ function Technicians({ outlet, user }) {
   return html`<h2 class="section-title">${t('net.techs')}</h2>
     <${ErrorBanner} error=${error} />
     ${items === null ? html`<${Loading} />` : html`<${Table} columns=${columns} rows=${items} csv=${{ filename: `technicians-${outlet.code}.csv` }} />`}
-    ${canAdd ? html`<form onSubmit=${add} style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap">
+    ${canAdd ? html`<form onSubmit=${add} class="inline-form">
       <${Field} label=${t('net.tech_name')} name="tech_name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} error=${fieldErrors(error).name} />
       <${Button} type="submit" variant="secondary">${t('net.tech_add')}</${Button}></form>` : null}`;
 }
@@ -271,12 +271,17 @@ function OutletDetail({ code, user }) {
   const uniform = h.length === 7 && h.every((x) => x.opens === h[0].opens && x.closes === h[0].closes);
   return html`
     <h2 class="section-title">${outlet.code} · ${outlet.name}</h2>
-    <p class="muted">${outlet.region_name} · ${t('net.hours')}: ${uniform ? t('net.hours_all', h[0])
-      : h.map((x) => `${x.weekday} ${x.opens}-${x.closes}`).join(', ')}</p>
+    <p class="muted" data-testid="outlet-hours">${outlet.region_name} · ${t('net.hours')}: ${!h.length ? t('net.hours_none')
+      : uniform ? t('net.hours_all', h[0]) : h.map((x) => `${weekdayName(x.weekday)} ${x.opens}-${x.closes}`).join(', ')}</p>
     ${ADMIN.includes(user.role) ? html`<${OutletForm} key=${outlet.version} outlet=${outlet} onSaved=${setOutlet} />`
       : html`<p>${t('net.covers')}: ${outlet.covers.join(' ')}</p><p>${t('net.lines')}: ${outlet.product_lines.join(' ')}</p>`}
     <${Technicians} outlet=${outlet} user=${user} />
     <${Slots} outlet=${outlet} user=${user} />`;
+}
+
+// ISO weekday 1 (Monday) .. 7 in the current language; 2024-01-01 was a Monday.
+function weekdayName(wd) {
+  return new Intl.DateTimeFormat(getLang(), { weekday: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2024, 0, wd)));
 }
 
 // ---- coverage ----
@@ -296,7 +301,7 @@ function CoverageChart({ provinces }) {
             backgroundColor: provinces.map((p) => (p.rate === 1 ? '#2e7d32' : p.rate >= 0.9 ? '#1565c0' : '#e65100')) }],
         },
         options: { responsive: true, maintainAspectRatio: false, animation: false,
-          scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + '%' } }, x: { ticks: { autoSkip: false, maxRotation: 90, minRotation: 60 } } },
+          scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + '%' } }, x: { ticks: { autoSkip: innerWidth < 700, maxRotation: 90, minRotation: 60 } } },
           plugins: { legend: { display: false } } },
       });
     }).catch(() => {});
@@ -316,12 +321,12 @@ function Coverage() {
   useEffect(() => { load(''); }, []);
   const groups = data ? (data.provinces || data.cities || []) : [];
   const columns = [
-    { key: 'code', label: 'code' }, { key: 'name', label: t('net.cov.province') },
+    { key: 'code', label: t('net.cov.region_code') }, { key: 'name', label: data?.cities ? t('net.cov.city') : t('net.cov.province') },
     { key: 'covered', label: t('net.cov.covered'), align: 'right' }, { key: 'total', label: t('net.cov.total'), align: 'right' },
     { key: 'rate', label: t('net.cov.rate'), align: 'right', render: (g) => pct(g.rate), csv: (g) => g.rate ?? '' },
   ];
   return html`
-    <form style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap" onSubmit=${(e) => { e.preventDefault(); load(scope.trim()); }}>
+    <form class="inline-form" onSubmit=${(e) => { e.preventDefault(); load(scope.trim()); }}>
       <${Field} label=${t('net.cov.scope')} name="scope" value=${scope} onInput=${(e) => setScope(e.currentTarget.value)} inputmode="numeric" />
       <${Button} type="submit" variant="secondary">${t('net.cov.show')}</${Button}>
     </form>
@@ -330,12 +335,12 @@ function Coverage() {
       <div class="notice" data-testid="coverage-summary">
         <div class="notice-title">${data.region ? data.region : t('net.cov.country')}</div>
         <div class="notice-body"><strong data-testid="coverage-rate" style="font-size:1.6em">${pct(data.rate)}</strong>
-          · ${t('net.cov.covered')} <span data-testid="coverage-covered">${data.covered}</span> / ${data.total}</div>
+          ${' · '}${t('net.cov.covered')} <span data-testid="coverage-covered">${data.covered}</span> / ${data.total}</div>
       </div>
-      ${groups.length > 1 ? html`<h2 class="section-title">${t('net.cov.chart')}</h2><${CoverageChart} provinces=${groups} />` : null}
+      ${groups.length > 1 ? html`<h2 class="section-title">${t(data.cities ? 'net.cov.chart_city' : 'net.cov.chart')}</h2><${CoverageChart} provinces=${groups} />` : null}
       <${Table} columns=${columns} rows=${groups} csv=${{ href: '/api/v1/coverage?format=csv' + (data.region ? '&region=' + data.region : ''), filename: 'coverage.csv' }}
         toolbar=${html`<a class="btn btn-secondary" download="coverage.xlsx"
-          href=${'/api/v1/coverage?format=xlsx' + (data.region ? '&region=' + data.region : '')}>XLSX</a>`} />
+          href=${'/api/v1/coverage?format=xlsx' + (data.region ? '&region=' + data.region : '')}>${t('net.cov.xlsx')}</a>`} />
       <details><summary>${t('net.cov.uncovered')} (${data.uncovered.length})</summary>
         <p style="word-break:break-all">${data.uncovered.join(' ')}</p></details>`}`;
 }
@@ -359,7 +364,7 @@ function Routing() {
     { key: 'score', label: t('net.route.score'), align: 'right', render: (c) => c.score.toFixed(2) },
   ];
   return html`
-    <form onSubmit=${go} style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap">
+    <form onSubmit=${go} class="inline-form">
       <${Field} label=${t('net.route.region')} name="region" value=${q.region} error=${errs.region} inputmode="numeric"
         onInput=${(e) => setQ({ ...q, region: e.currentTarget.value.trim() })} />
       <${Field} label=${t('net.route.line')} name="product_line" value=${q.product_line} error=${errs.product_line}

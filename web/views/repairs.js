@@ -8,6 +8,7 @@ import { useState, useEffect, useCallback } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, formatDateTime, formatMoney } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+import './outlets.js'; // its routing messages (net.route.*, net.dist.*)
 
 export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts',
   'repairing', 'repaired', 'delivered', 'cancelled'];
@@ -17,7 +18,7 @@ const CHANNELS = ['phone', 'email', 'web', 'walk_in', 'letter', 'fax'];
 registerMessages({
   'zh-CN': {
     'rep.title': '维修', 'rep.queue': '维修工作队列', 'rep.new': '登记维修', 'rep.code': '维修单号',
-    'rep.status': '状态', 'rep.all': '全部', 'rep.open': '未完成', 'rep.kind': '方式', 'rep.channel': '渠道',
+    'rep.status': '状态', 'rep.all': '全部', 'rep.open': '未完成', 'rep.show': '显示', 'rep.open_only': '仅未完成', 'rep.kind': '方式', 'rep.channel': '渠道',
     'rep.customer': '客户', 'rep.model': '型号', 'rep.serial': '序列号', 'rep.outlet': '网点',
     'rep.age': '天数', 'rep.min_age': '至少（天）', 'rep.registered_at': '登记时间', 'rep.fault': '故障描述',
     'rep.warranty': '保修', 'rep.in_warranty': '保修内', 'rep.paid': '付费', 'rep.undecided': '收件时判定',
@@ -29,6 +30,16 @@ registerMessages({
     'rep.outlet_own': '本网点', 'rep.submit': '登记', 'rep.created': '维修单 {code} 已登记',
     'rep.quote_fen': '报价', 'rep.cancel_reason': '取消原因', 'rep.over14': '超过 14 天',
     'rep.customer_new': '新客户', 'rep.name': '姓名', 'rep.by': '{actor}',
+    'rep.outlet_hint_new': '网点代码。新客户还没有地区，无法自动派修；要自动派修，请先建档并填写地区。',
+    'rep.route.title': '派修网点', 'rep.route.loading': '正在计算建议网点…',
+    'rep.route.suggested': '建议：{name}（{code}）', 'rep.route.tag': '建议',
+    'rep.route.pick': '派修到', 'rep.route.other': '其他网点（输入代码）',
+    'rep.route.need_region': '客户没有区县级地区代码，无法自动派修：请输入网点代码，或先在客户卡片上补充地区。',
+    'rep.route.need_model': '选择产品或输入型号后显示建议网点。',
+    'rep.route.none': '没有网点覆盖该客户地区并获此产品线授权：请输入网点代码。',
+    'rep.route.option': '{code} · {name} · 负荷 {open}/{cap} · {dist}',
+    'rep.routed': '已自动派修到 {outlet}',
+    'rep.change_customer': '改为新客户', 'rep.customer_region': '地区 {region}',
     'rs.registered': '已登记', 'rs.received': '已收件', 'rs.diagnosing': '检测中', 'rs.quoted': '已报价',
     'rs.approved': '已确认报价', 'rs.waiting_parts': '等待零件', 'rs.repairing': '维修中', 'rs.repaired': '已修复',
     'rs.delivered': '已交付', 'rs.cancelled': '已取消',
@@ -40,7 +51,7 @@ registerMessages({
   },
   en: {
     'rep.title': 'Repairs', 'rep.queue': 'Repair work queue', 'rep.new': 'Register a repair', 'rep.code': 'Repair code',
-    'rep.status': 'Status', 'rep.all': 'All', 'rep.open': 'Open', 'rep.kind': 'Kind', 'rep.channel': 'Channel',
+    'rep.status': 'Status', 'rep.all': 'All', 'rep.open': 'Open', 'rep.show': 'Show', 'rep.open_only': 'Open repairs only', 'rep.kind': 'Kind', 'rep.channel': 'Channel',
     'rep.customer': 'Customer', 'rep.model': 'Model', 'rep.serial': 'Serial', 'rep.outlet': 'Outlet',
     'rep.age': 'Days', 'rep.min_age': 'At least (days)', 'rep.registered_at': 'Registered', 'rep.fault': 'Fault',
     'rep.warranty': 'Warranty', 'rep.in_warranty': 'In warranty', 'rep.paid': 'Paid', 'rep.undecided': 'decided at receipt',
@@ -52,6 +63,16 @@ registerMessages({
     'rep.outlet_own': 'My outlet', 'rep.submit': 'Register', 'rep.created': 'Repair {code} registered',
     'rep.quote_fen': 'Quote', 'rep.cancel_reason': 'Cancelled because', 'rep.over14': 'over 14 days',
     'rep.customer_new': 'New customer', 'rep.name': 'Name', 'rep.by': '{actor}',
+    'rep.outlet_hint_new': 'Outlet code. A new customer has no region yet, so the repair cannot be routed automatically; to have it routed, create the customer with a region first.',
+    'rep.route.title': 'Outlet', 'rep.route.loading': 'Finding the suggested outlet…',
+    'rep.route.suggested': 'Suggested: {name} ({code})', 'rep.route.tag': 'suggested',
+    'rep.route.pick': 'Send to', 'rep.route.other': 'Another outlet (enter its code)',
+    'rep.route.need_region': "The customer has no county-level region, so the repair cannot be routed automatically: enter an outlet code, or add the region on the customer's card first.",
+    'rep.route.need_model': 'Choose a product or enter the model to see the suggested outlet.',
+    'rep.route.none': "No outlet covers the customer's region for this product line: enter an outlet code.",
+    'rep.route.option': '{code} · {name} · load {open}/{cap} · {dist}',
+    'rep.routed': 'Routed automatically to {outlet}',
+    'rep.change_customer': 'New customer instead', 'rep.customer_region': 'region {region}',
     'rs.registered': 'Registered', 'rs.received': 'Received', 'rs.diagnosing': 'Diagnosing', 'rs.quoted': 'Quoted',
     'rs.approved': 'Quote approved', 'rs.waiting_parts': 'Waiting for parts', 'rs.repairing': 'Repairing', 'rs.repaired': 'Repaired',
     'rs.delivered': 'Delivered', 'rs.cancelled': 'Cancelled',
@@ -115,8 +136,8 @@ function RepairList({ user, query }) {
           onClick=${() => setFilter({ ...filter, status: s })}>${t(k)}</button>`)}
     </div>
     <div style=${grid}>
-      <${Field} label=${t('rep.open')} name="open" as="select" value=${filter.open} onChange=${set('open')}
-        options=${[{ value: '', label: t('rep.all') }, { value: '1', label: t('rep.open') }]} />
+      <${Field} label=${t('rep.show')} name="open" as="select" value=${filter.open} onChange=${set('open')}
+        options=${[{ value: '', label: t('rep.all') }, { value: '1', label: t('rep.open_only') }]} />
       <${Field} label=${t('rep.kind')} name="kind" as="select" value=${filter.kind} onChange=${set('kind')}
         options=${[{ value: '', label: t('rep.all') }, ...KINDS.map((k) => ({ value: k, label: t('rk.' + k) }))]} />
       <${Field} label=${t('rep.min_age')} name="age" type="number" min="0" value=${filter.age} onChange=${set('age')} />
@@ -131,6 +152,75 @@ function RepairList({ user, query }) {
 
 // ---- register ----
 
+const OTHER = '__other';
+
+// The suggested outlet for a new repair of a customer in `region` for `model`:
+// the model's product line, then GET /routing/suggest. status: idle (outlet staff),
+// need_region, need_model, loading, ok (outlet, reason, candidates), none, error.
+function useRouting(region, model, enabled) {
+  const [state, setState] = useState({ status: 'idle' });
+  useEffect(() => {
+    if (!enabled) { setState({ status: 'idle' }); return undefined; }
+    if (!region) { setState({ status: 'need_region' }); return undefined; }
+    if (!model) { setState({ status: 'need_model' }); return undefined; }
+    let live = true;
+    setState({ status: 'loading' });
+    const timer = setTimeout(async () => {
+      try {
+        const m = await api.get('/models/' + encodeURIComponent(model));
+        const line = m.product_line?.code;
+        const r = await api.get('/routing/suggest', { query: { region, product_line: line } });
+        if (live) setState({ status: r.outlet ? 'ok' : 'none', line, ...r });
+      } catch (e) {
+        if (!live) return;
+        if (e.status === 404) setState({ status: 'need_model' });
+        else if (e.status === 422) setState({ status: 'need_region' });
+        else setState({ status: 'error', error: e });
+      }
+    }, 250);
+    return () => { live = false; clearTimeout(timer); };
+  }, [region, model, enabled]);
+  return state;
+}
+
+function routeOption(c) {
+  return t('rep.route.option', { code: c.code, name: c.name, open: c.open_repairs, cap: c.capacity,
+    dist: t('net.dist.' + c.distance) });
+}
+
+function routeWhy(routing) {
+  const c = routing.candidates[0];
+  return t('net.route.why', { line: routing.line, open: c.open_repairs, cap: c.capacity,
+    pct: Math.round(c.load * 100) + '%', grade: c.grade || '–', dist: t('net.dist.' + c.distance),
+    n: routing.candidates.length });
+}
+
+// Where the repair goes: the suggestion with its reason and the other candidates
+// to pick from, or an outlet code typed in.
+function RoutePicker({ routing, choice, onChoice, outlet, onOutlet, error }) {
+  const ok = routing.status === 'ok';
+  const note = { loading: 'rep.route.loading', need_region: 'rep.route.need_region',
+    need_model: 'rep.route.need_model', none: 'rep.route.none' }[routing.status];
+  return html`
+    <fieldset class="route-box" data-testid="routing" data-status=${routing.status}>
+      <legend>${t('rep.route.title')}</legend>
+      ${ok ? html`
+        <p class="route-suggested" data-testid="routing-suggested" data-outlet=${routing.outlet}>
+          <strong>${t('rep.route.suggested', { code: routing.outlet, name: routing.candidates[0].name })}</strong></p>
+        <p class="route-why muted" data-testid="routing-why">${routeWhy(routing)}</p>
+        <${Field} label=${t('rep.route.pick')} name="outlet_choice" as="select" value=${choice}
+          onChange=${(e) => onChoice(e.currentTarget.value)} error=${choice === OTHER ? null : error}
+          options=${[{ value: '', label: routeOption(routing.candidates[0]) + ' · ' + t('rep.route.tag') },
+            ...routing.candidates.slice(1, 20).map((c) => ({ value: c.code, label: routeOption(c) })),
+            { value: OTHER, label: t('rep.route.other') }]} />`
+        : note ? html`<p class="muted" data-testid="routing-note">${t(note)}</p>` : null}
+      <${ErrorBanner} error=${routing.status === 'error' ? routing.error : null} />
+      ${!ok || choice === OTHER ? html`<${Field} label=${t('rep.outlet')} name="outlet" value=${outlet}
+        onInput=${(e) => onOutlet(e.currentTarget.value)} error=${error}
+        hint=${['need_model', 'loading', 'error'].includes(routing.status) ? t('rep.outlet_hint') : null} />` : null}
+    </fieldset>`;
+}
+
 function NewRepair({ user, query }) {
   const outletStaff = OUTLET_STAFF.includes(user.role);
   const [lookup, setLookup] = useState({ code: query.get('customer') || '', phone: '' });
@@ -138,9 +228,16 @@ function NewRepair({ user, query }) {
   const [units, setUnits] = useState([]);
   const [unit, setUnit] = useState('');
   const [f, setF] = useState({ serial: '', model: '', kind: 'carry_in', channel: outletStaff ? 'walk_in' : 'phone', fault: '', outlet: '', name: '', phone: '' });
+  const [choice, setChoice] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const [notFound, setNotFound] = useState(false);
+
+  const model = unit ? units.find((u) => u.serial === unit)?.model?.code || '' : f.model.trim().toUpperCase();
+  const routing = useRouting(customer?.region || '', model, !outletStaff && !!customer);
+  useEffect(() => {
+    if (choice && choice !== OTHER && !(routing.candidates || []).some((c) => c.code === choice)) setChoice('');
+  }, [routing]);
 
   async function pick(c) {
     setCustomer(c);
@@ -148,8 +245,16 @@ function NewRepair({ user, query }) {
     try {
       const r = await api.get('/units', { query: { customer: c.code } });
       setUnits(r.items);
-      setUnit(r.items[0]?.serial || '');
+      const wanted = query.get('serial');
+      setUnit(r.items.some((u) => u.serial === wanted) ? wanted : r.items[0]?.serial || '');
     } catch (e) { setError(e); }
+  }
+  function forget() {
+    setCustomer(null);
+    setUnits([]);
+    setUnit('');
+    setChoice('');
+    setLookup({ code: '', phone: '' });
   }
   async function find(e) {
     e?.preventDefault();
@@ -166,7 +271,7 @@ function NewRepair({ user, query }) {
         else { setNotFound(true); setF({ ...f, phone: lookup.phone.trim() }); }
       }
     } catch (err) {
-      if (err.status === 404) setNotFound(true); else setError(err);
+      if (err.status === 404 || err.status === 422) setNotFound(true); else setError(err);
     }
   }
   useEffect(() => { if (lookup.code) find(); }, []);
@@ -180,9 +285,16 @@ function NewRepair({ user, query }) {
     else { body.name = f.name; body.phone = f.phone; }
     if (unit) body.serial = unit;
     else { if (f.serial) body.serial = f.serial; if (f.model) body.model = f.model; }
-    if (!outletStaff && f.outlet) body.outlet = f.outlet;
+    if (!outletStaff) {
+      if (routing.status === 'ok' && choice && choice !== OTHER) body.outlet = choice;
+      else if ((routing.status !== 'ok' || choice === OTHER) && f.outlet.trim()) body.outlet = f.outlet.trim();
+    }
     try {
       const r = await api.post('/repairs', body);
+      if (r.routing_reason) {
+        const why = routing.status === 'ok' && routing.outlet === r.outlet?.code ? routeWhy(routing) : r.routing_reason;
+        try { sessionStorage.setItem('rep.routed', JSON.stringify({ code: r.code, why })); } catch { /* private mode */ }
+      }
       location.hash = '#/repairs/' + r.code;
     } catch (err) { setError(err); setBusy(false); }
   }
@@ -200,9 +312,11 @@ function NewRepair({ user, query }) {
       <${Button} type="submit" variant="secondary">${t('rep.find')}</${Button}>
       ${notFound ? html`<${Notice} tone="warning">${t('rep.no_match')}</${Notice}>` : null}
     </form>
-    <form class="card" style=${CARD} onSubmit=${submit} aria-label=${t('rep.new')}>
+    <form class="card" style=${CARD} onSubmit=${submit} aria-label=${t('rep.new')} novalidate>
       <${ErrorBanner} error=${error} onDismiss=${() => setError(null)} />
-      ${customer ? html`<p class="customer-picked"><strong>${customer.name}</strong> · <a href=${'#/customers/' + customer.code}>${customer.code}</a></p>`
+      ${customer ? html`<p class="customer-picked"><strong>${customer.name}</strong> · <a href=${'#/customers/' + customer.code}>${customer.code}</a>
+          ${customer.region ? html` · <span class="muted">${t('rep.customer_region', { region: customer.region })}</span>` : null}
+          ${' '}<button type="button" class="btn btn-ghost" data-testid="rep-change-customer" onClick=${forget}>${t('rep.change_customer')}</button></p>`
         : html`<h3>${t('rep.customer_new')}</h3><div style=${grid}>
           <${Field} label=${t('rep.name')} name="name" value=${f.name} onInput=${set('name')} error=${fe.name || fe.customer} />
           <${Field} label=${t('rep.phone')} name="phone" type="tel" value=${f.phone} onInput=${set('phone')} error=${fe.phone} /></div>`}
@@ -214,12 +328,14 @@ function NewRepair({ user, query }) {
           <${Field} label=${t('rep.serial')} name="serial" value=${f.serial} onInput=${set('serial')} error=${fe.serial} />
           <${Field} label=${t('rep.model')} name="model" value=${f.model} onInput=${set('model')} error=${fe.model} />`}
         <${Field} label=${t('rep.kind')} name="kind" as="select" value=${f.kind} onChange=${set('kind')}
-          options=${KINDS.map((k) => ({ value: k, label: t('rk.' + k) }))} />
+          options=${KINDS.map((k) => ({ value: k, label: t('rk.' + k) }))} error=${fe.kind} />
         <${Field} label=${t('rep.channel')} name="channel" as="select" value=${f.channel} onChange=${set('channel')}
-          options=${CHANNELS.map((k) => ({ value: k, label: t('rc.' + k) }))} />
-        ${outletStaff ? null : html`<${Field} label=${t('rep.outlet')} name="outlet" value=${f.outlet} onInput=${set('outlet')}
-          hint=${t('rep.outlet_hint')} error=${fe.outlet} />`}
+          options=${CHANNELS.map((k) => ({ value: k, label: t('rc.' + k) }))} error=${fe.channel} />
       </div>
+      ${outletStaff ? null : customer ? html`<${RoutePicker} routing=${routing} choice=${choice} onChoice=${setChoice}
+          outlet=${f.outlet} onOutlet=${(v) => setF({ ...f, outlet: v })} error=${fe.outlet} />`
+        : html`<${Field} label=${t('rep.outlet')} name="outlet" value=${f.outlet} onInput=${set('outlet')}
+          hint=${t('rep.outlet_hint_new')} error=${fe.outlet} />`}
       <${Field} label=${t('rep.fault')} name="fault" as="textarea" required value=${f.fault} onInput=${set('fault')} error=${fe.fault} />
       <${Button} type="submit" busy=${busy}>${t('rep.submit')}</${Button}>
     </form>`;
@@ -266,9 +382,19 @@ function Actions({ repair, onMoved }) {
     </div>`;
 }
 
+// The reason an automatic routing gave, kept by the form for the page it opens next.
+function takeRouted(code) {
+  try {
+    const v = JSON.parse(sessionStorage.getItem('rep.routed') || 'null');
+    if (v && v.code === code) { sessionStorage.removeItem('rep.routed'); return v.why; }
+  } catch { /* private mode or garbage */ }
+  return null;
+}
+
 function RepairDetail({ code }) {
   const [repair, setRepair] = useState(null);
   const [error, setError] = useState(null);
+  const [routed] = useState(() => takeRouted(code));
   const load = useCallback(async () => {
     setError(null);
     try { setRepair(await api.get('/repairs/' + encodeURIComponent(code))); } catch (e) { setError(e); }
@@ -278,6 +404,8 @@ function RepairDetail({ code }) {
   if (!repair) return html`<${Loading} />`;
   const w = repair.in_warranty === null ? t('rep.undecided') : repair.in_warranty ? t('rep.in_warranty') : t('rep.paid');
   return html`
+    ${routed && repair.outlet ? html`<div style="margin-bottom:16px"><${Notice} title=${t('rep.routed', { outlet: `${repair.outlet.name} (${repair.outlet.code})` })}>
+      <span data-testid="routed-why">${routed}</span></${Notice}></div>` : null}
     <div class="card repair-head" style=${CARD}>
       <p><${StatusBadge} status=${repair.status} /> <span class="muted">${t('rep.age')}: ${repair.age_days}</span></p>
       <dl class="facts" style=${grid}>

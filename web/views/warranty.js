@@ -42,15 +42,17 @@ function Unit({ unit }) {
     </dl>
     ${unit.repairs?.length ? html`<h3>${t('war.repairs')}</h3><ul>${unit.repairs.map((r) => html`<li key=${r.code}>
       <a href=${'#/repairs/' + r.code}>${r.code}</a> · ${t('rs.' + r.status)}</li>`)}</ul>` : null}
-    ${unit.customer ? html`<a class="btn btn-secondary" href=${'#/repairs/new?customer=' + unit.customer.code}>${t('war.new_repair')}</a>` : null}
+    ${unit.customer ? html`<a class="btn btn-secondary" href=${`#/repairs/new?customer=${unit.customer.code}&serial=${encodeURIComponent(unit.serial)}`}>${t('war.new_repair')}</a>` : null}
   </div>`;
 }
 
-function Register() {
-  const [f, setF] = useState({ customer: '', name: '', phone: '', email: '', model: '', serial: '', purchase_date: '', dealer: '' });
+function Register({ customer = '' }) {
+  const [f, setF] = useState({ customer, name: '', phone: '', email: '', model: '', serial: '', purchase_date: '', dealer: '' });
   const [error, setError] = useState(null);
   const [done, setDone] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [models, setModels] = useState([]);
+  useEffect(() => { api.get('/models', { query: { limit: 500 } }).then((r) => setModels(r.items), () => {}); }, []);
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   async function submit(e) {
     e.preventDefault();
@@ -70,7 +72,9 @@ function Register() {
       <${Field} label=${t('war.name')} name="name" value=${f.name} onInput=${set('name')} error=${fe.name} />
       <${Field} label=${t('war.phone')} name="phone" type="tel" value=${f.phone} onInput=${set('phone')} error=${fe.phone} />
       <${Field} label=${t('war.email')} name="email" type="email" value=${f.email} onInput=${set('email')} error=${fe.email} />
-      <${Field} label=${t('war.model')} name="model" required value=${f.model} onInput=${set('model')} error=${fe.model} />
+      <${Field} label=${t('war.model')} name="model" required value=${f.model} onInput=${set('model')} error=${fe.model}
+        list="war-models" autocomplete="off" />
+      <datalist id="war-models">${models.map((m) => html`<option key=${m.code} value=${m.code}>${m.name}</option>`)}</datalist>
       <${Field} label=${t('war.serial')} name="serial" required value=${f.serial} onInput=${set('serial')} error=${fe.serial} />
       <${Field} label=${t('war.purchase')} name="purchase_date" type="date" required value=${f.purchase_date} onInput=${set('purchase_date')} error=${fe.purchase_date} />
       <${Field} label=${t('war.dealer')} name="dealer" value=${f.dealer} onInput=${set('dealer')} />
@@ -79,7 +83,7 @@ function Register() {
   </form>`;
 }
 
-export default function WarrantyView({ user, params }) {
+export default function WarrantyView({ user, params, query }) {
   const [serial, setSerial] = useState(params[0] || '');
   const [unit, setUnit] = useState(null);
   const [error, setError] = useState(null);
@@ -96,7 +100,7 @@ export default function WarrantyView({ user, params }) {
   return html`<${Page} title=${t('war.title')}>
     <form class="card" style=${CARD} onSubmit=${find} aria-label=${t('war.lookup')}>
       <h2>${t('war.lookup')}</h2>
-      <div style="display:flex;gap:8px;align-items:flex-end;flex-wrap:wrap">
+      <div class="inline-form">
         <${Field} label=${t('war.serial')} name="lookup_serial" value=${serial} onInput=${(e) => setSerial(e.currentTarget.value)} />
         <${Button} type="submit">${t('war.find')}</${Button}>
       </div>
@@ -104,6 +108,6 @@ export default function WarrantyView({ user, params }) {
       ${none ? html`<${Notice} tone="warning">${t('war.none')}</${Notice}>` : null}
     </form>
     ${unit ? html`<${Unit} unit=${unit} />` : null}
-    ${user.role !== 'technician' ? html`<${Register} />` : null}
+    ${user.role !== 'technician' ? html`<${Register} key=${query?.get('customer') || ''} customer=${query?.get('customer') || ''} />` : null}
   </${Page}>`;
 }

@@ -3,6 +3,7 @@
 #include "base/auth.h"
 #include "base/ratelimit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,105 @@ void auth_secret_hash(const char *secret, char out[AUTH_TOKEN_HEX])
     sodium_bin2hex(out, AUTH_TOKEN_HEX, h, sizeof h);
 }
 
+/* ---- credential cache ----
+ * Identifying a caller costs a database read per request. Answers are kept for at most
+ * CACHE_TTL seconds, keyed by the credential's hash: a logout on this server takes effect
+ * at once (auth_logout drops the entry), a logout or deactivation seen only by another
+ * server or by the database takes effect within CACHE_TTL. */
+#define CACHE_SLOTS 4096
+#define CACHE_STRIPES 64
+#define CACHE_TTL 1.0
+
+struct cached {
+    char key[AUTH_TOKEN_HEX]; /* the credential's hash; "" when free */
+    double at;                /* now_mono() when read from the database */
+    struct who who;           /* strings point into text */
+    char text[512];
+};
+
+static struct cached cache[CACHE_SLOTS];
+static pthread_mutex_t cache_mu[CACHE_STRIPES] = {[0 ... CACHE_STRIPES - 1] =
+                                                      PTHREAD_MUTEX_INITIALIZER};
+
+static size_t cache_slot(const char *key)
+{
+    size_t h = 0;
+    for (int i = 0; i < 12 && key[i]; i++)
+        h = h * 16 + (size_t)(key[i] <= '9' ? key[i] - '0' : key[i] - 'a' + 10);
+    return h % CACHE_SLOTS;
+}
+
+/* Copy a cached identity into the request. 1 on a fresh hit. */
+static int cache_get(req *r, const char *key)
+{
+    size_t i = cache_slot(key);
+    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
+    int hit = 0;
+    pthread_mutex_lock(mu);
+    struct cached *e = &cache[i];
+    if (strcmp(e->key, key) == 0 && now_mono() - e->at < CACHE_TTL) {
+        r->who = e->who;
+        r->who.login = arena_strdup(r->a, e->who.login);
+        r->who.name = arena_strdup(r->a, e->who.name);
+        r->who.role_name = arena_strdup(r->a, e->who.role_name);
+        r->who.outlet_code = arena_strdup(r->a, e->who.outlet_code);
+        r->who.csrf = arena_strdup(r->a, e->who.csrf);
+        r->authed = 1;
+        hit = 1;
+    }
+    pthread_mutex_unlock(mu);
+    return hit;
+}
+
+static const char *cache_copy(struct cached *e, size_t *used, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    if (*used + n > sizeof e->text)
+        return NULL;
+    char *p = e->text + *used;
+    memcpy(p, s, n);
+    *used += n;
+    return p;
+}
+
+static void cache_put(const req *r, const char *key)
+{
+    size_t i = cache_slot(key);
+    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
+    pthread_mutex_lock(mu);
+    struct cached *e = &cache[i];
+    size_t used = 0;
+    e->who = r->who;
+    e->who.login = cache_copy(e, &used, r->who.login);
+    e->who.name = cache_copy(e, &used, r->who.name);
+    e->who.role_name = cache_copy(e, &used, r->who.role_name);
+    e->who.outlet_code = cache_copy(e, &used, r->who.outlet_code);
+    e->who.csrf = cache_copy(e, &used, r->who.csrf);
+    /* Too long to keep (a very long name): don't cache rather than truncate. */
+    int fits = (!r->who.login || e->who.login) && (!r->who.name || e->who.name) &&
+               (!r->who.role_name || e->who.role_name) &&
+               (!r->who.outlet_code || e->who.outlet_code) && (!r->who.csrf || e->who.csrf);
+    if (fits) {
+        memcpy(e->key, key, AUTH_TOKEN_HEX);
+        e->at = now_mono();
+    } else {
+        e->key[0] = '\0';
+    }
+    pthread_mutex_unlock(mu);
+}
+
+static void cache_drop(const char *key)
+{
+    size_t i = cache_slot(key);
+    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
+    pthread_mutex_lock(mu);
+    if (strcmp(cache[i].key, key) == 0)
+        cache[i].key[0] = '\0';
+    pthread_mutex_unlock(mu);
+}
+
 static void fill_who(req *r, db_stmt *st, int64_t session_id, int64_t token_id)
 {
     /* columns: user_id, login, name, role, outlet_id, outlet_code, csrf */
@@ -78,6 +178,8 @@ int auth_identify(req *r)
     int rc = -1;
     if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
         auth_secret_hash(authz + 7, hash);
+        if (cache_get(r, hash))
+            return 0;
         st = db_prepare(req_db(r),
                         "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
                         " t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
@@ -88,11 +190,14 @@ int auth_identify(req *r)
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, 0, db_int(st, 7));
+            cache_put(r, hash);
             rc = 0;
         } else if (s < 0)
             rc = -2;
     } else if (cookie && strlen(cookie) == AUTH_TOKEN_HEX - 1) {
         auth_secret_hash(cookie, hash);
+        if (cache_get(r, hash))
+            return 0;
         st = db_prepare(req_db(r),
                         "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, s.csrf_token,"
                         " s.id FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -105,6 +210,7 @@ int auth_identify(req *r)
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, db_int(st, 7), 0);
+            cache_put(r, hash);
             rc = 0;
         } else if (s < 0)
             rc = -2;
@@ -117,7 +223,7 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
 {
     int64_t now = now_unix();
     char *login_key = arena_printf(r->a, "login:%s", login);
-    char *addr_key = arena_printf(r->a, "addr:%s", r->client ? r->client : "");
+    char *addr_key = arena_printf(r->a, "addr:%s", req_client(r));
     if (ratelimit_over(login_by_name, login_key, now) ||
         ratelimit_over(login_by_addr, addr_key, now))
         return -2;
@@ -158,7 +264,7 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
                 "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, expires_at,"
                 " client) VALUES (?, ?, ?, ?, ?, ?)",
                 "ttiiit", token_hash, csrf, user_id, now, now + AUTH_SESSION_SECONDS,
-                r->client) < 0 ||
+                req_client(r)) < 0 ||
         db_commit(c) < 0) {
         db_rollback(c);
         return -3;
@@ -180,6 +286,12 @@ int auth_logout(req *r)
 {
     if (!r->who.session_id)
         return 0;
+    const char *cookie = req_cookie(r, AUTH_SESSION_COOKIE);
+    if (cookie) {
+        char hash[AUTH_TOKEN_HEX];
+        auth_secret_hash(cookie, hash);
+        cache_drop(hash);
+    }
     return db_exec(req_db(r), "DELETE FROM sessions WHERE id = ?", "i", r->who.session_id) < 0
                ? -1
                : 0;

@@ -98,6 +98,25 @@ const char *req_cookie(req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+const char *req_client(req *r)
+{
+    if (r->client_)
+        return r->client_;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char addr[INET6_ADDRSTRLEN] = "unknown";
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
+                      sizeof addr);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
+                      sizeof addr);
+    }
+    r->client_ = arena_strdup(r->a, addr);
+    return r->client_;
+}
+
 db_conn *req_db(req *r)
 {
     if (!r->dbc)
@@ -376,7 +395,7 @@ static void dispatch(struct ctx *x)
     }
     const struct route *rt = r->route;
     if (rt->flags & ROUTE_LIMITED) {
-        if (ratelimit_add(public_limit, r->client, now_unix())) {
+        if (ratelimit_add(public_limit, req_client(r), now_unix())) {
             reply_header(r, "Retry-After", "60");
             reply_error(r, 429, "rate_limited", "too many requests; try again in a minute", NULL);
             return;
@@ -470,18 +489,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (x->r.resp) /* already answered (413 on the first call) */
         return MHD_YES;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char addr[INET6_ADDRSTRLEN] = "unknown";
-    if (ci && ci->client_addr) {
-        if (ci->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
-                      sizeof addr);
-        else if (ci->client_addr->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
-                      sizeof addr);
-    }
-    x->r.client = arena_strdup(x->r.a, addr);
     dispatch(x);
     if (x->r.dbc) {
         db_release(x->r.dbc);

@@ -65,7 +65,7 @@ struct req {
     db *db;
     const char *method;
     const char *path;
-    const char *client;  /* client address text */
+    const char *client_;  /* private: see req_client() */
     const struct route *route;
     int route_index;
     int nparams;
@@ -87,6 +87,8 @@ const char *req_param(req *r, const char *name);
 const char *req_query(req *r, const char *name);
 const char *req_header(req *r, const char *name);
 const char *req_cookie(req *r, const char *name);
+/* The client's address as text (computed on first use). */
+const char *req_client(req *r);
 /* The request's database connection (acquired on first use, released after the reply). */
 db_conn *req_db(req *r);
 /* Parse the body as a JSON object. On failure answers 400 bad_json and returns -1. */

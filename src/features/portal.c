@@ -91,7 +91,7 @@ static void jsurname(buf *b, const char *name)
 
 static int not_found(req *r)
 {
-    if (ratelimit_add(misses, r->client, now_unix())) {
+    if (ratelimit_add(misses, req_client(r), now_unix())) {
         reply_header(r, "Retry-After", "600");
         return reply_error(r, 429, "rate_limited", "too many failed lookups; try again later", NULL);
     }
@@ -101,7 +101,7 @@ static int not_found(req *r)
 static int portal_repair(req *r)
 {
     pthread_once(&misses_once, misses_init);
-    if (ratelimit_over(misses, r->client, now_unix())) {
+    if (ratelimit_over(misses, req_client(r), now_unix())) {
         reply_header(r, "Retry-After", "600");
         return reply_error(r, 429, "rate_limited", "too many failed lookups; try again later", NULL);
     }

@@ -48,7 +48,7 @@ static int session_create(req *r)
         char *cookie = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
                                     AUTH_SESSION_COOKIE, token, AUTH_SESSION_SECONDS);
         reply_header(r, "Set-Cookie", cookie);
-        log_info("login %s from %s", r->who.login, r->client);
+        log_info("login %s from %s", r->who.login, req_client(r));
         rc = reply_json(r, 200, json_pack("{s:o, s:s}", "user", session_user(r), "csrf_token",
                                           r->who.csrf));
     }

@@ -9,7 +9,7 @@
 # would otherwise answer 429 to a single load generator) and its access log on (to a
 # file). Targets: create >= 3k/s; lookup >= 40k req/s with p99 < 5 ms.
 # Usage: bench/repairs.sh [--write]   (--write appends the results to bench/README.md)
-#        REPAIRS=100000 DURATION=10 DB=postgres://... bench/repairs.sh
+#        REPAIRS=100000 DURATION=10 DB=postgres://... SERVE_ARGS="--threads 4" bench/repairs.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPAIRS=${REPAIRS:-1000000}
@@ -47,7 +47,7 @@ q "SELECT '/api/v1/public/repairs/' || r.code || '?phone_tail=' || substr(ph.pho
    ORDER BY random() LIMIT 10000" >"$tmp/paths"
 
 AFTERSALES_PORTAL_MISSES=1000000000 "$BIN" serve --db "$DBURL" --listen 127.0.0.1:0 \
-    --public-rate 1000000000 >"$tmp/serve.out" 2>"$tmp/serve.log" &
+    --public-rate 1000000000 ${SERVE_ARGS:-} >"$tmp/serve.out" 2>"$tmp/serve.log" &
 srv_pid=$!
 for _ in $(seq 200); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
 url=$(sed -n 's/^listening on //p' "$tmp/serve.out")

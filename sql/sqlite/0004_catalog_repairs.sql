@@ -67,7 +67,6 @@ CREATE TABLE repairs (
 );
 CREATE INDEX repairs_customer ON repairs(customer_id);
 CREATE INDEX repairs_outlet_status ON repairs(outlet_id, status);
-CREATE INDEX repairs_status_received ON repairs(status, received_at);
 CREATE INDEX repairs_repaired_at ON repairs(repaired_at);
 CREATE INDEX repairs_serial_received ON repairs(serial, received_at);
 -- Work queues and lists walk newest first within an outlet or a status.

@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
+#include <stdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,6 +394,35 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The fast path for names of ideographs must give exactly the key of the full path: a
+ * trailing space (removed by the full path) forces the full path for comparison. */
+static void name_key_fast_path_equals_full_path(void **state)
+{
+    char fast[IDENTITY_NAME_KEY_MAX], full[IDENTITY_NAME_KEY_MAX];
+    int compared = 0;
+    for (int32_t cp = 0x3400; cp <= 0x9FFF; cp += 3) {
+        if (cp > 0x4DBF && cp < 0x4E00)
+            continue;
+        char name[16] = "", spaced[20];
+        utf8proc_uint8_t u[8];
+        utf8proc_ssize_t l = utf8proc_encode_char(cp, u);
+        u[l] = 0;
+        snprintf(name, sizeof name, "王%s", (const char *)u);
+        snprintf(spaced, sizeof spaced, "%s ", name);
+        int a = identity_name_key(name, fast);
+        int b = identity_name_key(spaced, full);
+        assert_int_equal(a, b);
+        if (a == 0) {
+            if (strcmp(fast, full) != 0)
+                fail_msg("U+%04X: fast key %s, full key %s", (unsigned)cp, fast, full);
+            compared++;
+        }
+    }
+    assert_true(compared > 5000);
+    assert_int_equal(identity_name_key("張偉", fast), 0);
+    assert_string_equal(fast, "张伟");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +442,7 @@ int main(void)
         cmocka_unit_test(match_weak_on_name_alone),
         cmocka_unit_test(match_none),
         cmocka_unit_test(match_on_normalised_input),
+        cmocka_unit_test(name_key_fast_path_equals_full_path),
     };
     return cmocka_run_group_tests_name("identity", tests, NULL, teardown);
 }

@@ -2036,6 +2036,9 @@ static int customers_erase(req *r)
     for (int i = 0; wipe[i]; i++)
         if (db_exec(c, wipe[i], "ii", id, id) < 0)
             goto dberr;
+    for (const char *const *e = feature_customer_erasures; *e; e++)
+        if (db_exec(c, *e, "ii", id, id) < 0)
+            goto dberr;
     if (db_exec(c,
                 "UPDATE customers SET name = '', name_key = '', address = NULL, erased_at = ?,"
                 " version = version + 1, updated_at = ? WHERE id = ? OR merged_into = ?",

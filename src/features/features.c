@@ -32,6 +32,12 @@ const char *const feature_customer_moves[] = {
     NULL,
 };
 
+const char *const feature_customer_erasures[] = {
+    "UPDATE outbox SET recipient = '', payload = '{}' WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    NULL,
+};
+
 const struct csv_kind feature_csv[] = {
     {"customers", customers_import_csv, customers_export_csv},
     {"outlets", network_import_outlets, network_export_outlets},

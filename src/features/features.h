@@ -42,6 +42,10 @@ extern const struct history_source feature_history[]; /* zeroed entry ends it */
  * each takes (survivor_id, duplicate_id), e.g.
  * "UPDATE repairs SET customer_id = ? WHERE customer_id = ?". NULL ends the list. */
 extern const char *const feature_customer_moves[];
+/* Statements that remove a customer's personal data kept by other features (copies of
+ * phones, emails, names) when the customer is erased: each takes (customer_id,
+ * customer_id) and applies to the customer and the records merged into it. NULL ends it. */
+extern const char *const feature_customer_erasures[];
 extern const struct csv_kind feature_csv[];        /* zeroed entry ends it */
 extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
 

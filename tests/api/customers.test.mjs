@@ -385,6 +385,9 @@ test('erasure removes personal fields, keeps the anonymous record for statistics
         SELECT 'ME${process.pid}', 'Model E', id, 12, 0, 0 FROM product_lines WHERE code = 'PLE${process.pid}'`);
     await sql(`INSERT INTO units (serial, model_id, customer_id, created_at, updated_at)
         SELECT 'SE${process.pid}', id, ${cid}, 0, 0 FROM models WHERE code = 'ME${process.pid}'`);
+    // another feature's copy of the contact details: a queued confirmation message
+    await sql(`INSERT INTO outbox (channel, recipient, template, payload, customer_id, created_at)
+        VALUES ('sms', '${m}', 'warranty_registered', '{"name":"贾宝玉"}', ${cid}, 0)`);
 
     assert.equal((await call(`/api/v1/customers/${c.code}/erase`, { body: { reason: 'request' } })).status, 403);
     const noReason = await s.api(`/api/v1/customers/${c.code}/erase`, { token: sup, body: {} });
@@ -408,6 +411,7 @@ test('erasure removes personal fields, keeps the anonymous record for statistics
     assert.equal(await sql(`SELECT COUNT(*) FROM customer_emails WHERE customer_id = ${cid}`), '0');
     assert.equal(await sql(`SELECT COUNT(*) FROM customer_consents WHERE customer_id = ${cid}`), '0');
     assert.equal(await sql(`SELECT COUNT(*) FROM units WHERE customer_id = ${cid}`), '1');
+    assert.equal(await sql(`SELECT recipient || '|' || payload FROM outbox WHERE customer_id = ${cid}`), '|{}');
     assert.equal(await sql(`SELECT COUNT(*) FROM audit WHERE entity_code = '${c.code}' AND action = 'erase'`), '1');
     // a new customer with that phone is not a duplicate any more
     assert.equal((await create({ name: '贾宝玉', phone: m })).status, 201);

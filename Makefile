@@ -7,7 +7,8 @@ CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
-CORE_SRC = $(wildcard src/base/*.c src/rules/*.c src/features/*.c)
+CORE_SRC = $(wildcard src/base/*.c src/rules/*.c src/features/*.c src/features/*/*.c src/features/*/*/*.c)
+HEADERS  = $(wildcard src/*.h src/*/*.h src/*/*/*.h src/*/*/*/*.h)
 APP_SRC  = src/main.c $(CORE_SRC)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o
 MIGRATIONS = $(sort $(wildcard sql/sqlite/*.sql sql/postgres/*.sql))
@@ -18,7 +19,7 @@ all: $(BUILD)/aftersales
 $(BUILD)/aftersales: $(APP_OBJ)
 	$(CC) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h src/*.h)
+$(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
@@ -47,7 +48,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 SAN_OBJ  = $(CORE_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/migrations.o $(BUILD)/san/gen/openapi.o
 
-$(BUILD)/san/%.o: %.c $(wildcard src/*/*.h src/*.h)
+$(BUILD)/san/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -O1 $(SAN) -c -o $@ $<
 

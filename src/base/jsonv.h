@@ -3,6 +3,7 @@
 #define BASE_JSONV_H
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Collects field -> reason; empty when the body is valid. */
 typedef struct jsonv {
@@ -23,6 +24,23 @@ const char *jsonv_str(jsonv *v, const char *field, int required, size_t max);
 int jsonv_int(jsonv *v, const char *field, int required, long long *out);
 /* A boolean field; returns 1 when present and valid. */
 int jsonv_bool(jsonv *v, const char *field, int required, int *out);
+/* An integer in [lo, hi]; "must be an integer from LO to HI" otherwise. 1 when present
+ * and valid. */
+int jsonv_int_range(jsonv *v, const char *field, int required, long long lo, long long hi,
+                    long long *out);
+/* A string that is one of the NULL-terminated `allowed`; "must be one of a, b, c". */
+const char *jsonv_enum(jsonv *v, const char *field, int required, const char *const *allowed);
+/* A calendar date "YYYY-MM-DD" (see dt_parse_date); "must be a date YYYY-MM-DD". */
+const char *jsonv_date(jsonv *v, const char *field, int required);
+/* An RFC 3339 instant into *out; "must be an RFC 3339 time". 1 when present and valid. */
+int jsonv_time(jsonv *v, const char *field, int required, int64_t *out);
+/* Money in fen: a whole number from 0 to max_fen; "must be a whole number of fen from 0
+ * to MAX". 1 when present and valid. */
+int jsonv_fen(jsonv *v, const char *field, int required, int64_t max_fen, int64_t *out);
+/* An array of at most max_items non-empty strings of at most max_len bytes each (the
+ * array is borrowed from the body); "must be a list of strings", "too many items",
+ * "items must be non-empty strings of at most N bytes". NULL when absent or invalid. */
+json_t *jsonv_strs(jsonv *v, const char *field, int required, size_t max_items, size_t max_len);
 /* 1 when there are no errors. */
 int jsonv_ok(const jsonv *v);
 /* Hand the errors object to the caller (for reply_error's fields). */

@@ -77,12 +77,62 @@ static void rejects_embedded_nul(void **state)
     json_decref(b);
 }
 
+static void typed_field_readers(void **state)
+{
+    json_t *b = json_loads("{\"kind\":\"tv\",\"bad_kind\":\"radio\",\"day\":\"2026-02-28\","
+                           "\"bad_day\":\"2026-02-30\",\"at\":\"2026-02-28T10:00:00+08:00\","
+                           "\"bad_at\":\"yesterday\",\"price\":12345,\"neg\":-1,\"frac\":1.5,"
+                           "\"tags\":[\"a\",\"b\"],\"bad_tags\":[\"a\",3],\"many\":[\"a\",\"b\",\"c\"],"
+                           "\"n\":7,\"big\":70}",
+                           0, NULL);
+    jsonv v;
+    jsonv_init(&v, b);
+    static const char *const kinds[] = {"tv", "audio", NULL};
+    assert_string_equal(jsonv_enum(&v, "kind", 1, kinds), "tv");
+    assert_null(jsonv_enum(&v, "bad_kind", 1, kinds));
+    assert_null(jsonv_enum(&v, "absent_kind", 0, kinds));
+    assert_string_equal(jsonv_date(&v, "day", 1), "2026-02-28");
+    assert_null(jsonv_date(&v, "bad_day", 1));
+    int64_t t = 0;
+    assert_int_equal(jsonv_time(&v, "at", 1, &t), 1);
+    assert_int_equal(t, 1772244000);
+    assert_int_equal(jsonv_time(&v, "bad_at", 1, &t), 0);
+    int64_t fen = 0;
+    assert_int_equal(jsonv_fen(&v, "price", 1, 100000000, &fen), 1);
+    assert_int_equal(fen, 12345);
+    assert_int_equal(jsonv_fen(&v, "neg", 1, 100000000, &fen), 0);
+    assert_int_equal(jsonv_fen(&v, "frac", 1, 100000000, &fen), 0);
+    assert_int_equal(jsonv_fen(&v, "no_price", 1, 100000000, &fen), 0);
+    assert_non_null(jsonv_strs(&v, "tags", 1, 5, 10));
+    assert_null(jsonv_strs(&v, "bad_tags", 1, 5, 10));
+    assert_null(jsonv_strs(&v, "many", 1, 2, 10));
+    long long n = 0;
+    assert_int_equal(jsonv_int_range(&v, "n", 1, 1, 10, &n), 1);
+    assert_int_equal(n, 7);
+    assert_int_equal(jsonv_int_range(&v, "big", 1, 1, 10, &n), 0);
+    assert_string_equal(reason(&v, "bad_kind"), "must be one of tv, audio");
+    assert_null(reason(&v, "absent_kind"));
+    assert_string_equal(reason(&v, "bad_day"), "must be a date YYYY-MM-DD");
+    assert_string_equal(reason(&v, "bad_at"), "must be an RFC 3339 time");
+    assert_string_equal(reason(&v, "neg"), "must be a whole number of fen from 0 to 100000000");
+    assert_string_equal(reason(&v, "frac"), "must be a whole number of fen from 0 to 100000000");
+    assert_string_equal(reason(&v, "no_price"), "required");
+    assert_string_equal(reason(&v, "bad_tags"), "items must be non-empty strings of at most 10 bytes");
+    assert_string_equal(reason(&v, "many"), "too many items");
+    assert_string_equal(reason(&v, "big"), "must be an integer from 1 to 10");
+    assert_null(reason(&v, "kind"));
+    assert_null(reason(&v, "tags"));
+    jsonv_free(&v);
+    json_decref(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reports_each_field_once),
         cmocka_unit_test(accepts_good_values_and_rejects_unknown_keys),
         cmocka_unit_test(rejects_embedded_nul),
+        cmocka_unit_test(typed_field_readers),
     };
     return cmocka_run_group_tests_name("jsonv", tests, NULL, NULL);
 }

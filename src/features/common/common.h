@@ -1,0 +1,96 @@
+/* common: the helpers every capability shares and that know the after-sales schema:
+ * human-code sequences, outlet confinement, database-failure answers, transactions
+ * with retry, the organisation's time zone, and list answers that are also CSV/XLSX
+ * downloads. A new capability uses these instead of writing its own. */
+#ifndef FEATURES_COMMON_H
+#define FEATURES_COMMON_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/datetime.h"
+#include "base/db.h"
+#include "base/http.h"
+#include "base/page.h"
+#include "base/table.h"
+
+/* ---- human codes ---- */
+
+/* The next value of counter `name` in the counters table, creating the counter at 0
+ * when it is missing. Call inside the write transaction: the counter's row lock
+ * serialises concurrent writers on both backends, and a rollback returns the number.
+ * 0 with *value set, or a negative db code. */
+int code_next_value(db_conn *c, const char *name, int64_t *value);
+/* "<prefix><value as `width` digits>", e.g. code_next(c, "customer", "C", 8, ...) gives
+ * "C00000042". -1 (DB_ERROR) when the value no longer fits in width digits. */
+int code_next(db_conn *c, const char *counter, const char *prefix, int width, char *out,
+              size_t n);
+/* A per-day code "<prefix>YYMMDD<seq as width digits>" for the local day of `now` in
+ * the organisation's zone (counter "<counter>:YYMMDD"). When taken_sql is not NULL (a
+ * query with one parameter, the code, that returns a row when the code is used), codes
+ * already used (e.g. by an import) are skipped. 0 or a negative db code. */
+int code_next_daily(db_conn *c, const char *counter, const char *prefix, int width, int64_t now,
+                    const char *taken_sql, char *out, size_t n);
+
+/* ---- outlet confinement ---- */
+
+/* Outlet staff (managers, technicians) see only their own outlet's records. The outlet
+ * id to confine r to: 0 for staff who see everything, -1 for outlet staff who belong
+ * to no outlet (they see nothing), the outlet's id otherwise. */
+int64_t scope_outlet(const req *r);
+/* 1 when r may see a record of outlet_id (0: a record of no outlet, hidden from outlet
+ * staff). */
+int scope_sees(const req *r, int64_t outlet_id);
+/* The one "not found" answer (404 not_found, "no such <what>"); outlet staff asking for
+ * another outlet's record get exactly this, so they cannot tell it exists. */
+int reply_not_found(req *r, const char *what);
+/* A malformed query parameter: 422 validation_failed naming it with `why`. */
+int reply_bad_param(req *r, const char *param, const char *why);
+/* Answer a failed database call: 503 busy for DB_EBUSY (the client may retry);
+ * otherwise logs "<what>: <db message>" and returns -1 (the server answers 500). */
+int reply_db_failure(req *r, int rc, const char *what);
+
+/* ---- transactions ---- */
+
+/* Run fn inside a write transaction, retrying a few times on DB_EBUSY. fn returns 0 to
+ * commit, or anything else to roll back (that value is returned). */
+int in_tx(db_conn *c, int (*fn)(db_conn *c, void *arg), void *arg);
+
+/* ---- time ---- */
+
+/* The organisation's zone (kpi_config.time_zone, Asia/Shanghai by default), read once
+ * per few seconds; never NULL (UTC+8 when the zone file is missing). */
+const struct dt_zone *org_zone(db_conn *c);
+
+/* ---- lists ---- */
+
+/* A list route: one function that fills one page; list_reply does the rest: limit and
+ * cursor, the JSON answer, and ?format=csv|xlsx downloads of every matching row (up to
+ * LIST_EXPORT_MAX, in pages of max_limit) with the columns `cols`. */
+#define LIST_EXPORT_MAX 50000
+
+struct list_spec {
+    const char *name;              /* download file name stem ("customers") */
+    const struct table_col *cols;  /* export columns: keys into each item */
+    int ncols;
+    long def_limit, max_limit;
+    int nkeys;                     /* sort keys in the cursor */
+    /* Append up to p->limit items after p's cursor to items; set *next (arena text, see
+     * page_cursor) when more rows follow. Returns 0, LIST_ANSWERED after answering the
+     * request itself (a bad filter: 422, a hidden record: 404), or -1 on an internal
+     * error. */
+    int (*page)(req *r, const struct page *p, json_t *items, const char **next);
+};
+enum { LIST_ANSWERED = 1 };
+
+/* Answer r from spec (JSON page, CSV or XLSX). The handler's whole body is usually
+ * `return list_reply(r, &spec);`. */
+int list_reply(req *r, const struct list_spec *spec);
+/* Answer rows already computed (an array of objects or of arrays) as a download in
+ * format f (TABLE_CSV or TABLE_XLSX) with the given columns. */
+int table_reply_rows(req *r, enum table_format f, const char *name, const char *sheet,
+                     const struct table_col *cols, int ncols, json_t *rows);
+/* 422 for an unknown ?format= (the answer list_reply gives). */
+int reply_bad_format(req *r);
+
+#endif

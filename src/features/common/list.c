@@ -1,0 +1,82 @@
+/* list: list routes answered as a JSON page or as a CSV/XLSX download of all rows. */
+#include <string.h>
+
+#include "features/common/common.h"
+
+int reply_bad_format(req *r)
+{
+    return reply_error(r, 422, "validation_failed", "format is json, csv or xlsx",
+                       json_pack("{s:s}", "format", "one of json, csv, xlsx"));
+}
+
+/* Every matching row, page after page, into one download. */
+static int list_export(req *r, const struct list_spec *s, enum table_format f)
+{
+    table *t = table_new(f, s->name, s->cols, s->ncols, org_zone(req_db(r)));
+    if (!t)
+        return -1;
+    struct page p = {.limit = s->max_limit};
+    int truncated = 0;
+    for (;;) {
+        json_t *items = json_array();
+        const char *next = NULL;
+        int rc = s->page(r, &p, items, &next);
+        if (rc != 0) {
+            json_decref(items);
+            table_free(t);
+            return rc == LIST_ANSWERED ? 0 : -1;
+        }
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it) {
+            if (table_rows(t) >= LIST_EXPORT_MAX) {
+                truncated = 1;
+                break;
+            }
+            table_row(t, it);
+        }
+        json_decref(items);
+        if (truncated || !next)
+            break;
+        if (table_rows(t) >= LIST_EXPORT_MAX) {
+            truncated = 1;
+            break;
+        }
+        if (page_decode(r->a, next, s->nkeys, &p) < 0)
+            break;
+    }
+    return table_reply(r, t, s->name, truncated);
+}
+
+int list_reply(req *r, const struct list_spec *s)
+{
+    int f = table_format_of(r);
+    if (f < 0)
+        return reply_bad_format(r);
+    if (f != TABLE_JSON)
+        return list_export(r, s, (enum table_format)f);
+    struct page p;
+    if (page_read(r, s->def_limit, s->max_limit, s->nkeys, &p) < 0)
+        return 0;
+    json_t *items = json_array();
+    const char *next = NULL;
+    int rc = s->page(r, &p, items, &next);
+    if (rc != 0) {
+        json_decref(items);
+        return rc == LIST_ANSWERED ? 0 : -1;
+    }
+    return reply_json(r, 200, page_answer(items, next));
+}
+
+int table_reply_rows(req *r, enum table_format f, const char *name, const char *sheet,
+                     const struct table_col *cols, int ncols, json_t *rows)
+{
+    table *t = table_new(f, sheet, cols, ncols, org_zone(req_db(r)));
+    if (!t)
+        return -1;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+        table_row(t, row);
+    return table_reply(r, t, name, 0);
+}

@@ -16,6 +16,7 @@ struct table {
     int ncols;
     const struct dt_zone *z;
     long rows;
+    int dropping; /* CSV after table_sheet: further rows are not written */
     /* CSV */
     buf b;
     csv_writer w;
@@ -54,6 +55,8 @@ int table_format_of(req *r)
     return TABLE_JSON;
 }
 
+static int xlsx_sheet(table *t, const char *sheet);
+
 static int xlsx_open(table *t, const char *sheet)
 {
     /* a private directory: nobody else can swap the file libxlsxwriter writes by name */
@@ -64,11 +67,6 @@ static int xlsx_open(table *t, const char *sheet)
     lxw_workbook_options o = {.constant_memory = LXW_FALSE, .tmpdir = t->dir};
     t->wb = workbook_new_opt(t->path, &o);
     if (!t->wb)
-        return -1;
-    char name[32];
-    snprintf(name, sizeof name, "%.31s", sheet && *sheet ? sheet : "Sheet1");
-    t->ws = workbook_add_worksheet(t->wb, name);
-    if (!t->ws)
         return -1;
     t->fmt_head = workbook_add_format(t->wb);
     format_set_bold(t->fmt_head);
@@ -82,6 +80,17 @@ static int xlsx_open(table *t, const char *sheet)
     format_set_num_format(t->fmt_rate, "0.00%");
     t->fmt_time = workbook_add_format(t->wb);
     format_set_num_format(t->fmt_time, "yyyy-mm-dd hh:mm");
+    return xlsx_sheet(t, sheet);
+}
+
+/* A new worksheet with the header row of t's columns. */
+static int xlsx_sheet(table *t, const char *sheet)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%.31s", sheet && *sheet ? sheet : "Sheet1");
+    t->ws = workbook_add_worksheet(t->wb, name);
+    if (!t->ws)
+        return -1;
     for (int i = 0; i < t->ncols; i++) {
         double w = t->cols[i].width > 0 ? t->cols[i].width : 14;
         worksheet_set_column(t->ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL);
@@ -168,7 +177,10 @@ static void csv_value(table *t, const struct table_col *c, json_t *v)
     } else if (json_is_integer(v)) {
         csv_cellf(&t->w, "%lld", (long long)json_integer_value(v));
     } else if (json_is_real(v)) {
-        csv_cellf(&t->w, c->type == TABLE_RATE ? "%.6f" : "%.6g", json_real_value(v));
+        if (c->decimals > 0)
+            csv_cellf(&t->w, "%.*f", c->decimals, json_real_value(v));
+        else
+            csv_cellf(&t->w, c->type == TABLE_RATE ? "%.6f" : "%.6g", json_real_value(v));
     } else if (json_is_boolean(v)) {
         csv_cell(&t->w, json_is_true(v) ? "true" : "false");
     } else if (json_is_array(v)) {
@@ -222,6 +234,8 @@ int table_row(table *t, json_t *row)
 {
     if (!t || !(json_is_object(row) || json_is_array(row)))
         return -1;
+    if (t->dropping)
+        return 0;
     for (int i = 0; i < t->ncols; i++) {
         const struct table_col *c = &t->cols[i];
         json_t *v = json_is_array(row) ? json_array_get(row, (size_t)i)
@@ -235,6 +249,18 @@ int table_row(table *t, json_t *row)
         csv_end_row(&t->w);
     t->rows++;
     return 0;
+}
+
+int table_sheet(table *t, const char *sheet, const struct table_col *cols, int ncols)
+{
+    t->cols = cols;
+    t->ncols = ncols;
+    t->rows = 0;
+    if (t->f != TABLE_XLSX) {
+        t->dropping = 1;
+        return 0;
+    }
+    return xlsx_sheet(t, sheet);
 }
 
 long table_rows(const table *t)

@@ -28,6 +28,7 @@ struct table_col {
     const char *key;      /* dotted path in an object row; NULL: the same as name */
     enum table_type type;
     double width;         /* XLSX column width in characters; 0: 14 */
+    int decimals;         /* CSV digits after the point for reals; 0: 6 */
 };
 
 enum table_format { TABLE_JSON = 0, TABLE_CSV = 1, TABLE_XLSX = 2 };
@@ -46,7 +47,10 @@ table *table_new(enum table_format f, const char *sheet, const struct table_col 
                  const struct dt_zone *z);
 /* Add one row from an object (values by key) or an array (by position). 0 or -1. */
 int table_row(table *t, json_t *row);
-/* Rows written so far. */
+/* XLSX: start another sheet with its own columns (cols must outlive t); the rows that
+ * follow go there. CSV holds one table: the rows of later sheets are dropped. 0 or -1. */
+int table_sheet(table *t, const char *sheet, const struct table_col *cols, int ncols);
+/* Rows written so far (to the current sheet). */
 long table_rows(const table *t);
 /* Finish and hand over the file's bytes (malloc'd) and length; frees t. 0 or -1. */
 int table_finish(table *t, char **data, size_t *len);

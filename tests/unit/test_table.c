@@ -12,12 +12,12 @@
 #include "base/table.h"
 
 static const struct table_col cols[] = {
-    {"code", NULL, TABLE_TEXT, 12},
-    {"outlet", "outlet.code", TABLE_TEXT, 0},
-    {"count", NULL, TABLE_INT, 0},
-    {"rate", NULL, TABLE_RATE, 0},
-    {"received_at", NULL, TABLE_TIME, 0},
-    {"lines", NULL, TABLE_LIST, 0},
+    {"code", NULL, TABLE_TEXT, 12, 0},
+    {"outlet", "outlet.code", TABLE_TEXT, 0, 0},
+    {"count", NULL, TABLE_INT, 0, 0},
+    {"rate", NULL, TABLE_RATE, 0, 0},
+    {"received_at", NULL, TABLE_TIME, 0, 0},
+    {"lines", NULL, TABLE_LIST, 0, 0},
 };
 #define NCOLS (int)(sizeof cols / sizeof cols[0])
 
@@ -78,6 +78,30 @@ static void xlsx_is_a_zip_with_the_sheet(void **state)
     table_free(u);
 }
 
+static void decimals_and_later_sheets(void **state)
+{
+    static const struct table_col first[] = {{"rate", NULL, TABLE_RATE, 0, 4}};
+    static const struct table_col second[] = {{"code", NULL, TABLE_TEXT, 0, 0}};
+    table *t = table_new(TABLE_CSV, "a", first, 1, NULL);
+    json_t *r = json_pack("[f]", 1.0);
+    table_row(t, r);
+    json_decref(r);
+    assert_int_equal(table_sheet(t, "b", second, 1), 0);
+    r = json_pack("[s]", "dropped in CSV");
+    table_row(t, r);
+    json_decref(r);
+    char *data;
+    size_t len;
+    assert_int_equal(table_finish(t, &data, &len), 0);
+    assert_string_equal(data, "\xEF\xBB\xBFrate\r\n1.0000\r\n");
+    free(data);
+    t = table_new(TABLE_XLSX, "a", first, 1, NULL);
+    assert_int_equal(table_sheet(t, "uncovered", second, 1), 0);
+    assert_int_equal(table_finish(t, &data, &len), 0);
+    assert_non_null(memmem(data, len, "xl/worksheets/sheet2.xml", 24));
+    free(data);
+}
+
 static void mime_types(void **state)
 {
     assert_string_equal(table_mime(TABLE_CSV), "text/csv; charset=utf-8");
@@ -89,6 +113,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_has_bom_header_and_values_by_key),
         cmocka_unit_test(xlsx_is_a_zip_with_the_sheet),
+        cmocka_unit_test(decimals_and_later_sheets),
         cmocka_unit_test(mime_types),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);

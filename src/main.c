@@ -197,24 +197,34 @@ static int read_password(char *out, size_t n)
     return 0;
 }
 
-static int cmd_user(int argc, char **argv, db *d)
+/* The options of `user` and `token`: --role, --outlet, --name. 0, or -1 for an unknown
+ * option. */
+static int identity_opts(int argc, char **argv, const char **role, const char **outlet,
+                         const char **name)
 {
     static struct option opts[] = {{"role", required_argument, 0, 'r'},
                                    {"outlet", required_argument, 0, 'o'},
                                    {"name", required_argument, 0, 'n'},
                                    {0, 0, 0, 0}};
-    const char *role = NULL, *outlet = NULL, *name = NULL;
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (ch == 'r')
-            role = optarg;
+            *role = optarg;
         else if (ch == 'o')
-            outlet = optarg;
+            *outlet = optarg;
         else if (ch == 'n')
-            name = optarg;
+            *name = optarg;
         else
-            return usage_error(argv[0], "unknown option");
+            return -1;
     }
+    return 0;
+}
+
+static int cmd_user(int argc, char **argv, db *d)
+{
+    const char *role = NULL, *outlet = NULL, *name = NULL;
+    if (identity_opts(argc, argv, &role, &outlet, &name) < 0)
+        return usage_error(argv[0], "unknown option");
     if (optind + 2 != argc || strcmp(argv[optind], "add") != 0)
         return usage_error(argv[0], "expected: add LOGIN");
     const char *login = argv[optind + 1];
@@ -252,22 +262,9 @@ static int cmd_user(int argc, char **argv, db *d)
 
 static int cmd_token(int argc, char **argv, db *d)
 {
-    static struct option opts[] = {{"role", required_argument, 0, 'r'},
-                                   {"outlet", required_argument, 0, 'o'},
-                                   {"name", required_argument, 0, 'n'},
-                                   {0, 0, 0, 0}};
     const char *role = NULL, *outlet = NULL, *name = "integration";
-    int ch;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (ch == 'r')
-            role = optarg;
-        else if (ch == 'o')
-            outlet = optarg;
-        else if (ch == 'n')
-            name = optarg;
-        else
-            return usage_error(argv[0], "unknown option");
-    }
+    if (identity_opts(argc, argv, &role, &outlet, &name) < 0)
+        return usage_error(argv[0], "unknown option");
     if (optind + 1 != argc || strcmp(argv[optind], "create") != 0)
         return usage_error(argv[0], "expected: create");
     if (!role || !role_from_name(role))

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "base/db.h"
-#include "features/customers.h"
+#include "features/customers/customers.h"
 #include "rules/identity.h"
 
 static double now_us(void)

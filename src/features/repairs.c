@@ -4,7 +4,7 @@
 #include "base/audit.h"
 #include "base/csv.h"
 #include "base/jsonv.h"
-#include "features/customers.h"
+#include "features/customers/customers.h"
 #include "features/network.h"
 #include "features/repairs.h"
 #include "rules/repair_state.h"

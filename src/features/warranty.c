@@ -3,7 +3,7 @@
  * confirmation queued in the outbox, and warranty lookup by serial. */
 #include "base/audit.h"
 #include "base/jsonv.h"
-#include "features/customers.h"
+#include "features/customers/customers.h"
 #include "features/repairs.h"
 #include "rules/warranty.h"
 

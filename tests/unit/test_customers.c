@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "base/db.h"
-#include "features/customers.h"
+#include "features/customers/customers.h"
 #include "rules/identity.h"
 
 static char dir[64];

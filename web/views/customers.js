@@ -8,7 +8,8 @@
 import { useState, useEffect, useRef } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, formatDateTime } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Empty, downloadText } from '../ui.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Empty, DownloadLinks, downloadText } from '../ui.js';
+import { useItems } from '../lib/lists.js';
 import { STATUSES } from './repairs.js'; // and its status names (rs.*)
 
 registerMessages({
@@ -367,7 +368,10 @@ function Search({ user }) {
             ${rest.map((c) => html`<${CustomerRow} key=${c.code} c=${c}
               why=${html`<span class="cust-why">${t('cust.how.' + c.matched_on)}</span>`} />`)}
           </ul>
-          ${state.next ? html`<${Button} variant="secondary" onClick=${more}>${t('cust.more')}</${Button}>` : null}` : null}
+          <div class="cust-actions">
+            ${state.next ? html`<${Button} variant="secondary" onClick=${more}>${t('cust.more')}</${Button}>` : null}
+            <${DownloadLinks} path="/customers" params=${{ q: q.trim() }} name="customers" />
+          </div>` : null}
         ${!state.loading && q.trim() && !state.matches.length && !rest.length
           ? html`<${Empty} title=${t('cust.none')}>${t('cust.none.body')}
               ${WRITE.includes(user.role) ? html`<div style="margin-top:10px"><a class="btn btn-primary" data-testid="cust-new-from-search"
@@ -438,56 +442,54 @@ function historyLink(it) {
   return href ? html`<a href=${href + encodeURIComponent(it.code)}>${it.code}</a>` : it.code;
 }
 
-function Timeline({ code }) {
-  const [items, setItems] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let live = true;
-    api.get(`/customers/${code}/history`).then((h) => live && setItems(h.items), (e) => live && setError(e));
-    return () => { live = false; };
-  }, [code]);
+// A panel of the card listing what a list route gave: its title, the error,
+// a spinner while loading, `none` when empty, else the list (children) with
+// its CSV and XLSX downloads.
+function ListPanel({ testid, title, state, none, downloads, children }) {
+  const { items, error } = state;
   return html`
-    <section class="cust-panel" data-testid="cust-history">
-      <h2>${t('cust.history')}</h2>
+    <section class="cust-panel" data-testid=${testid}>
+      <h2>${title}</h2>
       <${ErrorBanner} error=${error} />
       ${!items && !error ? html`<${Loading} />` : null}
-      ${items && !items.length ? html`<p class="muted">${t('cust.history.empty')}</p>` : null}
-      ${items && items.length ? html`<ol class="cust-timeline">
-        ${items.map((it, i) => html`<li key=${i}>
+      ${items && !items.length ? html`<p class="muted">${none}</p>` : null}
+      ${items && items.length ? html`${children}<div class="cust-actions"><${DownloadLinks} ...${downloads} /></div>` : null}
+    </section>`;
+}
+
+function Timeline({ code }) {
+  const state = useItems(`/customers/${code}/history`, undefined, code);
+  const { items } = state;
+  return html`
+    <${ListPanel} testid="cust-history" title=${t('cust.history')} state=${state} none=${t('cust.history.empty')}
+      downloads=${{ path: `/customers/${code}/history`, name: 'history' }}>
+      <ol class="cust-timeline">
+        ${(items || []).map((it, i) => html`<li key=${i}>
           <span>${formatDateTime(it.at)}</span>
           <span>${t('cust.kind.' + it.kind) === 'cust.kind.' + it.kind ? it.kind : t('cust.kind.' + it.kind)}</span>
           <span data-action=${it.action || it.kind}>${it.code && it.kind !== 'customer' ? html`<strong>${historyLink(it)}</strong> ` : null}${eventText(it)}</span>
         </li>`)}
-      </ol>` : null}
-    </section>`;
+      </ol>
+    </${ListPanel}>`;
 }
 
 // The customer's products with their warranty, each with a shortcut to register a repair.
 function Units({ code, canRepair }) {
-  const [items, setItems] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let live = true;
-    api.get('/units', { query: { customer: code, limit: 100 } }).then((r) => live && setItems(r.items), (e) => live && setError(e));
-    return () => { live = false; };
-  }, [code]);
+  const state = useItems('/units', { customer: code, limit: 100 }, code);
   const status = (u) => (!u.warranty_until ? t('cust.unit.unregistered')
     : t('cust.unit.until', { date: u.warranty_until }) + ' · ' + (u.in_warranty ? t('cust.unit.in') : t('cust.unit.out')));
   return html`
-    <section class="cust-panel" data-testid="cust-units">
-      <h2>${t('cust.units')}</h2>
-      <${ErrorBanner} error=${error} />
-      ${!items && !error ? html`<${Loading} />` : null}
-      ${items && !items.length ? html`<p class="muted">${t('cust.units.empty')}</p>` : null}
-      ${items && items.length ? html`<ul class="cust-units">
-        ${items.map((u) => html`<li key=${u.serial} data-serial=${u.serial}>
+    <${ListPanel} testid="cust-units" title=${t('cust.units')} state=${state} none=${t('cust.units.empty')}
+      downloads=${{ path: '/units', params: { customer: code }, name: 'units' }}>
+      <ul class="cust-units">
+        ${(state.items || []).map((u) => html`<li key=${u.serial} data-serial=${u.serial}>
           <span class="cust-unit-main">${u.model?.name || u.model?.code} · <a href=${'#/warranty/' + encodeURIComponent(u.serial)}>${u.serial}</a>
             <br /><span class=${u.in_warranty ? '' : 'muted'}>${status(u)}</span></span>
           ${canRepair ? html`<a class="btn btn-secondary" data-testid="cust-unit-repair"
             href=${`#/repairs/new?customer=${code}&serial=${encodeURIComponent(u.serial)}`}>${t('cust.unit.repair')}</a>` : null}
         </li>`)}
-      </ul>` : null}
-    </section>`;
+      </ul>
+    </${ListPanel}>`;
 }
 
 function EraseDialog({ c, onDone, onClose }) {

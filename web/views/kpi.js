@@ -6,7 +6,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { Chart, LineController, BarController, LineElement, BarElement, PointElement,
   LinearScale, CategoryScale, Legend, Tooltip, Filler } from 'chart.js';
 import * as api from '../api.js';
-import { html, Page, ErrorBanner, Loading, Table, Field } from '../ui.js';
+import { html, Page, ErrorBanner, Loading, Table, Field, DownloadLinks } from '../ui.js';
 import { t, registerMessages, formatDateTime, onLangChange } from '../i18n.js';
 import './repairs.js'; // the repair status names (rs.*)
 
@@ -73,8 +73,6 @@ registerMessages({
     'kpi.col.crosses': '超时时间',
     'kpi.col.hours_left': '剩余小时',
     'kpi.col.part': '配件',
-    'kpi.download_xlsx': '下载 Excel',
-    'kpi.download_csv': '下载 CSV',
     'kpi.zone': '时区 {zone};期间按当地零点划分',
   },
   en: {
@@ -136,8 +134,6 @@ registerMessages({
     'kpi.col.crosses': 'Crosses at',
     'kpi.col.hours_left': 'Hours left',
     'kpi.col.part': 'Part',
-    'kpi.download_xlsx': 'Download Excel',
-    'kpi.download_csv': 'Download CSV',
     'kpi.zone': 'Time zone {zone}; periods start at local midnight',
   },
 });
@@ -158,7 +154,6 @@ const STYLE = `
 .kpi-chart{background:var(--surface);border:1px solid var(--border);border-radius:var(--radius);padding:12px;height:280px;position:relative}
 .kpi-chart h3{font-size:14px;margin:0 0 6px}
 .kpi-chart .kpi-canvas{position:relative;height:230px}
-.kpi-dl{display:flex;gap:6px}
 .kpi-two{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px;margin-top:8px}
 .kpi-two>div{min-width:0}
 .kpi-two h3{font-size:14px;margin:4px 0}
@@ -198,18 +193,21 @@ function presetRange(kind) {
 
 const pct = (v, digits = 1) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
 
-function query(f, extra) {
+// The filters that are set, as query parameters.
+function params(f, extra) {
   const q = { from: f.from, to: f.to, outlet: f.outlet, region: f.region, product_line: f.product_line, ...extra };
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v) qs.set(k, v);
-  return qs.toString();
+  const out = {};
+  for (const [k, v] of Object.entries(q)) if (v) out[k] = v;
+  return out;
 }
 
+function query(f, extra) {
+  return new URLSearchParams(params(f, extra)).toString();
+}
+
+// A table's downloads, also marked data-kpi-dl="<name>-csv" / "-xlsx".
 function Downloads({ path, q, name }) {
-  return html`<span class="kpi-dl">
-    <a class="btn btn-secondary" data-kpi-dl=${name + '-csv'} href=${`/api/v1/kpi/${path}?${q}&format=csv`} download>${t('kpi.download_csv')}</a>
-    <a class="btn btn-secondary" data-kpi-dl=${name + '-xlsx'} href=${`/api/v1/kpi/${path}?${q}&format=xlsx`} download>${t('kpi.download_xlsx')}</a>
-  </span>`;
+  return html`<${DownloadLinks} path=${'/kpi/' + path} params=${q} name=${name} attr="data-kpi-dl" />`;
 }
 
 // ---- headline cards ----
@@ -296,11 +294,11 @@ function Trends({ groups }) {
 
 const countCols = () => [
   { key: 'completed', label: t('kpi.col.completed'), align: 'right' },
-  { key: 'rate_4d', label: t('kpi.col.rate_4d'), align: 'right', render: (r) => pct(r.rate_4d), csv: (r) => r.rate_4d ?? '' },
+  { key: 'rate_4d', label: t('kpi.col.rate_4d'), align: 'right', render: (r) => pct(r.rate_4d) },
   { key: 'over_14d', label: t('kpi.col.over_14d'), align: 'right' },
   { key: 'open_over_14d', label: t('kpi.col.open_over_14d'), align: 'right' },
   { key: 'rr90', label: t('kpi.col.rr90'), align: 'right' },
-  { key: 'rate_rr90', label: t('kpi.col.rate_rr90'), align: 'right', render: (r) => pct(r.rate_rr90, 2), csv: (r) => r.rate_rr90 ?? '' },
+  { key: 'rate_rr90', label: t('kpi.col.rate_rr90'), align: 'right', render: (r) => pct(r.rate_rr90, 2) },
 ];
 
 const TOP = 10;
@@ -365,7 +363,7 @@ export default function KpiView({ user }) {
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const apply = (e) => { e.preventDefault(); setFilters({ ...form }); };
   const preset = (kind) => { const f = { ...form, ...presetRange(kind) }; setForm(f); setFilters(f); };
-  const q = query(filters);
+  const fq = params(filters);
   const select = (name, label, list, value) => html`
     <${Field} label=${label} name=${name} as="select" value=${value} onChange=${set(name)}
       options=${[{ value: '', label: t('kpi.all') }, ...list]} />`;
@@ -399,10 +397,10 @@ export default function KpiView({ user }) {
       <${Trends} groups=${data.monthly.groups} />
       <h2 class="section-title">${t('kpi.monthly')}</h2>
       <${Table} rowKey="key" rows=${data.monthly.groups}
-        toolbar=${html`<${Downloads} path="turnaround" q=${q + '&group_by=month'} name="monthly" />`}
+        toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'month' }} name="monthly" />`}
         columns=${[{ key: 'key', label: t('kpi.col.month') }, ...countCols()]} />
       <h2 class="section-title">${t('kpi.ranking')}</h2>
-      <div class="kpi-presets"><${Downloads} path="turnaround" q=${q + '&group_by=outlet'} name="outlets" />
+      <div class="kpi-presets"><${Downloads} path="turnaround" q=${{ ...fq, group_by: 'outlet' }} name="outlets" />
         ${data.outlets.groups.length > TOP ? html`<button type="button" class="btn btn-ghost" data-kpi-more
           onClick=${() => setAllRanks(!allRanks)}>${allRanks ? t('kpi.ranking.top', { n: TOP }) : t('kpi.ranking.all', { n: data.outlets.groups.length })}</button>` : null}</div>
       <div class="kpi-two">
@@ -419,11 +417,11 @@ export default function KpiView({ user }) {
       <div class="kpi-two">
         <div data-table="by-region"><h2 class="section-title">${t('kpi.byregion')}</h2>
           <${Table} rowKey="key" rows=${data.regions.groups}
-            toolbar=${html`<${Downloads} path="turnaround" q=${q + '&group_by=region'} name="regions" />`}
+            toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'region' }} name="regions" />`}
             columns=${[{ key: 'name', label: t('kpi.region'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key))]} /></div>
         <div data-table="by-line"><h2 class="section-title">${t('kpi.byline')}</h2>
           <${Table} rowKey="key" rows=${data.lines.groups}
-            toolbar=${html`<${Downloads} path="turnaround" q=${q + '&group_by=product_line'} name="lines" />`}
+            toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'product_line' }} name="lines" />`}
             columns=${[{ key: 'name', label: t('kpi.product_line'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key))]} /></div>
       </div>` : null}
     <h2 class="section-title">${t('kpi.atrisk')}</h2>
@@ -434,11 +432,11 @@ export default function KpiView({ user }) {
     ${risk ? html`
       <p class="kpi-note" data-kpi="already_over">${t('kpi.atrisk.over', { th: threshold === '4d' ? '4d' : '14d', n: risk.already_over })} · ${t('kpi.atrisk.noparts')}</p>
       <div data-table="at-risk"><${Table} rows=${risk.items}
-        toolbar=${html`<${Downloads} path="at-risk" q=${query({ outlet: filters.outlet, region: filters.region, product_line: filters.product_line }, { threshold })} name="at-risk" />`}
+        toolbar=${html`<${Downloads} path="at-risk" q=${params({ outlet: filters.outlet, region: filters.region, product_line: filters.product_line }, { threshold })} name="at-risk" />`}
         columns=${[
           { key: 'code', label: t('kpi.col.code'), render: (r) => html`<a href=${'#/repairs/' + encodeURIComponent(r.code)}>${r.code}</a>` },
           { key: 'outlet', label: t('kpi.col.outlet'), render: (r) => `${r.outlet ?? ''} ${r.outlet_name ?? ''}` },
-          { key: 'status', label: t('kpi.col.status'), render: (r) => t('rs.' + r.status), csv: (r) => r.status },
+          { key: 'status', label: t('kpi.col.status'), render: (r) => t('rs.' + r.status) },
           { key: 'received_at', label: t('kpi.col.received'), render: (r) => formatDateTime(r.received_at) },
           { key: 'crosses_at', label: t('kpi.col.crosses'), render: (r) => formatDateTime(r.crosses_at) },
           { key: 'hours_left', label: t('kpi.col.hours_left'), align: 'right' },

@@ -7,7 +7,8 @@
 import { useState, useEffect, useCallback } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, formatDateTime, formatMoney } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
+import { PagedTable } from '../lib/lists.js';
 import './outlets.js'; // its routing messages (net.route.*, net.dist.*)
 
 export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts',
@@ -22,7 +23,7 @@ registerMessages({
     'rep.customer': '客户', 'rep.model': '型号', 'rep.serial': '序列号', 'rep.outlet': '网点',
     'rep.age': '天数', 'rep.min_age': '至少（天）', 'rep.registered_at': '登记时间', 'rep.fault': '故障描述',
     'rep.warranty': '保修', 'rep.in_warranty': '保修内', 'rep.paid': '付费', 'rep.undecided': '收件时判定',
-    'rep.more': '加载更多', 'rep.timeline': '进度', 'rep.next': '下一步', 'rep.none_next': '没有可执行的操作',
+    'rep.timeline': '进度', 'rep.next': '下一步', 'rep.none_next': '没有可执行的操作',
     'rep.quote': '报价（元）', 'rep.reason': '原因', 'rep.note': '备注', 'rep.move': '改为：{s}',
     'rep.moved': '已更新为：{s}', 'rep.find_customer': '查找客户', 'rep.customer_code': '客户代码',
     'rep.phone': '电话', 'rep.find': '查找', 'rep.no_match': '没有找到客户', 'rep.units': '客户的产品',
@@ -55,7 +56,7 @@ registerMessages({
     'rep.customer': 'Customer', 'rep.model': 'Model', 'rep.serial': 'Serial', 'rep.outlet': 'Outlet',
     'rep.age': 'Days', 'rep.min_age': 'At least (days)', 'rep.registered_at': 'Registered', 'rep.fault': 'Fault',
     'rep.warranty': 'Warranty', 'rep.in_warranty': 'In warranty', 'rep.paid': 'Paid', 'rep.undecided': 'decided at receipt',
-    'rep.more': 'Load more', 'rep.timeline': 'Timeline', 'rep.next': 'Next step', 'rep.none_next': 'No action available',
+    'rep.timeline': 'Timeline', 'rep.next': 'Next step', 'rep.none_next': 'No action available',
     'rep.quote': 'Quote (yuan)', 'rep.reason': 'Reason', 'rep.note': 'Note', 'rep.move': 'Mark as {s}',
     'rep.moved': 'Now {s}', 'rep.find_customer': 'Find the customer', 'rep.customer_code': 'Customer code',
     'rep.phone': 'Phone', 'rep.find': 'Find', 'rep.no_match': 'No customer found', 'rep.units': "Customer's products",
@@ -100,33 +101,20 @@ function RepairList({ user, query }) {
     status: query.get('status') || '', kind: '', outlet: '', age: '', customer: query.get('customer') || '',
     open: outletStaff ? '1' : '',
   });
-  const [items, setItems] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const load = useCallback(async (more) => {
-    setError(null);
-    try {
-      const q = { limit: 50 };
-      for (const k of ['status', 'kind', 'outlet', 'age', 'customer', 'open']) if (filter[k]) q[k] = filter[k];
-      if (more && cursor) q.cursor = cursor;
-      const r = await api.get('/repairs', { query: q });
-      setItems((prev) => (more && prev ? [...prev, ...r.items] : r.items));
-      setCursor(r.next_cursor);
-    } catch (e) { setError(e); }
-  }, [filter, cursor]);
-  useEffect(() => { load(false); }, [filter]);
+  const params = {};
+  for (const k of ['status', 'kind', 'outlet', 'age', 'customer', 'open']) if (filter[k]) params[k] = filter[k];
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
   const columns = [
     { key: 'code', label: t('rep.code'), render: (r) => html`<a href=${'#/repairs/' + r.code}>${r.code}</a>` },
-    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />`, csv: (r) => r.status },
+    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />` },
     { key: 'age_days', label: t('rep.age'), align: 'right',
       render: (r) => html`<span class=${r.age_days > 14 && !['delivered', 'cancelled'].includes(r.status) ? 'text-danger' : ''}
         title=${r.age_days > 14 ? t('rep.over14') : ''}>${r.age_days}</span>` },
-    { key: 'customer', label: t('rep.customer'), render: (r) => r.customer?.name, csv: (r) => r.customer?.code },
-    { key: 'model', label: t('rep.model'), render: (r) => r.model?.name || '', csv: (r) => r.model?.code || '' },
-    { key: 'kind', label: t('rep.kind'), render: (r) => t('rk.' + r.kind), csv: (r) => r.kind },
-    { key: 'outlet', label: t('rep.outlet'), render: (r) => r.outlet?.code || '', csv: (r) => r.outlet?.code || '' },
-    { key: 'registered_at', label: t('rep.registered_at'), render: (r) => formatDateTime(r.registered_at), csv: (r) => r.registered_at },
+    { key: 'customer', label: t('rep.customer'), render: (r) => r.customer?.name },
+    { key: 'model', label: t('rep.model'), render: (r) => r.model?.name || '' },
+    { key: 'kind', label: t('rep.kind'), render: (r) => t('rk.' + r.kind) },
+    { key: 'outlet', label: t('rep.outlet'), render: (r) => r.outlet?.code || '' },
+    { key: 'registered_at', label: t('rep.registered_at'), render: (r) => formatDateTime(r.registered_at) },
   ];
   return html`
     <div class="table-toolbar" role="group" aria-label=${t('rep.status')} style="gap:6px;flex-wrap:wrap;justify-content:flex-start">
@@ -144,10 +132,7 @@ function RepairList({ user, query }) {
       ${outletStaff ? null : html`<${Field} label=${t('rep.outlet')} name="outlet" value=${filter.outlet} onChange=${set('outlet')} />`}
       <${Field} label=${t('rep.customer_code')} name="customer" value=${filter.customer} onChange=${set('customer')} />
     </div>
-    <${ErrorBanner} error=${error} onRetry=${() => load(false)} />
-    ${items === null ? html`<${Loading} />` : html`
-      <${Table} columns=${columns} rows=${items} csv=${{ filename: 'repairs.csv' }} />
-      ${cursor ? html`<${Button} variant="secondary" onClick=${() => load(true)}>${t('rep.more')}</${Button}>` : null}`}`;
+    <${PagedTable} path="/repairs" params=${params} limit=${50} columns=${columns} name="repairs" />`;
 }
 
 // ---- register ----

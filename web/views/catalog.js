@@ -2,24 +2,26 @@
 // Hash routes: #/products (models, filter by line), #/products/CODE (one model, edit).
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, getLang } from '../i18n.js';
+import { t, registerMessages, byLang, getLang } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
 import { PagedTable } from '../lib/lists.js';
 
-registerMessages({
-  'zh-CN': {
-    'cat.title': '产品与型号', 'cat.lines': '产品线', 'cat.all': '全部产品线', 'cat.code': '型号代码',
-    'cat.name': '名称', 'cat.line': '产品线', 'cat.months': '保修月数', 'cat.launched': '上市日期',
-    'cat.search': '搜索代码或名称', 'cat.new': '新建型号', 'cat.save': '保存',
-    'cat.saved': '已保存', 'cat.created': '型号 {code} 已创建', 'cat.edit': '编辑型号 {code}',
-  },
-  en: {
-    'cat.title': 'Products and models', 'cat.lines': 'Product lines', 'cat.all': 'All product lines', 'cat.code': 'Model code',
-    'cat.name': 'Name', 'cat.line': 'Product line', 'cat.months': 'Warranty months', 'cat.launched': 'Launched on',
-    'cat.search': 'Search code or name', 'cat.new': 'New model', 'cat.save': 'Save',
-    'cat.saved': 'Saved', 'cat.created': 'Model {code} created', 'cat.edit': 'Edit model {code}',
-  },
-});
+registerMessages(byLang({
+  'cat.title': ['产品与型号', 'Products and models'],
+  'cat.lines': ['产品线', 'Product lines'],
+  'cat.all': ['全部产品线', 'All product lines'],
+  'cat.code': ['型号代码', 'Model code'],
+  'cat.name': ['名称', 'Name'],
+  'cat.line': ['产品线', 'Product line'],
+  'cat.months': ['保修月数', 'Warranty months'],
+  'cat.launched': ['上市日期', 'Launched on'],
+  'cat.search': ['搜索代码或名称', 'Search code or name'],
+  'cat.new': ['新建型号', 'New model'],
+  'cat.save': ['保存', 'Save'],
+  'cat.saved': ['已保存', 'Saved'],
+  'cat.created': ['型号 {code} 已创建', 'Model {code} created'],
+  'cat.edit': ['编辑型号 {code}', 'Edit model {code}'],
+}));
 
 const EDITORS = ['admin', 'supervisor', 'editor'];
 const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';

@@ -6,7 +6,7 @@
 #include "base/paths.h"
 #include "base/router.h"
 #include "features/features.h"
-#include "features/network.h"
+#include "features/network/network.h"
 
 #include <getopt.h>
 #include <limits.h>

@@ -1,6 +1,7 @@
 /* features: the tables that bind every capability into the program. */
 #include "features/features.h"
 #include "features/customers.h"
+#include "features/network/network.h"
 
 const struct route *const feature_routes[] = {
     system_routes,

@@ -52,7 +52,7 @@ extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
 /* Each feature's route table. */
 extern const struct route system_routes[];
 extern const struct route session_routes[];
-extern const struct route network_routes[];
+/* network: see features/network/network.h */
 extern const struct route kpi_routes[];
 /* catalog, warranty, repairs, portal: see features/repairs.h */
 extern const struct route catalog_routes[];
@@ -68,12 +68,7 @@ int kpi_cmd(int argc, char **argv, db *d);
 
 /* Demo steps. */
 int session_demo(db *d, const struct demo_opts *o);
-int network_demo(db *d, const struct demo_opts *o);
 int catalog_demo(db *d, const struct demo_opts *o);
 int repairs_demo(db *d, const struct demo_opts *o);
-
-/* CSV importers and exporters. */
-int network_import_outlets(db *d, const char *path, FILE *in);
-int network_export_outlets(db *d, FILE *out);
 
 #endif

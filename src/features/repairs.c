@@ -5,7 +5,7 @@
 #include "base/csv.h"
 #include "base/jsonv.h"
 #include "features/customers.h"
-#include "features/network.h"
+#include "features/network/network.h"
 #include "features/repairs.h"
 #include "rules/repair_state.h"
 #include "rules/warranty.h"

@@ -3,7 +3,7 @@
 #include "base/audit.h"
 #include "base/jsonv.h"
 #include "features/customers/customers.h"
-#include "features/network.h"
+#include "features/network/network.h"
 #include "features/repairs/internal.h"
 #include "rules/warranty.h"
 

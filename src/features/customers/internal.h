@@ -61,8 +61,6 @@ const char *cust_row(struct cust_in *in, const char *const *val, char *code, cha
 
 /* ---- store.c: codes, inserts, lookup/resolve, customer JSON and summaries ---- */
 
-void cust_fmt_time(int64_t t, char out[32]);
-json_t *cust_json_time(int64_t t);
 const char *cust_kind_name(int kind);
 int cust_insert_phone(db_conn *c, int64_t id, const char *phone, int kind, int64_t now);
 int cust_insert_email(db_conn *c, int64_t id, const char *email, int64_t now);
@@ -84,8 +82,9 @@ json_t *cust_strong_matches(db_conn *c, const struct cust_in *in, int64_t exclud
 
 json_t *cust_history_json(db_conn *c, int64_t id, const char *code, long limit);
 
-/* ---- route handlers outside routes.c (history.c, privacy.c, merge.c) ---- */
+/* ---- route handlers outside routes.c (search.c, history.c, privacy.c, merge.c) ---- */
 
+int customers_list(req *r);
 int customers_history(req *r);
 int customers_consents(req *r);
 int customers_merge(req *r);

@@ -3,6 +3,7 @@
 #include "features/customers/internal.h"
 
 #include "base/audit.h"
+#include "base/datetime.h"
 #include "base/log.h"
 
 #include <stdio.h>
@@ -142,7 +143,7 @@ int customers_export(req *r)
             json_array_append_new(
                 merged, json_pack("{s:s, s:s, s:s?, s:s?, s:o}", "code", db_text(st, 0), "name",
                                   db_text(st, 1), "region", db_text(st, 2), "address",
-                                  db_text(st, 3), "created_at", cust_json_time(db_int(st, 4))));
+                                  db_text(st, 3), "created_at", dt_json(db_int(st, 4))));
         db_done(st);
     }
     if (db_begin(c) < 0 || audit_write(c, audit_actor(r), "export", "customer", code, NULL) < 0 ||
@@ -153,8 +154,8 @@ int customers_export(req *r)
         json_decref(merged);
         return -1;
     }
-    char now[32];
-    cust_fmt_time(now_unix(), now);
+    char now[21];
+    dt_rfc3339(now_unix(), now);
     reply_header(r, "Content-Disposition",
                  arena_printf(r->a, "attachment; filename=\"customer-%s.json\"", code));
     return reply_json(r, 200,

@@ -3,6 +3,7 @@
 #include "features/customers/internal.h"
 
 #include "base/jsonv.h"
+#include "features/common/common.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -272,7 +273,7 @@ int cust_reply_not_found(req *r, int why)
 {
     if (why == -2)
         return reply_error(r, 410, "erased", "this customer's data was erased", NULL);
-    return reply_error(r, 404, "not_found", "no such customer", NULL);
+    return reply_not_found(r, "customer");
 }
 
 /* Validate one CSV row into in; NULL or "column: reason". */

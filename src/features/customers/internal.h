@@ -53,6 +53,8 @@ enum { HAVE_NAME = 1, HAVE_REGION = 2, HAVE_ADDRESS = 4, HAVE_PHONES = 8, HAVE_E
 unsigned cust_body_fields(jsonv *v, struct cust_in *in, int create);
 int cust_reply_validation(req *r, jsonv *v);
 int cust_reply_not_found(req *r, int why);
+/* 409 duplicate with the strong matches (steals matches); routes.c. */
+int cust_reply_duplicate(req *r, json_t *matches);
 
 /* The CSV columns (import.c lists their names in this order). */
 enum { COL_CODE, COL_NAME, COL_PHONE, COL_EMAIL, COL_REGION, COL_ADDRESS, NCOLS };
@@ -82,9 +84,11 @@ json_t *cust_strong_matches(db_conn *c, const struct cust_in *in, int64_t exclud
 
 json_t *cust_history_json(db_conn *c, int64_t id, const char *code, long limit);
 
-/* ---- route handlers outside routes.c (search.c, history.c, privacy.c, merge.c) ---- */
+/* ---- route handlers outside routes.c (search.c, update.c, history.c, privacy.c,
+ * merge.c) ---- */
 
 int customers_list(req *r);
+int customers_update(req *r);
 int customers_history(req *r);
 int customers_consents(req *r);
 int customers_merge(req *r);

@@ -68,7 +68,7 @@ for (const k of Object.keys(out)) fs.writeFileSync(process.argv[2] + "/paths-" +
 
 echo "== in-process matching" >&2
 PKGS="libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter"
-objs=$(ls "$BUILD"/obj/src/base/*.o "$BUILD"/obj/src/rules/*.o "$BUILD"/obj/src/features/*.o "$BUILD"/obj/src/features/*/*.o "$BUILD"/obj/gen/*.o)
+objs=$(ls "$BUILD"/obj/src/base/*.o "$BUILD"/obj/src/rules/*.o "$BUILD"/obj/gen/*.o; find "$BUILD"/obj/src/features -name '*.o' | sort)
 # shellcheck disable=SC2086
 cc -std=c11 -D_GNU_SOURCE -O2 -Isrc -I"$BUILD/gen" $(pkg-config --cflags $PKGS) \
     -o "$tmp/customers_match" bench/customers_match.c $objs $(pkg-config --libs $PKGS) -lpthread -lm

@@ -6,6 +6,7 @@
 #include "base/paths.h"
 #include "base/router.h"
 #include "features/features.h"
+#include "features/kpi/kpi.h"
 #include "features/network.h"
 
 #include <getopt.h>

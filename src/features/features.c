@@ -1,6 +1,13 @@
 /* features: the tables that bind every capability into the program. */
 #include "features/features.h"
+#include "features/catalog/catalog.h"
 #include "features/customers/customers.h"
+#include "features/kpi/kpi.h"
+#include "features/portal/portal.h"
+#include "features/repairs/repairs.h"
+#include "features/session/session.h"
+#include "features/system/system.h"
+#include "features/warranty/warranty.h"
 
 const struct route *const feature_routes[] = {
     system_routes,

@@ -49,28 +49,12 @@ extern const char *const feature_customer_erasures[];
 extern const struct csv_kind feature_csv[];        /* zeroed entry ends it */
 extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
 
-/* Each feature's route table. */
-extern const struct route system_routes[];
-extern const struct route session_routes[];
+/* Each feature's route table, CSV kinds and demo step: declared in the capability's
+ * header (features/<capability>/<capability>.h). */
 extern const struct route network_routes[];
-extern const struct route kpi_routes[];
-/* catalog, warranty, repairs, portal: see features/repairs.h */
-extern const struct route catalog_routes[];
-extern const struct route warranty_routes[];
-extern const struct route repairs_routes[];
-extern const struct route portal_routes[];
-int catalog_import_models(db *d, const char *path, FILE *in);
-int catalog_export_models(db *d, FILE *out);
-int repairs_import_csv(db *d, const char *path, FILE *in);
-int repairs_export_csv(db *d, FILE *out);
-/* `aftersales kpi` (features/kpi.c). */
-int kpi_cmd(int argc, char **argv, db *d);
 
 /* Demo steps. */
-int session_demo(db *d, const struct demo_opts *o);
 int network_demo(db *d, const struct demo_opts *o);
-int catalog_demo(db *d, const struct demo_opts *o);
-int repairs_demo(db *d, const struct demo_opts *o);
 
 /* CSV importers and exporters. */
 int network_import_outlets(db *d, const char *path, FILE *in);

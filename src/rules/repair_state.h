@@ -4,7 +4,7 @@
  *   -> repairing -> repaired -> delivered; any open state -> cancelled.
  *
  * Who may make a transition is given as a mask of role bits; the bits are the same as
- * ROLE_* in base/http.h (repairs.c asserts that at compile time). */
+ * ROLE_* in base/http.h (features/repairs/common.c asserts that at compile time). */
 #ifndef RULES_REPAIR_STATE_H
 #define RULES_REPAIR_STATE_H
 #include <stdint.h>

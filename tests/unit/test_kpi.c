@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "base/db.h"
-#include "features/kpi.h"
+#include "features/kpi/kpi.h"
 #include "rules/kpi.h"
 
 #include <string.h>

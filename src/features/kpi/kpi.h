@@ -4,8 +4,8 @@
  * The daily aggregates the report reads are maintained by database triggers declared
  * in sql/<backend>/0005_kpi.sql, inside every INSERT/UPDATE/DELETE of repairs: no other
  * feature needs to call anything to keep them current. */
-#ifndef FEATURES_KPI_H
-#define FEATURES_KPI_H
+#ifndef FEATURES_KPI_KPI_H
+#define FEATURES_KPI_KPI_H
 #include <stdint.h>
 #include <stdio.h>
 

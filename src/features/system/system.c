@@ -1,7 +1,7 @@
 /* system: liveness, Prometheus metrics and the API description. */
 #include "base/buf.h"
 #include "base/metrics.h"
-#include "features/features.h"
+#include "features/system/system.h"
 
 #include <string.h>
 

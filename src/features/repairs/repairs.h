@@ -1,8 +1,8 @@
-/* repairs: the catalog (M2 products), warranty registration (M3), repairs (M4) and the
- * customer portal's public calls. Declares the four features' tables and the few helpers
- * they share (local dates and times, transactions). */
-#ifndef FEATURES_REPAIRS_H
-#define FEATURES_REPAIRS_H
+/* repairs: repairs from registration to hand-back (M4): the route table, the CSV
+ * import/export of historic repairs, the demo repairs, and the few local-time and
+ * transaction helpers that catalog, warranty and repairs share (util.c). */
+#ifndef FEATURES_REPAIRS_REPAIRS_H
+#define FEATURES_REPAIRS_REPAIRS_H
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,19 +11,12 @@
 #include "base/http.h"
 #include "features/features.h"
 
-/* Feature tables (listed in features.c). */
-extern const struct route catalog_routes[];
-extern const struct route warranty_routes[];
 extern const struct route repairs_routes[];
-extern const struct route portal_routes[];
-int catalog_import_models(db *d, const char *path, FILE *in);
-int catalog_export_models(db *d, FILE *out);
-int catalog_demo(db *d, const struct demo_opts *o);
 int repairs_import_csv(db *d, const char *path, FILE *in);
 int repairs_export_csv(db *d, FILE *out);
 int repairs_demo(db *d, const struct demo_opts *o);
 
-/* ---- shared helpers (catalog.c) ---- */
+/* ---- shared helpers (util.c) ---- */
 
 /* Local time is Asia/Shanghai: UTC+8 all year (no daylight saving since 1991). */
 #define REP_TZ_OFFSET (8 * 3600)

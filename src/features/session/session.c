@@ -2,7 +2,7 @@
 #include "base/auth.h"
 #include "base/jsonv.h"
 #include "base/log.h"
-#include "features/features.h"
+#include "features/session/session.h"
 
 #include <stdio.h>
 #include <string.h>

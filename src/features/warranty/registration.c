@@ -1,10 +1,10 @@
 /* warranty: warranty registration (M3) by customers on the portal and by staff, with an
- * immediate answer, the registrant matched to or created as a customer (M1), a
- * confirmation queued in the outbox, and warranty lookup by serial. */
+ * immediate answer, the registrant matched to or created as a customer (M1) and a
+ * confirmation queued in the outbox. */
 #include "base/audit.h"
 #include "base/jsonv.h"
 #include "features/customers/customers.h"
-#include "features/repairs.h"
+#include "features/warranty/internal.h"
 #include "rules/warranty.h"
 
 #include <stdlib.h>
@@ -31,45 +31,6 @@ static void reg_refuse(struct reg_answer *a, const char *code, const char *field
     a->field = field;
     a->reason = reason;
     a->message = message;
-}
-
-/* The unit's registration as JSON (staff: with the owner). */
-static int unit_json(db_conn *c, const char *serial, int staff, json_t **out)
-{
-    db_stmt *st = db_prepare(
-        c, "SELECT u.serial, m.code, m.name, u.purchase_date, u.dealer, u.warranty_until,"
-           " u.registered_at, cu.code, cu.name, u.registered_via, p.code, p.name"
-           " FROM units u JOIN models m ON m.id = u.model_id"
-           " JOIN product_lines p ON p.id = m.product_line_id"
-           " LEFT JOIN customers cu ON cu.id = u.customer_id WHERE u.serial = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, serial);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        char today[11];
-        rep_local_date(now_unix(), today);
-        json_t *j = json_pack(
-            "{s:s, s:{s:s, s:s, s:{s:s, s:s}}, s:s?, s:s?, s:s?, s:b}", "serial", db_text(st, 0),
-            "model", "code", db_text(st, 1), "name", db_text(st, 2), "product_line", "code",
-            db_text(st, 10), "name", db_text(st, 11), "purchase_date", db_text(st, 3),
-            "warranty_until", db_text(st, 5), staff ? "dealer" : "registered_via",
-            staff ? db_text(st, 4) : NULL, "in_warranty", warranty_covers(db_text(st, 5), today));
-        if (staff) {
-            json_object_set_new(j, "registered_at", rep_time_json(db_int(st, 6), db_isnull(st, 6)));
-            json_object_set_new(j, "registered_via", db_isnull(st, 9) ? json_null()
-                                                                     : json_string(db_text(st, 9)));
-            json_object_set_new(j, "customer",
-                                db_isnull(st, 7) ? json_null()
-                                                 : json_pack("{s:s, s:s}", "code", db_text(st, 7),
-                                                             "name", db_text(st, 8)));
-        } else {
-            json_object_del(j, "registered_via");
-        }
-        *out = j;
-    }
-    db_done(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
 }
 
 /* Register inside the open transaction. Returns 0 (answer in *a: commit when status <
@@ -171,7 +132,7 @@ static int register_tx(db_conn *c, const char *actor, const char *via, int staff
     }
     if (unit_id && owner == cust && registered) {
         /* The same person again: the existing registration stands. */
-        rc = unit_json(c, g->serial, staff, &a->body);
+        rc = wty_unit_json(c, g->serial, staff, &a->body);
         a->status = 200;
         return rc < 0 ? rc : 0;
     }
@@ -232,7 +193,7 @@ static int register_tx(db_conn *c, const char *actor, const char *via, int staff
     json_decref(detail);
     if (rc < 0)
         return rc;
-    rc = unit_json(c, g->serial, staff, &a->body);
+    rc = wty_unit_json(c, g->serial, staff, &a->body);
     if (rc != 0)
         return rc < 0 ? rc : DB_ERROR;
     a->status = 201;
@@ -315,113 +276,12 @@ cleanup:
     return rc;
 }
 
-static int registrations_public(req *r)
+int wty_registrations_public(req *r)
 {
     return registration_handler(r, 0);
 }
 
-static int registrations_staff(req *r)
+int wty_registrations_staff(req *r)
 {
     return registration_handler(r, 1);
 }
-
-static int lookup(req *r, int staff)
-{
-    char serial[WARRANTY_SERIAL_MAX + 1];
-    if (warranty_serial_normalize(req_param(r, "serial"), serial) < 0)
-        return reply_error(r, 404, "not_found", "no registered unit with this serial", NULL);
-    json_t *j = NULL;
-    int rc = unit_json(req_db(r), serial, staff, &j);
-    if (rc < 0)
-        return -1;
-    /* The public sees registered units only. */
-    if (rc == 1 || (!staff && json_is_null(json_object_get(j, "warranty_until")))) {
-        json_decref(j);
-        return reply_error(r, 404, "not_found", "no registered unit with this serial", NULL);
-    }
-    if (staff) {
-        /* The unit's repairs, newest first (outlet staff: their outlet's only). */
-        db_stmt *st = db_prepare(
-            req_db(r), "SELECT r.code, r.status, r.registered_at FROM repairs r JOIN units u"
-                       " ON u.id = r.unit_id WHERE u.serial = ?"
-                       " AND (CAST(? AS BIGINT) = 0 OR r.outlet_id = ?) ORDER BY r.id DESC LIMIT 50");
-        if (!st) {
-            json_decref(j);
-            return -1;
-        }
-        int64_t outlet = (r->who.role & ROLE_OUTLET_STAFF) ? r->who.outlet_id : 0;
-        db_bind_text(st, 1, serial);
-        db_bind_int(st, 2, outlet);
-        db_bind_int(st, 3, outlet);
-        json_t *list = json_array();
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "code", db_text(st, 0), "status",
-                                                  db_text(st, 1), "registered_at",
-                                                  rep_time_json(db_int(st, 2), 0)));
-        db_done(st);
-        json_object_set_new(j, "repairs", list);
-        if (r->who.role & ROLE_OUTLET_STAFF)
-            json_object_del(j, "customer");
-    }
-    return reply_json(r, 200, j);
-}
-
-static int units_get(req *r)
-{
-    return lookup(r, 1);
-}
-
-static int warranty_public(req *r)
-{
-    return lookup(r, 0);
-}
-
-/* A customer's units (the agent's repair form prefills them). */
-static int units_list(req *r)
-{
-    const char *code = req_query(r, "customer");
-    if (!code || !*code)
-        return reply_error(r, 422, "validation_failed", "customer is required",
-                           json_pack("{s:s}", "customer", "required"));
-    db_conn *c = req_db(r);
-    int64_t cust = 0;
-    int k = customers_resolve(c, code, &cust, NULL);
-    if (k == -1)
-        return reply_error(r, 404, "not_found", "no such customer", NULL);
-    if (k < 0)
-        return -1;
-    db_stmt *st = db_prepare(
-        c, "SELECT u.serial, m.code, m.name, u.purchase_date, u.warranty_until FROM units u"
-           " JOIN models m ON m.id = u.model_id WHERE u.customer_id = ? ORDER BY u.id DESC LIMIT 200");
-    if (!st)
-        return -1;
-    db_bind_int(st, 1, cust);
-    char today[11];
-    rep_local_date(now_unix(), today);
-    json_t *items = json_array();
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:s, s:{s:s, s:s}, s:s?, s:s?, s:b}", "serial",
-                                               db_text(st, 0), "model", "code", db_text(st, 1), "name",
-                                               db_text(st, 2), "purchase_date", db_text(st, 3),
-                                               "warranty_until", db_text(st, 4), "in_warranty",
-                                               warranty_covers(db_text(st, 4), today)));
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return -1;
-    }
-    return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
-}
-
-#define DESK (ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_AGENT)
-
-const struct route warranty_routes[] = {
-    {"POST", "/api/v1/public/warranty-registrations", registrations_public, 0,
-     ROUTE_PUBLIC | ROUTE_LIMITED},
-    {"GET", "/api/v1/public/warranty/:serial", warranty_public, 0, ROUTE_PUBLIC | ROUTE_LIMITED},
-    {"POST", "/api/v1/warranty-registrations", registrations_staff, DESK | ROLE_OUTLET_STAFF, 0},
-    {"GET", "/api/v1/units", units_list, DESK | ROLE_OUTLET_STAFF, 0},
-    {"GET", "/api/v1/units/:serial", units_get, ROLE_ANY, 0},
-    {0},
-};

@@ -4,7 +4,7 @@
  * tail answer the same 404; repeated misses from one client address answer 429. */
 #include "base/buf.h"
 #include "base/ratelimit.h"
-#include "features/repairs.h"
+#include "features/portal/portal.h"
 
 #include <pthread.h>
 #include <stdlib.h>

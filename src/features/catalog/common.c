@@ -1,0 +1,65 @@
+/* catalog: the checks and lookups the catalog's routes and its CSV import share (codes,
+ * a model's fields, product lines). */
+#include "features/catalog/internal.h"
+#include "rules/warranty.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------- validation */
+
+int cat_code_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_' || ch == '.' || ch == '/'))
+            return 0;
+    }
+    return 1;
+}
+
+char *cat_upper_dup(arena *a, const char *s)
+{
+    char *u = arena_strdup(a, s);
+    for (char *p = u; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    return u;
+}
+
+/* Reasons for a model's fields; NULL when fine. */
+const char *cat_model_code_reason(const char *code)
+{
+    return cat_code_ok(code, 40) ? NULL : "1-40 letters, digits or - _ . /";
+}
+const char *cat_model_months_reason(long long m)
+{
+    return m >= 1 && m <= 120 ? NULL : "must be a whole number of months from 1 to 120";
+}
+const char *cat_model_launch_reason(const char *d)
+{
+    int y, m, dd;
+    return !d || !*d || warranty_parse_date(d, &y, &m, &dd) == 0 ? NULL : "must be a date YYYY-MM-DD";
+}
+
+int cat_line_id(db_conn *c, const char *code, int64_t *id)
+{
+    db_stmt *st = db_prepare(c, "SELECT id FROM product_lines WHERE code = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *id = db_int(st, 0);
+    db_done(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
+}
+
+json_t *cat_line_json(db_stmt *st, int col)
+{
+    return json_pack("{s:s, s:s, s:s?}", "code", db_text(st, col), "name", db_text(st, col + 1),
+                     "name_en", db_text(st, col + 2));
+}

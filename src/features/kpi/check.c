@@ -1,0 +1,183 @@
+/* kpi: `kpi --rebuild` and `kpi --check`: recompute the stored facts and daily buckets,
+ * and hold them against a full recount done in C by src/rules/kpi.c. */
+#include "base/audit.h"
+#include "features/kpi/internal.h"
+#include "rules/kpi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- rebuild and check */
+
+#define FACT_COLS                                                                             \
+    "repair_id, day, outlet_id, product_line_id, within_4d, over_14d, with_serial, rr90"
+
+int kpi_rebuild(db_conn *c, const char *zone, int64_t bucket_offset)
+{
+    int rc = db_begin(c);
+    if (rc < 0)
+        return rc;
+    if (zone && (rc = (int)db_exec(c, "UPDATE kpi_config SET time_zone = ?, bucket_offset = ? "
+                                      "WHERE id = 1", "ti", zone, bucket_offset)) < 0) {
+        db_rollback(c);
+        return rc;
+    }
+    /* buckets first, so deleting the facts has nothing left to subtract from */
+    if ((rc = (int)db_exec(c, "DELETE FROM kpi_daily", "")) < 0 ||
+        (rc = (int)db_exec(c, "DELETE FROM kpi_facts", "")) < 0 ||
+        (rc = (int)db_exec(c, "INSERT INTO kpi_facts (" FACT_COLS ") SELECT " FACT_COLS
+                              " FROM kpi_fact_source", "")) < 0) {
+        db_rollback(c);
+        return rc;
+    }
+    json_t *detail = zone ? json_pack("{s:s, s:I}", "time_zone", zone, "bucket_offset",
+                                      (json_int_t)bucket_offset)
+                          : NULL;
+    rc = audit_write(c, "cli", zone ? "update" : "rebuild", "kpi_config", "1", detail);
+    json_decref(detail);
+    if (rc < 0) {
+        db_rollback(c);
+        return rc;
+    }
+    return db_commit(c);
+}
+
+struct check_rec {
+    struct kpi_rec r;
+    int64_t outlet_id, pl_id;
+};
+
+long kpi_check(db_conn *c, FILE *report)
+{
+    struct kpi_cfg cfg;
+    if (kpi_cfg_load(c, &cfg) < 0)
+        return -1;
+    long diffs = -1;
+    size_t n = 0, cap = 0;
+    struct kpi_rec *recs = NULL;
+    int64_t *oid = NULL, *pid = NULL;
+    int *flags = NULL;
+    db_stmt *st = db_prepare(c, "SELECT id, serial, received_at, repaired_at, delivered_at, "
+                                "CASE WHEN cancelled_at IS NOT NULL OR status = 'cancelled' "
+                                "THEN 1 ELSE 0 END, COALESCE(outlet_id, 0), "
+                                "COALESCE(product_line_id, 0) FROM repairs ORDER BY id");
+    if (!st)
+        return -1;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            struct kpi_rec *nr = realloc(recs, cap * sizeof *nr);
+            int64_t *no = nr ? realloc(oid, cap * sizeof *no) : NULL;
+            if (nr)
+                recs = nr;
+            if (no)
+                oid = no;
+            int64_t *np = no ? realloc(pid, cap * sizeof *np) : NULL;
+            if (np)
+                pid = np;
+            if (!nr || !no || !np) {
+                rc = -1;
+                break;
+            }
+        }
+        struct kpi_rec *x = &recs[n];
+        x->id = db_int(st, 0);
+        x->serial = db_isnull(st, 1) ? NULL : strdup(db_text(st, 1));
+        x->received_at = db_isnull(st, 2) ? KPI_NONE : db_int(st, 2);
+        x->repaired_at = db_isnull(st, 3) ? KPI_NONE : db_int(st, 3);
+        x->delivered_at = db_isnull(st, 4) ? KPI_NONE : db_int(st, 4);
+        x->cancelled = (int)db_int(st, 5);
+        oid[n] = db_int(st, 6);
+        pid[n] = db_int(st, 7);
+        n++;
+    }
+    db_done(st);
+    if (rc < 0)
+        goto cleanup;
+    flags = malloc((n ? n : 1) * sizeof *flags);
+    if (!flags || kpi_flags(recs, n, flags) < 0)
+        goto cleanup;
+    /* 1. every fact equals the C recount (both in repair id order) */
+    diffs = 0;
+    st = db_prepare(c, "SELECT " FACT_COLS " FROM kpi_facts ORDER BY repair_id");
+    if (!st) {
+        diffs = -1;
+        goto cleanup;
+    }
+    size_t i = 0;
+    int more = db_step(st) == DB_ROW;
+    while (i < n || more) {
+        while (i < n && !(flags[i] & KPI_F_COMPLETED))
+            i++;
+        if (i >= n && !more)
+            break;
+        int64_t fid = more ? db_int(st, 0) : INT64_MAX;
+        int64_t rid = i < n ? recs[i].id : INT64_MAX;
+        if (rid == fid) {
+            int f = flags[i];
+            int64_t day = (recs[i].repaired_at + cfg.bucket_offset) / 86400;
+            if (db_int(st, 1) != day || db_int(st, 2) != oid[i] || db_int(st, 3) != pid[i] ||
+                db_int(st, 4) != ((f & KPI_F_WITHIN_4D) != 0) ||
+                db_int(st, 5) != ((f & KPI_F_OVER_14D) != 0) ||
+                db_int(st, 6) != ((f & KPI_F_SERIAL) != 0) ||
+                db_int(st, 7) != ((f & KPI_F_RR90) != 0)) {
+                if (report && diffs < 10)
+                    fprintf(report, "repair id %lld: stored fact differs from the recount\n",
+                            (long long)rid);
+                diffs++;
+            }
+            i++;
+            more = db_step(st) == DB_ROW;
+        } else if (rid < fid) {
+            if (report && diffs < 10)
+                fprintf(report, "repair id %lld: completed but has no fact\n", (long long)rid);
+            diffs++;
+            i++;
+        } else {
+            if (report && diffs < 10)
+                fprintf(report, "repair id %lld: has a fact but does not count\n",
+                        (long long)fid);
+            diffs++;
+            more = db_step(st) == DB_ROW;
+        }
+    }
+    db_done(st);
+    /* 2. every daily bucket equals the sum of its facts */
+    static const char *const bucket_sql[] = {
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT day, outlet_id, product_line_id, "
+        "completed, within_4d, over_14d, with_serial, rr90 FROM kpi_daily WHERE completed <> 0 "
+        "OR within_4d <> 0 OR over_14d <> 0 OR with_serial <> 0 OR rr90 <> 0 EXCEPT "
+        "SELECT day, outlet_id, product_line_id, CAST(COUNT(*) AS BIGINT), "
+        "CAST(SUM(within_4d) AS BIGINT), CAST(SUM(over_14d) AS BIGINT), "
+        "CAST(SUM(with_serial) AS BIGINT), CAST(SUM(rr90) AS BIGINT) FROM kpi_facts "
+        "GROUP BY day, outlet_id, product_line_id) x",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT day, outlet_id, product_line_id, "
+        "CAST(COUNT(*) AS BIGINT), CAST(SUM(within_4d) AS BIGINT), "
+        "CAST(SUM(over_14d) AS BIGINT), CAST(SUM(with_serial) AS BIGINT), "
+        "CAST(SUM(rr90) AS BIGINT) FROM kpi_facts GROUP BY day, outlet_id, product_line_id "
+        "EXCEPT SELECT day, outlet_id, product_line_id, completed, within_4d, over_14d, "
+        "with_serial, rr90 FROM kpi_daily) x",
+    };
+    for (int k = 0; k < 2; k++) {
+        st = db_prepare(c, bucket_sql[k]);
+        int64_t bad = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;
+        db_done(st);
+        if (bad < 0) {
+            diffs = -1;
+            goto cleanup;
+        }
+        if (bad && report)
+            fprintf(report, "%lld daily buckets differ from the sum of their facts\n",
+                    (long long)bad);
+        diffs += (long)bad;
+    }
+cleanup:
+    for (size_t k = 0; k < n; k++)
+        free((char *)recs[k].serial);
+    free(recs);
+    free(oid);
+    free(pid);
+    free(flags);
+    return diffs;
+}

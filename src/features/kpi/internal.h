@@ -1,0 +1,109 @@
+/* kpi: what the files of the kpi folder share with each other (not used outside it):
+ * the configuration, a report's request and result, the report as JSON, the request
+ * parameters of the routes and the command, and the CSV/XLSX table writer. */
+#ifndef FEATURES_KPI_INTERNAL_H
+#define FEATURES_KPI_INTERNAL_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/db.h"
+#include "base/http.h"
+#include "features/kpi/kpi.h"
+#include "rules/kpi.h"
+
+#define KPI_MAX_DAYS 3700 /* longest period a report covers (about ten years) */
+
+/* Targets (SPEC M5), sent along so screens and exports need not repeat them. */
+#define TARGET_RATE_4D 0.95
+#define TARGET_RATE_RR90 0.01
+
+struct kpi_cfg {
+    char zone[64];
+    int64_t bucket_offset;
+    const struct kpi_zone *z;
+};
+
+enum { G_NONE, G_OUTLET, G_PL };
+
+struct kpi_filter {
+    int64_t outlet_id;   /* 0: all */
+    int64_t pl_id;       /* 0: all */
+    const char *region;  /* LIKE pattern "44%" or NULL */
+};
+
+struct kpi_group {
+    int64_t id;          /* outlet or product line id (0: none) */
+    char key[32];        /* month "YYYY-MM" or region code */
+    struct kpi_counts c;
+};
+
+struct kpi_groups {
+    struct kpi_group *v;
+    size_t n, cap;
+};
+
+enum { BY_NONE, BY_MONTH, BY_OUTLET, BY_REGION, BY_PL };
+extern const char *const kpi_by_names[BY_PL + 1]; /* indexed by BY_* */
+
+struct kpi_request {
+    int fy, fm, fd, ty, tm, td;  /* local dates [from, to) */
+    struct kpi_filter f;
+    int by;
+};
+
+struct kpi_result {
+    struct kpi_counts total;
+    struct kpi_groups groups;   /* empty for BY_NONE */
+    char **labels;              /* per group: key shown and name (groups.n * 2) */
+};
+
+enum col_type { COL_TEXT, COL_INT, COL_RATE, COL_TIME, COL_NUM };
+struct col {
+    const char *name;
+    enum col_type type;
+    double width;
+};
+
+/* config.c: the parsed zone `name` from the system's zoneinfo (TZDIR overrides the
+ * directory), loaded once and kept for the life of the process; NULL when unknown. */
+const struct kpi_zone *kpi_zone_get(const char *name);
+/* The configured zone and bucket offset. 0 or -1. */
+int kpi_cfg_load(db_conn *c, struct kpi_cfg *cfg);
+
+/* report.c */
+/* Bind the six parameters of a filter from parameter `first` on. */
+void kpi_bind_filter(db_stmt *st, int first, const struct kpi_filter *f);
+void kpi_result_free(struct kpi_result *res);
+/* The report of `q` into res. 0 or -1 (database). */
+int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *q,
+               struct kpi_result *res);
+/* num / den as JSON, or null when den is 0. */
+json_t *kpi_rate_json(int64_t num, int64_t den);
+/* The KPI names of the SPEC as keys (the `aftersales kpi --json` contract). */
+json_t *kpi_counts_json(const struct kpi_counts *c);
+/* "YYYY-MM-DD". */
+void kpi_date_text(int y, int m, int d, char out[11]);
+json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
+                        const struct kpi_result *res);
+
+/* export.c: answer the table (rows: array of arrays) as ?format=csv|xlsx; the caller
+ * answered JSON otherwise. Times (COL_TIME, unix seconds) are shown in `z`. */
+int kpi_reply_table(req *r, const char *format, const char *name, const struct col *cols,
+                    int ncols, json_t *rows, const struct kpi_zone *z);
+
+/* routes.c: fill q from query-style parameters; on a bad one, names it in *field and *why.
+ * 0, -1 (invalid), -2 (database). */
+int kpi_parse_request(db_conn *c, const char *from, const char *to, const char *outlet,
+                      const char *region, const char *pl, const char *by,
+                      struct kpi_request *q, const char **field, const char **why,
+                      char region_like[16]);
+/* The format parameter. NULL when invalid (answered). */
+const char *kpi_want_format(req *r, int *answered);
+/* Outlet staff: only their outlet. Returns 0, or 1 when answered. */
+int kpi_confine(req *r, struct kpi_request *q, const char *outlet_param);
+
+/* atrisk.c: GET /api/v1/kpi/at-risk. */
+int kpi_at_risk(req *r);
+
+#endif

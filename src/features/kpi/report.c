@@ -1,0 +1,369 @@
+/* kpi: the turnaround report (M5): counts of a period per month, outlet, region or
+ * product line, from the daily buckets or the repairs themselves, and the report as
+ * JSON. The arithmetic is src/rules/kpi.c and its SQL twin in sql/<backend>/0005_kpi.sql. */
+#include "features/kpi/internal.h"
+#include "rules/kpi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- queries */
+
+static struct kpi_group *groups_at(struct kpi_groups *g, int64_t id, const char *key)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (g->v[i].id == id && strcmp(g->v[i].key, key ? key : "") == 0)
+            return &g->v[i];
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        struct kpi_group *v = realloc(g->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        g->v = v;
+        g->cap = cap;
+    }
+    struct kpi_group *e = &g->v[g->n++];
+    memset(e, 0, sizeof *e);
+    e->id = id;
+    snprintf(e->key, sizeof e->key, "%s", key ? key : "");
+    return e;
+}
+
+#define F_WHERE                                                                               \
+    " AND (CAST(? AS BIGINT) = 0 OR outlet_id = ?)"                                           \
+    " AND (CAST(? AS BIGINT) = 0 OR product_line_id = ?)"                                     \
+    " AND (CAST(? AS TEXT) IS NULL OR outlet_id IN (SELECT id FROM outlets WHERE region LIKE ?))"
+#define SUMS_DAILY                                                                            \
+    "CAST(SUM(completed) AS BIGINT), CAST(SUM(within_4d) AS BIGINT), "                        \
+    "CAST(SUM(over_14d) AS BIGINT), CAST(SUM(with_serial) AS BIGINT), CAST(SUM(rr90) AS BIGINT)"
+#define SUMS_RAW                                                                              \
+    "CAST(COUNT(*) AS BIGINT), CAST(SUM(within_4d) AS BIGINT), "                              \
+    "CAST(SUM(over_14d) AS BIGINT), CAST(SUM(with_serial) AS BIGINT), CAST(SUM(rr90) AS BIGINT)"
+/* open_over_14d = still open, received before to - 336 h (index kpi_repairs_open)... */
+#define OPEN_NOW_WHERE(FROM)                                                                  \
+    " FROM " FROM " WHERE repaired_at IS NULL AND cancelled_at IS NULL"                       \
+    " AND status <> 'cancelled' AND received_at < ?" F_WHERE
+/* SQLite's planner, seeing one row per repaired_at value, would read every NULL of
+ * repairs_repaired_at instead; PostgreSQL knows the null fraction and needs no hint. */
+#define OPEN_FROM_SQLITE "repairs INDEXED BY kpi_repairs_open"
+/* ...plus repaired at or after `to` and received before to - 336 h (kpi_repairs_long). */
+#define OPEN_LONG_WHERE                                                                       \
+    " FROM repairs WHERE repaired_at - received_at > 1209600 AND repaired_at >= ?"           \
+    " AND received_at < ? AND cancelled_at IS NULL AND status <> 'cancelled'" F_WHERE
+
+/* Completions per group from the daily buckets (periods on bucket boundaries)... */
+static const char *const sql_daily[] = {
+    "SELECT 0, " SUMS_DAILY " FROM kpi_daily WHERE day >= ? AND day < ?" F_WHERE,
+    "SELECT outlet_id, " SUMS_DAILY " FROM kpi_daily WHERE day >= ? AND day < ?" F_WHERE
+    " GROUP BY outlet_id",
+    "SELECT product_line_id, " SUMS_DAILY " FROM kpi_daily WHERE day >= ? AND day < ?" F_WHERE
+    " GROUP BY product_line_id",
+};
+/* ...or from the repairs themselves (any other period). */
+static const char *const sql_raw[] = {
+    "SELECT 0, " SUMS_RAW " FROM kpi_fact_source WHERE repaired_at >= ? AND repaired_at < ?"
+    F_WHERE,
+    "SELECT outlet_id, " SUMS_RAW " FROM kpi_fact_source WHERE repaired_at >= ? AND "
+    "repaired_at < ?" F_WHERE " GROUP BY outlet_id",
+    "SELECT product_line_id, " SUMS_RAW " FROM kpi_fact_source WHERE repaired_at >= ? AND "
+    "repaired_at < ?" F_WHERE " GROUP BY product_line_id",
+};
+/* Open over 14 days at the period end, in two parts (see OPEN_NOW_WHERE). */
+static const char *const sql_open_now[2][3] = {
+    {
+        "SELECT 0, CAST(COUNT(*) AS BIGINT)" OPEN_NOW_WHERE("repairs"),
+        "SELECT COALESCE(outlet_id, 0), CAST(COUNT(*) AS BIGINT)" OPEN_NOW_WHERE("repairs")
+        " GROUP BY COALESCE(outlet_id, 0)",
+        "SELECT COALESCE(product_line_id, 0), CAST(COUNT(*) AS BIGINT)" OPEN_NOW_WHERE("repairs")
+        " GROUP BY COALESCE(product_line_id, 0)",
+    },
+    {
+        "SELECT 0, CAST(COUNT(*) AS BIGINT)" OPEN_NOW_WHERE(OPEN_FROM_SQLITE),
+        "SELECT COALESCE(outlet_id, 0), CAST(COUNT(*) AS BIGINT)" OPEN_NOW_WHERE(OPEN_FROM_SQLITE)
+        " GROUP BY COALESCE(outlet_id, 0)",
+        "SELECT COALESCE(product_line_id, 0), CAST(COUNT(*) AS BIGINT)"
+        OPEN_NOW_WHERE(OPEN_FROM_SQLITE) " GROUP BY COALESCE(product_line_id, 0)",
+    },
+};
+static const char *const sql_open_long[] = {
+    "SELECT 0, CAST(COUNT(*) AS BIGINT)" OPEN_LONG_WHERE,
+    "SELECT COALESCE(outlet_id, 0), CAST(COUNT(*) AS BIGINT)" OPEN_LONG_WHERE
+    " GROUP BY COALESCE(outlet_id, 0)",
+    "SELECT COALESCE(product_line_id, 0), CAST(COUNT(*) AS BIGINT)" OPEN_LONG_WHERE
+    " GROUP BY COALESCE(product_line_id, 0)",
+};
+
+void kpi_bind_filter(db_stmt *st, int first, const struct kpi_filter *f)
+{
+    db_bind_int(st, first, f->outlet_id);
+    db_bind_int(st, first + 1, f->outlet_id);
+    db_bind_int(st, first + 2, f->pl_id);
+    db_bind_int(st, first + 3, f->pl_id);
+    db_bind_text(st, first + 4, f->region);
+    db_bind_text(st, first + 5, f->region);
+}
+
+/* Add the counts of [from, to) grouped by `group` into out (under `key` for every row).
+ * 0 or -1. */
+static int kpi_period(db_conn *c, const struct kpi_cfg *cfg, int64_t from, int64_t to,
+                      const struct kpi_filter *f, int group, const char *key,
+                      struct kpi_groups *out)
+{
+    int aligned = (from + cfg->bucket_offset) % 86400 == 0 && (to + cfg->bucket_offset) % 86400 == 0;
+    db_stmt *st = db_prepare(c, aligned ? sql_daily[group] : sql_raw[group]);
+    if (!st)
+        return -1;
+    if (aligned) {
+        db_bind_int(st, 1, (from + cfg->bucket_offset) / 86400);
+        db_bind_int(st, 2, (to + cfg->bucket_offset) / 86400);
+    } else {
+        db_bind_int(st, 1, from);
+        db_bind_int(st, 2, to);
+    }
+    kpi_bind_filter(st, 3, f);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct kpi_group *g = groups_at(out, db_int(st, 0), key);
+        if (!g) {
+            rc = -1;
+            break;
+        }
+        g->c.completed += db_int(st, 1);
+        g->c.within_4d += db_int(st, 2);
+        g->c.over_14d += db_int(st, 3);
+        g->c.with_serial += db_int(st, 4);
+        g->c.rr90 += db_int(st, 5);
+    }
+    db_done(st);
+    if (rc < 0)
+        return -1;
+    for (int part = 0; part < 2; part++) {
+        st = db_prepare(c, part ? sql_open_long[group]
+                                : sql_open_now[db_conn_kind(c) == DB_SQLITE][group]);
+        if (!st)
+            return -1;
+        int k = 1;
+        if (part)
+            db_bind_int(st, k++, to);
+        db_bind_int(st, k++, to - KPI_14D_SECONDS);
+        kpi_bind_filter(st, k, f);
+        while ((rc = db_step(st)) == DB_ROW) {
+            struct kpi_group *g = groups_at(out, db_int(st, 0), key);
+            if (!g) {
+                rc = -1;
+                break;
+            }
+            g->c.open_over_14d += db_int(st, 1);
+        }
+        db_done(st);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the report */
+
+const char *const kpi_by_names[] = {"", "month", "outlet", "region", "product_line"};
+
+void kpi_result_free(struct kpi_result *res)
+{
+    if (res->labels)
+        for (size_t i = 0; i < res->groups.n * 2; i++)
+            free(res->labels[i]);
+    free(res->labels);
+    free(res->groups.v);
+    memset(res, 0, sizeof *res);
+}
+
+static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
+
+/* Province of an outlet's region code: the first two digits + "0000". */
+static void province_of(const char *region, char out[7])
+{
+    if (region && strlen(region) >= 2 && region[0] >= '0' && region[0] <= '9' &&
+        region[1] >= '0' && region[1] <= '9')
+        snprintf(out, 7, "%.2s0000", region);
+    else
+        out[0] = '\0';
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(((const struct kpi_group *)a)->key, ((const struct kpi_group *)b)->key);
+}
+
+/* Names for the groups: outlet code and name, product line code and name, region
+ * name (best effort: the regions table is the network feature's), month as is. */
+static int label_groups(db_conn *c, int by, struct kpi_result *res)
+{
+    struct kpi_groups *g = &res->groups;
+    if (by == BY_REGION) {
+        /* fold outlets into provinces */
+        struct kpi_groups prov = {0};
+        db_stmt *st = db_prepare(c, "SELECT region FROM outlets WHERE id = ?");
+        if (!st)
+            return -1;
+        for (size_t i = 0; i < g->n; i++) {
+            char p[7] = "";
+            db_bind_int(st, 1, g->v[i].id);
+            if (db_step(st) == DB_ROW)
+                province_of(db_text(st, 0), p);
+            db_done(st);
+            struct kpi_group *e = groups_at(&prov, 0, p);
+            if (!e) {
+                free(prov.v);
+                return -1;
+            }
+            e->c.completed += g->v[i].c.completed;
+            e->c.within_4d += g->v[i].c.within_4d;
+            e->c.over_14d += g->v[i].c.over_14d;
+            e->c.with_serial += g->v[i].c.with_serial;
+            e->c.rr90 += g->v[i].c.rr90;
+            e->c.open_over_14d += g->v[i].c.open_over_14d;
+        }
+        free(g->v);
+        *g = prov;
+        qsort(g->v, g->n, sizeof *g->v, cmp_key);
+    }
+    res->labels = calloc(g->n * 2 + 1, sizeof *res->labels);
+    if (!res->labels)
+        return -1;
+    const char *sql = by == BY_OUTLET ? "SELECT code, name FROM outlets WHERE id = ?"
+                      : by == BY_PL   ? "SELECT code, name FROM product_lines WHERE id = ?"
+                                      : NULL;
+    /* region names: best effort (reports are not run inside a transaction, so a missing
+     * table only leaves the names empty) */
+    static const char region_sql[] = "SELECT name FROM regions WHERE code = ?";
+    for (size_t i = 0; i < g->n; i++) {
+        char *k = NULL, *n = NULL;
+        if (sql && g->v[i].id) {
+            db_stmt *st = db_prepare(c, sql);
+            if (!st)
+                return -1;
+            db_bind_int(st, 1, g->v[i].id);
+            if (db_step(st) == DB_ROW) {
+                k = dup_or_empty(db_text(st, 0));
+                n = dup_or_empty(db_text(st, 1));
+            }
+            db_done(st);
+        } else if (by == BY_REGION && g->v[i].key[0]) {
+            db_stmt *st = db_prepare(c, region_sql);
+            if (st) {
+                db_bind_text(st, 1, g->v[i].key);
+                if (db_step(st) == DB_ROW)
+                    n = dup_or_empty(db_text(st, 0));
+                db_done(st);
+            }
+        }
+        if (!k)
+            k = strdup(sql ? "" : g->v[i].key);
+        if (!n)
+            n = strdup("");
+        res->labels[2 * i] = k;
+        res->labels[2 * i + 1] = n;
+        if (!k || !n)
+            return -1;
+    }
+    return 0;
+}
+
+/* The report of `q` into res. 0 or -1 (database). */
+int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *q,
+               struct kpi_result *res)
+{
+    memset(res, 0, sizeof *res);
+    int64_t from = kpi_local_midnight(cfg->z, q->fy, q->fm, q->fd);
+    int64_t to = kpi_local_midnight(cfg->z, q->ty, q->tm, q->td);
+    struct kpi_groups tot = {0};
+    if (kpi_period(c, cfg, from, to, &q->f, G_NONE, NULL, &tot) < 0) {
+        free(tot.v);
+        return -1;
+    }
+    if (tot.n)
+        res->total = tot.v[0].c;
+    free(tot.v);
+    int rc = 0;
+    if (q->by == BY_MONTH) {
+        int y = q->fy, m = q->fm;
+        int64_t start = from;
+        while (start < to && rc == 0) {
+            int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+            int64_t end = kpi_local_midnight(cfg->z, ny, nm, 1);
+            if (end > to)
+                end = to;
+            char key[16];
+            snprintf(key, sizeof key, "%04d-%02d", y, m);
+            /* every month shows, also one with no repairs */
+            if (!groups_at(&res->groups, 0, key))
+                rc = -1;
+            else
+                rc = kpi_period(c, cfg, start, end, &q->f, G_NONE, key, &res->groups);
+            start = end;
+            y = ny;
+            m = nm;
+        }
+    } else if (q->by != BY_NONE) {
+        rc = kpi_period(c, cfg, from, to, &q->f, q->by == BY_PL ? G_PL : G_OUTLET, NULL,
+                        &res->groups);
+    }
+    if (rc == 0 && q->by != BY_NONE)
+        rc = label_groups(c, q->by, res);
+    if (rc < 0)
+        kpi_result_free(res);
+    return rc;
+}
+
+json_t *kpi_rate_json(int64_t num, int64_t den)
+{
+    double r;
+    return kpi_rate(num, den, &r) ? json_real(r) : json_null();
+}
+
+/* The KPI names of the SPEC as keys (the `aftersales kpi --json` contract). */
+json_t *kpi_counts_json(const struct kpi_counts *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "completed", json_integer(c->completed));
+    json_object_set_new(o, "within_4d", json_integer(c->within_4d));
+    json_object_set_new(o, "rate_4d", kpi_rate_json(c->within_4d, c->completed));
+    json_object_set_new(o, "over_14d", json_integer(c->over_14d));
+    json_object_set_new(o, "rate_over_14d", kpi_rate_json(c->over_14d, c->completed));
+    json_object_set_new(o, "open_over_14d", json_integer(c->open_over_14d));
+    json_object_set_new(o, "rr90", json_integer(c->rr90));
+    json_object_set_new(o, "rate_rr90", kpi_rate_json(c->rr90, c->with_serial));
+    return o;
+}
+
+void kpi_date_text(int y, int m, int d, char out[11])
+{
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
+}
+
+json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
+                        const struct kpi_result *res)
+{
+    char from[11], to[11];
+    kpi_date_text(q->fy, q->fm, q->fd, from);
+    kpi_date_text(q->ty, q->tm, q->td, to);
+    json_t *total = kpi_counts_json(&res->total);
+    json_object_set_new(total, "with_serial", json_integer(res->total.with_serial));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:{s:f, s:i, s:f}}", "from", from, "to", to,
+                          "time_zone", cfg->zone, "total", total, "targets", "rate_4d",
+                          TARGET_RATE_4D, "over_14d", 0, "rate_rr90", TARGET_RATE_RR90);
+    if (q->by != BY_NONE) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < res->groups.n; i++) {
+            const struct kpi_group *g = &res->groups.v[i];
+            json_t *e = kpi_counts_json(&g->c);
+            json_object_set_new(e, "with_serial", json_integer(g->c.with_serial));
+            json_object_set_new(e, "key", json_string(res->labels[2 * i]));
+            json_object_set_new(e, "name", json_string(res->labels[2 * i + 1]));
+            json_array_append_new(arr, e);
+        }
+        json_object_set_new(o, "group_by", json_string(kpi_by_names[q->by]));
+        json_object_set_new(o, "groups", arr);
+    }
+    return o;
+}

@@ -1,0 +1,47 @@
+/* repairs: the small helpers the repairs files share (kinds, channels, outlet
+ * confinement, id lookups, timeline events). */
+#include "features/repairs/internal.h"
+#include "rules/repair_state.h"
+
+#include <string.h>
+
+_Static_assert((int)RS_ROLE_ADMIN == (int)ROLE_ADMIN && (int)RS_ROLE_SUPERVISOR == (int)ROLE_SUPERVISOR &&
+                   (int)RS_ROLE_AGENT == (int)ROLE_AGENT && (int)RS_ROLE_OUTLET_MANAGER == (int)ROLE_OUTLET_MANAGER &&
+                   (int)RS_ROLE_TECHNICIAN == (int)ROLE_TECHNICIAN,
+               "repair_state role bits follow base/http.h");
+
+const char *const rep_kinds[] = {"carry_in", "on_site", "mail_in", NULL};
+const char *const rep_channels[] = {"phone", "email", "web", "walk_in", "letter", "fax", NULL};
+
+int rep_in_list(const char *const *list, const char *s)
+{
+    for (; s && *list; list++)
+        if (strcmp(*list, s) == 0)
+            return 1;
+    return 0;
+}
+
+/* Outlet staff are confined to their outlet: the id to filter on, 0 for everyone else. */
+int64_t rep_confined_outlet(const req *r)
+{
+    return (r->who.role & ROLE_OUTLET_STAFF) ? (r->who.outlet_id ? r->who.outlet_id : -1) : 0;
+}
+
+int rep_lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id)
+{
+    db_stmt *st = db_prepare(c, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, key);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *id = db_int(st, 0);
+    db_done(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
+}
+
+int rep_event_add(db_conn *c, int64_t id, const char *status, int64_t at, const char *actor)
+{
+    return (int)db_exec(c, "INSERT INTO repair_events (repair_id, status, at, actor) VALUES (?, ?, ?, ?)",
+                        "itit", id, status, at, actor);
+}

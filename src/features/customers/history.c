@@ -186,11 +186,9 @@ int customers_history(req *r)
     db_conn *c = req_db(r);
     int64_t id;
     char code[16];
-    int rc = cust_resolve_code(c, req_param(r, "code"), &id, code);
-    if (rc == -1 || rc == -2)
-        return cust_reply_not_found(r, rc);
-    if (rc < 0)
-        return reply_db_failure(r, rc, "customers history");
+    int rc = cust_find(r, &id, code);
+    if (rc != 0)
+        return rc > 0 ? 0 : reply_db_failure(r, rc, "customers history");
     if (f != TABLE_JSON)
         return history_download(r, id, code, (enum table_format)f);
     const char *lim = req_query(r, "limit");

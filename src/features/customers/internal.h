@@ -56,6 +56,21 @@ int cust_reply_not_found(req *r, int why);
 /* 409 duplicate with the strong matches (steals matches); routes.c. */
 int cust_reply_duplicate(req *r, json_t *matches);
 
+/* Handlers that change customers: find the customer of the route's :code, run the change
+ * in one write transaction, answer the customer. */
+enum { CUST_ANSWERED = 1 }; /* the request was answered (404, 409, 422, 503, ...) */
+/* The live customer of r's :code (merges followed): 0 with *id and code set,
+ * CUST_ANSWERED after answering 404 (unknown) or 410 (erased), or a negative db code. */
+int cust_find(req *r, int64_t *id, char code[16]);
+/* Run apply(r, arg) in a write transaction (in_tx, retried when the database is busy, so
+ * apply must start afresh each time). apply returns 0 to commit, CUST_ANSWERED after
+ * answering (rolled back), or a negative db code (rolled back). Returns 0 when committed
+ * (the caller answers), CUST_ANSWERED when r was answered (503 busy included), -1 on an
+ * internal error (logged as `what`). */
+int cust_write(req *r, const char *what, int (*apply)(req *r, void *arg), void *arg);
+/* Answer the customer (full JSON) with status. */
+int cust_reply_customer(req *r, int status, int64_t id);
+
 /* The CSV columns (import.c lists their names in this order). */
 enum { COL_CODE, COL_NAME, COL_PHONE, COL_EMAIL, COL_REGION, COL_ADDRESS, NCOLS };
 const char *cust_row(struct cust_in *in, const char *const *val, char *code, char *msg,

@@ -3,7 +3,7 @@
 #include "features/customers/internal.h"
 
 #include "base/audit.h"
-#include "base/log.h"
+#include "features/common/common.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,68 +23,64 @@ int cust_reply_duplicate(req *r, json_t *matches)
     return reply_json(r, 409, json_pack("{s:o}", "error", e));
 }
 
+/* A create: the fields sent, then the customer made. */
+struct create {
+    struct cust_in in;
+    int force;
+    int64_t id;
+};
+
+/* Inside the transaction: refuse a duplicate unless forced, then create. */
+static int apply_create(req *r, void *arg)
+{
+    struct create *k = arg;
+    db_conn *c = req_db(r);
+    int rc = cust_lock_identities(c, &k->in);
+    if (rc < 0)
+        return rc;
+    if (!k->force) {
+        json_t *matches = cust_strong_matches(c, &k->in, 0);
+        if (!matches)
+            return DB_ERROR;
+        if (json_array_size(matches) > 0) {
+            cust_reply_duplicate(r, matches);
+            return CUST_ANSWERED;
+        }
+        json_decref(matches);
+    }
+    char code[16];
+    return cust_create_customer(c, audit_actor(r), &k->in, k->force ? "api_forced" : "api",
+                                &k->id, code);
+}
+
 static int customers_create(req *r)
 {
-    json_t *body = NULL, *matches = NULL, *out = NULL;
-    jsonv v = {0};
-    int rc = 0, began = 0;
+    json_t *body = NULL;
     if (req_json(r, &body) < 0)
         return 0;
+    jsonv v = {0};
     jsonv_init(&v, body);
     static const char *const allowed[] = {"name",   "phone",   "email", "phones", "emails",
                                           "region", "address", "force", NULL};
     jsonv_only(&v, allowed);
-    struct cust_in in;
-    memset(&in, 0, sizeof in);
-    cust_body_fields(&v, &in, 1);
-    int force = 0;
-    jsonv_bool(&v, "force", 0, &force);
-    if (jsonv_ok(&v) && in.nphones + in.nemails == 0) {
+    struct create k;
+    memset(&k, 0, sizeof k);
+    cust_body_fields(&v, &k.in, 1);
+    jsonv_bool(&v, "force", 0, &k.force);
+    if (jsonv_ok(&v) && k.in.nphones + k.in.nemails == 0) {
         jsonv_fail(&v, "phone", "required");
         jsonv_fail(&v, "email", "required");
     }
+    int rc;
     if (!jsonv_ok(&v)) {
         rc = cust_reply_validation(r, &v);
-        goto cleanup;
+    } else {
+        rc = cust_write(r, "customers create", apply_create, &k);
+        if (rc == 0)
+            rc = cust_reply_customer(r, 201, k.id);
+        else if (rc == CUST_ANSWERED)
+            rc = 0;
     }
-    db_conn *c = req_db(r);
-    if (db_begin(c) < 0) {
-        rc = -1;
-        goto cleanup;
-    }
-    began = 1;
-    if (cust_lock_identities(c, &in) < 0)
-        goto dberr;
-    if (!force) {
-        if (!(matches = cust_strong_matches(c, &in, 0)))
-            goto dberr;
-        if (json_array_size(matches) > 0) {
-            db_rollback(c);
-            began = 0;
-            rc = cust_reply_duplicate(r, matches);
-            matches = NULL;
-            goto cleanup;
-        }
-    }
-    int64_t id;
-    char code[16];
-    if (cust_create_customer(c, audit_actor(r), &in, force ? "api_forced" : "api", &id, code) < 0)
-        goto dberr;
-    if (db_commit(c) < 0)
-        goto dberr;
-    began = 0;
-    out = cust_customer_json(c, id, 1);
-    rc = out ? reply_json(r, 201, out) : -1;
-    out = NULL;
-    goto cleanup;
-dberr:
-    log_error("customers create: %s", db_errmsg(req_db(r)));
-    rc = -1;
-cleanup:
-    if (began)
-        db_rollback(req_db(r));
-    json_decref(matches);
-    json_decref(out);
     jsonv_free(&v);
     json_decref(body);
     return rc;
@@ -95,11 +91,9 @@ static int customers_get(req *r)
     db_conn *c = req_db(r);
     int64_t id;
     char code[16];
-    int rc = cust_resolve_code(c, req_param(r, "code"), &id, code);
-    if (rc < 0 && rc != -1 && rc != -2)
-        return -1;
-    if (rc < 0)
-        return cust_reply_not_found(r, rc);
+    int rc = cust_find(r, &id, code);
+    if (rc != 0)
+        return rc > 0 ? 0 : reply_db_failure(r, rc, "customers get");
     json_t *j = cust_customer_json(c, id, 1);
     if (!j)
         return -1;

@@ -7,11 +7,14 @@
 #include "features/common/common.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* An update being made: what was sent, then the whole new state. */
 struct update {
-    struct cust_in in; /* the fields sent, completed with the stored ones */
+    jsonv *v;
+    struct cust_in sent; /* the fields sent */
+    struct cust_in in;   /* the same completed with the stored ones */
     unsigned have;     /* HAVE_* of the fields sent */
     int force;
     long long version; /* the version the client read */
@@ -20,16 +23,13 @@ struct update {
     json_t *changed; /* names of the fields whose value changes */
 };
 
-/* The request's answer was given inside the transaction (404, 409, 422): roll back. */
-enum { ANSWERED = 1 };
-
 /* The body: the customer fields (all optional), force, and the required version. */
 static void read_body(jsonv *v, struct update *u)
 {
     static const char *const allowed[] = {"name",   "phone",   "email", "phones",  "emails",
                                           "region", "address", "force", "version", NULL};
     jsonv_only(v, allowed);
-    u->have = cust_body_fields(v, &u->in, 0);
+    u->have = cust_body_fields(v, &u->sent, 0);
     jsonv_bool(v, "force", 0, &u->force);
     jsonv_int(v, "version", 1, &u->version);
 }
@@ -185,33 +185,32 @@ static int reply_stale(req *r, int64_t current)
     return reply_json(r, 409, json_pack("{s:o}", "error", e));
 }
 
-/* Everything inside the transaction: find the customer, check the version, complete the
- * new state, refuse an update without contact or (unless forced) one whose new phone or
- * email is another customer's, and write. 0 (commit), ANSWERED, or a db error. */
-static int apply_update(req *r, jsonv *v, struct update *u)
+/* Everything inside the transaction (cust_write): find the customer, check the version,
+ * complete the new state, refuse an update without contact or (unless forced) one whose new
+ * phone or email is another customer's, and write. */
+static int apply_update(req *r, void *arg)
 {
+    struct update *u = arg;
     db_conn *c = req_db(r);
-    int rc = cust_resolve_code(c, req_param(r, "code"), &u->id, u->code);
-    if (rc == -1 || rc == -2) {
-        cust_reply_not_found(r, rc);
-        return ANSWERED;
-    }
+    u->in = u->sent;
+    json_array_clear(u->changed);
+    int rc = cust_find(r, &u->id, u->code);
     struct cust_in cur;
     int64_t cur_version;
-    if (rc < 0 || (rc = load_current(c, u->id, &cur, &cur_version)) < 0)
+    if (rc != 0 || (rc = load_current(c, u->id, &cur, &cur_version)) < 0)
         return rc;
     if (cur_version != u->version) {
         reply_stale(r, cur_version);
-        return ANSWERED;
+        return CUST_ANSWERED;
     }
     merge_fields(u, &cur);
     if ((rc = merge_identities(c, u)) < 0)
         return rc;
     if (u->in.nphones + u->in.nemails == 0) {
-        jsonv_fail(v, "phone", "required");
-        jsonv_fail(v, "email", "required");
-        cust_reply_validation(r, v);
-        return ANSWERED;
+        jsonv_fail(u->v, "phone", "required");
+        jsonv_fail(u->v, "email", "required");
+        cust_reply_validation(r, u->v);
+        return CUST_ANSWERED;
     }
     if (!u->force && (u->have & (HAVE_PHONES | HAVE_EMAILS))) {
         if ((rc = cust_lock_identities(c, &u->in)) < 0)
@@ -221,7 +220,7 @@ static int apply_update(req *r, jsonv *v, struct update *u)
             return DB_ERROR;
         if (json_array_size(matches) > 0) {
             cust_reply_duplicate(r, matches);
-            return ANSWERED;
+            return CUST_ANSWERED;
         }
         json_decref(matches);
     }
@@ -235,32 +234,27 @@ int customers_update(req *r)
         return 0;
     jsonv v = {0};
     jsonv_init(&v, body);
-    struct update u;
-    memset(&u, 0, sizeof u);
-    read_body(&v, &u);
-    int rc = 0;
+    struct update *u = calloc(1, sizeof *u);
+    if (!u) {
+        jsonv_free(&v);
+        json_decref(body);
+        return -1;
+    }
+    u->v = &v;
+    read_body(&v, u);
+    int rc;
     if (!jsonv_ok(&v)) {
         rc = cust_reply_validation(r, &v);
-        goto cleanup;
+    } else {
+        u->changed = json_array();
+        rc = cust_write(r, "customers update", apply_update, u);
+        if (rc == 0)
+            rc = cust_reply_customer(r, 200, u->id);
+        else if (rc == CUST_ANSWERED)
+            rc = 0;
     }
-    db_conn *c = req_db(r);
-    u.changed = json_array();
-    int t = db_begin(c);
-    if (t == 0) {
-        t = apply_update(r, &v, &u);
-        if (t == 0)
-            t = db_commit(c);
-        if (t != 0)
-            db_rollback(c);
-    }
-    if (t < 0) {
-        rc = reply_db_failure(r, t, "customers update");
-    } else if (t == 0) {
-        json_t *out = cust_customer_json(c, u.id, 1);
-        rc = out ? reply_json(r, 200, out) : -1;
-    }
-cleanup:
-    json_decref(u.changed);
+    json_decref(u->changed);
+    free(u);
     jsonv_free(&v);
     json_decref(body);
     return rc;

@@ -53,8 +53,6 @@ enum { HAVE_NAME = 1, HAVE_REGION = 2, HAVE_ADDRESS = 4, HAVE_PHONES = 8, HAVE_E
 unsigned cust_body_fields(jsonv *v, struct cust_in *in, int create);
 int cust_reply_validation(req *r, jsonv *v);
 int cust_reply_not_found(req *r, int why);
-/* 409 duplicate with the strong matches (steals matches); routes.c. */
-int cust_reply_duplicate(req *r, json_t *matches);
 
 /* Handlers that change customers: find the customer of the route's :code, run the change
  * in one write transaction, answer the customer. */
@@ -68,6 +66,9 @@ int cust_find(req *r, int64_t *id, char code[16]);
  * (the caller answers), CUST_ANSWERED when r was answered (503 busy included), -1 on an
  * internal error (logged as `what`). */
 int cust_write(req *r, const char *what, int (*apply)(req *r, void *arg), void *arg);
+/* 0 when no other live customer (than exclude_id) has a phone or email of in; else
+ * CUST_ANSWERED after answering 409 duplicate with the matches; or a db error. */
+int cust_refuse_duplicate(req *r, const struct cust_in *in, int64_t exclude_id);
 /* Answer the customer (full JSON) with status. */
 int cust_reply_customer(req *r, int status, int64_t id);
 

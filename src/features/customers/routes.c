@@ -14,13 +14,27 @@
 #define ROLES_LOOKUP (ROLES_READ | ROLE_OUTLET_STAFF)
 #define ROLES_ADMIN (ROLE_ADMIN | ROLE_SUPERVISOR)
 
-int cust_reply_duplicate(req *r, json_t *matches)
+/* 409 duplicate with the strong matches (steals matches). */
+static int reply_duplicate(req *r, json_t *matches)
 {
     json_t *e = json_pack("{s:s, s:s, s:o}", "code", "duplicate", "message",
                           "a customer with this phone or email exists already; send force to"
                           " create anyway",
                           "matches", matches);
     return reply_json(r, 409, json_pack("{s:o}", "error", e));
+}
+
+int cust_refuse_duplicate(req *r, const struct cust_in *in, int64_t exclude_id)
+{
+    json_t *matches = cust_strong_matches(req_db(r), in, exclude_id);
+    if (!matches)
+        return DB_ERROR;
+    if (json_array_size(matches) == 0) {
+        json_decref(matches);
+        return 0;
+    }
+    reply_duplicate(r, matches);
+    return CUST_ANSWERED;
 }
 
 /* A create: the fields sent, then the customer made. */
@@ -38,16 +52,8 @@ static int apply_create(req *r, void *arg)
     int rc = cust_lock_identities(c, &k->in);
     if (rc < 0)
         return rc;
-    if (!k->force) {
-        json_t *matches = cust_strong_matches(c, &k->in, 0);
-        if (!matches)
-            return DB_ERROR;
-        if (json_array_size(matches) > 0) {
-            cust_reply_duplicate(r, matches);
-            return CUST_ANSWERED;
-        }
-        json_decref(matches);
-    }
+    if (!k->force && (rc = cust_refuse_duplicate(r, &k->in, 0)) != 0)
+        return rc;
     char code[16];
     return cust_create_customer(c, audit_actor(r), &k->in, k->force ? "api_forced" : "api",
                                 &k->id, code);

@@ -213,16 +213,9 @@ static int apply_update(req *r, void *arg)
         return CUST_ANSWERED;
     }
     if (!u->force && (u->have & (HAVE_PHONES | HAVE_EMAILS))) {
-        if ((rc = cust_lock_identities(c, &u->in)) < 0)
+        if ((rc = cust_lock_identities(c, &u->in)) < 0 ||
+            (rc = cust_refuse_duplicate(r, &u->in, u->id)) != 0)
             return rc;
-        json_t *matches = cust_strong_matches(c, &u->in, u->id);
-        if (!matches)
-            return DB_ERROR;
-        if (json_array_size(matches) > 0) {
-            cust_reply_duplicate(r, matches);
-            return CUST_ANSWERED;
-        }
-        json_decref(matches);
     }
     return json_array_size(u->changed) > 0 ? write_update(c, audit_actor(r), u) : 0;
 }

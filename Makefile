@@ -2,6 +2,7 @@
 BUILD   ?= build
 CC      ?= cc
 PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter
+TOOL_PKGS = yaml-0.1 jansson
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
@@ -27,13 +28,18 @@ $(BUILD)/embed: tools/embed.c
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 -O1 -o $@ $<
 
+$(BUILD)/openapi-json: tools/openapi-json.c
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -o $@ $< \
+	  $(shell pkg-config --cflags --libs $(TOOL_PKGS)) -lm
+
 $(BUILD)/gen/migrations.c: $(BUILD)/embed $(MIGRATIONS)
 	@mkdir -p $(BUILD)/gen
 	$(BUILD)/embed $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/openapi.json: docs/openapi.yaml scripts/openapi-json.mjs
+$(BUILD)/gen/openapi.json: docs/openapi.yaml $(BUILD)/openapi-json
 	@mkdir -p $(BUILD)/gen
-	node scripts/openapi-json.mjs $< > $@.tmp && mv $@.tmp $@
+	$(BUILD)/openapi-json $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi.c: $(BUILD)/embed $(BUILD)/gen/openapi.json
 	$(BUILD)/embed --var openapi_json $(BUILD)/gen/openapi.json > $@.tmp && mv $@.tmp $@

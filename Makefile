@@ -17,6 +17,21 @@ MIGRATIONS = $(sort $(wildcard sql/sqlite/*.sql sql/postgres/*.sql))
 .PHONY: all run deps test unit fuzz clean db demo
 all: $(BUILD)/aftersales
 
+# ---- before compiling anything: are the compiler and libraries there? ----
+# On a machine without them, one line says what to run instead of pages of compiler
+# errors. Goals that install or need none of them are not checked.
+NOCHECK_GOALS = deps run test clean fuzz
+ifneq ($(filter-out $(NOCHECK_GOALS),$(or $(MAKECMDGOALS),all)),)
+  CHECK_PKGS = $(sort $(PKGS) $(TOOL_PKGS) $(if $(filter unit $(BUILD)/unit/%,$(MAKECMDGOALS)),cmocka))
+  MISSING_CMDS := $(foreach c,$(firstword $(CC)) pkg-config,$(if $(shell command -v $(c)),,$(c)))
+  MISSING_PKGS := $(if $(filter pkg-config,$(MISSING_CMDS)),,$(shell \
+    for p in $(CHECK_PKGS); do pkg-config --exists $$p || echo $$p; done))
+  ifneq ($(strip $(MISSING_CMDS) $(MISSING_PKGS)),)
+    $(error missing: $(strip $(MISSING_CMDS) $(if $(MISSING_PKGS),$(MISSING_PKGS) (pkg-config)));\
+      run `make deps` (scripts/install-deps) first)
+  endif
+endif
+
 $(BUILD)/aftersales: $(APP_OBJ)
 	$(CC) -o $@ $^ $(LIBS)
 

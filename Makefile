@@ -3,7 +3,8 @@ BUILD   ?= build
 CC      ?= cc
 PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter
 TOOL_PKGS = yaml-0.1 jansson
-WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter
+# All of src/, tools/ and tests/unit/ build without -Wconversion warnings; keep it so.
+WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wconversion -Wsign-conversion
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
@@ -41,7 +42,7 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 
 $(BUILD)/embed: tools/embed.c
 	@mkdir -p $(BUILD)
-	$(CC) -std=c11 -O1 -o $@ $<
+	$(CC) -std=c11 $(WARN) -O1 -o $@ $<
 
 $(BUILD)/openapi-json: tools/openapi-json.c
 	@mkdir -p $(BUILD)

@@ -29,7 +29,7 @@ struct frame {
     char *key;
     json_t *key_types; /* for a mapping: key -> the JSON type of the scalar it came from */
     int key_type;      /* that type for `key` */
-    size_t anchor; /* index + 1 in conv.anchors, 0 when the node has no anchor */
+    size_t anchor;     /* index + 1 in conv.anchors, 0 when the node has no anchor */
 };
 
 struct anchor {
@@ -49,8 +49,17 @@ struct conv {
 };
 
 /* The core schema's patterns for plain scalars, as in the npm package's schema/core. */
-enum kind { K_NULL, K_BOOL, K_INT_OCT, K_INT, K_INT_HEX, K_FLOAT_NAN, K_FLOAT_EXP, K_FLOAT,
-            K_COUNT };
+enum kind {
+    K_NULL,
+    K_BOOL,
+    K_INT_OCT,
+    K_INT,
+    K_INT_HEX,
+    K_FLOAT_NAN,
+    K_FLOAT_EXP,
+    K_FLOAT,
+    K_COUNT
+};
 static const char *const patterns[K_COUNT] = {
     [K_NULL] = "^(~|[Nn]ull|NULL)?$",
     [K_BOOL] = "^([Tt]rue|TRUE|[Ff]alse|FALSE)$",
@@ -71,8 +80,8 @@ static void die_at(const struct conv *cv, yaml_mark_t m, const char *what)
 
 static void warn_tag(const struct conv *cv, yaml_mark_t m, const char *tag)
 {
-    fprintf(stderr, "%s:%zu:%zu: warning: unresolved tag %s (ignored)\n", cv->path,
-            m.line + 1, m.column + 1, tag);
+    fprintf(stderr, "%s:%zu:%zu: warning: unresolved tag %s (ignored)\n", cv->path, m.line + 1,
+            m.column + 1, tag);
 }
 
 static void *xrealloc(void *p, size_t n)
@@ -193,7 +202,11 @@ static json_t *scalar_value(const struct conv *cv, const yaml_event_t *ev)
 static void js_number(double d, char *out, size_t size)
 {
     if (isnan(d) || isinf(d) || d == 0) {
-        snprintf(out, size, "%s", isnan(d) ? "NaN" : d > 0 ? "Infinity" : d < 0 ? "-Infinity" : "0");
+        snprintf(out, size, "%s",
+                 isnan(d) ? "NaN"
+                 : d > 0  ? "Infinity"
+                 : d < 0  ? "-Infinity"
+                          : "0");
         return;
     }
     char e[40];
@@ -333,8 +346,8 @@ static void alias(struct conv *cv, const yaml_event_t *ev)
     die_at(cv, ev->start_mark, "an alias to an unknown anchor");
 }
 
-static void open_collection(struct conv *cv, json_t *node, const yaml_char_t *tag,
-                            const char *want, const yaml_char_t *anchor, yaml_mark_t m)
+static void open_collection(struct conv *cv, json_t *node, const yaml_char_t *tag, const char *want,
+                            const yaml_char_t *anchor, yaml_mark_t m)
 {
     if (tag && strcmp((const char *)tag, "!") != 0 && strcmp((const char *)tag, want) != 0)
         warn_tag(cv, m, (const char *)tag);

@@ -2,7 +2,9 @@
 BUILD   ?= build
 CC      ?= cc
 PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter
-WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter
+TOOL_PKGS = yaml-0.1 jansson
+# All of src/, tools/ and tests/unit/ build without -Wconversion warnings; keep it so.
+WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wconversion -Wsign-conversion
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
@@ -16,6 +18,21 @@ MIGRATIONS = $(sort $(wildcard sql/sqlite/*.sql sql/postgres/*.sql))
 .PHONY: all run deps test unit fuzz clean db demo
 all: $(BUILD)/aftersales
 
+# ---- before compiling anything: are the compiler and libraries there? ----
+# On a machine without them, one line says what to run instead of pages of compiler
+# errors. Goals that install or need none of them are not checked.
+NOCHECK_GOALS = deps run test clean fuzz
+ifneq ($(filter-out $(NOCHECK_GOALS),$(or $(MAKECMDGOALS),all)),)
+  CHECK_PKGS = $(sort $(PKGS) $(TOOL_PKGS) $(if $(filter unit $(BUILD)/unit/%,$(MAKECMDGOALS)),cmocka))
+  MISSING_CMDS := $(foreach c,$(firstword $(CC)) pkg-config,$(if $(shell command -v $(c)),,$(c)))
+  MISSING_PKGS := $(if $(filter pkg-config,$(MISSING_CMDS)),,$(shell \
+    for p in $(CHECK_PKGS); do pkg-config --exists $$p || echo $$p; done))
+  ifneq ($(strip $(MISSING_CMDS) $(MISSING_PKGS)),)
+    $(error missing: $(strip $(MISSING_CMDS) $(if $(MISSING_PKGS),$(MISSING_PKGS) (pkg-config)));\
+      run `make deps` (scripts/install-deps) first)
+  endif
+endif
+
 $(BUILD)/aftersales: $(APP_OBJ)
 	$(CC) -o $@ $^ $(LIBS)
 
@@ -25,15 +42,20 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 
 $(BUILD)/embed: tools/embed.c
 	@mkdir -p $(BUILD)
-	$(CC) -std=c11 -O1 -o $@ $<
+	$(CC) -std=c11 $(WARN) -O1 -o $@ $<
+
+$(BUILD)/openapi-json: tools/openapi-json.c
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -o $@ $< \
+	  $(shell pkg-config --cflags --libs $(TOOL_PKGS)) -lm
 
 $(BUILD)/gen/migrations.c: $(BUILD)/embed $(MIGRATIONS)
 	@mkdir -p $(BUILD)/gen
 	$(BUILD)/embed $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/openapi.json: docs/openapi.yaml scripts/openapi-json.mjs
+$(BUILD)/gen/openapi.json: docs/openapi.yaml $(BUILD)/openapi-json
 	@mkdir -p $(BUILD)/gen
-	node scripts/openapi-json.mjs $< > $@.tmp && mv $@.tmp $@
+	$(BUILD)/openapi-json $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi.c: $(BUILD)/embed $(BUILD)/gen/openapi.json
 	$(BUILD)/embed --var openapi_json $(BUILD)/gen/openapi.json > $@.tmp && mv $@.tmp $@

@@ -1,7 +1,7 @@
 /* catalog: the checks and lookups the catalog's routes and its CSV import share (codes,
  * a model's fields, product lines). */
+#include "base/datetime.h"
 #include "features/catalog/internal.h"
-#include "rules/warranty.h"
 
 #include <string.h>
 
@@ -41,8 +41,7 @@ const char *cat_model_months_reason(long long m)
 }
 const char *cat_model_launch_reason(const char *d)
 {
-    int y, m, dd;
-    return !d || !*d || warranty_parse_date(d, &y, &m, &dd) == 0 ? NULL : "must be a date YYYY-MM-DD";
+    return !d || !*d || dt_is_date(d) ? NULL : "must be a date YYYY-MM-DD";
 }
 
 int cat_line_id(db_conn *c, const char *code, int64_t *id)

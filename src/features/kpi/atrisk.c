@@ -1,18 +1,26 @@
 /* kpi: GET /api/v1/kpi/at-risk, the supervisor's list of open repairs about to cross
  * the 4-day or 14-day threshold. */
+#include "features/common/common.h"
 #include "features/kpi/internal.h"
 #include "rules/kpi.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---------------------------------------------------------------- at-risk list */
 
-static const struct col atrisk_cols[] = {
-    {"code", COL_TEXT, 16},       {"outlet", COL_TEXT, 12},   {"outlet_name", COL_TEXT, 26},
-    {"product_line", COL_TEXT, 14}, {"status", COL_TEXT, 14},  {"received_at", COL_TIME, 18},
-    {"crosses_at", COL_TIME, 18}, {"hours_left", COL_NUM, 11}, {"part", COL_TEXT, 16},
+/* The download's columns: rows are arrays in this order; times are unix seconds (shown
+ * as local times in XLSX, as numbers in CSV). */
+static const struct table_col atrisk_cols[] = {
+    {"code", NULL, TABLE_TEXT, 16, 0},
+    {"outlet", NULL, TABLE_TEXT, 12, 0},
+    {"outlet_name", NULL, TABLE_TEXT, 26, 0},
+    {"product_line", NULL, TABLE_TEXT, 14, 0},
+    {"status", NULL, TABLE_TEXT, 14, 0},
+    {"received_at", NULL, TABLE_TIME, 18, 0},
+    {"crosses_at", NULL, TABLE_TIME, 18, 0},
+    {"hours_left", NULL, TABLE_NUM, 11, 6},
+    {"part", NULL, TABLE_TEXT, 16, 0},
 };
 
 #define ATRISK_FROM(HINT)                                                                     \
@@ -26,9 +34,8 @@ static const struct col atrisk_cols[] = {
 /* GET /api/v1/kpi/at-risk?threshold=4d|14d&within_hours=&outlet=&region=&product_line=&limit= */
 int kpi_at_risk(req *r)
 {
-    int answered;
-    const char *fmt = kpi_want_format(r, &answered);
-    if (!fmt)
+    int f = kpi_want_format(r);
+    if (f < 0)
         return 0;
     const char *th = req_query(r, "threshold");
     int64_t limit_s = KPI_14D_SECONDS;
@@ -53,9 +60,6 @@ int kpi_at_risk(req *r)
                                json_pack("{s:s}", "limit", "an integer from 1 to 1000"));
     }
     db_conn *c = req_db(r);
-    struct kpi_cfg cfg;
-    if (kpi_cfg_load(c, &cfg) < 0)
-        return -1;
     struct kpi_request q;
     const char *field, *why;
     char region_like[16];
@@ -63,13 +67,8 @@ int kpi_at_risk(req *r)
     /* reuse the report's parsing for the filters (a dummy valid period) */
     int prc = kpi_parse_request(c, "2000-01-01", "2000-01-02", outlet, req_query(r, "region"),
                                 req_query(r, "product_line"), NULL, &q, &field, &why, region_like);
-    if (prc == -2)
-        return -1;
-    if (prc == -1 && strcmp(field, "outlet") == 0 && strcmp(why, "unknown") == 0)
-        return reply_error(r, 404, "not_found", "no such outlet", NULL);
-    if (prc == -1)
-        return reply_error(r, 422, "validation_failed", arena_printf(r->a, "%s: %s", field, why),
-                           json_pack("{s:s}", field, why));
+    if (prc < 0)
+        return kpi_answer_request(r, prc, field, why);
     if (kpi_confine(r, &q, outlet))
         return 0;
     int64_t now = now_unix();
@@ -102,8 +101,8 @@ int kpi_at_risk(req *r)
         json_array_append_new(
             items, json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:o, s:o, s:f, s:n}", "code",
                              db_text(st, 0), "outlet", oc, "outlet_name", on, "product_line", pc,
-                             "status", db_text(st, 4), "received_at", json_integer(rcv),
-                             "crosses_at", json_integer(cross), "hours_left",
+                             "status", db_text(st, 4), "received_at", dt_json(rcv),
+                             "crosses_at", dt_json(cross), "hours_left",
                              (double)(int64_t)(left * 10) / 10.0, "part"));
         json_array_append_new(rows, json_pack("[s, s, s, s, s, I, I, f, s]", db_text(st, 0),
                                               oc ? oc : "", on ? on : "", pc ? pc : "",
@@ -123,21 +122,7 @@ int kpi_at_risk(req *r)
     db_done(st);
     if (over < 0)
         goto fail;
-    /* times as RFC 3339 in JSON */
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it) {
-        for (int k = 0; k < 2; k++) {
-            const char *key = k ? "crosses_at" : "received_at";
-            time_t t = (time_t)json_integer_value(json_object_get(it, key));
-            struct tm tm;
-            char s[32];
-            gmtime_r(&t, &tm);
-            strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            json_object_set_new(it, key, json_string(s));
-        }
-    }
-    if (strcmp(fmt, "json") == 0) {
+    if (f == TABLE_JSON) {
         json_decref(rows);
         return reply_json(r, 200,
                           json_pack("{s:s, s:i, s:I, s:o, s:b}", "threshold",
@@ -146,9 +131,9 @@ int kpi_at_risk(req *r)
                                     "parts_known", 0));
     }
     json_decref(items);
-    rc = kpi_reply_table(r, fmt, limit_s == KPI_4D_SECONDS ? "kpi-at-risk-4d" : "kpi-at-risk-14d",
-                         atrisk_cols, (int)(sizeof atrisk_cols / sizeof atrisk_cols[0]), rows,
-                         cfg.z);
+    rc = table_reply_rows(r, (enum table_format)f,
+                          limit_s == KPI_4D_SECONDS ? "kpi-at-risk-4d" : "kpi-at-risk-14d", "KPI",
+                          atrisk_cols, (int)(sizeof atrisk_cols / sizeof atrisk_cols[0]), rows);
     json_decref(rows);
     return rc;
 fail:

@@ -86,14 +86,14 @@ int kpi_cmd(int argc, char **argv, db *d)
         if (rebuild) {
             int64_t off = 0;
             if (zone) {
-                const struct kpi_zone *z = kpi_zone_get(zone);
+                const struct dt_zone *z = dt_zone_get(zone);
                 if (!z) {
                     fprintf(stderr, "aftersales kpi: unknown time zone %s\n", zone);
                     goto cleanup;
                 }
                 /* buckets are cut at the zone's offset in force now; periods whose
                  * midnights fall elsewhere (daylight saving) are counted from repairs */
-                off = kpi_zone_offset(z, now_unix());
+                off = dt_zone_offset(z, now_unix());
             }
             if (kpi_rebuild(c, zone, off) < 0) {
                 fprintf(stderr, "aftersales kpi: rebuild failed: %s\n", db_errmsg(c));

@@ -1,14 +1,16 @@
 /* kpi: what the files of the kpi folder share with each other (not used outside it):
  * the configuration, a report's request and result, the report as JSON, the request
- * parameters of the routes and the command, and the CSV/XLSX table writer. */
+ * parameters of the routes and the command. */
 #ifndef FEATURES_KPI_INTERNAL_H
 #define FEATURES_KPI_INTERNAL_H
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/datetime.h"
 #include "base/db.h"
 #include "base/http.h"
+#include "base/table.h"
 #include "features/kpi/kpi.h"
 #include "rules/kpi.h"
 
@@ -21,7 +23,7 @@
 struct kpi_cfg {
     char zone[64];
     int64_t bucket_offset;
-    const struct kpi_zone *z;
+    const struct dt_zone *z;
 };
 
 enum { G_NONE, G_OUTLET, G_PL };
@@ -58,17 +60,7 @@ struct kpi_result {
     char **labels;              /* per group: key shown and name (groups.n * 2) */
 };
 
-enum col_type { COL_TEXT, COL_INT, COL_RATE, COL_TIME, COL_NUM };
-struct col {
-    const char *name;
-    enum col_type type;
-    double width;
-};
-
-/* config.c: the parsed zone `name` from the system's zoneinfo (TZDIR overrides the
- * directory), loaded once and kept for the life of the process; NULL when unknown. */
-const struct kpi_zone *kpi_zone_get(const char *name);
-/* The configured zone and bucket offset. 0 or -1. */
+/* config.c: the configured zone (from dt_zone_get) and bucket offset. 0 or -1. */
 int kpi_cfg_load(db_conn *c, struct kpi_cfg *cfg);
 
 /* report.c */
@@ -87,19 +79,18 @@ void kpi_date_text(int y, int m, int d, char out[11]);
 json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
                         const struct kpi_result *res);
 
-/* export.c: answer the table (rows: array of arrays) as ?format=csv|xlsx; the caller
- * answered JSON otherwise. Times (COL_TIME, unix seconds) are shown in `z`. */
-int kpi_reply_table(req *r, const char *format, const char *name, const struct col *cols,
-                    int ncols, json_t *rows, const struct kpi_zone *z);
-
 /* routes.c: fill q from query-style parameters; on a bad one, names it in *field and *why.
  * 0, -1 (invalid), -2 (database). */
 int kpi_parse_request(db_conn *c, const char *from, const char *to, const char *outlet,
                       const char *region, const char *pl, const char *by,
                       struct kpi_request *q, const char **field, const char **why,
                       char region_like[16]);
-/* The format parameter. NULL when invalid (answered). */
-const char *kpi_want_format(req *r, int *answered);
+/* The ?format= of a KPI route (TABLE_JSON, TABLE_CSV, TABLE_XLSX); -1 after answering
+ * 422 for an unknown one. */
+int kpi_want_format(req *r);
+/* Answer a kpi_parse_request failure prc (-1: 404 for an unknown outlet, else 422
+ * naming the field; -2: -1 for the server's 500). */
+int kpi_answer_request(req *r, int prc, const char *field, const char *why);
 /* Outlet staff: only their outlet. Returns 0, or 1 when answered. */
 int kpi_confine(req *r, struct kpi_request *q, const char *outlet_param);
 

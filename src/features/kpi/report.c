@@ -273,8 +273,8 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
                struct kpi_result *res)
 {
     memset(res, 0, sizeof *res);
-    int64_t from = kpi_local_midnight(cfg->z, q->fy, q->fm, q->fd);
-    int64_t to = kpi_local_midnight(cfg->z, q->ty, q->tm, q->td);
+    int64_t from = dt_local_midnight(cfg->z, q->fy, q->fm, q->fd);
+    int64_t to = dt_local_midnight(cfg->z, q->ty, q->tm, q->td);
     struct kpi_groups tot = {0};
     if (kpi_period(c, cfg, from, to, &q->f, G_NONE, NULL, &tot) < 0) {
         free(tot.v);
@@ -289,7 +289,7 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
         int64_t start = from;
         while (start < to && rc == 0) {
             int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-            int64_t end = kpi_local_midnight(cfg->z, ny, nm, 1);
+            int64_t end = dt_local_midnight(cfg->z, ny, nm, 1);
             if (end > to)
                 end = to;
             char key[16];

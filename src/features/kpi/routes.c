@@ -1,15 +1,24 @@
 /* kpi: the request parameters shared by the KPI routes and the command line,
  * GET /api/v1/kpi/turnaround, and the KPI route table. */
+#include "features/common/common.h"
 #include "features/kpi/internal.h"
 #include "rules/kpi.h"
 
 #include <string.h>
 
-static const struct col turnaround_cols[] = {
-    {"group", COL_TEXT, 14},        {"name", COL_TEXT, 28},       {"completed", COL_INT, 12},
-    {"within_4d", COL_INT, 12},     {"rate_4d", COL_RATE, 10},    {"over_14d", COL_INT, 10},
-    {"rate_over_14d", COL_RATE, 14}, {"open_over_14d", COL_INT, 14}, {"rr90", COL_INT, 8},
-    {"rate_rr90", COL_RATE, 10},    {"with_serial", COL_INT, 12},
+/* The download's columns: rows are arrays in this order (see counts_row). */
+static const struct table_col turnaround_cols[] = {
+    {"group", NULL, TABLE_TEXT, 14, 0},
+    {"name", NULL, TABLE_TEXT, 28, 0},
+    {"completed", NULL, TABLE_INT, 12, 0},
+    {"within_4d", NULL, TABLE_INT, 12, 0},
+    {"rate_4d", NULL, TABLE_RATE, 10, 6},
+    {"over_14d", NULL, TABLE_INT, 10, 0},
+    {"rate_over_14d", NULL, TABLE_RATE, 14, 6},
+    {"open_over_14d", NULL, TABLE_INT, 14, 0},
+    {"rr90", NULL, TABLE_INT, 8, 0},
+    {"rate_rr90", NULL, TABLE_RATE, 10, 6},
+    {"with_serial", NULL, TABLE_INT, 12, 0},
 };
 
 static json_t *counts_row(const char *key, const char *name, const struct kpi_counts *c)
@@ -38,7 +47,7 @@ int kpi_parse_request(db_conn *c, const char *from, const char *to, const char *
         *field = "from", *why = "required";
         return -1;
     }
-    if (kpi_parse_date(from, &q->fy, &q->fm, &q->fd) < 0) {
+    if (dt_parse_date(from, &q->fy, &q->fm, &q->fd) < 0) {
         *field = "from", *why = "must be a date YYYY-MM-DD";
         return -1;
     }
@@ -46,11 +55,12 @@ int kpi_parse_request(db_conn *c, const char *from, const char *to, const char *
         *field = "to", *why = "required";
         return -1;
     }
-    if (kpi_parse_date(to, &q->ty, &q->tm, &q->td) < 0) {
+    if (dt_parse_date(to, &q->ty, &q->tm, &q->td) < 0) {
         *field = "to", *why = "must be a date YYYY-MM-DD";
         return -1;
     }
-    int64_t span = kpi_days_from_civil(q->ty, q->tm, q->td) - kpi_days_from_civil(q->fy, q->fm, q->fd);
+    int64_t span =
+        dt_days_from_civil(q->ty, q->tm, q->td) - dt_days_from_civil(q->fy, q->fm, q->fd);
     if (span <= 0) {
         *field = "to", *why = "must be after from";
         return -1;
@@ -111,47 +121,68 @@ int kpi_parse_request(db_conn *c, const char *from, const char *to, const char *
     return 0;
 }
 
-static int is_outlet_staff(const req *r) { return (r->who.role & ROLE_OUTLET_STAFF) != 0; }
-
-/* Shared by both routes: the format parameter. NULL when invalid (answered). */
-const char *kpi_want_format(req *r, int *answered)
+int kpi_want_format(req *r)
 {
-    const char *fmt = req_query(r, "format");
-    *answered = 0;
-    if (!fmt || !*fmt || strcmp(fmt, "json") == 0)
-        return "json";
-    if (strcmp(fmt, "csv") == 0 || strcmp(fmt, "xlsx") == 0)
-        return fmt;
-    *answered = 1;
-    reply_error(r, 422, "validation_failed", "format is json, csv or xlsx",
-                json_pack("{s:s}", "format", "one of json, csv, xlsx"));
-    return NULL;
+    int f = table_format_of(r);
+    if (f < 0)
+        reply_bad_format(r);
+    return f;
 }
 
 /* Outlet staff: only their outlet. Another outlet's code answers 404 like an unknown
  * one. Returns 0, or 1 when answered. */
 int kpi_confine(req *r, struct kpi_request *q, const char *outlet_param)
 {
-    if (!is_outlet_staff(r))
+    int64_t own = scope_outlet(r);
+    if (own == 0)
         return 0;
-    if (r->who.outlet_id <= 0) { /* outlet staff without an outlet see nothing */
+    if (own < 0) { /* outlet staff without an outlet see nothing */
         reply_error(r, 403, "forbidden", "no outlet is assigned to this account", NULL);
         return 1;
     }
-    if (outlet_param && *outlet_param && q->f.outlet_id != r->who.outlet_id) {
-        reply_error(r, 404, "not_found", "no such outlet", NULL);
+    if (outlet_param && *outlet_param && q->f.outlet_id != own) {
+        reply_not_found(r, "outlet");
         return 1;
     }
-    q->f.outlet_id = r->who.outlet_id;
+    q->f.outlet_id = own;
     return 0;
+}
+
+int kpi_answer_request(req *r, int prc, const char *field, const char *why)
+{
+    if (prc == -2)
+        return -1;
+    if (strcmp(field, "outlet") == 0 && strcmp(why, "unknown") == 0)
+        return reply_not_found(r, "outlet");
+    return reply_error(r, 422, "validation_failed", arena_printf(r->a, "%s: %s", field, why),
+                       json_pack("{s:s}", field, why));
+}
+
+/* The turnaround table as a download: one row per group, then the total. */
+static int turnaround_download(req *r, int f, const struct kpi_request *q,
+                               const struct kpi_result *res)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; i < res->groups.n; i++)
+        json_array_append_new(rows, counts_row(res->labels[2 * i], res->labels[2 * i + 1],
+                                               &res->groups.v[i].c));
+    json_array_append_new(rows, counts_row("total", "", &res->total));
+    char from[11], to[11];
+    kpi_date_text(q->fy, q->fm, q->fd, from);
+    kpi_date_text(q->ty, q->tm, q->td, to);
+    const char *name = arena_printf(r->a, "kpi-turnaround-%s-%s%s%s", from, to,
+                                    q->by ? "-by-" : "", kpi_by_names[q->by]);
+    int rc = table_reply_rows(r, (enum table_format)f, name, "KPI", turnaround_cols,
+                              (int)(sizeof turnaround_cols / sizeof turnaround_cols[0]), rows);
+    json_decref(rows);
+    return rc;
 }
 
 /* GET /api/v1/kpi/turnaround */
 static int kpi_turnaround(req *r)
 {
-    int answered;
-    const char *fmt = kpi_want_format(r, &answered);
-    if (!fmt)
+    int f = kpi_want_format(r);
+    if (f < 0)
         return 0;
     db_conn *c = req_db(r);
     struct kpi_cfg cfg;
@@ -164,38 +195,15 @@ static int kpi_turnaround(req *r)
     int prc = kpi_parse_request(c, req_query(r, "from"), req_query(r, "to"), outlet,
                                 req_query(r, "region"), req_query(r, "product_line"),
                                 req_query(r, "group_by"), &q, &field, &why, region_like);
-    if (prc == -2)
-        return -1;
-    if (prc == -1 && strcmp(field, "outlet") == 0 && strcmp(why, "unknown") == 0)
-        return reply_error(r, 404, "not_found", "no such outlet", NULL);
-    if (prc == -1)
-        return reply_error(r, 422, "validation_failed",
-                           arena_printf(r->a, "%s: %s", field, why),
-                           json_pack("{s:s}", field, why));
+    if (prc < 0)
+        return kpi_answer_request(r, prc, field, why);
     if (kpi_confine(r, &q, outlet))
         return 0;
     struct kpi_result res;
     if (kpi_report(c, &cfg, &q, &res) < 0)
         return -1;
-    int rc;
-    if (strcmp(fmt, "json") == 0) {
-        rc = reply_json(r, 200, kpi_report_json(&cfg, &q, &res));
-    } else {
-        json_t *rows = json_array();
-        for (size_t i = 0; i < res.groups.n; i++)
-            json_array_append_new(rows, counts_row(res.labels[2 * i], res.labels[2 * i + 1],
-                                                   &res.groups.v[i].c));
-        json_array_append_new(rows, counts_row("total", "", &res.total));
-        char from[11], to[11];
-        kpi_date_text(q.fy, q.fm, q.fd, from);
-        kpi_date_text(q.ty, q.tm, q.td, to);
-        const char *name = arena_printf(r->a, "kpi-turnaround-%s-%s%s%s", from, to,
-                                        q.by ? "-by-" : "", kpi_by_names[q.by]);
-        rc =
-            kpi_reply_table(r, fmt, name, turnaround_cols,
-                            (int)(sizeof turnaround_cols / sizeof turnaround_cols[0]), rows, cfg.z);
-        json_decref(rows);
-    }
+    int rc = f == TABLE_JSON ? reply_json(r, 200, kpi_report_json(&cfg, &q, &res))
+                             : turnaround_download(r, f, &q, &res);
     kpi_result_free(&res);
     return rc;
 }

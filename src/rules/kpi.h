@@ -1,6 +1,5 @@
-/* kpi: turnaround and quality KPI arithmetic (SPEC "KPI definitions"), and the
- * time-zone arithmetic that turns local dates into UTC instants. Pure: no I/O, no
- * process time zone; the caller reads the zone file and hands over its bytes. */
+/* kpi: turnaround and quality KPI arithmetic (SPEC "KPI definitions") over instants;
+ * local days and zones are base/datetime's. Pure: no I/O. */
 #ifndef RULES_KPI_H
 #define RULES_KPI_H
 #include <stddef.h>
@@ -58,33 +57,6 @@ int kpi_flags(const struct kpi_rec *recs, size_t n, int *out);
 /* num / den into *rate; returns 0 and leaves *rate alone when den is 0 (a null rate). */
 int kpi_rate(int64_t num, int64_t den, double *rate);
 
-/* ---- time zones (TZif files, RFC 8536) ---- */
-
-struct kpi_zone {
-    size_t ntrans;
-    int64_t *trans;      /* transition instants, ascending */
-    unsigned char *idx;  /* local time type in force from trans[i] */
-    size_t ntypes;
-    int32_t *utoff;      /* seconds east of UTC per local time type */
-};
-
-/* Parse a TZif file (version 1, 2 or later) from memory. 0, or -1 when it is not a
- * valid TZif file (z is then empty). Free with kpi_zone_free. Instants after the
- * last transition keep the last offset (the POSIX footer rule is not applied). */
-int kpi_zone_parse(const unsigned char *buf, size_t len, struct kpi_zone *z);
-void kpi_zone_free(struct kpi_zone *z);
-/* A zone with one fixed offset (tests, and UTC). 0 or -1. */
-int kpi_zone_fixed(int32_t utoff, struct kpi_zone *z);
-/* Seconds east of UTC in force at instant t. */
-int32_t kpi_zone_offset(const struct kpi_zone *z, int64_t t);
-/* The UTC instant of local midnight starting day y-m-d in z. A midnight skipped by a
- * clock change maps to the first instant after the gap. */
-int64_t kpi_local_midnight(const struct kpi_zone *z, int y, int m, int d);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int64_t kpi_days_from_civil(int y, int m, int d);
-void kpi_civil_from_days(int64_t days, int *y, int *m, int *d);
-/* Parse "YYYY-MM-DD" (a real calendar date, years 1970-9999). 0 or -1. */
-int kpi_parse_date(const char *s, int *y, int *m, int *d);
+/* Local days and zones: base/datetime.h. */
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "base/db.h"
 #include "features/kpi/kpi.h"
+#include "base/datetime.h"
 #include "rules/kpi.h"
 
 #include <string.h>
@@ -208,21 +209,21 @@ static void test_no_completions_rates_null(void **s)
 static void test_dates(void **s)
 {
     int y, m, d;
-    assert_int_equal(kpi_parse_date("2024-02-29", &y, &m, &d), 0);
+    assert_int_equal(dt_parse_date("2024-02-29", &y, &m, &d), 0);
     assert_int_equal(y * 10000 + m * 100 + d, 20240229);
-    assert_int_equal(kpi_parse_date("2025-02-29", &y, &m, &d), -1);
-    assert_int_equal(kpi_parse_date("2025-13-01", &y, &m, &d), -1);
-    assert_int_equal(kpi_parse_date("2025-1-01", &y, &m, &d), -1);
-    assert_int_equal(kpi_parse_date("2025-01-01x", &y, &m, &d), -1);
-    assert_int_equal(kpi_parse_date("", &y, &m, &d), -1);
-    assert_int_equal(kpi_parse_date(NULL, &y, &m, &d), -1);
-    assert_int_equal(kpi_days_from_civil(1970, 1, 1), 0);
-    assert_int_equal(kpi_days_from_civil(2026, 1, 1), 20454);
-    kpi_civil_from_days(20454 + 59, &y, &m, &d);
+    assert_int_equal(dt_parse_date("2025-02-29", &y, &m, &d), -1);
+    assert_int_equal(dt_parse_date("2025-13-01", &y, &m, &d), -1);
+    assert_int_equal(dt_parse_date("2025-1-01", &y, &m, &d), -1);
+    assert_int_equal(dt_parse_date("2025-01-01x", &y, &m, &d), -1);
+    assert_int_equal(dt_parse_date("", &y, &m, &d), -1);
+    assert_int_equal(dt_parse_date(NULL, &y, &m, &d), -1);
+    assert_int_equal(dt_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(dt_days_from_civil(2026, 1, 1), 20454);
+    dt_civil_from_days(20454 + 59, &y, &m, &d);
     assert_int_equal(y * 10000 + m * 100 + d, 20260301);
 }
 
-static int load_zone(const char *name, struct kpi_zone *z)
+static int load_zone(const char *name, struct dt_zone *z)
 {
     char path[256];
     snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
@@ -232,57 +233,57 @@ static int load_zone(const char *name, struct kpi_zone *z)
     unsigned char buf[65536];
     size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
-    return kpi_zone_parse(buf, n, z);
+    return dt_zone_parse(buf, n, z);
 }
 
 static void test_zone_shanghai(void **s)
 {
-    struct kpi_zone z;
+    struct dt_zone z;
     assert_int_equal(load_zone("Asia/Shanghai", &z), 0);
-    assert_int_equal(kpi_local_midnight(&z, 2026, 1, 1), T0);
-    assert_int_equal(kpi_local_midnight(&z, 2026, 2, 1), 1769875200); /* 2026-01-31T16:00Z */
-    assert_int_equal(kpi_zone_offset(&z, T0), 8 * H);
+    assert_int_equal(dt_local_midnight(&z, 2026, 1, 1), T0);
+    assert_int_equal(dt_local_midnight(&z, 2026, 2, 1), 1769875200); /* 2026-01-31T16:00Z */
+    assert_int_equal(dt_zone_offset(&z, T0), 8 * H);
     /* China observed DST 1986-1991: 1990-07-01 00:00 local was UTC+9 */
-    assert_int_equal(kpi_local_midnight(&z, 1990, 7, 1),
-                     kpi_days_from_civil(1990, 7, 1) * 86400 - 9 * H);
+    assert_int_equal(dt_local_midnight(&z, 1990, 7, 1),
+                     dt_days_from_civil(1990, 7, 1) * 86400 - 9 * H);
     /* a repair at 23:59:59 local on Jan 31 is in January, at 00:00 Feb 1 in February */
     struct kpi_rec r[] = {rec(1, NULL, T0, 1769875199, N, 0), rec(2, NULL, T0, 1769875200, N, 0)};
     struct kpi_counts c;
-    assert_int_equal(kpi_compute(r, 2, T0, kpi_local_midnight(&z, 2026, 2, 1), &c), 0);
+    assert_int_equal(kpi_compute(r, 2, T0, dt_local_midnight(&z, 2026, 2, 1), &c), 0);
     assert_int_equal(c.completed, 1);
-    kpi_zone_free(&z);
+    dt_zone_free(&z);
 }
 
 static void test_zone_dst(void **s)
 {
-    struct kpi_zone z;
+    struct dt_zone z;
     assert_int_equal(load_zone("Europe/Berlin", &z), 0);
     /* 2026-03-29: clocks go 02:00 -> 03:00; that day starts at 23:00Z before, the next
      * at 22:00Z */
-    int64_t d0 = kpi_days_from_civil(2026, 3, 29) * 86400;
-    assert_int_equal(kpi_local_midnight(&z, 2026, 3, 29), d0 - H);
-    assert_int_equal(kpi_local_midnight(&z, 2026, 3, 30), d0 + 86400 - 2 * H);
-    assert_int_equal(kpi_local_midnight(&z, 2026, 7, 1),
-                     kpi_days_from_civil(2026, 7, 1) * 86400 - 2 * H);
-    kpi_zone_free(&z);
+    int64_t d0 = dt_days_from_civil(2026, 3, 29) * 86400;
+    assert_int_equal(dt_local_midnight(&z, 2026, 3, 29), d0 - H);
+    assert_int_equal(dt_local_midnight(&z, 2026, 3, 30), d0 + 86400 - 2 * H);
+    assert_int_equal(dt_local_midnight(&z, 2026, 7, 1),
+                     dt_days_from_civil(2026, 7, 1) * 86400 - 2 * H);
+    dt_zone_free(&z);
     /* America/Sao_Paulo in 2018 sprang forward at local midnight (00:00 -> 01:00 on
      * 2018-11-04): the day starts at the transition, 03:00Z */
     if (load_zone("America/Sao_Paulo", &z) == 0) {
-        assert_int_equal(kpi_local_midnight(&z, 2018, 11, 4),
-                         kpi_days_from_civil(2018, 11, 4) * 86400 + 3 * H);
-        kpi_zone_free(&z);
+        assert_int_equal(dt_local_midnight(&z, 2018, 11, 4),
+                         dt_days_from_civil(2018, 11, 4) * 86400 + 3 * H);
+        dt_zone_free(&z);
     }
 }
 
 static void test_zone_fixed_and_invalid(void **s)
 {
-    struct kpi_zone z;
-    assert_int_equal(kpi_zone_fixed(0, &z), 0);
-    assert_int_equal(kpi_local_midnight(&z, 2026, 1, 1), 20454LL * 86400);
-    kpi_zone_free(&z);
+    struct dt_zone z;
+    assert_int_equal(dt_zone_fixed(0, &z), 0);
+    assert_int_equal(dt_local_midnight(&z, 2026, 1, 1), 20454LL * 86400);
+    dt_zone_free(&z);
     unsigned char junk[64] = "TZif2 this is not a zone file at all.....";
-    assert_int_equal(kpi_zone_parse(junk, sizeof junk, &z), -1);
-    assert_int_equal(kpi_zone_parse(junk, 10, &z), -1);
+    assert_int_equal(dt_zone_parse(junk, sizeof junk, &z), -1);
+    assert_int_equal(dt_zone_parse(junk, 10, &z), -1);
     assert_null(z.utoff);
 }
 

@@ -124,6 +124,8 @@ struct import_spec {
 
 /* Column k of the current row ("" when the file has no such column). */
 const char *import_field(const struct import_row *ir, int k);
+/* The line on which the current row starts. */
+long import_line(const struct import_row *ir);
 /* 1 when the file has column k. */
 int import_has(const struct import_row *ir, int k);
 /* Set ir->err and return IMPORT_BAD: `return import_bad(ir, "code: %s", why);`. */

@@ -11,6 +11,11 @@ const char *import_field(const struct import_row *ir, int k)
     return i < 0 ? "" : csv_field((const csv_reader *)ir->csv_, i);
 }
 
+long import_line(const struct import_row *ir)
+{
+    return csv_line((const csv_reader *)ir->csv_);
+}
+
 int import_has(const struct import_row *ir, int k)
 {
     return ir->idx[k] >= 0;

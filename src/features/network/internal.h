@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "base/db.h"
 #include "base/http.h"
+#include "features/common/common.h"
 #include "features/network/network.h"
 
 #define ROLE_NETWORK_ADMIN (ROLE_ADMIN | ROLE_SUPERVISOR)
@@ -61,15 +62,11 @@ struct outlet_in {
 
 /* helpers.c */
 void net_bind_day4(db_stmt *st, int first, const char *day);
-void net_today(char out[11]);
-int net_valid_date(const char *s);
+void net_today(db_conn *c, char out[11]);
+int net_page_failure(req *r, int rc, const char *what);
 int net_valid_hhmm(const char *s);
 int net_valid_token(const char *s, size_t max);
 int net_is_outlet_type(const char *s);
-int net_is_outlet_staff(const req *r);
-int net_bad_param(req *r, const char *param, const char *why);
-int net_json_fail_db(req *r, db_conn *c, const char *what);
-int net_next_code(db_conn *c, const char *counter, const char *prefix, char *out, size_t n);
 char *net_name_key(const char *s);
 
 /* regions.c */

@@ -32,6 +32,42 @@ int net_page_failure(req *r, int rc, const char *what)
     return reply_db_failure(r, rc, what) < 0 ? -1 : LIST_ANSWERED;
 }
 
+int net_page_rows(req *r, db_stmt *st, const struct page *p, int key_col,
+                  json_t *(*row)(db_stmt *st), json_t *items, const char **next,
+                  const char *what)
+{
+    const char *last = NULL;
+    int s;
+    long n = 0;
+    while ((s = db_step(st)) == DB_ROW) {
+        if (n == p->limit) {
+            *next = page_cursor(r->a, 1, &last);
+            break;
+        }
+        last = arena_strdup(r->a, db_text(st, key_col));
+        json_array_append_new(items, row(st));
+        n++;
+    }
+    db_done(st);
+    return s < 0 ? net_page_failure(r, s, what) : 0;
+}
+
+/* A LIKE pattern matching s anywhere, its % _ \ taken literally (arena text). */
+const char *net_like_anywhere(arena *a, const char *s)
+{
+    buf b = BUF_INIT;
+    buf_addc(&b, '%');
+    for (const char *p = s; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            buf_addc(&b, '\\');
+        buf_addc(&b, *p);
+    }
+    buf_addc(&b, '%');
+    const char *out = arena_strdup(a, b.s);
+    buf_release(&b);
+    return out;
+}
+
 int net_valid_hhmm(const char *s)
 {
     if (!s || strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||

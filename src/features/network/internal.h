@@ -64,6 +64,13 @@ struct outlet_in {
 void net_bind_day4(db_stmt *st, int first, const char *day);
 void net_today(db_conn *c, char out[11]);
 int net_page_failure(req *r, int rc, const char *what);
+/* Step st, asked for p->limit + 1 rows ordered by the text key in column key_col after
+ * p's cursor, into items as row(st); sets *next when the extra row came; finishes st.
+ * A list page function's result (0, LIST_ANSWERED or -1). */
+int net_page_rows(req *r, db_stmt *st, const struct page *p, int key_col,
+                  json_t *(*row)(db_stmt *st), json_t *items, const char **next,
+                  const char *what);
+const char *net_like_anywhere(arena *a, const char *s);
 int net_valid_hhmm(const char *s);
 int net_valid_token(const char *s, size_t max);
 int net_is_outlet_type(const char *s);
@@ -80,6 +87,7 @@ void net_outlet_defaults(struct outlet_in *o);
 int net_outlet_validate(db_conn *c, const struct outlet_in *o, json_t *fields);
 int64_t net_outlet_store(db_conn *c, int64_t id, const struct outlet_in *o);
 json_t *net_outlet_json(db_conn *c, int64_t id, int *err);
+int64_t net_visible(req *r, const char *sql, const char *code, int64_t *version);
 int64_t net_outlet_visible(req *r, const char *code, int64_t *version);
 int net_outlet_load(db_conn *c, arena *a, int64_t id, struct outlet_in *o);
 

@@ -298,27 +298,32 @@ fail:
     return NULL;
 }
 
-/* Outlet id by code, confined for outlet staff: 0 when absent or not visible. */
-int64_t net_outlet_visible(req *r, const char *code, int64_t *version)
+/* The id of the record that sql (id, outlet id, version of a row by code) finds, confined
+ * for outlet staff: 0 when absent or not visible, -1 on a database error. */
+int64_t net_visible(req *r, const char *sql, const char *code, int64_t *version)
 {
-    db_conn *c = req_db(r);
-    db_stmt *st = db_prepare(c, "SELECT id, version FROM outlets WHERE code = ?");
+    db_stmt *st = db_prepare(req_db(r), sql);
     if (!st)
         return -1;
     db_bind_text(st, 1, code);
-    int64_t id = 0;
+    int64_t id = 0, outlet = 0;
     int s = db_step(st);
     if (s == DB_ROW) {
         id = db_int(st, 0);
+        outlet = db_int(st, 1);
         if (version)
-            *version = db_int(st, 1);
+            *version = db_int(st, 2);
     }
     db_done(st);
     if (s < 0)
         return -1;
-    if (id && !scope_sees(r, id))
-        return 0;
-    return id;
+    return id && scope_sees(r, outlet) ? id : 0;
+}
+
+/* Outlet id by code, confined for outlet staff: 0 when absent or not visible. */
+int64_t net_outlet_visible(req *r, const char *code, int64_t *version)
+{
+    return net_visible(r, "SELECT id, id, version FROM outlets WHERE code = ?", code, version);
 }
 
 /* Load the stored outlet into o (strings in arena a). 0 or -1. */

@@ -3,7 +3,6 @@
 
 #include "base/arena.h"
 #include "base/audit.h"
-#include "base/buf.h"
 #include "rules/routing.h"
 
 #include <stdlib.h>
@@ -307,22 +306,6 @@ int net_outlets_get(req *r)
     return outlet_reply(r, 200, id);
 }
 
-/* A LIKE pattern matching s anywhere, its % _ \ taken literally (arena text). */
-static const char *like_anywhere(arena *a, const char *s)
-{
-    buf b = BUF_INIT;
-    buf_addc(&b, '%');
-    for (const char *p = s; *p; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\')
-            buf_addc(&b, '\\');
-        buf_addc(&b, *p);
-    }
-    buf_addc(&b, '%');
-    const char *out = arena_strdup(a, b.s);
-    buf_release(&b);
-    return out;
-}
-
 static json_t *outlet_row_json(db_stmt *st)
 {
     return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:b, s:I, s:s?, s:b, s:I}", "code",
@@ -353,7 +336,7 @@ static int outlets_page(req *r, const struct page *p, json_t *items, const char 
         size_t keep = strcmp(region + 2, "0000") == 0 ? 2 : strcmp(region + 4, "00") == 0 ? 4 : 6;
         rprefix = arena_printf(r->a, "%.*s%%", (int)keep, region);
     }
-    const char *qpat = q && *q ? like_anywhere(r->a, q) : NULL;
+    const char *qpat = q && *q ? net_like_anywhere(r->a, q) : NULL;
     char day[11];
     net_today(c, day);
     db_stmt *st = db_prepare(
@@ -394,20 +377,7 @@ static int outlets_page(req *r, const struct page *p, json_t *items, const char 
     db_bind_text(st, 18, after);
     db_bind_text(st, 19, after);
     db_bind_int(st, 20, p->limit + 1);
-    const char *last = NULL;
-    int s;
-    long n = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor(r->a, 1, &last);
-            break;
-        }
-        last = arena_strdup(r->a, db_text(st, 1));
-        json_array_append_new(items, outlet_row_json(st));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? net_page_failure(r, s, "outlets") : 0;
+    return net_page_rows(r, st, p, 1, outlet_row_json, items, next, "outlets");
 }
 
 static const struct table_col outlet_cols[] = {

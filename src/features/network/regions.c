@@ -3,7 +3,6 @@
 #include "features/network/internal.h"
 
 #include "base/arena.h"
-#include "base/buf.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "rules/routing.h"
@@ -269,16 +268,7 @@ static int region_terms(arena *a, const char *q, const char *pattern[3])
     for (char *w = strtok_r(copy, " \t", &save); w && nterms < 3;
          w = strtok_r(NULL, " \t", &save)) {
         char *k = net_name_key(w);
-        buf b = BUF_INIT;
-        buf_addc(&b, '%');
-        for (char *p = k; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_addc(&b, '\\');
-            buf_addc(&b, *p);
-        }
-        buf_addc(&b, '%');
-        pattern[nterms++] = arena_strdup(a, b.s);
-        buf_release(&b);
+        pattern[nterms++] = net_like_anywhere(a, k);
         free(k);
     }
     return nterms;
@@ -321,20 +311,7 @@ static int regions_page(req *r, const struct page *p, json_t *items, const char 
     db_bind_text(st, 12, after);
     db_bind_text(st, 13, after);
     db_bind_int(st, 14, p->limit + 1);
-    const char *last = NULL;
-    int s;
-    long n = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor(r->a, 1, &last);
-            break;
-        }
-        last = arena_strdup(r->a, db_text(st, 0));
-        json_array_append_new(items, region_row_json(st));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? net_page_failure(r, s, "regions") : 0;
+    return net_page_rows(r, st, p, 0, region_row_json, items, next, "regions");
 }
 
 static const struct table_col region_cols[] = {

@@ -72,25 +72,8 @@ fail:
 
 int64_t net_technician_visible(req *r, const char *code, int64_t *version)
 {
-    db_conn *c = req_db(r);
-    db_stmt *st = db_prepare(c, "SELECT id, outlet_id, version FROM technicians WHERE code = ?");
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, code);
-    int64_t id = 0, outlet = 0;
-    int s = db_step(st);
-    if (s == DB_ROW) {
-        id = db_int(st, 0);
-        outlet = db_int(st, 1);
-        if (version)
-            *version = db_int(st, 2);
-    }
-    db_done(st);
-    if (s < 0)
-        return -1;
-    if (id && !scope_sees(r, outlet))
-        return 0;
-    return id;
+    return net_visible(r, "SELECT id, outlet_id, version FROM technicians WHERE code = ?", code,
+                       version);
 }
 
 struct tech_in {
@@ -380,6 +363,13 @@ int net_technicians_get(req *r)
     return j ? reply_json(r, 200, j) : -1;
 }
 
+static json_t *technician_row_json(db_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:s?, s:b, s:I, s:s}", "code", db_text(st, 0), "name",
+                     db_text(st, 1), "phone", db_text(st, 2), "active", (int)db_int(st, 3),
+                     "version", (json_int_t)db_int(st, 4), "outlet", db_text(st, 5));
+}
+
 /* One page of technicians (filters outlet, product_line; by code), outlet staff confined
  * to their own outlet; an unknown or hidden outlet lists nothing. */
 static int technicians_page(req *r, const struct page *p, json_t *items, const char **next)
@@ -415,24 +405,7 @@ static int technicians_page(req *r, const struct page *p, json_t *items, const c
     db_bind_text(st, 5, after);
     db_bind_text(st, 6, after);
     db_bind_int(st, 7, p->limit + 1);
-    const char *last = NULL;
-    int s;
-    long n = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor(r->a, 1, &last);
-            break;
-        }
-        last = arena_strdup(r->a, db_text(st, 0));
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s?, s:b, s:I, s:s}", "code",
-                                               db_text(st, 0), "name", db_text(st, 1), "phone",
-                                               db_text(st, 2), "active", (int)db_int(st, 3),
-                                               "version", (json_int_t)db_int(st, 4), "outlet",
-                                               db_text(st, 5)));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? net_page_failure(r, s, "technicians") : 0;
+    return net_page_rows(r, st, p, 0, technician_row_json, items, next, "technicians");
 }
 
 static const struct table_col technician_cols[] = {

@@ -32,10 +32,14 @@ int net_page_failure(req *r, int rc, const char *what)
     return reply_db_failure(r, rc, what) < 0 ? -1 : LIST_ANSWERED;
 }
 
-int net_page_rows(req *r, db_stmt *st, const struct page *p, int key_col,
+int net_page_rows(req *r, db_stmt *st, const struct page *p, int bind_at, int key_col,
                   json_t *(*row)(db_stmt *st), json_t *items, const char **next,
                   const char *what)
 {
+    const char *after = p->nkeys ? p->key[0] : NULL;
+    db_bind_text(st, bind_at, after);
+    db_bind_text(st, bind_at + 1, after);
+    db_bind_int(st, bind_at + 2, p->limit + 1);
     const char *last = NULL;
     int s;
     long n = 0;

@@ -64,10 +64,12 @@ struct outlet_in {
 void net_bind_day4(db_stmt *st, int first, const char *day);
 void net_today(db_conn *c, char out[11]);
 int net_page_failure(req *r, int rc, const char *what);
-/* Step st, asked for p->limit + 1 rows ordered by the text key in column key_col after
- * p's cursor, into items as row(st); sets *next when the extra row came; finishes st.
- * A list page function's result (0, LIST_ANSWERED or -1). */
-int net_page_rows(req *r, db_stmt *st, const struct page *p, int key_col,
+/* Bind p's cursor key (or NULL) to parameters bind_at and bind_at + 1 of st and the
+ * limit + 1 to bind_at + 2 (st ends "AND (CAST(? AS TEXT) IS NULL OR key > ?) ORDER BY
+ * key LIMIT ?"), then step it into items as row(st), key_col being the key's column;
+ * sets *next when the extra row came; finishes st. A page function's result (0,
+ * LIST_ANSWERED or -1). */
+int net_page_rows(req *r, db_stmt *st, const struct page *p, int bind_at, int key_col,
                   json_t *(*row)(db_stmt *st), json_t *items, const char **next,
                   const char *what);
 const char *net_like_anywhere(arena *a, const char *s);

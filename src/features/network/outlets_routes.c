@@ -373,11 +373,7 @@ static int outlets_page(req *r, const struct page *p, json_t *items, const char 
         db_bind_int(st, 16, strcmp(active, "true") == 0);
         db_bind_int(st, 17, strcmp(active, "true") == 0);
     }
-    const char *after = p->nkeys ? p->key[0] : NULL;
-    db_bind_text(st, 18, after);
-    db_bind_text(st, 19, after);
-    db_bind_int(st, 20, p->limit + 1);
-    return net_page_rows(r, st, p, 1, outlet_row_json, items, next, "outlets");
+    return net_page_rows(r, st, p, 18, 1, outlet_row_json, items, next, "outlets");
 }
 
 static const struct table_col outlet_cols[] = {

@@ -307,11 +307,7 @@ static int regions_page(req *r, const struct page *p, json_t *items, const char 
         db_bind_int(st, 10, atoi(level));
         db_bind_int(st, 11, atoi(level));
     }
-    const char *after = p->nkeys ? p->key[0] : NULL;
-    db_bind_text(st, 12, after);
-    db_bind_text(st, 13, after);
-    db_bind_int(st, 14, p->limit + 1);
-    return net_page_rows(r, st, p, 0, region_row_json, items, next, "regions");
+    return net_page_rows(r, st, p, 12, 0, region_row_json, items, next, "regions");
 }
 
 static const struct table_col region_cols[] = {

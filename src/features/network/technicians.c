@@ -401,11 +401,7 @@ static int technicians_page(req *r, const struct page *p, json_t *items, const c
     }
     db_bind_text(st, 3, line);
     db_bind_text(st, 4, line);
-    const char *after = p->nkeys ? p->key[0] : NULL;
-    db_bind_text(st, 5, after);
-    db_bind_text(st, 6, after);
-    db_bind_int(st, 7, p->limit + 1);
-    return net_page_rows(r, st, p, 0, technician_row_json, items, next, "technicians");
+    return net_page_rows(r, st, p, 5, 0, technician_row_json, items, next, "technicians");
 }
 
 static const struct table_col technician_cols[] = {

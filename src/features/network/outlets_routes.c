@@ -3,6 +3,7 @@
 
 #include "base/arena.h"
 #include "base/audit.h"
+#include "base/jsonv.h"
 #include "rules/routing.h"
 
 #include <stdlib.h>
@@ -79,17 +80,10 @@ static void outlet_from_body(arena *a, json_t *body, json_t *fields, struct outl
         "code", "name", "type", "grade", "region", "address", "phone", "note", "capacity",
         "active", "covers", "product_lines", "hours", "hours_exceptions", "suspended_from",
         "suspended_until", "contract_start", "contract_end", "version", NULL};
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v)
-    {
-        int ok = 0;
-        for (int i = 0; allowed[i]; i++)
-            if (strcmp(allowed[i], k) == 0)
-                ok = 1;
-        if (!ok || (!creating && strcmp(k, "code") == 0))
-            json_object_set_new(fields, k, json_string(ok ? "cannot be changed" : "unknown field"));
-    }
+    jsonv jv = {.body = body, .fields = fields}; /* borrows fields */
+    jsonv_only(&jv, allowed);
+    if (!creating && json_object_get(body, "code"))
+        jsonv_fail(&jv, "code", "cannot be changed");
     if (creating)
         net_body_str(a, body, fields, "code", 16, &o->code);
     net_body_str(a, body, fields, "name", 200, &o->name);
@@ -105,19 +99,11 @@ static void outlet_from_body(arena *a, json_t *body, json_t *fields, struct outl
     net_body_str(a, body, fields, "suspended_until", 10, &o->suspended_until);
     net_body_str(a, body, fields, "contract_start", 10, &o->contract_start);
     net_body_str(a, body, fields, "contract_end", 10, &o->contract_end);
-    v = json_object_get(body, "capacity");
-    if (v && !json_is_integer(v))
-        json_object_set_new(fields, "capacity", json_string("must be an integer"));
-    else if (v)
-        o->capacity = json_integer_value(v);
-    v = json_object_get(body, "active");
-    if (v && !json_is_boolean(v))
-        json_object_set_new(fields, "active", json_string("must be true or false"));
-    else if (v)
-        o->active = json_is_true(v);
+    jsonv_int(&jv, "capacity", 0, &o->capacity);
+    jsonv_bool(&jv, "active", 0, &o->active);
     body_strings(a, body, fields, "covers", MAX_COVERS, &o->covers, &o->ncovers);
     body_strings(a, body, fields, "product_lines", MAX_LINES, &o->lines, &o->nlines);
-    v = json_object_get(body, "hours");
+    json_t *v = json_object_get(body, "hours");
     if (v) {
         if (!json_is_array(v) || json_array_size(v) > 7) {
             json_object_set_new(fields, "hours", json_string("a list of up to 7 weekdays"));

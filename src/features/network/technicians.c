@@ -2,6 +2,7 @@
 #include "features/network/internal.h"
 
 #include "base/audit.h"
+#include "base/jsonv.h"
 #include "base/log.h"
 
 #include <stdlib.h>
@@ -87,28 +88,15 @@ static void technician_body(req *r, json_t *body, json_t *fields, struct tech_in
 {
     static const char *const allowed[] = {"outlet", "name", "phone", "active", "skills",
                                           "records", "version", NULL};
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v)
-    {
-        int ok = 0;
-        for (int i = 0; allowed[i]; i++)
-            if (strcmp(allowed[i], k) == 0)
-                ok = 1;
-        if (!ok)
-            json_object_set_new(fields, k, json_string("unknown field"));
-    }
+    jsonv jv = {.body = body, .fields = fields}; /* borrows fields */
+    jsonv_only(&jv, allowed);
     if (net_body_str(r->a, body, fields, "name", 100, &t->name) && !t->name)
         json_object_set_new(fields, "name", json_string("must not be empty"));
     if (creating && !t->name && !json_object_get(fields, "name"))
         json_object_set_new(fields, "name", json_string("required"));
     net_body_str(r->a, body, fields, "phone", 40, &t->phone);
-    v = json_object_get(body, "active");
-    if (v && !json_is_boolean(v))
-        json_object_set_new(fields, "active", json_string("must be true or false"));
-    else if (v)
-        t->active = json_is_true(v);
-    v = json_object_get(body, "skills");
+    jsonv_bool(&jv, "active", 0, &t->active);
+    json_t *v = json_object_get(body, "skills");
     if (v) {
         size_t i;
         json_t *x;

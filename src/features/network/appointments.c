@@ -403,9 +403,15 @@ static const struct table_col appointment_cols[] = {
 /* Up to 500 a page, as before there was a cursor. */
 int net_appointments_list(req *r)
 {
-    static const struct list_spec spec = {"appointments", appointment_cols,
-                                          (int)(sizeof appointment_cols / sizeof *appointment_cols),
-                                          500, 500, 2, appointments_page};
+    static const struct list_spec spec = {
+        .name = "appointments",
+        .cols = appointment_cols,
+        .ncols = (int)(sizeof appointment_cols / sizeof *appointment_cols),
+        .def_limit = 500,
+        .max_limit = 500,
+        .nkeys = 2,
+        .page = appointments_page,
+    };
     return list_reply(r, &spec);
 }
 

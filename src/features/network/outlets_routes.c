@@ -377,8 +377,14 @@ static const struct table_col outlet_cols[] = {
 
 int net_outlets_list(req *r)
 {
-    static const struct list_spec spec = {"outlets", outlet_cols,
-                                          (int)(sizeof outlet_cols / sizeof *outlet_cols),
-                                          50, MAX_LIST, 1, outlets_page};
+    static const struct list_spec spec = {
+        .name = "outlets",
+        .cols = outlet_cols,
+        .ncols = (int)(sizeof outlet_cols / sizeof *outlet_cols),
+        .def_limit = 50,
+        .max_limit = MAX_LIST,
+        .nkeys = 1,
+        .page = outlets_page,
+    };
     return list_reply(r, &spec);
 }

@@ -323,9 +323,15 @@ int net_regions_list(req *r)
 {
     if (net_need_regions(r) < 0)
         return 0;
-    static const struct list_spec spec = {"regions", region_cols,
-                                          (int)(sizeof region_cols / sizeof *region_cols), 50,
-                                          MAX_LIST, 1, regions_page};
+    static const struct list_spec spec = {
+        .name = "regions",
+        .cols = region_cols,
+        .ncols = (int)(sizeof region_cols / sizeof *region_cols),
+        .def_limit = 50,
+        .max_limit = MAX_LIST,
+        .nkeys = 1,
+        .page = regions_page,
+    };
     return list_reply(r, &spec);
 }
 

@@ -402,8 +402,14 @@ static const struct table_col technician_cols[] = {
 
 int net_technicians_list(req *r)
 {
-    static const struct list_spec spec = {"technicians", technician_cols,
-                                          (int)(sizeof technician_cols / sizeof *technician_cols),
-                                          50, MAX_LIST, 1, technicians_page};
+    static const struct list_spec spec = {
+        .name = "technicians",
+        .cols = technician_cols,
+        .ncols = (int)(sizeof technician_cols / sizeof *technician_cols),
+        .def_limit = 50,
+        .max_limit = MAX_LIST,
+        .nkeys = 1,
+        .page = technicians_page,
+    };
     return list_reply(r, &spec);
 }

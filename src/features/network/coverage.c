@@ -1,16 +1,12 @@
-/* coverage: county coverage of the network: the report, its XLSX download and the
+/* coverage: county coverage of the network: the report, its CSV/XLSX download and the
  * `coverage` subcommand. */
 #include "features/network/internal.h"
 
-#include "base/buf.h"
-#include "base/csv.h"
 #include "rules/routing.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <xlsxwriter.h>
 
 struct cov_county {
     char code[7], province[7], city[7];
@@ -27,7 +23,7 @@ static int coverage_compute(db_conn *c, const char *scope, struct coverage *out)
 {
     memset(out, 0, sizeof *out);
     char day[11];
-    net_today(day);
+    net_today(c, day);
     db_stmt *st = db_prepare(
         c, "SELECT g.code, g.province_code, g.city_code, CASE WHEN EXISTS (SELECT 1"
            " FROM outlet_covers oc JOIN outlets o ON o.id = oc.outlet_id"
@@ -137,71 +133,46 @@ static json_t *coverage_breakdown(db_conn *c, const struct coverage *cv, int by_
     return order;
 }
 
-/* The breakdown and the uncovered counties as an XLSX workbook (two sheets). */
-static int coverage_xlsx(req *r, json_t *summary, json_t *groups, int by_city)
+static const struct table_col group_cols[] = {
+    {"code", NULL, TABLE_TEXT, 9, 0},
+    {"name", NULL, TABLE_TEXT, 28, 0},
+    {"covered", NULL, TABLE_INT, 9, 0},
+    {"total", NULL, TABLE_INT, 9, 0},
+    {"rate", NULL, TABLE_RATE, 9, 4},
+};
+static const struct table_col uncovered_cols[] = {
+    {"code", NULL, TABLE_TEXT, 9, 0},
+};
+
+/* The download: the breakdown (a total row after it in XLSX) and, in XLSX, a second
+ * sheet of the uncovered counties. */
+static int coverage_download(req *r, enum table_format f, json_t *summary, json_t *groups,
+                             int by_city)
 {
-    char path[] = "/tmp/aftersales-coverage-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
+    table *t = table_new(f, by_city ? "cities" : "provinces", group_cols,
+                         (int)(sizeof group_cols / sizeof *group_cols), org_zone(req_db(r)));
+    if (!t)
         return -1;
-    close(fd);
-    int rc = -1;
-    lxw_workbook *wb = workbook_new(path);
-    if (!wb)
-        goto cleanup;
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    lxw_format *pctf = workbook_add_format(wb);
-    format_set_num_format(pctf, "0.0%");
-    lxw_worksheet *ws = workbook_add_worksheet(wb, by_city ? "cities" : "provinces");
-    static const char *const head[] = {"code", "name", "covered", "total", "rate"};
-    for (lxw_col_t k = 0; k < 5; k++)
-        worksheet_write_string(ws, 0, k, head[k], bold);
     size_t i;
     json_t *g;
     json_array_foreach(groups, i, g)
-    {
-        lxw_row_t row = (lxw_row_t)(i + 1);
-        const char *name = json_string_value(json_object_get(g, "name"));
-        worksheet_write_string(ws, row, 0, json_string_value(json_object_get(g, "code")), NULL);
-        worksheet_write_string(ws, row, 1, name ? name : "", NULL);
-        worksheet_write_number(ws, row, 2, (double)json_integer_value(json_object_get(g, "covered")), NULL);
-        worksheet_write_number(ws, row, 3, (double)json_integer_value(json_object_get(g, "total")), NULL);
-        json_t *rt = json_object_get(g, "rate");
-        if (json_is_real(rt))
-            worksheet_write_number(ws, row, 4, json_real_value(rt), pctf);
+        table_row(t, g);
+    if (f == TABLE_XLSX) {
+        json_t *total = json_pack("{s:s, s:O, s:O, s:O}", "name", "total", "covered",
+                                  json_object_get(summary, "covered"), "total",
+                                  json_object_get(summary, "total"), "rate",
+                                  json_object_get(summary, "rate"));
+        table_row(t, total);
+        json_decref(total);
+        table_sheet(t, "uncovered", uncovered_cols, 1);
+        json_t *u;
+        json_array_foreach(json_object_get(summary, "uncovered"), i, u) {
+            json_t *row = json_pack("[O]", u);
+            table_row(t, row);
+            json_decref(row);
+        }
     }
-    lxw_row_t last = (lxw_row_t)(json_array_size(groups) + 1);
-    worksheet_write_string(ws, last, 1, "total", bold);
-    worksheet_write_number(ws, last, 2, (double)json_integer_value(json_object_get(summary, "covered")), bold);
-    worksheet_write_number(ws, last, 3, (double)json_integer_value(json_object_get(summary, "total")), bold);
-    json_t *rt = json_object_get(summary, "rate");
-    if (json_is_real(rt))
-        worksheet_write_number(ws, last, 4, json_real_value(rt), pctf);
-    worksheet_set_column(ws, 1, 1, 28, NULL);
-    lxw_worksheet *un = workbook_add_worksheet(wb, "uncovered");
-    worksheet_write_string(un, 0, 0, "code", bold);
-    json_t *u;
-    json_array_foreach(json_object_get(summary, "uncovered"), i, u)
-        worksheet_write_string(un, (lxw_row_t)(i + 1), 0, json_string_value(u), NULL);
-    if (workbook_close(wb) != LXW_NO_ERROR)
-        goto cleanup;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        goto cleanup;
-    buf b = BUF_INIT;
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, got);
-    fclose(f);
-    reply_header(r, "Content-Disposition", "attachment; filename=\"coverage.xlsx\"");
-    rc = reply_bytes(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     b.s, b.len);
-    buf_release(&b);
-cleanup:
-    unlink(path);
-    return rc;
+    return table_reply(r, t, "coverage", 0);
 }
 
 int net_coverage_get(req *r)
@@ -209,52 +180,26 @@ int net_coverage_get(req *r)
     if (net_need_regions(r) < 0)
         return 0;
     db_conn *c = req_db(r);
-    const char *scope = req_query(r, "region"), *format = req_query(r, "format");
+    const char *scope = req_query(r, "region");
     const char *why = NULL;
     int ok = coverage_scope_ok(c, scope, &why);
     if (ok < 0)
-        return -1;
+        return reply_db_failure(r, DB_ERROR, "coverage");
     if (!ok)
         return reply_error(r, 422, "validation_failed", why,
                            json_pack("{s:s}", "region", why));
-    if (format && strcmp(format, "csv") && strcmp(format, "json") && strcmp(format, "xlsx"))
-        return net_bad_param(r, "format", "format is json, csv or xlsx");
+    int f = table_format_of(r);
+    if (f < 0)
+        return reply_bad_format(r);
     struct coverage cv;
     if (coverage_compute(c, scope, &cv) < 0)
-        return net_json_fail_db(r, c, "coverage");
+        return reply_db_failure(r, DB_ERROR, "coverage");
     int by_city = scope && strcmp(scope + 2, "0000") == 0;
     json_t *j = coverage_summary(&cv);
     json_t *groups = coverage_breakdown(c, &cv, by_city);
     free(cv.c);
-    if (format && strcmp(format, "csv") == 0) {
-        buf b = BUF_INIT;
-        csv_writer w = csv_writer_buf(&b, CSV_CRLF | CSV_GUARD_FORMULAS);
-        static const char *const head[] = {"code", "name", "covered", "total", "rate"};
-        csv_row(&w, head, 5);
-        size_t i;
-        json_t *g;
-        json_array_foreach(groups, i, g)
-        {
-            csv_cell(&w, json_string_value(json_object_get(g, "code")));
-            csv_cell(&w, json_string_value(json_object_get(g, "name")));
-            csv_cellf(&w, "%lld", (long long)json_integer_value(json_object_get(g, "covered")));
-            csv_cellf(&w, "%lld", (long long)json_integer_value(json_object_get(g, "total")));
-            json_t *rt = json_object_get(g, "rate");
-            if (json_is_real(rt))
-                csv_cellf(&w, "%.4f", json_real_value(rt));
-            else
-                csv_cell(&w, NULL);
-            csv_end_row(&w);
-        }
-        reply_header(r, "Content-Disposition", "attachment; filename=\"coverage.csv\"");
-        int rc = reply_bytes(r, 200, "text/csv; charset=utf-8", b.s, b.len);
-        buf_release(&b);
-        json_decref(j);
-        json_decref(groups);
-        return rc;
-    }
-    if (format && strcmp(format, "xlsx") == 0) {
-        int rc = coverage_xlsx(r, j, groups, by_city);
+    if (f != TABLE_JSON) {
+        int rc = coverage_download(r, (enum table_format)f, j, groups, by_city);
         json_decref(j);
         json_decref(groups);
         return rc;

@@ -28,126 +28,157 @@ const char **net_split_list(arena *a, const char *s, size_t *n)
     return out;
 }
 
-int network_import_outlets(db *d, const char *path, FILE *in)
+/* The outlet of the current CSV row (strings borrowed from the reader or in a); errors of
+ * its capacity and active cells into fields. */
+static void outlet_of_row(csv_reader *cs, const int col[9], arena *a, struct outlet_in *o,
+                          json_t *fields)
 {
-    arena *a = arena_new();
-    db_conn *c = db_acquire(d);
-    csv_reader *cs = csv_reader_new(in);
-    int rc = -1, began = 0, stored = 0;
-    int col[9];
-    if (!cs)
-        goto cleanup;
-    if (network_regions_ensure(c, NULL) < 0)
-        goto cleanup;
-    if (csv_header(cs, outlet_columns, col) < 0) {
-        fprintf(stderr, "%s:%ld: %s\n", path, csv_line(cs), csv_error(cs));
-        goto cleanup;
+#define COL(k) (*csv_field(cs, col[k]) ? csv_field(cs, col[k]) : NULL)
+    net_outlet_defaults(o);
+    o->code = COL(0);
+    o->name = COL(1);
+    if (COL(2))
+        o->type = COL(2);
+    o->grade = COL(3);
+    o->region = COL(4);
+    const char *cov_s = COL(5), *lines_s = COL(6), *cap_s = COL(7), *act_s = COL(8);
+#undef COL
+    if (cov_s)
+        o->covers = net_split_list(a, cov_s, &o->ncovers);
+    if (lines_s)
+        o->lines = net_split_list(a, lines_s, &o->nlines);
+    if (cap_s) {
+        char *e = NULL;
+        o->capacity = strtoll(cap_s, &e, 10);
+        if (*e || e == cap_s)
+            json_object_set_new(fields, "capacity", json_string("must be an integer"));
     }
-    if (db_begin(c) < 0)
-        goto dberr;
-    began = 1;
+    if (act_s) {
+        if (strcmp(act_s, "true") == 0)
+            o->active = 1;
+        else if (strcmp(act_s, "false") == 0)
+            o->active = 0;
+        else
+            json_object_set_new(fields, "active", json_string("true or false"));
+    }
+}
+
+/* "path:line: field: reason; field: reason" on stderr. */
+static void print_fields(const char *path, long line, json_t *fields)
+{
+    const char *k;
+    json_t *v;
+    fprintf(stderr, "%s:%ld:", path, line);
+    int first = 1;
+    json_object_foreach(fields, k, v)
+    {
+        fprintf(stderr, "%s %s: %s", first ? "" : ";", k, json_string_value(v));
+        first = 0;
+    }
+    fputc('\n', stderr);
+}
+
+/* Create the outlet, or update the one with its code (same hours), with its audit row.
+ * 0 or -1. */
+static int store_row(db_conn *c, const struct outlet_in *o)
+{
+    db_stmt *st = db_prepare(c, "SELECT id FROM outlets WHERE code = ?");
+    int64_t id = 0;
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, o->code);
+    int s = db_step(st);
+    if (s == DB_ROW)
+        id = db_int(st, 0);
+    db_done(st);
+    if (s < 0)
+        return -1;
+    json_t *detail = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:b}", "name", o->name, "type",
+                               o->type, "region", o->region, "grade", o->grade, "capacity",
+                               (json_int_t)o->capacity, "active", o->active);
+    int rc = net_outlet_store(c, id, o) < 0 ||
+                     audit_write(c, "import", id ? "update" : "create", "outlet", o->code,
+                                 detail) < 0
+                 ? -1
+                 : 0;
+    json_decref(detail);
+    return rc;
+}
+
+/* Every row of the file, validated and stored; inside the caller's transaction. 0, or
+ * -1 after printing the line and reason; *stored counts the rows. */
+static int import_rows(db_conn *c, csv_reader *cs, const int col[9], const char *path,
+                       arena *a, int *stored)
+{
     json_t *seen = json_object();
+    int rc = -1;
     for (;;) {
         int n = csv_next(cs);
         if (n == 0)
             break;
         if (n < 0) {
             fprintf(stderr, "%s:%ld: %s\n", path, csv_line(cs), csv_error(cs));
-            json_decref(seen);
             goto cleanup;
         }
         long line = csv_line(cs);
-#define COL(k) (*csv_field(cs, col[k]) ? csv_field(cs, col[k]) : NULL)
         struct outlet_in o;
-        net_outlet_defaults(&o);
-        o.code = COL(0);
-        o.name = COL(1);
-        if (COL(2))
-            o.type = COL(2);
-        o.grade = COL(3);
-        o.region = COL(4);
-        const char *cov_s = COL(5), *lines_s = COL(6);
-        if (cov_s)
-            o.covers = net_split_list(a, cov_s, &o.ncovers);
-        if (lines_s)
-            o.lines = net_split_list(a, lines_s, &o.nlines);
         json_t *fields = json_object();
-        const char *cap_s = COL(7), *act_s = COL(8);
-        if (cap_s) {
-            char *e = NULL;
-            o.capacity = strtoll(cap_s, &e, 10);
-            if (*e || e == cap_s)
-                json_object_set_new(fields, "capacity", json_string("must be an integer"));
-        }
-        if (act_s) {
-            if (strcmp(act_s, "true") == 0)
-                o.active = 1;
-            else if (strcmp(act_s, "false") == 0)
-                o.active = 0;
-            else
-                json_object_set_new(fields, "active", json_string("true or false"));
-        }
-#undef COL
+        outlet_of_row(cs, col, a, &o, fields);
         if (net_outlet_validate(c, &o, fields) < 0) {
             json_decref(fields);
-            json_decref(seen);
-            goto dberr;
+            fprintf(stderr, "%s: %s\n", path, db_errmsg(c));
+            goto cleanup;
         }
         if (o.code && json_object_get(seen, o.code))
             json_object_set_new(fields, "code", json_string("appears twice in this file"));
         if (json_object_size(fields)) {
-            const char *k;
-            json_t *v;
-            fprintf(stderr, "%s:%ld:", path, line);
-            int first = 1;
-            json_object_foreach(fields, k, v)
-            {
-                fprintf(stderr, "%s %s: %s", first ? "" : ";", k, json_string_value(v));
-                first = 0;
-            }
-            fputc('\n', stderr);
+            print_fields(path, line, fields);
             json_decref(fields);
-            json_decref(seen);
             goto cleanup;
         }
         json_decref(fields);
         json_object_set_new(seen, o.code, json_true());
-        /* an existing code is updated (same hours), a new one created */
-        db_stmt *st = db_prepare(c, "SELECT id FROM outlets WHERE code = ?");
-        int64_t id = 0;
-        if (st) {
-            db_bind_text(st, 1, o.code);
-            if (db_step(st) == DB_ROW)
-                id = db_int(st, 0);
-            db_done(st);
-        }
-        json_t *detail = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:b}", "name", o.name, "type",
-                                   o.type, "region", o.region, "grade", o.grade, "capacity",
-                                   (json_int_t)o.capacity, "active", o.active);
-        int64_t got_id = net_outlet_store(c, id, &o);
-        int au = got_id < 0 ? -1
-                            : audit_write(c, "import", id ? "update" : "create", "outlet", o.code,
-                                          detail);
-        json_decref(detail);
-        if (got_id < 0 || au < 0) {
-            json_decref(seen);
+        if (store_row(c, &o) < 0) {
             fprintf(stderr, "%s:%ld: %s\n", path, line, db_errmsg(c));
             goto cleanup;
         }
-        stored++;
+        (*stored)++;
     }
+    rc = 0;
+cleanup:
     json_decref(seen);
-    if (db_commit(c) < 0)
-        goto dberr;
-    began = 0;
+    return rc;
+}
+
+int network_import_outlets(db *d, const char *path, FILE *in)
+{
+    arena *a = arena_new();
+    db_conn *c = db_acquire(d);
+    csv_reader *cs = csv_reader_new(in);
+    int rc = -1, stored = 0;
+    int col[9];
+    if (!cs || network_regions_ensure(c, NULL) < 0)
+        goto cleanup;
+    if (csv_header(cs, outlet_columns, col) < 0) {
+        fprintf(stderr, "%s:%ld: %s\n", path, csv_line(cs), csv_error(cs));
+        goto cleanup;
+    }
+    if (db_begin(c) < 0) {
+        fprintf(stderr, "%s: %s\n", path, db_errmsg(c));
+        goto cleanup;
+    }
+    if (import_rows(c, cs, col, path, a, &stored) < 0) {
+        db_rollback(c);
+        goto cleanup;
+    }
+    if (db_commit(c) < 0) {
+        fprintf(stderr, "%s: %s\n", path, db_errmsg(c));
+        db_rollback(c);
+        goto cleanup;
+    }
     printf("imported %d outlets\n", stored);
     rc = 0;
-    goto cleanup;
-dberr:
-    fprintf(stderr, "%s: %s\n", path, db_errmsg(c));
 cleanup:
-    if (began)
-        db_rollback(c);
     db_release(c);
     arena_free(a);
     csv_reader_free(cs);

@@ -132,7 +132,7 @@ static int demo_technicians(db_conn *c, arena *a)
                  {"O0002", "陈静", "AV GAME"}};
     for (size_t m = 0; m < sizeof techs / sizeof *techs; m++) {
         char code[24];
-        if (net_next_code(c, "technician", "T", code, sizeof code) < 0)
+        if (code_next(c, "technician", "T", 6, code, sizeof code) < 0)
             return -1;
         int64_t now = now_unix();
         if (db_exec(c,

@@ -1,5 +1,4 @@
-/* helpers: the small helpers the network files share (dates, tokens, parameter errors, name
- * keys, code sequences). */
+/* helpers: the small helpers the network files share (today, hours, tokens, name keys). */
 #include "features/network/internal.h"
 
 #include "base/buf.h"
@@ -10,7 +9,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *const outlet_types[] = {"service_center", "authorised", "designated",
                                            "certified", "agent", NULL};
@@ -21,29 +19,57 @@ void net_bind_day4(db_stmt *st, int first, const char *day)
         db_bind_text(st, first + i, day);
 }
 
-/* Today in the service's time zone (Asia/Shanghai, UTC+8, no daylight saving). */
-void net_today(char out[11])
+/* Today in the organisation's time zone. */
+void net_today(db_conn *c, char out[11])
 {
-    time_t t = (time_t)(now_unix() + 8 * 3600);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    dt_local_date(org_zone(c), now_unix(), out);
 }
 
-int net_valid_date(const char *s)
+/* A failed database call inside a list's page function: LIST_ANSWERED after a 503 busy
+ * answer, else -1 (logged; the server answers 500). */
+int net_page_failure(req *r, int rc, const char *what)
 {
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return 0;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 0;
-    return 1;
+    return reply_db_failure(r, rc, what) < 0 ? -1 : LIST_ANSWERED;
+}
+
+int net_page_rows(req *r, db_stmt *st, const struct page *p, int bind_at, int key_col,
+                  json_t *(*row)(db_stmt *st), json_t *items, const char **next,
+                  const char *what)
+{
+    const char *after = p->nkeys ? p->key[0] : NULL;
+    db_bind_text(st, bind_at, after);
+    db_bind_text(st, bind_at + 1, after);
+    db_bind_int(st, bind_at + 2, p->limit + 1);
+    const char *last = NULL;
+    int s;
+    long n = 0;
+    while ((s = db_step(st)) == DB_ROW) {
+        if (n == p->limit) {
+            *next = page_cursor(r->a, 1, &last);
+            break;
+        }
+        last = arena_strdup(r->a, db_text(st, key_col));
+        json_array_append_new(items, row(st));
+        n++;
+    }
+    db_done(st);
+    return s < 0 ? net_page_failure(r, s, what) : 0;
+}
+
+/* A LIKE pattern matching s anywhere, its % _ \ taken literally (arena text). */
+const char *net_like_anywhere(arena *a, const char *s)
+{
+    buf b = BUF_INIT;
+    buf_addc(&b, '%');
+    for (const char *p = s; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            buf_addc(&b, '\\');
+        buf_addc(&b, *p);
+    }
+    buf_addc(&b, '%');
+    const char *out = arena_strdup(a, b.s);
+    buf_release(&b);
+    return out;
 }
 
 int net_valid_hhmm(const char *s)
@@ -72,41 +98,6 @@ int net_is_outlet_type(const char *s)
     for (int i = 0; outlet_types[i]; i++)
         if (s && strcmp(s, outlet_types[i]) == 0)
             return 1;
-    return 0;
-}
-
-int net_is_outlet_staff(const req *r)
-{
-    return (r->who.role & ROLE_OUTLET_STAFF) != 0;
-}
-
-/* A malformed query parameter: 422 validation_failed naming it. */
-int net_bad_param(req *r, const char *param, const char *why)
-{
-    return reply_error(r, 422, "validation_failed", why, json_pack("{s:s}", param, why));
-}
-
-int net_json_fail_db(req *r, db_conn *c, const char *what)
-{
-    log_error("network %s: %s", what, db_errmsg(c));
-    return -1;
-}
-
-int net_next_code(db_conn *c, const char *counter, const char *prefix, char *out, size_t n)
-{
-    if (db_exec(c, "INSERT INTO counters (name, value) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
-                "t", counter) < 0)
-        return -1;
-    db_stmt *st = db_prepare(c, "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value");
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, counter);
-    int s = db_step(st);
-    int64_t v = s == DB_ROW ? db_int(st, 0) : -1;
-    db_done(st);
-    if (v < 0)
-        return -1;
-    snprintf(out, n, "%s%06lld", prefix, (long long)v);
     return 0;
 }
 

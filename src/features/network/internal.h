@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "base/db.h"
 #include "base/http.h"
+#include "features/common/common.h"
 #include "features/network/network.h"
 
 #define ROLE_NETWORK_ADMIN (ROLE_ADMIN | ROLE_SUPERVISOR)
@@ -61,15 +62,20 @@ struct outlet_in {
 
 /* helpers.c */
 void net_bind_day4(db_stmt *st, int first, const char *day);
-void net_today(char out[11]);
-int net_valid_date(const char *s);
+void net_today(db_conn *c, char out[11]);
+int net_page_failure(req *r, int rc, const char *what);
+/* Bind p's cursor key (or NULL) to parameters bind_at and bind_at + 1 of st and the
+ * limit + 1 to bind_at + 2 (st ends "AND (CAST(? AS TEXT) IS NULL OR key > ?) ORDER BY
+ * key LIMIT ?"), then step it into items as row(st), key_col being the key's column;
+ * sets *next when the extra row came; finishes st. A page function's result (0,
+ * LIST_ANSWERED or -1). */
+int net_page_rows(req *r, db_stmt *st, const struct page *p, int bind_at, int key_col,
+                  json_t *(*row)(db_stmt *st), json_t *items, const char **next,
+                  const char *what);
+const char *net_like_anywhere(arena *a, const char *s);
 int net_valid_hhmm(const char *s);
 int net_valid_token(const char *s, size_t max);
 int net_is_outlet_type(const char *s);
-int net_is_outlet_staff(const req *r);
-int net_bad_param(req *r, const char *param, const char *why);
-int net_json_fail_db(req *r, db_conn *c, const char *what);
-int net_next_code(db_conn *c, const char *counter, const char *prefix, char *out, size_t n);
 char *net_name_key(const char *s);
 
 /* regions.c */
@@ -83,6 +89,7 @@ void net_outlet_defaults(struct outlet_in *o);
 int net_outlet_validate(db_conn *c, const struct outlet_in *o, json_t *fields);
 int64_t net_outlet_store(db_conn *c, int64_t id, const struct outlet_in *o);
 json_t *net_outlet_json(db_conn *c, int64_t id, int *err);
+int64_t net_visible(req *r, const char *sql, const char *code, int64_t *version);
 int64_t net_outlet_visible(req *r, const char *code, int64_t *version);
 int net_outlet_load(db_conn *c, arena *a, int64_t id, struct outlet_in *o);
 

@@ -85,7 +85,7 @@ int net_outlet_validate(db_conn *c, const struct outlet_in *o, json_t *fields)
                               {"contract_start", o->contract_start},
                               {"contract_end", o->contract_end}};
     for (int i = 0; i < 4; i++)
-        if (dates[i][1] && !net_valid_date(dates[i][1]))
+        if (dates[i][1] && !dt_is_date(dates[i][1]))
             FAIL(dates[i][0], "a date YYYY-MM-DD");
     if (o->suspended_until && !o->suspended_from)
         FAIL("suspended_until", "needs suspended_from");
@@ -108,7 +108,7 @@ int net_outlet_validate(db_conn *c, const struct outlet_in *o, json_t *fields)
     }
     for (size_t i = 0; i < o->nexc; i++) {
         const struct exc_row *e = &o->exc[i];
-        if (!net_valid_date(e->day))
+        if (!dt_is_date(e->day))
             FAIL("hours_exceptions", "day is a date YYYY-MM-DD");
         else if ((e->opens == NULL) != (e->closes == NULL))
             FAIL("hours_exceptions", "give both opens and closes, or neither for a closed day");
@@ -209,7 +209,7 @@ json_t *net_outlet_json(db_conn *c, int64_t id, int *err)
 {
     *err = 0;
     char day[11];
-    net_today(day);
+    net_today(c, day);
     db_stmt *st = db_prepare(
         c, "SELECT o.code, o.name, o.type, o.grade, o.region, o.address, o.phone, o.capacity,"
            " o.active, o.suspended_from, o.suspended_until, o.contract_start, o.contract_end,"
@@ -298,27 +298,32 @@ fail:
     return NULL;
 }
 
-/* Outlet id by code, confined for outlet staff: 0 when absent or not visible. */
-int64_t net_outlet_visible(req *r, const char *code, int64_t *version)
+/* The id of the record that sql (id, outlet id, version of a row by code) finds, confined
+ * for outlet staff: 0 when absent or not visible, -1 on a database error. */
+int64_t net_visible(req *r, const char *sql, const char *code, int64_t *version)
 {
-    db_conn *c = req_db(r);
-    db_stmt *st = db_prepare(c, "SELECT id, version FROM outlets WHERE code = ?");
+    db_stmt *st = db_prepare(req_db(r), sql);
     if (!st)
         return -1;
     db_bind_text(st, 1, code);
-    int64_t id = 0;
+    int64_t id = 0, outlet = 0;
     int s = db_step(st);
     if (s == DB_ROW) {
         id = db_int(st, 0);
+        outlet = db_int(st, 1);
         if (version)
-            *version = db_int(st, 1);
+            *version = db_int(st, 2);
     }
     db_done(st);
     if (s < 0)
         return -1;
-    if (id && net_is_outlet_staff(r) && id != r->who.outlet_id)
-        return 0;
-    return id;
+    return id && scope_sees(r, outlet) ? id : 0;
+}
+
+/* Outlet id by code, confined for outlet staff: 0 when absent or not visible. */
+int64_t net_outlet_visible(req *r, const char *code, int64_t *version)
+{
+    return net_visible(r, "SELECT id, id, version FROM outlets WHERE code = ?", code, version);
 }
 
 /* Load the stored outlet into o (strings in arena a). 0 or -1. */

@@ -3,7 +3,7 @@
 
 #include "base/arena.h"
 #include "base/audit.h"
-#include "base/buf.h"
+#include "base/jsonv.h"
 #include "rules/routing.h"
 
 #include <stdlib.h>
@@ -80,17 +80,10 @@ static void outlet_from_body(arena *a, json_t *body, json_t *fields, struct outl
         "code", "name", "type", "grade", "region", "address", "phone", "note", "capacity",
         "active", "covers", "product_lines", "hours", "hours_exceptions", "suspended_from",
         "suspended_until", "contract_start", "contract_end", "version", NULL};
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v)
-    {
-        int ok = 0;
-        for (int i = 0; allowed[i]; i++)
-            if (strcmp(allowed[i], k) == 0)
-                ok = 1;
-        if (!ok || (!creating && strcmp(k, "code") == 0))
-            json_object_set_new(fields, k, json_string(ok ? "cannot be changed" : "unknown field"));
-    }
+    jsonv jv = {.body = body, .fields = fields}; /* borrows fields */
+    jsonv_only(&jv, allowed);
+    if (!creating && json_object_get(body, "code"))
+        jsonv_fail(&jv, "code", "cannot be changed");
     if (creating)
         net_body_str(a, body, fields, "code", 16, &o->code);
     net_body_str(a, body, fields, "name", 200, &o->name);
@@ -106,19 +99,11 @@ static void outlet_from_body(arena *a, json_t *body, json_t *fields, struct outl
     net_body_str(a, body, fields, "suspended_until", 10, &o->suspended_until);
     net_body_str(a, body, fields, "contract_start", 10, &o->contract_start);
     net_body_str(a, body, fields, "contract_end", 10, &o->contract_end);
-    v = json_object_get(body, "capacity");
-    if (v && !json_is_integer(v))
-        json_object_set_new(fields, "capacity", json_string("must be an integer"));
-    else if (v)
-        o->capacity = json_integer_value(v);
-    v = json_object_get(body, "active");
-    if (v && !json_is_boolean(v))
-        json_object_set_new(fields, "active", json_string("must be true or false"));
-    else if (v)
-        o->active = json_is_true(v);
+    jsonv_int(&jv, "capacity", 0, &o->capacity);
+    jsonv_bool(&jv, "active", 0, &o->active);
     body_strings(a, body, fields, "covers", MAX_COVERS, &o->covers, &o->ncovers);
     body_strings(a, body, fields, "product_lines", MAX_LINES, &o->lines, &o->nlines);
-    v = json_object_get(body, "hours");
+    json_t *v = json_object_get(body, "hours");
     if (v) {
         if (!json_is_array(v) || json_array_size(v) > 7) {
             json_object_set_new(fields, "hours", json_string("a list of up to 7 weekdays"));
@@ -237,7 +222,7 @@ int net_outlets_update(req *r)
         goto cleanup;
     }
     if (id == 0) {
-        rc = reply_error(r, 404, "not_found", "no such outlet", NULL);
+        rc = reply_not_found(r, "outlet");
         goto cleanup;
     }
     json_t *ver = json_object_get(body, "version");
@@ -303,47 +288,43 @@ int net_outlets_get(req *r)
     if (id < 0)
         return -1;
     if (id == 0)
-        return reply_error(r, 404, "not_found", "no such outlet", NULL);
+        return reply_not_found(r, "outlet");
     return outlet_reply(r, 200, id);
 }
 
-int net_outlets_list(req *r)
+static json_t *outlet_row_json(db_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:b, s:I, s:s?, s:b, s:I}", "code",
+                     db_text(st, 1), "name", db_text(st, 2), "type", db_text(st, 3), "grade",
+                     db_text(st, 4), "region", db_text(st, 5), "capacity",
+                     (json_int_t)db_int(st, 6), "active", (int)db_int(st, 7), "version",
+                     (json_int_t)db_int(st, 8), "region_name", db_text(st, 9), "in_service",
+                     (int)db_int(st, 10), "covers_count", (json_int_t)db_int(st, 11));
+}
+
+/* One page of outlets (filters q, type, region, product_line, active; by code), outlet
+ * staff confined to their own outlet. */
+static int outlets_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     db_conn *c = req_db(r);
     const char *q = req_query(r, "q"), *type = req_query(r, "type");
     const char *region = req_query(r, "region"), *line = req_query(r, "product_line");
-    const char *active = req_query(r, "active"), *cursor = req_query(r, "cursor");
-    const char *lim = req_query(r, "limit");
-    long limit = lim ? strtol(lim, NULL, 10) : 50;
-    if (limit < 1 || limit > MAX_LIST)
-        return net_bad_param(r, "limit", "limit is 1 to 500");
+    const char *active = req_query(r, "active");
     if (type && !net_is_outlet_type(type))
-        return net_bad_param(r, "type", "unknown outlet type");
+        return reply_bad_param(r, "type", "unknown outlet type"), LIST_ANSWERED;
     if (region && !region_code_valid(region))
-        return net_bad_param(r, "region", "region is a six-digit region code");
+        return reply_bad_param(r, "region", "region is a six-digit region code"), LIST_ANSWERED;
     if (active && strcmp(active, "true") && strcmp(active, "false"))
-        return net_bad_param(r, "active", "active is true or false");
+        return reply_bad_param(r, "active", "active is true or false"), LIST_ANSWERED;
     /* a region filter matches the outlet's location within a province, city or county */
     const char *rprefix = NULL;
     if (region) {
         size_t keep = strcmp(region + 2, "0000") == 0 ? 2 : strcmp(region + 4, "00") == 0 ? 4 : 6;
         rprefix = arena_printf(r->a, "%.*s%%", (int)keep, region);
     }
-    const char *qpat = NULL;
-    if (q && *q) {
-        buf b = BUF_INIT;
-        buf_addc(&b, '%');
-        for (const char *p = q; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_addc(&b, '\\');
-            buf_addc(&b, *p);
-        }
-        buf_addc(&b, '%');
-        qpat = arena_strdup(r->a, b.s);
-        buf_release(&b);
-    }
+    const char *qpat = q && *q ? net_like_anywhere(r->a, q) : NULL;
     char day[11];
-    net_today(day);
+    net_today(c, day);
     db_stmt *st = db_prepare(
         c, "SELECT o.id, o.code, o.name, o.type, o.grade, o.region, o.capacity, o.active,"
            " o.version, g.full_name, " OUTLET_ACTIVE_SQL ","
@@ -359,15 +340,15 @@ int net_outlets_list(req *r)
            " AND (CAST(? AS TEXT) IS NULL OR o.code > ?)"
            " ORDER BY o.code LIMIT ?");
     if (!st)
-        return net_json_fail_db(r, c, "outlets");
+        return net_page_failure(r, DB_ERROR, "outlets");
     net_bind_day4(st, 1, day);
-    if (net_is_outlet_staff(r)) {
-        db_bind_int(st, 5, r->who.outlet_id);
-        db_bind_int(st, 6, r->who.outlet_id);
+    int64_t mine = scope_outlet(r);
+    if (mine) {
+        db_bind_int(st, 5, mine);
+        db_bind_int(st, 6, mine);
     }
-    db_bind_text(st, 7, qpat);
-    db_bind_text(st, 8, qpat);
-    db_bind_text(st, 9, qpat);
+    for (int i = 7; i <= 9; i++)
+        db_bind_text(st, i, qpat);
     db_bind_text(st, 10, type);
     db_bind_text(st, 11, type);
     db_bind_text(st, 12, rprefix);
@@ -378,33 +359,32 @@ int net_outlets_list(req *r)
         db_bind_int(st, 16, strcmp(active, "true") == 0);
         db_bind_int(st, 17, strcmp(active, "true") == 0);
     }
-    db_bind_text(st, 18, cursor);
-    db_bind_text(st, 19, cursor);
-    db_bind_int(st, 20, limit + 1);
-    json_t *items = json_array();
-    char last[40] = "";
-    int s, n = 0, more = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == limit) {
-            more = 1;
-            break;
-        }
-        snprintf(last, sizeof last, "%s", db_text(st, 1));
-        json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:b, s:I, s:s?, s:b, s:I}", "code",
-                             db_text(st, 1), "name", db_text(st, 2), "type", db_text(st, 3),
-                             "grade", db_text(st, 4), "region", db_text(st, 5), "capacity",
-                             (json_int_t)db_int(st, 6), "active", (int)db_int(st, 7), "version",
-                             (json_int_t)db_int(st, 8), "region_name", db_text(st, 9),
-                             "in_service", (int)db_int(st, 10), "covers_count",
-                             (json_int_t)db_int(st, 11)));
-        n++;
-    }
-    db_done(st);
-    if (s < 0) {
-        json_decref(items);
-        return net_json_fail_db(r, c, "outlets");
-    }
-    return reply_json(r, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor",
-                                        more ? last : NULL));
+    return net_page_rows(r, st, p, 18, 1, outlet_row_json, items, next, "outlets");
+}
+
+static const struct table_col outlet_cols[] = {
+    {"code", NULL, TABLE_TEXT, 10, 0},
+    {"name", NULL, TABLE_TEXT, 28, 0},
+    {"type", NULL, TABLE_TEXT, 14, 0},
+    {"grade", NULL, TABLE_TEXT, 6, 0},
+    {"region", NULL, TABLE_TEXT, 9, 0},
+    {"region_name", NULL, TABLE_TEXT, 28, 0},
+    {"capacity", NULL, TABLE_INT, 9, 0},
+    {"active", NULL, TABLE_TEXT, 7, 0},
+    {"in_service", NULL, TABLE_TEXT, 9, 0},
+    {"covers_count", NULL, TABLE_INT, 12, 0},
+};
+
+int net_outlets_list(req *r)
+{
+    static const struct list_spec spec = {
+        .name = "outlets",
+        .cols = outlet_cols,
+        .ncols = (int)(sizeof outlet_cols / sizeof *outlet_cols),
+        .def_limit = 50,
+        .max_limit = MAX_LIST,
+        .nkeys = 1,
+        .page = outlets_page,
+    };
+    return list_reply(r, &spec);
 }

@@ -3,7 +3,6 @@
 #include "features/network/internal.h"
 
 #include "base/arena.h"
-#include "base/buf.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "rules/routing.h"
@@ -260,42 +259,34 @@ static json_t *region_row_json(db_stmt *st)
 
 #define REGION_COLS "code, name, full_name, level, province_code, city_code"
 
-int net_regions_list(req *r)
+/* LIKE patterns for up to three words of q, each in simplified name-key form; returns
+ * how many. */
+static int region_terms(arena *a, const char *q, const char *pattern[3])
 {
-    if (net_need_regions(r) < 0)
-        return 0;
+    int nterms = 0;
+    char *copy = arena_strdup(a, q), *save = NULL;
+    for (char *w = strtok_r(copy, " \t", &save); w && nterms < 3;
+         w = strtok_r(NULL, " \t", &save)) {
+        char *k = net_name_key(w);
+        pattern[nterms++] = net_like_anywhere(a, k);
+        free(k);
+    }
+    return nterms;
+}
+
+/* One page of regions (filters q, parent, level; by code). */
+static int regions_page(req *r, const struct page *p, json_t *items, const char **next)
+{
     db_conn *c = req_db(r);
     const char *q = req_query(r, "q"), *parent = req_query(r, "parent");
-    const char *level = req_query(r, "level"), *lim = req_query(r, "limit");
-    const char *cursor = req_query(r, "cursor");
-    long limit = lim ? strtol(lim, NULL, 10) : 50;
-    if (limit < 1 || limit > MAX_LIST)
-        return net_bad_param(r, "limit", "limit is 1 to 500");
+    const char *level = req_query(r, "level");
     if (level && strcmp(level, "1") && strcmp(level, "2") && strcmp(level, "3"))
-        return net_bad_param(r, "level", "level is 1, 2 or 3");
+        return reply_bad_param(r, "level", "level is 1, 2 or 3"), LIST_ANSWERED;
     if (parent && !region_code_valid(parent))
-        return net_bad_param(r, "parent", "parent is a six-digit region code");
+        return reply_bad_param(r, "parent", "parent is a six-digit region code"), LIST_ANSWERED;
     /* every word of q (up to three) must appear in the simplified full name */
     const char *pattern[3] = {NULL, NULL, NULL};
-    int nterms = 0;
-    if (q && *q) {
-        char *copy = arena_strdup(r->a, q), *save = NULL;
-        for (char *w = strtok_r(copy, " \t", &save); w && nterms < 3;
-             w = strtok_r(NULL, " \t", &save)) {
-            char *k = net_name_key(w);
-            buf b = BUF_INIT;
-            buf_addc(&b, '%');
-            for (char *p = k; *p; p++) {
-                if (*p == '%' || *p == '_' || *p == '\\')
-                    buf_addc(&b, '\\');
-                buf_addc(&b, *p);
-            }
-            buf_addc(&b, '%');
-            pattern[nterms++] = arena_strdup(r->a, b.s);
-            buf_release(&b);
-            free(k);
-        }
-    }
+    int nterms = q && *q ? region_terms(r->a, q, pattern) : 0;
     db_stmt *st = db_prepare(
         c, "SELECT " REGION_COLS " FROM regions WHERE"
            " (CAST(? AS TEXT) IS NULL OR code = ? OR (name_key LIKE ? ESCAPE '\\'"
@@ -305,7 +296,7 @@ int net_regions_list(req *r)
            " AND (CAST(? AS TEXT) IS NULL OR code > ?)"
            " ORDER BY code LIMIT ?");
     if (!st)
-        return net_json_fail_db(r, c, "regions");
+        return net_page_failure(r, DB_ERROR, "regions");
     db_bind_text(st, 1, nterms ? q : NULL);
     db_bind_text(st, 2, q);
     for (int i = 0; i < 3; i++)
@@ -316,28 +307,32 @@ int net_regions_list(req *r)
         db_bind_int(st, 10, atoi(level));
         db_bind_int(st, 11, atoi(level));
     }
-    db_bind_text(st, 12, cursor);
-    db_bind_text(st, 13, cursor);
-    db_bind_int(st, 14, limit + 1);
-    json_t *items = json_array();
-    char last[8] = "";
-    int s, n = 0, more = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == limit) {
-            more = 1;
-            break;
-        }
-        snprintf(last, sizeof last, "%s", db_text(st, 0));
-        json_array_append_new(items, region_row_json(st));
-        n++;
-    }
-    db_done(st);
-    if (s < 0) {
-        json_decref(items);
-        return net_json_fail_db(r, c, "regions");
-    }
-    return reply_json(r, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor",
-                                        more ? last : NULL));
+    return net_page_rows(r, st, p, 12, 0, region_row_json, items, next, "regions");
+}
+
+static const struct table_col region_cols[] = {
+    {"code", NULL, TABLE_TEXT, 9, 0},
+    {"name", NULL, TABLE_TEXT, 16, 0},
+    {"full_name", NULL, TABLE_TEXT, 32, 0},
+    {"level", NULL, TABLE_INT, 6, 0},
+    {"province", NULL, TABLE_TEXT, 9, 0},
+    {"city", NULL, TABLE_TEXT, 9, 0},
+};
+
+int net_regions_list(req *r)
+{
+    if (net_need_regions(r) < 0)
+        return 0;
+    static const struct list_spec spec = {
+        .name = "regions",
+        .cols = region_cols,
+        .ncols = (int)(sizeof region_cols / sizeof *region_cols),
+        .def_limit = 50,
+        .max_limit = MAX_LIST,
+        .nkeys = 1,
+        .page = regions_page,
+    };
+    return list_reply(r, &spec);
 }
 
 int net_regions_get(req *r)
@@ -347,15 +342,15 @@ int net_regions_get(req *r)
     db_conn *c = req_db(r);
     db_stmt *st = db_prepare(c, "SELECT " REGION_COLS " FROM regions WHERE code = ?");
     if (!st)
-        return net_json_fail_db(r, c, "region");
+        return reply_db_failure(r, DB_ERROR, "region");
     db_bind_text(st, 1, req_param(r, "code"));
     int s = db_step(st);
     json_t *j = s == DB_ROW ? region_row_json(st) : NULL;
     db_done(st);
     if (s < 0)
-        return net_json_fail_db(r, c, "region");
+        return reply_db_failure(r, s, "region");
     if (!j)
-        return reply_error(r, 404, "not_found", "no such region", NULL);
+        return reply_not_found(r, "region");
     return reply_json(r, 200, j);
 }
 

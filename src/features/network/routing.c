@@ -36,7 +36,7 @@ static int suggest(db_conn *c, const char *county, const char *line, struct sugg
     if (ri.level != 3)
         return -2;
     char day[11];
-    net_today(day);
+    net_today(c, day);
     db_stmt *st = db_prepare(
         c, "SELECT o.id, o.code, o.grade, o.region, o.capacity, o.name,"
            " (SELECT COUNT(*) FROM repairs r WHERE r.outlet_id = o.id AND r.status IN "
@@ -136,7 +136,7 @@ int net_routing_suggest(req *r)
     }
     json_decref(fields);
     if (rc < 0)
-        return net_json_fail_db(r, req_db(r), "routing");
+        return reply_db_failure(r, DB_ERROR, "routing");
     json_t *items = json_array();
     static const char *const dist[] = {"county", "city", "province", "elsewhere"};
     for (size_t i = 0; i < sg.n; i++) {

@@ -2,6 +2,7 @@
 #include "features/network/internal.h"
 
 #include "base/audit.h"
+#include "base/jsonv.h"
 #include "base/log.h"
 
 #include <stdlib.h>
@@ -11,7 +12,7 @@ static json_t *technician_json(db_conn *c, int64_t id, int *err)
 {
     *err = 0;
     char day[11];
-    net_today(day);
+    net_today(c, day);
     db_stmt *st = db_prepare(c, "SELECT t.code, t.name, t.phone, t.active, t.version, o.code,"
                                 " t.created_at, t.updated_at FROM technicians t"
                                 " JOIN outlets o ON o.id = t.outlet_id WHERE t.id = ?");
@@ -72,25 +73,8 @@ fail:
 
 int64_t net_technician_visible(req *r, const char *code, int64_t *version)
 {
-    db_conn *c = req_db(r);
-    db_stmt *st = db_prepare(c, "SELECT id, outlet_id, version FROM technicians WHERE code = ?");
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, code);
-    int64_t id = 0, outlet = 0;
-    int s = db_step(st);
-    if (s == DB_ROW) {
-        id = db_int(st, 0);
-        outlet = db_int(st, 1);
-        if (version)
-            *version = db_int(st, 2);
-    }
-    db_done(st);
-    if (s < 0)
-        return -1;
-    if (id && net_is_outlet_staff(r) && outlet != r->who.outlet_id)
-        return 0;
-    return id;
+    return net_visible(r, "SELECT id, outlet_id, version FROM technicians WHERE code = ?", code,
+                       version);
 }
 
 struct tech_in {
@@ -104,28 +88,15 @@ static void technician_body(req *r, json_t *body, json_t *fields, struct tech_in
 {
     static const char *const allowed[] = {"outlet", "name", "phone", "active", "skills",
                                           "records", "version", NULL};
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v)
-    {
-        int ok = 0;
-        for (int i = 0; allowed[i]; i++)
-            if (strcmp(allowed[i], k) == 0)
-                ok = 1;
-        if (!ok)
-            json_object_set_new(fields, k, json_string("unknown field"));
-    }
+    jsonv jv = {.body = body, .fields = fields}; /* borrows fields */
+    jsonv_only(&jv, allowed);
     if (net_body_str(r->a, body, fields, "name", 100, &t->name) && !t->name)
         json_object_set_new(fields, "name", json_string("must not be empty"));
     if (creating && !t->name && !json_object_get(fields, "name"))
         json_object_set_new(fields, "name", json_string("required"));
     net_body_str(r->a, body, fields, "phone", 40, &t->phone);
-    v = json_object_get(body, "active");
-    if (v && !json_is_boolean(v))
-        json_object_set_new(fields, "active", json_string("must be true or false"));
-    else if (v)
-        t->active = json_is_true(v);
-    v = json_object_get(body, "skills");
+    jsonv_bool(&jv, "active", 0, &t->active);
+    json_t *v = json_object_get(body, "skills");
     if (v) {
         size_t i;
         json_t *x;
@@ -162,8 +133,8 @@ static void technician_body(req *r, json_t *body, json_t *fields, struct tech_in
                 json_t *is = json_object_get(x, "issued_on"), *ex = json_object_get(x, "expires_on");
                 if (!kind || (strcmp(kind, "certification") && strcmp(kind, "training")) ||
                     !name || !*name || strlen(name) > 200 ||
-                    (is && !json_is_null(is) && !net_valid_date(json_string_value(is))) ||
-                    (ex && !json_is_null(ex) && !net_valid_date(json_string_value(ex))))
+                    (is && !json_is_null(is) && !dt_is_date(json_string_value(is))) ||
+                    (ex && !json_is_null(ex) && !dt_is_date(json_string_value(ex))))
                     bad = 1;
             }
         if (bad)
@@ -226,8 +197,10 @@ int net_technicians_create(req *r)
     technician_body(r, body, fields, &t, 1);
     json_object_del(fields, "version");
     const char *outlet = json_string_value(json_object_get(body, "outlet"));
-    if (net_is_outlet_staff(r) && !outlet) {
-        t.outlet_id = r->who.outlet_id;
+    if (scope_outlet(r) && !outlet) {
+        if (scope_outlet(r) < 0)
+            json_object_set_new(fields, "outlet", json_string("no such outlet"));
+        t.outlet_id = scope_outlet(r);
     } else if (!outlet) {
         json_object_set_new(fields, "outlet", json_string("required"));
     } else {
@@ -251,7 +224,7 @@ int net_technicians_create(req *r)
         rc = -1;
         goto cleanup;
     }
-    if (net_next_code(c, "technician", "T", code, sizeof code) < 0)
+    if (code_next(c, "technician", "T", 6, code, sizeof code) < 0)
         goto dbfail;
     db_stmt *st = db_prepare(c, "INSERT INTO technicians (code, outlet_id, name, phone, active,"
                                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
@@ -300,7 +273,7 @@ int net_technicians_update(req *r)
         goto cleanup;
     }
     if (id == 0) {
-        rc = reply_error(r, 404, "not_found", "no such technician", NULL);
+        rc = reply_not_found(r, "technician");
         goto cleanup;
     }
     struct tech_in t = {0};
@@ -372,30 +345,35 @@ int net_technicians_get(req *r)
     if (id < 0)
         return -1;
     if (id == 0)
-        return reply_error(r, 404, "not_found", "no such technician", NULL);
+        return reply_not_found(r, "technician");
     int err;
     json_t *j = technician_json(req_db(r), id, &err);
     return j ? reply_json(r, 200, j) : -1;
 }
 
-int net_technicians_list(req *r)
+static json_t *technician_row_json(db_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:s?, s:b, s:I, s:s}", "code", db_text(st, 0), "name",
+                     db_text(st, 1), "phone", db_text(st, 2), "active", (int)db_int(st, 3),
+                     "version", (json_int_t)db_int(st, 4), "outlet", db_text(st, 5));
+}
+
+/* One page of technicians (filters outlet, product_line; by code), outlet staff confined
+ * to their own outlet; an unknown or hidden outlet lists nothing. */
+static int technicians_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     db_conn *c = req_db(r);
-    const char *outlet = req_query(r, "outlet"), *cursor = req_query(r, "cursor");
-    const char *line = req_query(r, "product_line"), *lim = req_query(r, "limit");
-    long limit = lim ? strtol(lim, NULL, 10) : 50;
-    if (limit < 1 || limit > MAX_LIST)
-        return net_bad_param(r, "limit", "limit is 1 to 500");
+    const char *outlet = req_query(r, "outlet"), *line = req_query(r, "product_line");
     int64_t oid = 0;
     if (outlet) {
         oid = net_outlet_visible(r, outlet, NULL);
         if (oid < 0)
-            return -1;
-        if (oid == 0) /* nothing to list at an unknown (or invisible) outlet */
-            return reply_json(r, 200, json_pack("{s:[], s:n}", "items", "next_cursor"));
+            return net_page_failure(r, DB_ERROR, "technicians");
+        if (oid == 0)
+            return 0;
     }
-    if (net_is_outlet_staff(r))
-        oid = r->who.outlet_id;
+    if (scope_outlet(r))
+        oid = scope_outlet(r);
     db_stmt *st = db_prepare(
         c, "SELECT t.code, t.name, t.phone, t.active, t.version, o.code FROM technicians t"
            " JOIN outlets o ON o.id = t.outlet_id WHERE"
@@ -404,37 +382,34 @@ int net_technicians_list(req *r)
            "      WHERE s.technician_id = t.id AND s.line_code = ?))"
            " AND (CAST(? AS TEXT) IS NULL OR t.code > ?) ORDER BY t.code LIMIT ?");
     if (!st)
-        return net_json_fail_db(r, c, "technicians");
+        return net_page_failure(r, DB_ERROR, "technicians");
     if (oid) {
         db_bind_int(st, 1, oid);
         db_bind_int(st, 2, oid);
     }
     db_bind_text(st, 3, line);
     db_bind_text(st, 4, line);
-    db_bind_text(st, 5, cursor);
-    db_bind_text(st, 6, cursor);
-    db_bind_int(st, 7, limit + 1);
-    json_t *items = json_array();
-    char last[20] = "";
-    int s, n = 0, more = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == limit) {
-            more = 1;
-            break;
-        }
-        snprintf(last, sizeof last, "%s", db_text(st, 0));
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s?, s:b, s:I, s:s}", "code",
-                                               db_text(st, 0), "name", db_text(st, 1), "phone",
-                                               db_text(st, 2), "active", (int)db_int(st, 3),
-                                               "version", (json_int_t)db_int(st, 4), "outlet",
-                                               db_text(st, 5)));
-        n++;
-    }
-    db_done(st);
-    if (s < 0) {
-        json_decref(items);
-        return net_json_fail_db(r, c, "technicians");
-    }
-    return reply_json(r, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor",
-                                        more ? last : NULL));
+    return net_page_rows(r, st, p, 5, 0, technician_row_json, items, next, "technicians");
+}
+
+static const struct table_col technician_cols[] = {
+    {"code", NULL, TABLE_TEXT, 10, 0},
+    {"name", NULL, TABLE_TEXT, 20, 0},
+    {"phone", NULL, TABLE_TEXT, 16, 0},
+    {"outlet", NULL, TABLE_TEXT, 10, 0},
+    {"active", NULL, TABLE_TEXT, 7, 0},
+};
+
+int net_technicians_list(req *r)
+{
+    static const struct list_spec spec = {
+        .name = "technicians",
+        .cols = technician_cols,
+        .ncols = (int)(sizeof technician_cols / sizeof *technician_cols),
+        .def_limit = 50,
+        .max_limit = MAX_LIST,
+        .nkeys = 1,
+        .page = technicians_page,
+    };
+    return list_reply(r, &spec);
 }

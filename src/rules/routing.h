@@ -54,23 +54,12 @@ int coverage_includes(const char *cover, const char *county, const char *county_
 /* 1 when s is a six-digit region code. */
 int region_code_valid(const char *s);
 
-/* ---- on-site appointments: local time is the service zone, UTC+8 (Asia/Shanghai,
- * no daylight saving) ---- */
-#define SERVICE_UTC_OFFSET (8 * 3600)
+/* ---- on-site appointments (instants and local days: base/datetime.h) ---- */
 
 /* Minutes after midnight of "HH:MM" (00:00 .. 24:00), or -1. */
 int hhmm_minutes(const char *s);
 /* ISO weekday (1 Monday .. 7 Sunday) of a valid "YYYY-MM-DD", or 0. */
 int date_weekday(const char *date);
-/* Unix seconds of local date + minutes after its midnight; date must be valid. */
-int64_t local_instant(const char *date, int minutes);
-/* RFC 3339 ("2026-11-25T09:00:00+08:00", "...Z") or local "YYYY-MM-DD HH:MM[:SS]" into
- * unix seconds. 0, or -1 when malformed. */
-int parse_instant(const char *s, int64_t *out);
-/* Local date "YYYY-MM-DD" and minutes after midnight of an instant. */
-void local_date_of(int64_t t, char date[11], int *minutes);
-/* "2026-11-25T01:00:00Z" */
-void format_instant(int64_t t, char out[21]);
 
 /* Free slots of len minutes in opening hours [opens, closes) (minutes after midnight),
  * starting at opens and every len minutes, that overlap none of the n busy intervals

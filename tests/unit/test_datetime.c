@@ -104,6 +104,32 @@ static void zones_from_the_system_zoneinfo(void **state)
     assert_int_equal(t, 1793511000); /* 01:30 EDT, before the clocks fall back */
 }
 
+/* The appointment times of the service network (moved from rules/routing). */
+static void shanghai_appointment_instants(void **state)
+{
+    const struct dt_zone *sh = dt_zone_get("Asia/Shanghai");
+    int64_t t = 0;
+    char buf[21], day[11];
+    /* 09:00 in Shanghai is 01:00 UTC */
+    assert_int_equal(dt_local_midnight(sh, 2026, 11, 25) + 9 * 3600, 1795568400);
+    dt_rfc3339(1795568400, buf);
+    assert_string_equal(buf, "2026-11-25T01:00:00Z");
+    assert_int_equal(dt_parse_time("2026-11-25T09:00:00+08:00", sh, &t), 0);
+    assert_int_equal(t, 1795568400);
+    assert_int_equal(dt_parse_time("2026-11-25 09:00", sh, &t), 0);
+    assert_int_equal(t, 1795568400);
+    assert_int_equal(dt_parse_time("2026-11-24T20:00:00-05:00", sh, &t), 0);
+    assert_int_equal(t, 1795568400);
+    assert_int_equal(dt_parse_time("2026-11-25T09:00:00", sh, &t), -1);
+    assert_int_equal(dt_parse_time("2026-11-25", sh, &t), -1);
+    /* 23:30 UTC is 07:30 the next local day */
+    int y, m, d, hh, mm, ss;
+    dt_local_date(sh, 1795649400, day);
+    assert_string_equal(day, "2026-11-26");
+    dt_local_parts(sh, 1795649400, &y, &m, &d, &hh, &mm, &ss);
+    assert_int_equal(hh * 60 + mm, 7 * 60 + 30);
+}
+
 static void fixed_zones_and_bad_tzif(void **state)
 {
     struct dt_zone z;
@@ -127,6 +153,7 @@ int main(void)
         cmocka_unit_test(civil_days_round_trip),
         cmocka_unit_test(rfc3339_formats_and_parses),
         cmocka_unit_test(zones_from_the_system_zoneinfo),
+        cmocka_unit_test(shanghai_appointment_instants),
         cmocka_unit_test(fixed_zones_and_bad_tzif),
     };
     return cmocka_run_group_tests_name("datetime", tests, NULL, NULL);

@@ -191,36 +191,6 @@ static void test_hhmm_and_weekday(void **state)
     assert_int_equal(date_weekday("1970-01-01"), 4);
 }
 
-static void test_instants(void **state)
-{
-    (void)state;
-    int64_t t = 0;
-    char buf[21], date[11];
-    int mins = -1;
-    /* 09:00 in Shanghai is 01:00 UTC */
-    assert_int_equal(local_instant("2026-11-25", 9 * 60), 1795568400);
-    format_instant(1795568400, buf);
-    assert_string_equal(buf, "2026-11-25T01:00:00Z");
-    assert_int_equal(parse_instant("2026-11-25T09:00:00+08:00", &t), 0);
-    assert_int_equal(t, 1795568400);
-    assert_int_equal(parse_instant("2026-11-25T01:00:00Z", &t), 0);
-    assert_int_equal(t, 1795568400);
-    assert_int_equal(parse_instant("2026-11-25T01:00:00.250Z", &t), 0);
-    assert_int_equal(t, 1795568400);
-    assert_int_equal(parse_instant("2026-11-25 09:00", &t), 0); /* local time */
-    assert_int_equal(t, 1795568400);
-    assert_int_equal(parse_instant("2026-11-24T20:00:00-05:00", &t), 0);
-    assert_int_equal(t, 1795568400);
-    assert_int_equal(parse_instant("2026-11-25T09:00:00", &t), -1); /* RFC 3339 needs an offset */
-    assert_int_equal(parse_instant("2026-11-25T25:00:00Z", &t), -1);
-    assert_int_equal(parse_instant("2026-11-25", &t), -1);
-    assert_int_equal(parse_instant("2026-11-25T09:00:00+8", &t), -1);
-    /* 23:30 UTC is the next local day */
-    local_date_of(1795649400, date, &mins);
-    assert_string_equal(date, "2026-11-26");
-    assert_int_equal(mins, 7 * 60 + 30);
-}
-
 static void test_free_slots(void **state)
 {
     (void)state;
@@ -261,7 +231,6 @@ int main(void)
         cmocka_unit_test(test_coverage_includes),
         cmocka_unit_test(test_region_code_valid),
         cmocka_unit_test(test_hhmm_and_weekday),
-        cmocka_unit_test(test_instants),
         cmocka_unit_test(test_free_slots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,7 @@
 #include "base/router.h"
 #include "features/features.h"
 #include "features/kpi/kpi.h"
-#include "features/network.h"
+#include "features/network/network.h"
 
 #include <getopt.h>
 #include <limits.h>

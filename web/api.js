@@ -29,7 +29,9 @@ export class ApiError extends Error {
   }
 }
 
-function buildUrl(path, query) {
+// The URL of an API path with a query: empty values (undefined, null, '') are
+// left out, an array repeats its key. Also used for download links.
+export function apiUrl(path, query) {
   let url = path.startsWith('/api/') || /^https?:/.test(path) ? path : BASE + path;
   if (query) {
     const qs = new URLSearchParams();
@@ -75,7 +77,7 @@ export async function request(method, path, opts = {}) {
 
   let res;
   try {
-    res = await fetch(buildUrl(path, opts.query), init);
+    res = await fetch(apiUrl(path, opts.query), init);
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', String(e && e.message || e));

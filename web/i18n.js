@@ -4,6 +4,8 @@
 import zhCN from './i18n/zh-CN.js';
 import en from './i18n/en.js';
 
+export { byLang } from './lib/bilingual.js';
+
 // Offered in this order in the language switch; the first is the fallback.
 export const LANGS = ['zh-CN', 'en'];
 const STORAGE_KEY = 'aftersales.lang';
@@ -47,7 +49,8 @@ export function onLangChange(fn) {
   return () => listeners.delete(fn);
 }
 
-// Adds or overrides messages: registerMessages({en: {...}, 'zh-CN': {...}}).
+// Adds or overrides messages: registerMessages({en: {...}, 'zh-CN': {...}}),
+// usually written registerMessages(byLang({key: ['中文', 'English']})).
 // Call it at the top level of a view module, before its first render.
 export function registerMessages(byLang) {
   for (const [lang, msgs] of Object.entries(byLang)) {

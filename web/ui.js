@@ -1,10 +1,12 @@
 // Small shared components for every view: Field (with the red error text
-// under it), Button, Table (with a CSV download), ErrorBanner, Empty,
-// Notice, Loading, Page. Views import `html` from here too.
+// under it), Button, Table, DownloadLinks (a list's CSV and XLSX from the
+// server), ErrorBanner, Empty, Notice, Loading, Page. Views import `html`
+// from here too.
 import { h, cloneElement, toChildArray } from 'preact';
 import { useId } from 'preact/hooks';
 import htm from 'htm';
 import { t, errorText, fieldReasonText } from './i18n.js';
+import { apiUrl } from './api.js';
 
 export const html = htm.bind(h);
 
@@ -118,26 +120,11 @@ export function Loading({ label }) {
     <span class="spinner" aria-hidden="true"></span>${label || t('common.loading')}</div>`;
 }
 
-// ---- tables and CSV ----
+// ---- tables and downloads ----
 
 function cellText(col, row) {
-  if (col.csv) return col.csv(row);
   const v = row[col.key];
   return v === undefined || v === null ? '' : v;
-}
-
-function csvQuote(v) {
-  let s = typeof v === 'number' ? String(v) : String(v ?? '');
-  // A text starting with = + - @ would run as a formula in Excel/WPS.
-  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-// RFC 4180 CSV of rows under columns' labels (CRLF line ends).
-export function toCsv(columns, rows) {
-  const lines = [columns.map((c) => csvQuote(c.label)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvQuote(cellText(c, row))).join(','));
-  return lines.join('\r\n') + '\r\n';
 }
 
 // Saves text as a file; the BOM makes Excel read the UTF-8 Chinese right.
@@ -153,19 +140,41 @@ export function downloadText(filename, text, type = 'text/csv;charset=utf-8') {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-// columns: [{key, label, render?(row), csv?(row), align?: 'right'}]
-// csv: {href} to link a server-side export (the whole result), or
-//      {filename} to save the rows shown here; omitted = no download.
-// toolbar: extra controls shown left of the download button.
-export function Table({ columns, rows, rowKey = 'code', caption, csv, toolbar,
+export const DOWNLOAD_FORMATS = ['csv', 'xlsx'];
+
+// The URL that downloads list route `path` (relative to /api/v1) with the
+// screen's filters `params` as a file: limit and cursor are dropped (a
+// download holds every matching row), format is csv or xlsx.
+export function downloadHref(path, params, format) {
+  const { limit, cursor, ...rest } = params || {};
+  return apiUrl(path, { ...rest, format });
+}
+
+// The CSV and XLSX downloads of a list: plain links (a GET with the session
+// cookie) so the browser saves what the server sends, all matching rows.
+//   <${DownloadLinks} path="/repairs" params=${{ status: 'received' }} name="repairs" />
+// name marks the links for tests (data-download="repairs-csv"); attr names
+// one more attribute given the same mark; filename, when given, is offered
+// as the file's name if the server names none.
+export function DownloadLinks({ path, params, name, filename, attr }) {
+  return html`<span class="download-links" data-downloads=${name}>
+    ${DOWNLOAD_FORMATS.map((f) => {
+      const mark = name + '-' + f;
+      return html`<a key=${f} class="btn btn-secondary" href=${downloadHref(path, params, f)}
+        download=${filename ? filename + '.' + f : ''} data-download=${mark} data-format=${f}
+        title=${t('common.download_hint')} ...${attr ? { [attr]: mark } : {}}>${t('common.download_' + f)}</a>`;
+    })}
+  </span>`;
+}
+
+// columns: [{key, label, render?(row), align?: 'right'}]
+// downloads: DownloadLinks' props ({path, params, name, filename?, attr?})
+//      to offer the whole result as CSV and XLSX; omitted = no download.
+// toolbar: extra controls shown left of the downloads.
+export function Table({ columns, rows, rowKey = 'code', caption, downloads, toolbar,
   empty, onRowClick }) {
   const list = rows || [];
-  const download = csv
-    ? csv.href
-      ? html`<a class="btn btn-secondary" href=${csv.href} download=${csv.filename || ''}>${t('common.download_csv')}</a>`
-      : html`<${Button} variant="secondary" onClick=${() => downloadText(csv.filename || 'export.csv', toCsv(columns, list))}
-          disabled=${list.length === 0}>${t('common.download_csv')}</${Button}>`
-    : null;
+  const download = downloads ? html`<${DownloadLinks} ...${downloads} />` : null;
   return html`
     <div class="table-block">
       ${toolbar || download ? html`<div class="table-toolbar">

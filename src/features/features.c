@@ -3,6 +3,7 @@
 #include "features/catalog/catalog.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
+#include "features/network/network.h"
 #include "features/portal/portal.h"
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"

@@ -51,13 +51,5 @@ extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
 
 /* Each feature's route table, CSV kinds and demo step: declared in the capability's
  * header (features/<capability>/<capability>.h). */
-extern const struct route network_routes[];
-
-/* Demo steps. */
-int network_demo(db *d, const struct demo_opts *o);
-
-/* CSV importers and exporters. */
-int network_import_outlets(db *d, const char *path, FILE *in);
-int network_export_outlets(db *d, FILE *out);
 
 #endif

@@ -65,6 +65,9 @@ export default {
   'common.cancel': 'Cancel',
   'common.search': 'Search',
   'common.download_csv': 'Download CSV',
+  'common.download_xlsx': 'Download Excel',
+  'common.download_hint': 'Every matching row, not only this page',
+  'common.more': 'Load more',
   'common.empty': 'Nothing here yet',
   'common.required': 'required',
 

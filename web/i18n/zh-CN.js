@@ -65,6 +65,9 @@ export default {
   'common.cancel': '取消',
   'common.search': '搜索',
   'common.download_csv': '下载 CSV',
+  'common.download_xlsx': '下载 Excel',
+  'common.download_hint': '全部符合条件的记录，不只是本页',
+  'common.more': '加载更多',
   'common.empty': '暂无数据',
   'common.required': '必填',
 

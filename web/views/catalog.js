@@ -1,24 +1,27 @@
 // Products (M2): product lines and models, with editing for editors and supervisors.
 // Hash routes: #/products (models, filter by line), #/products/CODE (one model, edit).
-import { useState, useEffect, useCallback } from 'preact/hooks';
+import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, getLang } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+import { t, registerMessages, byLang, getLang } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
+import { PagedTable } from '../lib/lists.js';
 
-registerMessages({
-  'zh-CN': {
-    'cat.title': '产品与型号', 'cat.lines': '产品线', 'cat.all': '全部产品线', 'cat.code': '型号代码',
-    'cat.name': '名称', 'cat.line': '产品线', 'cat.months': '保修月数', 'cat.launched': '上市日期',
-    'cat.search': '搜索代码或名称', 'cat.more': '加载更多', 'cat.new': '新建型号', 'cat.save': '保存',
-    'cat.saved': '已保存', 'cat.created': '型号 {code} 已创建', 'cat.edit': '编辑型号 {code}',
-  },
-  en: {
-    'cat.title': 'Products and models', 'cat.lines': 'Product lines', 'cat.all': 'All product lines', 'cat.code': 'Model code',
-    'cat.name': 'Name', 'cat.line': 'Product line', 'cat.months': 'Warranty months', 'cat.launched': 'Launched on',
-    'cat.search': 'Search code or name', 'cat.more': 'Load more', 'cat.new': 'New model', 'cat.save': 'Save',
-    'cat.saved': 'Saved', 'cat.created': 'Model {code} created', 'cat.edit': 'Edit model {code}',
-  },
-});
+registerMessages(byLang({
+  'cat.title': ['产品与型号', 'Products and models'],
+  'cat.lines': ['产品线', 'Product lines'],
+  'cat.all': ['全部产品线', 'All product lines'],
+  'cat.code': ['型号代码', 'Model code'],
+  'cat.name': ['名称', 'Name'],
+  'cat.line': ['产品线', 'Product line'],
+  'cat.months': ['保修月数', 'Warranty months'],
+  'cat.launched': ['上市日期', 'Launched on'],
+  'cat.search': ['搜索代码或名称', 'Search code or name'],
+  'cat.new': ['新建型号', 'New model'],
+  'cat.save': ['保存', 'Save'],
+  'cat.saved': ['已保存', 'Saved'],
+  'cat.created': ['型号 {code} 已创建', 'Model {code} created'],
+  'cat.edit': ['编辑型号 {code}', 'Edit model {code}'],
+}));
 
 const EDITORS = ['admin', 'supervisor', 'editor'];
 const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
@@ -66,27 +69,14 @@ function ModelForm({ model, lines, onSaved }) {
 
 function ModelList({ user, lines }) {
   const [filter, setFilter] = useState({ product_line: '', q: '' });
-  const [items, setItems] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const load = useCallback(async (more) => {
-    setError(null);
-    try {
-      const q = { limit: 100 };
-      if (filter.product_line) q.product_line = filter.product_line;
-      if (filter.q) q.q = filter.q;
-      if (more && cursor) q.cursor = cursor;
-      const r = await api.get('/models', { query: q });
-      setItems((prev) => (more && prev ? [...prev, ...r.items] : r.items));
-      setCursor(r.next_cursor);
-    } catch (e) { setError(e); }
-  }, [filter, cursor]);
-  useEffect(() => { load(false); }, [filter]);
+  const params = {};
+  if (filter.product_line) params.product_line = filter.product_line;
+  if (filter.q) params.q = filter.q;
   const columns = [
     { key: 'code', label: t('cat.code'), render: (m) => (EDITORS.includes(user.role)
       ? html`<a href=${'#/products/' + encodeURIComponent(m.code)}>${m.code}</a>` : m.code) },
     { key: 'name', label: t('cat.name') },
-    { key: 'line', label: t('cat.line'), render: (m) => lineName(m.product_line), csv: (m) => m.product_line.code },
+    { key: 'line', label: t('cat.line'), render: (m) => lineName(m.product_line) },
     { key: 'warranty_months', label: t('cat.months'), align: 'right' },
     { key: 'launched_on', label: t('cat.launched') },
   ];
@@ -97,10 +87,7 @@ function ModelList({ user, lines }) {
         options=${[{ value: '', label: t('cat.all') }, ...lines.map((l) => ({ value: l.code, label: lineName(l) }))]} />
       <${Field} label=${t('cat.search')} name="q" value=${filter.q} onChange=${(e) => setFilter({ ...filter, q: e.currentTarget.value })} />
     </div>
-    <${ErrorBanner} error=${error} onRetry=${() => load(false)} />
-    ${items === null ? html`<${Loading} />` : html`
-      <${Table} columns=${columns} rows=${items} csv=${{ filename: 'models.csv' }} />
-      ${cursor ? html`<${Button} variant="secondary" onClick=${() => load(true)}>${t('cat.more')}</${Button}>` : null}`}`;
+    <${PagedTable} path="/models" params=${params} limit=${100} columns=${columns} name="models" />`;
 }
 
 export default function CatalogView({ user, params }) {

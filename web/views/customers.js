@@ -7,220 +7,115 @@
 //   #/customers/CODE/merge   merge a duplicate into CODE
 import { useState, useEffect, useRef } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, formatDateTime } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Empty, downloadText } from '../ui.js';
+import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Empty, DownloadLinks, downloadText } from '../ui.js';
+import { useItems } from '../lib/lists.js';
 import { STATUSES } from './repairs.js'; // and its status names (rs.*)
 
-registerMessages({
-  'zh-CN': {
-    'cust.search.label': '电话、姓名、邮箱或客户编号',
-    'cust.search.hint': '可输入完整号码、号码后四位、+86 或全角数字；姓名可输入繁体',
-    'cust.search.placeholder': '例如 138 0013 8000、张伟、zhang@example.com、C00000001',
-    'cust.new': '新建客户',
-    'cust.matches': '识别结果',
-    'cust.results': '搜索结果',
-    'cust.none': '没有找到客户',
-    'cust.none.body': '可以新建客户。',
-    'cust.strong': '确定匹配',
-    'cust.weak': '可能匹配',
-    'cust.reason.phone': '电话相同',
-    'cust.reason.email': '邮箱相同',
-    'cust.reason.name': '姓名相同',
-    'cust.reason.region': '地区相同',
-    'cust.reason.phone_tail': '电话后四位相同',
-    'cust.how.code': '客户编号',
-    'cust.how.phone': '电话',
-    'cust.how.phone_prefix': '电话开头',
-    'cust.how.phone_tail': '电话后几位',
-    'cust.how.email': '邮箱',
-    'cust.how.email_prefix': '邮箱开头',
-    'cust.how.name': '姓名',
-    'cust.how.recent': '最近新建',
-    'cust.code': '客户编号',
-    'cust.name': '姓名',
-    'cust.phone': '电话',
-    'cust.phone2': '其他电话',
-    'cust.phone2.hint': '如座机，多个用逗号分隔',
-    'cust.email': '邮箱',
-    'cust.email.hint': '多个用逗号分隔',
-    'cust.region': '地区代码',
-    'cust.region.hint': '六位行政区划代码（GB/T 2260），如 310104',
-    'cust.address': '地址',
-    'cust.phones': '电话',
-    'cust.emails': '邮箱',
-    'cust.mobile': '手机',
-    'cust.landline': '座机',
-    'cust.created': '建档时间',
-    'cust.updated': '更新时间',
-    'cust.version': '版本',
-    'cust.merged_codes': '已合并的编号',
-    'cust.consents': '营销许可',
-    'cust.consent.phone': '电话',
-    'cust.consent.sms': '短信',
-    'cust.consent.email': '邮件',
-    'cust.consent.fax': '传真',
-    'cust.consent.post': '信函',
-    'cust.consent.unknown': '未询问',
-    'cust.consent.yes': '同意',
-    'cust.consent.no': '拒绝',
-    'cust.consent.saved': '许可已记录',
-    'cust.history': '服务记录',
-    'cust.history.empty': '暂无记录',
-    'cust.kind.customer': '客户档案',
-    'cust.kind.repair': '维修',
-    'cust.kind.warranty': '保修登记',
-    'cust.kind.contact': '联络',
-    'cust.edit': '编辑',
-    'cust.merge': '合并重复客户',
-    'cust.export': '导出个人数据',
-    'cust.erase': '删除个人数据',
-    'cust.erase.reason': '删除原因',
-    'cust.erase.confirm': '确认删除',
-    'cust.erase.warning': '姓名、地址、电话、邮箱和许可将被删除，且不可恢复；维修等记录以匿名方式保留用于统计。',
-    'cust.erased': '该客户的个人数据已删除',
-    'cust.save': '保存',
-    'cust.create': '创建客户',
-    'cust.force': '仍然创建',
-    'cust.force.save': '仍然保存',
-    'cust.dup.title': '已有相同电话或邮箱的客户',
-    'cust.dup.body': '请确认是否为同一人；若是，请打开已有客户。',
-    'cust.open': '打开',
-    'cust.back': '返回',
-    'cust.stale': '该客户已被他人修改，请重新加载后再编辑。',
-    'cust.reload': '重新加载',
-    'cust.merge.title': '合并到 {code}',
-    'cust.merge.dup': '重复客户的编号',
-    'cust.merge.load': '对比',
-    'cust.merge.keep': '保留（主档）',
-    'cust.merge.drop': '合并后停用',
-    'cust.merge.go': '合并',
-    'cust.merge.explain': '重复客户的全部记录、电话、邮箱和许可将转到主档，其编号今后也指向主档。',
-    'cust.resolved_from': '编号 {code} 已合并到此客户',
-    'cust.field': '项目',
-    'cust.more': '加载更多',
-    'cust.act.create': '建档',
-    'cust.act.update': '修改：{fields}',
-    'cust.act.consent': '{channel}营销许可：{value}',
-    'cust.act.merge': '合并了 {code}',
-    'cust.act.merged_into': '已合并到 {code}',
-    'cust.act.export': '导出了个人数据',
-    'cust.act.erase': '删除了个人数据',
-    'cust.by': '操作人 {actor}',
-    'cust.new_repair': '登记维修',
-    'cust.new_warranty': '登记保修',
-    'cust.units': '产品',
-    'cust.units.empty': '还没有登记的产品',
-    'cust.unit.until': '保修至 {date}',
-    'cust.unit.in': '保修期内',
-    'cust.unit.out': '已过保修期',
-    'cust.unit.unregistered': '未登记保修',
-    'cust.unit.repair': '为此产品登记维修',
-  },
-  en: {
-    'cust.search.label': 'Phone, name, email or customer code',
-    'cust.search.hint': 'A whole number, its last four digits, +86 or full-width digits; names in traditional characters work too',
-    'cust.search.placeholder': 'e.g. 138 0013 8000, 张伟, zhang@example.com, C00000001',
-    'cust.new': 'New customer',
-    'cust.matches': 'Who this is',
-    'cust.results': 'Search results',
-    'cust.none': 'No customer found',
-    'cust.none.body': 'You can create a new customer.',
-    'cust.strong': 'Strong match',
-    'cust.weak': 'Possible match',
-    'cust.reason.phone': 'same phone',
-    'cust.reason.email': 'same email',
-    'cust.reason.name': 'same name',
-    'cust.reason.region': 'same region',
-    'cust.reason.phone_tail': 'same last 4 digits',
-    'cust.how.code': 'code',
-    'cust.how.phone': 'phone',
-    'cust.how.phone_prefix': 'phone starts with',
-    'cust.how.phone_tail': 'phone ends with',
-    'cust.how.email': 'email',
-    'cust.how.email_prefix': 'email starts with',
-    'cust.how.name': 'name',
-    'cust.how.recent': 'newest',
-    'cust.code': 'Code',
-    'cust.name': 'Name',
-    'cust.phone': 'Phone',
-    'cust.phone2': 'Other phones',
-    'cust.phone2.hint': 'e.g. a landline; separate several with commas',
-    'cust.email': 'Email',
-    'cust.email.hint': 'separate several with commas',
-    'cust.region': 'Region code',
-    'cust.region.hint': 'six-digit GB/T 2260 code, e.g. 310104',
-    'cust.address': 'Address',
-    'cust.phones': 'Phones',
-    'cust.emails': 'Emails',
-    'cust.mobile': 'mobile',
-    'cust.landline': 'landline',
-    'cust.created': 'Created',
-    'cust.updated': 'Updated',
-    'cust.version': 'Version',
-    'cust.merged_codes': 'Merged codes',
-    'cust.consents': 'Marketing consent',
-    'cust.consent.phone': 'Phone',
-    'cust.consent.sms': 'SMS',
-    'cust.consent.email': 'Email',
-    'cust.consent.fax': 'Fax',
-    'cust.consent.post': 'Post',
-    'cust.consent.unknown': 'not asked',
-    'cust.consent.yes': 'granted',
-    'cust.consent.no': 'refused',
-    'cust.consent.saved': 'Consent recorded',
-    'cust.history': 'History',
-    'cust.history.empty': 'Nothing yet',
-    'cust.kind.customer': 'Record',
-    'cust.kind.repair': 'Repair',
-    'cust.kind.warranty': 'Warranty',
-    'cust.kind.contact': 'Contact',
-    'cust.edit': 'Edit',
-    'cust.merge': 'Merge a duplicate',
-    'cust.export': 'Export personal data',
-    'cust.erase': 'Erase personal data',
-    'cust.erase.reason': 'Reason',
-    'cust.erase.confirm': 'Erase now',
-    'cust.erase.warning': 'Name, address, phones, emails and consents are removed for good; repairs and other records stay, anonymous, for statistics.',
-    'cust.erased': 'This customer\'s personal data was erased',
-    'cust.save': 'Save',
-    'cust.create': 'Create customer',
-    'cust.force': 'Create anyway',
-    'cust.force.save': 'Save anyway',
-    'cust.dup.title': 'A customer with this phone or email exists',
-    'cust.dup.body': 'Check whether it is the same person; if so, open the existing customer.',
-    'cust.open': 'Open',
-    'cust.back': 'Back',
-    'cust.stale': 'Someone else changed this customer; reload before editing.',
-    'cust.reload': 'Reload',
-    'cust.merge.title': 'Merge into {code}',
-    'cust.merge.dup': 'Code of the duplicate',
-    'cust.merge.load': 'Compare',
-    'cust.merge.keep': 'Keep (survivor)',
-    'cust.merge.drop': 'Merged away',
-    'cust.merge.go': 'Merge',
-    'cust.merge.explain': 'All of the duplicate\'s records, phones, emails and consents move to the survivor; its code resolves to the survivor from now on.',
-    'cust.resolved_from': 'Code {code} was merged into this customer',
-    'cust.field': 'Field',
-    'cust.more': 'Load more',
-    'cust.act.create': 'Created',
-    'cust.act.update': 'Changed: {fields}',
-    'cust.act.consent': '{channel} marketing consent: {value}',
-    'cust.act.merge': 'Merged {code} into this customer',
-    'cust.act.merged_into': 'Merged into {code}',
-    'cust.act.export': 'Personal data exported',
-    'cust.act.erase': 'Personal data erased',
-    'cust.by': 'by {actor}',
-    'cust.new_repair': 'Register a repair',
-    'cust.new_warranty': 'Register a warranty',
-    'cust.units': 'Products',
-    'cust.units.empty': 'No product registered yet',
-    'cust.unit.until': 'covered until {date}',
-    'cust.unit.in': 'in warranty',
-    'cust.unit.out': 'warranty ended',
-    'cust.unit.unregistered': 'warranty not registered',
-    'cust.unit.repair': 'Register a repair for this product',
-  },
-});
+registerMessages(byLang({
+  'cust.search.label': ['电话、姓名、邮箱或客户编号', 'Phone, name, email or customer code'],
+  'cust.search.hint': ['可输入完整号码、号码后四位、+86 或全角数字；姓名可输入繁体', 'A whole number, its last four digits, +86 or full-width digits; names in traditional characters work too'],
+  'cust.search.placeholder': ['例如 138 0013 8000、张伟、zhang@example.com、C00000001', 'e.g. 138 0013 8000, 张伟, zhang@example.com, C00000001'],
+  'cust.new': ['新建客户', 'New customer'],
+  'cust.matches': ['识别结果', 'Who this is'],
+  'cust.results': ['搜索结果', 'Search results'],
+  'cust.none': ['没有找到客户', 'No customer found'],
+  'cust.none.body': ['可以新建客户。', 'You can create a new customer.'],
+  'cust.strong': ['确定匹配', 'Strong match'],
+  'cust.weak': ['可能匹配', 'Possible match'],
+  'cust.reason.phone': ['电话相同', 'same phone'],
+  'cust.reason.email': ['邮箱相同', 'same email'],
+  'cust.reason.name': ['姓名相同', 'same name'],
+  'cust.reason.region': ['地区相同', 'same region'],
+  'cust.reason.phone_tail': ['电话后四位相同', 'same last 4 digits'],
+  'cust.how.code': ['客户编号', 'code'],
+  'cust.how.phone': ['电话', 'phone'],
+  'cust.how.phone_prefix': ['电话开头', 'phone starts with'],
+  'cust.how.phone_tail': ['电话后几位', 'phone ends with'],
+  'cust.how.email': ['邮箱', 'email'],
+  'cust.how.email_prefix': ['邮箱开头', 'email starts with'],
+  'cust.how.name': ['姓名', 'name'],
+  'cust.how.recent': ['最近新建', 'newest'],
+  'cust.code': ['客户编号', 'Code'],
+  'cust.name': ['姓名', 'Name'],
+  'cust.phone': ['电话', 'Phone'],
+  'cust.phone2': ['其他电话', 'Other phones'],
+  'cust.phone2.hint': ['如座机，多个用逗号分隔', 'e.g. a landline; separate several with commas'],
+  'cust.email': ['邮箱', 'Email'],
+  'cust.email.hint': ['多个用逗号分隔', 'separate several with commas'],
+  'cust.region': ['地区代码', 'Region code'],
+  'cust.region.hint': ['六位行政区划代码（GB/T 2260），如 310104', 'six-digit GB/T 2260 code, e.g. 310104'],
+  'cust.address': ['地址', 'Address'],
+  'cust.phones': ['电话', 'Phones'],
+  'cust.emails': ['邮箱', 'Emails'],
+  'cust.mobile': ['手机', 'mobile'],
+  'cust.landline': ['座机', 'landline'],
+  'cust.created': ['建档时间', 'Created'],
+  'cust.updated': ['更新时间', 'Updated'],
+  'cust.version': ['版本', 'Version'],
+  'cust.merged_codes': ['已合并的编号', 'Merged codes'],
+  'cust.consents': ['营销许可', 'Marketing consent'],
+  'cust.consent.phone': ['电话', 'Phone'],
+  'cust.consent.sms': ['短信', 'SMS'],
+  'cust.consent.email': ['邮件', 'Email'],
+  'cust.consent.fax': ['传真', 'Fax'],
+  'cust.consent.post': ['信函', 'Post'],
+  'cust.consent.unknown': ['未询问', 'not asked'],
+  'cust.consent.yes': ['同意', 'granted'],
+  'cust.consent.no': ['拒绝', 'refused'],
+  'cust.consent.saved': ['许可已记录', 'Consent recorded'],
+  'cust.history': ['服务记录', 'History'],
+  'cust.history.empty': ['暂无记录', 'Nothing yet'],
+  'cust.kind.customer': ['客户档案', 'Record'],
+  'cust.kind.repair': ['维修', 'Repair'],
+  'cust.kind.warranty': ['保修登记', 'Warranty'],
+  'cust.kind.contact': ['联络', 'Contact'],
+  'cust.edit': ['编辑', 'Edit'],
+  'cust.merge': ['合并重复客户', 'Merge a duplicate'],
+  'cust.export': ['导出个人数据', 'Export personal data'],
+  'cust.erase': ['删除个人数据', 'Erase personal data'],
+  'cust.erase.reason': ['删除原因', 'Reason'],
+  'cust.erase.confirm': ['确认删除', 'Erase now'],
+  'cust.erase.warning': ['姓名、地址、电话、邮箱和许可将被删除，且不可恢复；维修等记录以匿名方式保留用于统计。', 'Name, address, phones, emails and consents are removed for good; repairs and other records stay, anonymous, for statistics.'],
+  'cust.erased': ['该客户的个人数据已删除', "This customer's personal data was erased"],
+  'cust.save': ['保存', 'Save'],
+  'cust.create': ['创建客户', 'Create customer'],
+  'cust.force': ['仍然创建', 'Create anyway'],
+  'cust.force.save': ['仍然保存', 'Save anyway'],
+  'cust.dup.title': ['已有相同电话或邮箱的客户', 'A customer with this phone or email exists'],
+  'cust.dup.body': ['请确认是否为同一人；若是，请打开已有客户。', 'Check whether it is the same person; if so, open the existing customer.'],
+  'cust.open': ['打开', 'Open'],
+  'cust.back': ['返回', 'Back'],
+  'cust.stale': ['该客户已被他人修改，请重新加载后再编辑。', 'Someone else changed this customer; reload before editing.'],
+  'cust.reload': ['重新加载', 'Reload'],
+  'cust.merge.title': ['合并到 {code}', 'Merge into {code}'],
+  'cust.merge.dup': ['重复客户的编号', 'Code of the duplicate'],
+  'cust.merge.load': ['对比', 'Compare'],
+  'cust.merge.keep': ['保留（主档）', 'Keep (survivor)'],
+  'cust.merge.drop': ['合并后停用', 'Merged away'],
+  'cust.merge.go': ['合并', 'Merge'],
+  'cust.merge.explain': ['重复客户的全部记录、电话、邮箱和许可将转到主档，其编号今后也指向主档。', "All of the duplicate's records, phones, emails and consents move to the survivor; its code resolves to the survivor from now on."],
+  'cust.resolved_from': ['编号 {code} 已合并到此客户', 'Code {code} was merged into this customer'],
+  'cust.field': ['项目', 'Field'],
+  'cust.more': ['加载更多', 'Load more'],
+  'cust.act.create': ['建档', 'Created'],
+  'cust.act.update': ['修改：{fields}', 'Changed: {fields}'],
+  'cust.act.consent': ['{channel}营销许可：{value}', '{channel} marketing consent: {value}'],
+  'cust.act.merge': ['合并了 {code}', 'Merged {code} into this customer'],
+  'cust.act.merged_into': ['已合并到 {code}', 'Merged into {code}'],
+  'cust.act.export': ['导出了个人数据', 'Personal data exported'],
+  'cust.act.erase': ['删除了个人数据', 'Personal data erased'],
+  'cust.by': ['操作人 {actor}', 'by {actor}'],
+  'cust.new_repair': ['登记维修', 'Register a repair'],
+  'cust.new_warranty': ['登记保修', 'Register a warranty'],
+  'cust.units': ['产品', 'Products'],
+  'cust.units.empty': ['还没有登记的产品', 'No product registered yet'],
+  'cust.unit.until': ['保修至 {date}', 'covered until {date}'],
+  'cust.unit.in': ['保修期内', 'in warranty'],
+  'cust.unit.out': ['已过保修期', 'warranty ended'],
+  'cust.unit.unregistered': ['未登记保修', 'warranty not registered'],
+  'cust.unit.repair': ['为此产品登记维修', 'Register a repair for this product'],
+}));
 
 const CSS = `
 .cust-search { max-width: 760px; }
@@ -367,7 +262,10 @@ function Search({ user }) {
             ${rest.map((c) => html`<${CustomerRow} key=${c.code} c=${c}
               why=${html`<span class="cust-why">${t('cust.how.' + c.matched_on)}</span>`} />`)}
           </ul>
-          ${state.next ? html`<${Button} variant="secondary" onClick=${more}>${t('cust.more')}</${Button}>` : null}` : null}
+          <div class="cust-actions">
+            ${state.next ? html`<${Button} variant="secondary" onClick=${more}>${t('cust.more')}</${Button}>` : null}
+            <${DownloadLinks} path="/customers" params=${{ q: q.trim() }} name="customers" />
+          </div>` : null}
         ${!state.loading && q.trim() && !state.matches.length && !rest.length
           ? html`<${Empty} title=${t('cust.none')}>${t('cust.none.body')}
               ${WRITE.includes(user.role) ? html`<div style="margin-top:10px"><a class="btn btn-primary" data-testid="cust-new-from-search"
@@ -438,56 +336,54 @@ function historyLink(it) {
   return href ? html`<a href=${href + encodeURIComponent(it.code)}>${it.code}</a>` : it.code;
 }
 
-function Timeline({ code }) {
-  const [items, setItems] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let live = true;
-    api.get(`/customers/${code}/history`).then((h) => live && setItems(h.items), (e) => live && setError(e));
-    return () => { live = false; };
-  }, [code]);
+// A panel of the card listing what a list route gave: its title, the error,
+// a spinner while loading, `none` when empty, else the list (children) with
+// its CSV and XLSX downloads.
+function ListPanel({ testid, title, state, none, downloads, children }) {
+  const { items, error } = state;
   return html`
-    <section class="cust-panel" data-testid="cust-history">
-      <h2>${t('cust.history')}</h2>
+    <section class="cust-panel" data-testid=${testid}>
+      <h2>${title}</h2>
       <${ErrorBanner} error=${error} />
       ${!items && !error ? html`<${Loading} />` : null}
-      ${items && !items.length ? html`<p class="muted">${t('cust.history.empty')}</p>` : null}
-      ${items && items.length ? html`<ol class="cust-timeline">
-        ${items.map((it, i) => html`<li key=${i}>
+      ${items && !items.length ? html`<p class="muted">${none}</p>` : null}
+      ${items && items.length ? html`${children}<div class="cust-actions"><${DownloadLinks} ...${downloads} /></div>` : null}
+    </section>`;
+}
+
+function Timeline({ code }) {
+  const state = useItems(`/customers/${code}/history`, undefined, code);
+  const { items } = state;
+  return html`
+    <${ListPanel} testid="cust-history" title=${t('cust.history')} state=${state} none=${t('cust.history.empty')}
+      downloads=${{ path: `/customers/${code}/history`, name: 'history' }}>
+      <ol class="cust-timeline">
+        ${(items || []).map((it, i) => html`<li key=${i}>
           <span>${formatDateTime(it.at)}</span>
           <span>${t('cust.kind.' + it.kind) === 'cust.kind.' + it.kind ? it.kind : t('cust.kind.' + it.kind)}</span>
           <span data-action=${it.action || it.kind}>${it.code && it.kind !== 'customer' ? html`<strong>${historyLink(it)}</strong> ` : null}${eventText(it)}</span>
         </li>`)}
-      </ol>` : null}
-    </section>`;
+      </ol>
+    </${ListPanel}>`;
 }
 
 // The customer's products with their warranty, each with a shortcut to register a repair.
 function Units({ code, canRepair }) {
-  const [items, setItems] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let live = true;
-    api.get('/units', { query: { customer: code, limit: 100 } }).then((r) => live && setItems(r.items), (e) => live && setError(e));
-    return () => { live = false; };
-  }, [code]);
+  const state = useItems('/units', { customer: code, limit: 100 }, code);
   const status = (u) => (!u.warranty_until ? t('cust.unit.unregistered')
     : t('cust.unit.until', { date: u.warranty_until }) + ' · ' + (u.in_warranty ? t('cust.unit.in') : t('cust.unit.out')));
   return html`
-    <section class="cust-panel" data-testid="cust-units">
-      <h2>${t('cust.units')}</h2>
-      <${ErrorBanner} error=${error} />
-      ${!items && !error ? html`<${Loading} />` : null}
-      ${items && !items.length ? html`<p class="muted">${t('cust.units.empty')}</p>` : null}
-      ${items && items.length ? html`<ul class="cust-units">
-        ${items.map((u) => html`<li key=${u.serial} data-serial=${u.serial}>
+    <${ListPanel} testid="cust-units" title=${t('cust.units')} state=${state} none=${t('cust.units.empty')}
+      downloads=${{ path: '/units', params: { customer: code }, name: 'units' }}>
+      <ul class="cust-units">
+        ${(state.items || []).map((u) => html`<li key=${u.serial} data-serial=${u.serial}>
           <span class="cust-unit-main">${u.model?.name || u.model?.code} · <a href=${'#/warranty/' + encodeURIComponent(u.serial)}>${u.serial}</a>
             <br /><span class=${u.in_warranty ? '' : 'muted'}>${status(u)}</span></span>
           ${canRepair ? html`<a class="btn btn-secondary" data-testid="cust-unit-repair"
             href=${`#/repairs/new?customer=${code}&serial=${encodeURIComponent(u.serial)}`}>${t('cust.unit.repair')}</a>` : null}
         </li>`)}
-      </ul>` : null}
-    </section>`;
+      </ul>
+    </${ListPanel}>`;
 }
 
 function EraseDialog({ c, onDone, onClose }) {

@@ -6,141 +6,74 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { Chart, LineController, BarController, LineElement, BarElement, PointElement,
   LinearScale, CategoryScale, Legend, Tooltip, Filler } from 'chart.js';
 import * as api from '../api.js';
-import { html, Page, ErrorBanner, Loading, Table, Field } from '../ui.js';
-import { t, registerMessages, formatDateTime, onLangChange } from '../i18n.js';
+import { html, Page, ErrorBanner, Loading, Table, Field, DownloadLinks } from '../ui.js';
+import { t, registerMessages, byLang, formatDateTime, onLangChange } from '../i18n.js';
 import './repairs.js'; // the repair status names (rs.*)
 
 Chart.register(LineController, BarController, LineElement, BarElement, PointElement,
   LinearScale, CategoryScale, Legend, Tooltip, Filler);
 
-registerMessages({
-  'zh-CN': {
-    'kpi.title': 'KPI 看板',
-    'kpi.period': '期间',
-    'kpi.from': '起始日',
-    'kpi.to': '截止日(不含)',
-    'kpi.preset.month': '本月',
-    'kpi.preset.quarter': '近 3 个月',
-    'kpi.preset.year': '近 12 个月',
-    'kpi.outlet': '网点',
-    'kpi.region': '省份',
-    'kpi.product_line': '产品线',
-    'kpi.all': '全部',
-    'kpi.apply': '查询',
-    'kpi.rate_4d': '4 天修复率',
-    'kpi.rate_4d.target': '目标 ≥ 95%',
-    'kpi.over_14d': '超 14 天修复 (R140)',
-    'kpi.over_14d.target': '目标 0',
-    'kpi.open_over_14d': '期末仍未修复且超 14 天: {n}',
-    'kpi.rate_rr90': '90 天返修率 (RR90)',
-    'kpi.rate_rr90.target': '目标 < 1%',
-    'kpi.completed': '完成修复 {n} 台',
-    'kpi.with_serial': '有序列号 {n} 台中返修 {rr} 台',
-    'kpi.met': '达标',
-    'kpi.missed': '未达标',
-    'kpi.none': '无数据',
-    'kpi.trend': '月度趋势',
-    'kpi.trend.rate': '4 天修复率与 RR90',
-    'kpi.trend.over': '超 14 天修复数',
-    'kpi.target': '目标',
-    'kpi.monthly': '按月',
-    'kpi.byregion': '按省份',
-    'kpi.byline': '按产品线',
-    'kpi.ranking': '网点排名',
-    'kpi.ranking.by4d': '按 4 天修复率',
-    'kpi.ranking.byrr90': '按 RR90',
-    'kpi.ranking.all': '显示全部 {n} 个网点',
-    'kpi.ranking.top': '只显示前 {n} 名',
-    'kpi.atrisk': '即将超时的在修工单',
-    'kpi.atrisk.14d': '将超 14 天',
-    'kpi.atrisk.4d': '将超 4 天',
-    'kpi.atrisk.over': '已超过 {th} 仍在修: {n}',
-    'kpi.atrisk.noparts': '配件需求尚未记录,“配件”一栏暂为空。',
-    'kpi.col.rank': '名次',
-    'kpi.col.group': '分组',
-    'kpi.col.name': '名称',
-    'kpi.col.month': '月份',
-    'kpi.col.completed': '完成',
-    'kpi.col.rate_4d': '4 天率',
-    'kpi.col.over_14d': '超 14 天',
-    'kpi.col.open_over_14d': '在修超 14 天',
-    'kpi.col.rr90': '返修',
-    'kpi.col.rate_rr90': 'RR90',
-    'kpi.col.code': '工单',
-    'kpi.col.outlet': '网点',
-    'kpi.col.status': '状态',
-    'kpi.col.received': '接收时间',
-    'kpi.col.crosses': '超时时间',
-    'kpi.col.hours_left': '剩余小时',
-    'kpi.col.part': '配件',
-    'kpi.download_xlsx': '下载 Excel',
-    'kpi.download_csv': '下载 CSV',
-    'kpi.zone': '时区 {zone};期间按当地零点划分',
-  },
-  en: {
-    'kpi.title': 'KPI dashboard',
-    'kpi.period': 'Period',
-    'kpi.from': 'From',
-    'kpi.to': 'To (exclusive)',
-    'kpi.preset.month': 'This month',
-    'kpi.preset.quarter': 'Last 3 months',
-    'kpi.preset.year': 'Last 12 months',
-    'kpi.outlet': 'Outlet',
-    'kpi.region': 'Province',
-    'kpi.product_line': 'Product line',
-    'kpi.all': 'All',
-    'kpi.apply': 'Show',
-    'kpi.rate_4d': 'Repaired within 4 days',
-    'kpi.rate_4d.target': 'target ≥ 95%',
-    'kpi.over_14d': 'Repairs over 14 days (R140)',
-    'kpi.over_14d.target': 'target 0',
-    'kpi.open_over_14d': 'Still open over 14 days at the end: {n}',
-    'kpi.rate_rr90': 'Back within 90 days (RR90)',
-    'kpi.rate_rr90.target': 'target < 1%',
-    'kpi.completed': '{n} repairs completed',
-    'kpi.with_serial': '{rr} of {n} with a serial came back',
-    'kpi.met': 'on target',
-    'kpi.missed': 'off target',
-    'kpi.none': 'no data',
-    'kpi.trend': 'Monthly trend',
-    'kpi.trend.rate': '4-day rate and RR90',
-    'kpi.trend.over': 'Repairs over 14 days',
-    'kpi.target': 'target',
-    'kpi.monthly': 'By month',
-    'kpi.byregion': 'By province',
-    'kpi.byline': 'By product line',
-    'kpi.ranking': 'Outlet ranking',
-    'kpi.ranking.by4d': 'by 4-day rate',
-    'kpi.ranking.byrr90': 'by RR90',
-    'kpi.ranking.all': 'Show all {n} outlets',
-    'kpi.ranking.top': 'Show the top {n} only',
-    'kpi.atrisk': 'Open repairs about to run late',
-    'kpi.atrisk.14d': 'crossing 14 days',
-    'kpi.atrisk.4d': 'crossing 4 days',
-    'kpi.atrisk.over': 'Open and past {th} already: {n}',
-    'kpi.atrisk.noparts': 'Part requests are not recorded yet; the part column stays empty.',
-    'kpi.col.rank': 'Rank',
-    'kpi.col.group': 'Group',
-    'kpi.col.name': 'Name',
-    'kpi.col.month': 'Month',
-    'kpi.col.completed': 'Completed',
-    'kpi.col.rate_4d': '4-day rate',
-    'kpi.col.over_14d': 'Over 14 d',
-    'kpi.col.open_over_14d': 'Open > 14 d',
-    'kpi.col.rr90': 'Returns',
-    'kpi.col.rate_rr90': 'RR90',
-    'kpi.col.code': 'Repair',
-    'kpi.col.outlet': 'Outlet',
-    'kpi.col.status': 'Status',
-    'kpi.col.received': 'Received',
-    'kpi.col.crosses': 'Crosses at',
-    'kpi.col.hours_left': 'Hours left',
-    'kpi.col.part': 'Part',
-    'kpi.download_xlsx': 'Download Excel',
-    'kpi.download_csv': 'Download CSV',
-    'kpi.zone': 'Time zone {zone}; periods start at local midnight',
-  },
-});
+registerMessages(byLang({
+  'kpi.title': ['KPI 看板', 'KPI dashboard'],
+  'kpi.period': ['期间', 'Period'],
+  'kpi.from': ['起始日', 'From'],
+  'kpi.to': ['截止日(不含)', 'To (exclusive)'],
+  'kpi.preset.month': ['本月', 'This month'],
+  'kpi.preset.quarter': ['近 3 个月', 'Last 3 months'],
+  'kpi.preset.year': ['近 12 个月', 'Last 12 months'],
+  'kpi.outlet': ['网点', 'Outlet'],
+  'kpi.region': ['省份', 'Province'],
+  'kpi.product_line': ['产品线', 'Product line'],
+  'kpi.all': ['全部', 'All'],
+  'kpi.apply': ['查询', 'Show'],
+  'kpi.rate_4d': ['4 天修复率', 'Repaired within 4 days'],
+  'kpi.rate_4d.target': ['目标 ≥ 95%', 'target ≥ 95%'],
+  'kpi.over_14d': ['超 14 天修复 (R140)', 'Repairs over 14 days (R140)'],
+  'kpi.over_14d.target': ['目标 0', 'target 0'],
+  'kpi.open_over_14d': ['期末仍未修复且超 14 天: {n}', 'Still open over 14 days at the end: {n}'],
+  'kpi.rate_rr90': ['90 天返修率 (RR90)', 'Back within 90 days (RR90)'],
+  'kpi.rate_rr90.target': ['目标 < 1%', 'target < 1%'],
+  'kpi.completed': ['完成修复 {n} 台', '{n} repairs completed'],
+  'kpi.with_serial': ['有序列号 {n} 台中返修 {rr} 台', '{rr} of {n} with a serial came back'],
+  'kpi.met': ['达标', 'on target'],
+  'kpi.missed': ['未达标', 'off target'],
+  'kpi.none': ['无数据', 'no data'],
+  'kpi.trend': ['月度趋势', 'Monthly trend'],
+  'kpi.trend.rate': ['4 天修复率与 RR90', '4-day rate and RR90'],
+  'kpi.trend.over': ['超 14 天修复数', 'Repairs over 14 days'],
+  'kpi.target': ['目标', 'target'],
+  'kpi.monthly': ['按月', 'By month'],
+  'kpi.byregion': ['按省份', 'By province'],
+  'kpi.byline': ['按产品线', 'By product line'],
+  'kpi.ranking': ['网点排名', 'Outlet ranking'],
+  'kpi.ranking.by4d': ['按 4 天修复率', 'by 4-day rate'],
+  'kpi.ranking.byrr90': ['按 RR90', 'by RR90'],
+  'kpi.ranking.all': ['显示全部 {n} 个网点', 'Show all {n} outlets'],
+  'kpi.ranking.top': ['只显示前 {n} 名', 'Show the top {n} only'],
+  'kpi.atrisk': ['即将超时的在修工单', 'Open repairs about to run late'],
+  'kpi.atrisk.14d': ['将超 14 天', 'crossing 14 days'],
+  'kpi.atrisk.4d': ['将超 4 天', 'crossing 4 days'],
+  'kpi.atrisk.over': ['已超过 {th} 仍在修: {n}', 'Open and past {th} already: {n}'],
+  'kpi.atrisk.noparts': ['配件需求尚未记录,“配件”一栏暂为空。', 'Part requests are not recorded yet; the part column stays empty.'],
+  'kpi.col.rank': ['名次', 'Rank'],
+  'kpi.col.group': ['分组', 'Group'],
+  'kpi.col.name': ['名称', 'Name'],
+  'kpi.col.month': ['月份', 'Month'],
+  'kpi.col.completed': ['完成', 'Completed'],
+  'kpi.col.rate_4d': ['4 天率', '4-day rate'],
+  'kpi.col.over_14d': ['超 14 天', 'Over 14 d'],
+  'kpi.col.open_over_14d': ['在修超 14 天', 'Open > 14 d'],
+  'kpi.col.rr90': ['返修', 'Returns'],
+  'kpi.col.rate_rr90': ['RR90', 'RR90'],
+  'kpi.col.code': ['工单', 'Repair'],
+  'kpi.col.outlet': ['网点', 'Outlet'],
+  'kpi.col.status': ['状态', 'Status'],
+  'kpi.col.received': ['接收时间', 'Received'],
+  'kpi.col.crosses': ['超时时间', 'Crosses at'],
+  'kpi.col.hours_left': ['剩余小时', 'Hours left'],
+  'kpi.col.part': ['配件', 'Part'],
+  'kpi.zone': ['时区 {zone};期间按当地零点划分', 'Time zone {zone}; periods start at local midnight'],
+}));
 
 const STYLE = `
 .kpi-filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:flex-end;margin-bottom:16px}
@@ -158,7 +91,6 @@ const STYLE = `
 .kpi-chart{background:var(--surface);border:1px solid var(--border);border-radius:var(--radius);padding:12px;height:280px;position:relative}
 .kpi-chart h3{font-size:14px;margin:0 0 6px}
 .kpi-chart .kpi-canvas{position:relative;height:230px}
-.kpi-dl{display:flex;gap:6px}
 .kpi-two{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px;margin-top:8px}
 .kpi-two>div{min-width:0}
 .kpi-two h3{font-size:14px;margin:4px 0}
@@ -198,18 +130,21 @@ function presetRange(kind) {
 
 const pct = (v, digits = 1) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
 
-function query(f, extra) {
+// The filters that are set, as query parameters.
+function params(f, extra) {
   const q = { from: f.from, to: f.to, outlet: f.outlet, region: f.region, product_line: f.product_line, ...extra };
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v) qs.set(k, v);
-  return qs.toString();
+  const out = {};
+  for (const [k, v] of Object.entries(q)) if (v) out[k] = v;
+  return out;
 }
 
+function query(f, extra) {
+  return new URLSearchParams(params(f, extra)).toString();
+}
+
+// A table's downloads, also marked data-kpi-dl="<name>-csv" / "-xlsx".
 function Downloads({ path, q, name }) {
-  return html`<span class="kpi-dl">
-    <a class="btn btn-secondary" data-kpi-dl=${name + '-csv'} href=${`/api/v1/kpi/${path}?${q}&format=csv`} download>${t('kpi.download_csv')}</a>
-    <a class="btn btn-secondary" data-kpi-dl=${name + '-xlsx'} href=${`/api/v1/kpi/${path}?${q}&format=xlsx`} download>${t('kpi.download_xlsx')}</a>
-  </span>`;
+  return html`<${DownloadLinks} path=${'/kpi/' + path} params=${q} name=${name} attr="data-kpi-dl" />`;
 }
 
 // ---- headline cards ----
@@ -296,11 +231,11 @@ function Trends({ groups }) {
 
 const countCols = () => [
   { key: 'completed', label: t('kpi.col.completed'), align: 'right' },
-  { key: 'rate_4d', label: t('kpi.col.rate_4d'), align: 'right', render: (r) => pct(r.rate_4d), csv: (r) => r.rate_4d ?? '' },
+  { key: 'rate_4d', label: t('kpi.col.rate_4d'), align: 'right', render: (r) => pct(r.rate_4d) },
   { key: 'over_14d', label: t('kpi.col.over_14d'), align: 'right' },
   { key: 'open_over_14d', label: t('kpi.col.open_over_14d'), align: 'right' },
   { key: 'rr90', label: t('kpi.col.rr90'), align: 'right' },
-  { key: 'rate_rr90', label: t('kpi.col.rate_rr90'), align: 'right', render: (r) => pct(r.rate_rr90, 2), csv: (r) => r.rate_rr90 ?? '' },
+  { key: 'rate_rr90', label: t('kpi.col.rate_rr90'), align: 'right', render: (r) => pct(r.rate_rr90, 2) },
 ];
 
 const TOP = 10;
@@ -365,7 +300,7 @@ export default function KpiView({ user }) {
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const apply = (e) => { e.preventDefault(); setFilters({ ...form }); };
   const preset = (kind) => { const f = { ...form, ...presetRange(kind) }; setForm(f); setFilters(f); };
-  const q = query(filters);
+  const fq = params(filters);
   const select = (name, label, list, value) => html`
     <${Field} label=${label} name=${name} as="select" value=${value} onChange=${set(name)}
       options=${[{ value: '', label: t('kpi.all') }, ...list]} />`;
@@ -399,10 +334,10 @@ export default function KpiView({ user }) {
       <${Trends} groups=${data.monthly.groups} />
       <h2 class="section-title">${t('kpi.monthly')}</h2>
       <${Table} rowKey="key" rows=${data.monthly.groups}
-        toolbar=${html`<${Downloads} path="turnaround" q=${q + '&group_by=month'} name="monthly" />`}
+        toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'month' }} name="monthly" />`}
         columns=${[{ key: 'key', label: t('kpi.col.month') }, ...countCols()]} />
       <h2 class="section-title">${t('kpi.ranking')}</h2>
-      <div class="kpi-presets"><${Downloads} path="turnaround" q=${q + '&group_by=outlet'} name="outlets" />
+      <div class="kpi-presets"><${Downloads} path="turnaround" q=${{ ...fq, group_by: 'outlet' }} name="outlets" />
         ${data.outlets.groups.length > TOP ? html`<button type="button" class="btn btn-ghost" data-kpi-more
           onClick=${() => setAllRanks(!allRanks)}>${allRanks ? t('kpi.ranking.top', { n: TOP }) : t('kpi.ranking.all', { n: data.outlets.groups.length })}</button>` : null}</div>
       <div class="kpi-two">
@@ -419,11 +354,11 @@ export default function KpiView({ user }) {
       <div class="kpi-two">
         <div data-table="by-region"><h2 class="section-title">${t('kpi.byregion')}</h2>
           <${Table} rowKey="key" rows=${data.regions.groups}
-            toolbar=${html`<${Downloads} path="turnaround" q=${q + '&group_by=region'} name="regions" />`}
+            toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'region' }} name="regions" />`}
             columns=${[{ key: 'name', label: t('kpi.region'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key))]} /></div>
         <div data-table="by-line"><h2 class="section-title">${t('kpi.byline')}</h2>
           <${Table} rowKey="key" rows=${data.lines.groups}
-            toolbar=${html`<${Downloads} path="turnaround" q=${q + '&group_by=product_line'} name="lines" />`}
+            toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'product_line' }} name="lines" />`}
             columns=${[{ key: 'name', label: t('kpi.product_line'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key))]} /></div>
       </div>` : null}
     <h2 class="section-title">${t('kpi.atrisk')}</h2>
@@ -434,11 +369,11 @@ export default function KpiView({ user }) {
     ${risk ? html`
       <p class="kpi-note" data-kpi="already_over">${t('kpi.atrisk.over', { th: threshold === '4d' ? '4d' : '14d', n: risk.already_over })} · ${t('kpi.atrisk.noparts')}</p>
       <div data-table="at-risk"><${Table} rows=${risk.items}
-        toolbar=${html`<${Downloads} path="at-risk" q=${query({ outlet: filters.outlet, region: filters.region, product_line: filters.product_line }, { threshold })} name="at-risk" />`}
+        toolbar=${html`<${Downloads} path="at-risk" q=${params({ outlet: filters.outlet, region: filters.region, product_line: filters.product_line }, { threshold })} name="at-risk" />`}
         columns=${[
           { key: 'code', label: t('kpi.col.code'), render: (r) => html`<a href=${'#/repairs/' + encodeURIComponent(r.code)}>${r.code}</a>` },
           { key: 'outlet', label: t('kpi.col.outlet'), render: (r) => `${r.outlet ?? ''} ${r.outlet_name ?? ''}` },
-          { key: 'status', label: t('kpi.col.status'), render: (r) => t('rs.' + r.status), csv: (r) => r.status },
+          { key: 'status', label: t('kpi.col.status'), render: (r) => t('rs.' + r.status) },
           { key: 'received_at', label: t('kpi.col.received'), render: (r) => formatDateTime(r.received_at) },
           { key: 'crosses_at', label: t('kpi.col.crosses'), render: (r) => formatDateTime(r.crosses_at) },
           { key: 'hours_left', label: t('kpi.col.hours_left'), align: 'right' },

@@ -6,69 +6,96 @@
 //   #/outlets/CODE         one outlet (edit, technicians)
 import { useState, useEffect, useRef, useCallback } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, getLang } from '../i18n.js';
+import { t, registerMessages, byLang, getLang } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+import { PagedTable } from '../lib/lists.js';
 
-registerMessages({
-  'zh-CN': {
-    'net.title': '服务网点', 'net.tab.list': '网点', 'net.tab.new': '新建网点',
-    'net.tab.coverage': '覆盖率', 'net.tab.routing': '派修建议',
-    'net.code': '网点代码', 'net.name': '名称', 'net.type': '类型', 'net.grade': '等级',
-    'net.region': '所在区县代码', 'net.region_name': '所在地', 'net.capacity': '在修容量',
-    'net.active': '启用', 'net.in_service': '服务中', 'net.covers': '覆盖区域代码',
-    'net.covers_hint': '区县、地市或省份的六位代码，空格分隔；地市/省份覆盖其下全部区县',
-    'net.lines': '授权产品线', 'net.lines_hint': '产品线代码，空格分隔，如 TV AV PC',
-    'net.address': '地址', 'net.phone': '电话', 'net.suspended_from': '暂停自',
-    'net.suspended_until': '恢复日', 'net.contract_start': '合同开始', 'net.contract_end': '合同结束',
-    'net.hours': '营业时间', 'net.hours_none': '未设置，无法预约上门', 'net.hours_all': '每天 {opens}-{closes}（全年 365 天服务）',
-    'net.save': '保存', 'net.saved': '已保存', 'net.create': '创建网点', 'net.created': '网点 {code} 已创建',
-    'net.search': '搜索名称或代码', 'net.all_types': '全部类型', 'net.filter_region': '地区代码',
-    'net.more': '加载更多', 'net.yes': '是', 'net.no': '否',
-    'net.type.service_center': '技术服务中心', 'net.type.authorised': '授权维修站',
-    'net.type.designated': '特约维修站', 'net.type.certified': '认证专修店', 'net.type.agent': '签约服务代理',
-    'net.techs': '技术员', 'net.tech_name': '姓名', 'net.tech_skills': '技能', 'net.tech_records': '证书与培训',
-    'net.tech_add': '添加技术员', 'net.expired': '已过期',
-    'net.cov.country': '全国县级行政区覆盖率', 'net.cov.covered': '已覆盖', 'net.cov.total': '县级区域总数',
-    'net.cov.rate': '覆盖率', 'net.cov.uncovered': '未覆盖区县', 'net.cov.province': '省份', 'net.cov.city': '城市', 'net.cov.region_code': '区划代码', 'net.cov.xlsx': '下载 Excel', 'net.cov.chart_city': '各市覆盖率',
-    'net.cov.scope': '范围（省或市代码，留空为全国）', 'net.cov.show': '查看', 'net.cov.chart': '各省覆盖率',
-    'net.route.region': '客户所在区县代码', 'net.route.line': '产品线代码', 'net.route.go': '建议网点',
-    'net.route.chosen': '建议网点：{code}', 'net.route.none': '没有符合条件的网点',
-    'net.route.why': '选择理由：在营、覆盖该区县并获 {line} 授权；负荷 {open}/{cap}（{pct}）、等级 {grade}、{dist}；共 {n} 个候选网点',
-    'net.route.load': '负荷', 'net.route.distance': '距离', 'net.route.score': '评分',
-    'net.slots': '上门预约', 'net.slots_date': '日期', 'net.slots_closed': '当天不营业',
-    'net.slots_none': '没有空闲时段', 'net.booked': '已预约 {code}：{tech} {time}',
-    'net.dist.county': '同区县', 'net.dist.city': '同城市', 'net.dist.province': '同省', 'net.dist.elsewhere': '外省',
-  },
-  en: {
-    'net.title': 'Service network', 'net.tab.list': 'Outlets', 'net.tab.new': 'New outlet',
-    'net.tab.coverage': 'Coverage', 'net.tab.routing': 'Routing',
-    'net.code': 'Outlet code', 'net.name': 'Name', 'net.type': 'Type', 'net.grade': 'Grade',
-    'net.region': 'County code', 'net.region_name': 'Location', 'net.capacity': 'Capacity',
-    'net.active': 'Active', 'net.in_service': 'In service', 'net.covers': 'Covers (region codes)',
-    'net.covers_hint': 'six-digit county, city or province codes, space-separated; a city or province covers all its counties',
-    'net.lines': 'Authorised product lines', 'net.lines_hint': 'product line codes, space-separated, e.g. TV AV PC',
-    'net.address': 'Address', 'net.phone': 'Phone', 'net.suspended_from': 'Suspended from',
-    'net.suspended_until': 'Back on', 'net.contract_start': 'Contract start', 'net.contract_end': 'Contract end',
-    'net.hours': 'Opening hours', 'net.hours_none': 'not set: no on-site booking possible', 'net.hours_all': 'Every day {opens}-{closes} (365-day service)',
-    'net.save': 'Save', 'net.saved': 'Saved', 'net.create': 'Create outlet', 'net.created': 'Outlet {code} created',
-    'net.search': 'Search name or code', 'net.all_types': 'All types', 'net.filter_region': 'Region code',
-    'net.more': 'Load more', 'net.yes': 'yes', 'net.no': 'no',
-    'net.type.service_center': 'Technical service center', 'net.type.authorised': 'Authorised station',
-    'net.type.designated': 'Designated station', 'net.type.certified': 'Certified shop', 'net.type.agent': 'Contracted agent',
-    'net.techs': 'Technicians', 'net.tech_name': 'Name', 'net.tech_skills': 'Skills', 'net.tech_records': 'Certifications and training',
-    'net.tech_add': 'Add technician', 'net.expired': 'expired',
-    'net.cov.country': 'County-level coverage, whole country', 'net.cov.covered': 'Covered', 'net.cov.total': 'County-level regions',
-    'net.cov.rate': 'Rate', 'net.cov.uncovered': 'Uncovered counties', 'net.cov.province': 'Province', 'net.cov.city': 'City', 'net.cov.region_code': 'Region code', 'net.cov.xlsx': 'Download Excel', 'net.cov.chart_city': 'Coverage per city',
-    'net.cov.scope': 'Scope (province or city code; empty: country)', 'net.cov.show': 'Show', 'net.cov.chart': 'Coverage per province',
-    'net.route.region': "Customer's county code", 'net.route.line': 'Product line code', 'net.route.go': 'Suggest outlet',
-    'net.route.chosen': 'Suggested outlet: {code}', 'net.route.none': 'No outlet qualifies',
-    'net.route.why': 'Chosen because it is active, covers the county and is authorised for {line}; load {open}/{cap} ({pct}), grade {grade}, {dist}; {n} candidate(s)',
-    'net.route.load': 'Load', 'net.route.distance': 'Distance', 'net.route.score': 'Score',
-    'net.slots': 'On-site appointments', 'net.slots_date': 'Date', 'net.slots_closed': 'Closed that day',
-    'net.slots_none': 'No free slot', 'net.booked': 'Booked {code}: {tech} {time}',
-    'net.dist.county': 'same county', 'net.dist.city': 'same city', 'net.dist.province': 'same province', 'net.dist.elsewhere': 'other province',
-  },
-});
+registerMessages(byLang({
+  'net.title': ['服务网点', 'Service network'],
+  'net.tab.list': ['网点', 'Outlets'],
+  'net.tab.new': ['新建网点', 'New outlet'],
+  'net.tab.coverage': ['覆盖率', 'Coverage'],
+  'net.tab.routing': ['派修建议', 'Routing'],
+  'net.code': ['网点代码', 'Outlet code'],
+  'net.name': ['名称', 'Name'],
+  'net.type': ['类型', 'Type'],
+  'net.grade': ['等级', 'Grade'],
+  'net.region': ['所在区县代码', 'County code'],
+  'net.region_name': ['所在地', 'Location'],
+  'net.capacity': ['在修容量', 'Capacity'],
+  'net.active': ['启用', 'Active'],
+  'net.in_service': ['服务中', 'In service'],
+  'net.covers': ['覆盖区域代码', 'Covers (region codes)'],
+  'net.covers_hint': ['区县、地市或省份的六位代码，空格分隔；地市/省份覆盖其下全部区县', 'six-digit county, city or province codes, space-separated; a city or province covers all its counties'],
+  'net.lines': ['授权产品线', 'Authorised product lines'],
+  'net.lines_hint': ['产品线代码，空格分隔，如 TV AV PC', 'product line codes, space-separated, e.g. TV AV PC'],
+  'net.address': ['地址', 'Address'],
+  'net.phone': ['电话', 'Phone'],
+  'net.suspended_from': ['暂停自', 'Suspended from'],
+  'net.suspended_until': ['恢复日', 'Back on'],
+  'net.contract_start': ['合同开始', 'Contract start'],
+  'net.contract_end': ['合同结束', 'Contract end'],
+  'net.hours': ['营业时间', 'Opening hours'],
+  'net.hours_none': ['未设置，无法预约上门', 'not set: no on-site booking possible'],
+  'net.hours_all': ['每天 {opens}-{closes}（全年 365 天服务）', 'Every day {opens}-{closes} (365-day service)'],
+  'net.save': ['保存', 'Save'],
+  'net.saved': ['已保存', 'Saved'],
+  'net.create': ['创建网点', 'Create outlet'],
+  'net.created': ['网点 {code} 已创建', 'Outlet {code} created'],
+  'net.search': ['搜索名称或代码', 'Search name or code'],
+  'net.all_types': ['全部类型', 'All types'],
+  'net.filter_region': ['地区代码', 'Region code'],
+  'net.yes': ['是', 'yes'],
+  'net.no': ['否', 'no'],
+  'net.type.service_center': ['技术服务中心', 'Technical service center'],
+  'net.type.authorised': ['授权维修站', 'Authorised station'],
+  'net.type.designated': ['特约维修站', 'Designated station'],
+  'net.type.certified': ['认证专修店', 'Certified shop'],
+  'net.type.agent': ['签约服务代理', 'Contracted agent'],
+  'net.techs': ['技术员', 'Technicians'],
+  'net.tech_name': ['姓名', 'Name'],
+  'net.tech_skills': ['技能', 'Skills'],
+  'net.tech_records': ['证书与培训', 'Certifications and training'],
+  'net.tech_add': ['添加技术员', 'Add technician'],
+  'net.expired': ['已过期', 'expired'],
+  'net.cov.country': ['全国县级行政区覆盖率', 'County-level coverage, whole country'],
+  'net.cov.covered': ['已覆盖', 'Covered'],
+  'net.cov.total': ['县级区域总数', 'County-level regions'],
+  'net.cov.rate': ['覆盖率', 'Rate'],
+  'net.cov.uncovered': ['未覆盖区县', 'Uncovered counties'],
+  'net.cov.province': ['省份', 'Province'],
+  'net.cov.city': ['城市', 'City'],
+  'net.cov.region_code': ['区划代码', 'Region code'],
+  'net.cov.chart_city': ['各市覆盖率', 'Coverage per city'],
+  'net.cov.scope': ['范围（省或市代码，留空为全国）', 'Scope (province or city code; empty: country)'],
+  'net.cov.show': ['查看', 'Show'],
+  'net.cov.chart': ['各省覆盖率', 'Coverage per province'],
+  'net.route.region': ['客户所在区县代码', "Customer's county code"],
+  'net.route.line': ['产品线代码', 'Product line code'],
+  'net.route.go': ['建议网点', 'Suggest outlet'],
+  'net.route.chosen': ['建议网点：{code}', 'Suggested outlet: {code}'],
+  'net.route.none': ['没有符合条件的网点', 'No outlet qualifies'],
+  'net.route.why': ['选择理由：在营、覆盖该区县并获 {line} 授权；负荷 {open}/{cap}（{pct}）、等级 {grade}、{dist}；共 {n} 个候选网点', 'Chosen because it is active, covers the county and is authorised for {line}; load {open}/{cap} ({pct}), grade {grade}, {dist}; {n} candidate(s)'],
+  'net.route.load': ['负荷', 'Load'],
+  'net.route.distance': ['距离', 'Distance'],
+  'net.route.score': ['评分', 'Score'],
+  'net.slots': ['上门预约', 'On-site appointments'],
+  'net.slots_date': ['日期', 'Date'],
+  'net.slots_closed': ['当天不营业', 'Closed that day'],
+  'net.slots_none': ['没有空闲时段', 'No free slot'],
+  'net.booked': ['已预约 {code}：{tech} {time}', 'Booked {code}: {tech} {time}'],
+  'net.appts': ['当天的预约', 'Appointments that day'],
+  'net.appts_none': ['当天还没有预约', 'No appointment that day yet'],
+  'net.appt.code': ['预约号', 'Appointment'],
+  'net.appt.technician': ['技术员', 'Technician'],
+  'net.appt.time': ['时间', 'Time'],
+  'net.appt.repair': ['维修单号', 'Repair'],
+  'net.appt.cancelled': ['已取消', 'Cancelled'],
+  'net.dist.county': ['同区县', 'same county'],
+  'net.dist.city': ['同城市', 'same city'],
+  'net.dist.province': ['同省', 'same province'],
+  'net.dist.elsewhere': ['外省', 'other province'],
+}));
 
 const TYPES = ['service_center', 'authorised', 'designated', 'certified', 'agent'];
 const ADMIN = ['admin', 'supervisor'];
@@ -90,26 +117,13 @@ function Tabs({ user, current }) {
 
 function OutletList({ user }) {
   const [filter, setFilter] = useState({ q: '', type: '', region: '' });
-  const [items, setItems] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const load = useCallback(async (more) => {
-    setError(null);
-    try {
-      const query = { limit: 100 };
-      for (const k of ['q', 'type', 'region']) if (filter[k]) query[k] = filter[k];
-      if (more && cursor) query.cursor = cursor;
-      const r = await api.get('/outlets', { query });
-      setItems((prev) => (more && prev ? [...prev, ...r.items] : r.items));
-      setCursor(r.next_cursor);
-    } catch (e) { setError(e); }
-  }, [filter, cursor]);
-  useEffect(() => { load(false); }, [filter]);
+  const params = {};
+  for (const k of ['q', 'type', 'region']) if (filter[k]) params[k] = filter[k];
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
   const columns = [
     { key: 'code', label: t('net.code'), render: (o) => html`<a href=${'#/outlets/' + encodeURIComponent(o.code)}>${o.code}</a>` },
     { key: 'name', label: t('net.name') },
-    { key: 'type', label: t('net.type'), render: (o) => t('net.type.' + o.type), csv: (o) => o.type },
+    { key: 'type', label: t('net.type'), render: (o) => t('net.type.' + o.type) },
     { key: 'grade', label: t('net.grade') },
     { key: 'region_name', label: t('net.region_name') },
     { key: 'capacity', label: t('net.capacity'), align: 'right' },
@@ -123,10 +137,7 @@ function OutletList({ user }) {
         options=${[{ value: '', label: t('net.all_types') }, ...TYPES.map((v) => ({ value: v, label: t('net.type.' + v) }))]} />
       <${Field} label=${t('net.filter_region')} name="region" value=${filter.region} onChange=${set('region')} inputmode="numeric" />
     </div>
-    <${ErrorBanner} error=${error} onRetry=${() => load(false)} />
-    ${items === null ? html`<${Loading} />` : html`
-      <${Table} columns=${columns} rows=${items} csv=${{ filename: 'outlets.csv' }} />
-      ${cursor ? html`<${Button} variant="secondary" onClick=${() => load(true)}>${t('net.more')}</${Button}>` : null}`}`;
+    <${PagedTable} path="/outlets" params=${params} limit=${100} columns=${columns} name="outlets" />`;
 }
 
 // ---- create / edit ----
@@ -210,15 +221,16 @@ function Technicians({ outlet, user }) {
   }
   const columns = [
     { key: 'code', label: 'ID' }, { key: 'name', label: t('net.tech_name') },
-    { key: 'skills', label: t('net.tech_skills'), csv: (x) => x.skills.map((s) => s.product_line).join(' '),
+    { key: 'skills', label: t('net.tech_skills'),
       render: (x) => x.skills.map((s) => `${s.product_line}·${s.level}`).join(' ') },
-    { key: 'records', label: t('net.tech_records'), csv: (x) => x.records.map((r) => r.name).join('; '),
+    { key: 'records', label: t('net.tech_records'),
       render: (x) => x.records.map((r) => html`<div key=${r.name}>${r.name}${r.expires_on ? ` → ${r.expires_on}` : ''}
         ${r.expired ? html` <strong style="color:#b42318">${t('net.expired')}</strong>` : null}</div>`) },
   ];
   return html`<h2 class="section-title">${t('net.techs')}</h2>
     <${ErrorBanner} error=${error} />
-    ${items === null ? html`<${Loading} />` : html`<${Table} columns=${columns} rows=${items} csv=${{ filename: `technicians-${outlet.code}.csv` }} />`}
+    ${items === null ? html`<${Loading} />` : html`<${Table} columns=${columns} rows=${items}
+      downloads=${{ path: '/technicians', params: { outlet: outlet.code }, name: 'technicians' }} />`}
     ${canAdd ? html`<form onSubmit=${add} class="inline-form">
       <${Field} label=${t('net.tech_name')} name="tech_name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} error=${fieldErrors(error).name} />
       <${Button} type="submit" variant="secondary">${t('net.tech_add')}</${Button}></form>` : null}`;
@@ -233,8 +245,10 @@ function Slots({ outlet, user }) {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
   const [done, setDone] = useState('');
+  const [booked, setBooked] = useState(null);
   const load = useCallback(async () => {
     try { setData(await api.get(`/outlets/${encodeURIComponent(outlet.code)}/slots`, { query: { date } })); setError(null); } catch (e) { setData(null); setError(e); }
+    try { setBooked((await api.get('/appointments', { query: { outlet: outlet.code, date } })).items); } catch (e) { setBooked(null); setError(e); }
   }, [outlet.code, date]);
   useEffect(() => { load(); }, [load]);
   const canBook = [...ADMIN, 'agent', 'outlet_manager'].includes(user.role);
@@ -255,8 +269,20 @@ function Slots({ outlet, user }) {
       <div style="display:flex;flex-wrap:wrap;gap:6px;margin-top:4px">
         ${tech.slots.length ? tech.slots.map((sl) => html`<${Button} key=${sl.starts_at} variant="secondary" disabled=${!canBook}
           onClick=${() => book(tech, sl)}>${localTime(sl.starts_at)}</${Button}>`) : html`<span class="muted">${t('net.slots_none')}</span>`}
-      </div></div>`)}</div>` : null}`;
+      </div></div>`)}</div>` : null}
+    <h3>${t('net.appts')}</h3>
+    ${booked === null ? null : html`<div data-testid="appointments"><${Table} columns=${apptColumns()} rows=${booked}
+      empty=${html`<p class="muted">${t('net.appts_none')}</p>`}
+      downloads=${{ path: '/appointments', params: { outlet: outlet.code, date }, name: 'appointments' }} /></div>`}`;
 }
+
+const apptColumns = () => [
+  { key: 'code', label: t('net.appt.code') },
+  { key: 'technician', label: t('net.appt.technician') },
+  { key: 'starts_at', label: t('net.appt.time'), render: (a) => `${localTime(a.starts_at)}-${localTime(a.ends_at)}` },
+  { key: 'repair', label: t('net.appt.repair') },
+  { key: 'cancelled', label: t('net.appt.cancelled'), render: (a) => (a.cancelled ? t('net.yes') : t('net.no')) },
+];
 
 function OutletDetail({ code, user }) {
   const [outlet, setOutlet] = useState(null);
@@ -323,7 +349,7 @@ function Coverage() {
   const columns = [
     { key: 'code', label: t('net.cov.region_code') }, { key: 'name', label: data?.cities ? t('net.cov.city') : t('net.cov.province') },
     { key: 'covered', label: t('net.cov.covered'), align: 'right' }, { key: 'total', label: t('net.cov.total'), align: 'right' },
-    { key: 'rate', label: t('net.cov.rate'), align: 'right', render: (g) => pct(g.rate), csv: (g) => g.rate ?? '' },
+    { key: 'rate', label: t('net.cov.rate'), align: 'right', render: (g) => pct(g.rate) },
   ];
   return html`
     <form class="inline-form" onSubmit=${(e) => { e.preventDefault(); load(scope.trim()); }}>
@@ -338,9 +364,8 @@ function Coverage() {
           ${' · '}${t('net.cov.covered')} <span data-testid="coverage-covered">${data.covered}</span> / ${data.total}</div>
       </div>
       ${groups.length > 1 ? html`<h2 class="section-title">${t(data.cities ? 'net.cov.chart_city' : 'net.cov.chart')}</h2><${CoverageChart} provinces=${groups} />` : null}
-      <${Table} columns=${columns} rows=${groups} csv=${{ href: '/api/v1/coverage?format=csv' + (data.region ? '&region=' + data.region : ''), filename: 'coverage.csv' }}
-        toolbar=${html`<a class="btn btn-secondary" download="coverage.xlsx"
-          href=${'/api/v1/coverage?format=xlsx' + (data.region ? '&region=' + data.region : '')}>${t('net.cov.xlsx')}</a>`} />
+      <${Table} columns=${columns} rows=${groups}
+        downloads=${{ path: '/coverage', params: { region: data.region }, name: 'coverage', filename: 'coverage' }} />
       <details><summary>${t('net.cov.uncovered')} (${data.uncovered.length})</summary>
         <p style="word-break:break-all">${data.uncovered.join(' ')}</p></details>`}`;
 }

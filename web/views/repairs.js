@@ -6,8 +6,9 @@
 //   #/repairs/R2611240001     one repair
 import { useState, useEffect, useCallback } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, formatDateTime, formatMoney } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
+import { t, registerMessages, byLang, formatDateTime, formatMoney } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
+import { PagedTable } from '../lib/lists.js';
 import './outlets.js'; // its routing messages (net.route.*, net.dist.*)
 
 export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts',
@@ -15,74 +16,94 @@ export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'appr
 const KINDS = ['carry_in', 'on_site', 'mail_in'];
 const CHANNELS = ['phone', 'email', 'web', 'walk_in', 'letter', 'fax'];
 
-registerMessages({
-  'zh-CN': {
-    'rep.title': '维修', 'rep.queue': '维修工作队列', 'rep.new': '登记维修', 'rep.code': '维修单号',
-    'rep.status': '状态', 'rep.all': '全部', 'rep.open': '未完成', 'rep.show': '显示', 'rep.open_only': '仅未完成', 'rep.kind': '方式', 'rep.channel': '渠道',
-    'rep.customer': '客户', 'rep.model': '型号', 'rep.serial': '序列号', 'rep.outlet': '网点',
-    'rep.age': '天数', 'rep.min_age': '至少（天）', 'rep.registered_at': '登记时间', 'rep.fault': '故障描述',
-    'rep.warranty': '保修', 'rep.in_warranty': '保修内', 'rep.paid': '付费', 'rep.undecided': '收件时判定',
-    'rep.more': '加载更多', 'rep.timeline': '进度', 'rep.next': '下一步', 'rep.none_next': '没有可执行的操作',
-    'rep.quote': '报价（元）', 'rep.reason': '原因', 'rep.note': '备注', 'rep.move': '改为：{s}',
-    'rep.moved': '已更新为：{s}', 'rep.find_customer': '查找客户', 'rep.customer_code': '客户代码',
-    'rep.phone': '电话', 'rep.find': '查找', 'rep.no_match': '没有找到客户', 'rep.units': '客户的产品',
-    'rep.unit_other': '其他产品（输入序列号或型号）', 'rep.outlet_hint': '网点代码；留空则按客户地区和产品线自动派修',
-    'rep.outlet_own': '本网点', 'rep.submit': '登记', 'rep.created': '维修单 {code} 已登记',
-    'rep.quote_fen': '报价', 'rep.cancel_reason': '取消原因', 'rep.over14': '超过 14 天',
-    'rep.customer_new': '新客户', 'rep.name': '姓名', 'rep.by': '{actor}',
-    'rep.outlet_hint_new': '网点代码。新客户还没有地区，无法自动派修；要自动派修，请先建档并填写地区。',
-    'rep.route.title': '派修网点', 'rep.route.loading': '正在计算建议网点…',
-    'rep.route.suggested': '建议：{name}（{code}）', 'rep.route.tag': '建议',
-    'rep.route.pick': '派修到', 'rep.route.other': '其他网点（输入代码）',
-    'rep.route.need_region': '客户没有区县级地区代码，无法自动派修：请输入网点代码，或先在客户卡片上补充地区。',
-    'rep.route.need_model': '选择产品或输入型号后显示建议网点。',
-    'rep.route.none': '没有网点覆盖该客户地区并获此产品线授权：请输入网点代码。',
-    'rep.route.option': '{code} · {name} · 负荷 {open}/{cap} · {dist}',
-    'rep.routed': '已自动派修到 {outlet}',
-    'rep.change_customer': '改为新客户', 'rep.customer_region': '地区 {region}',
-    'rs.registered': '已登记', 'rs.received': '已收件', 'rs.diagnosing': '检测中', 'rs.quoted': '已报价',
-    'rs.approved': '已确认报价', 'rs.waiting_parts': '等待零件', 'rs.repairing': '维修中', 'rs.repaired': '已修复',
-    'rs.delivered': '已交付', 'rs.cancelled': '已取消',
-    'rk.carry_in': '送修', 'rk.on_site': '上门', 'rk.mail_in': '寄修',
-    'rc.phone': '电话', 'rc.email': '邮件', 'rc.web': '网站', 'rc.walk_in': '到店', 'rc.letter': '信件', 'rc.fax': '传真',
-    'error.illegal_transition': '当前状态下不能执行这个操作。',
-    'error.unknown_model': '型号不存在。', 'error.invalid_serial': '序列号格式不对（4-32 位字母、数字或短横线）。',
-    'error.serial_taken': '这个序列号已经被别人登记。', 'error.invalid_purchase_date': '购买日期不对。',
-  },
-  en: {
-    'rep.title': 'Repairs', 'rep.queue': 'Repair work queue', 'rep.new': 'Register a repair', 'rep.code': 'Repair code',
-    'rep.status': 'Status', 'rep.all': 'All', 'rep.open': 'Open', 'rep.show': 'Show', 'rep.open_only': 'Open repairs only', 'rep.kind': 'Kind', 'rep.channel': 'Channel',
-    'rep.customer': 'Customer', 'rep.model': 'Model', 'rep.serial': 'Serial', 'rep.outlet': 'Outlet',
-    'rep.age': 'Days', 'rep.min_age': 'At least (days)', 'rep.registered_at': 'Registered', 'rep.fault': 'Fault',
-    'rep.warranty': 'Warranty', 'rep.in_warranty': 'In warranty', 'rep.paid': 'Paid', 'rep.undecided': 'decided at receipt',
-    'rep.more': 'Load more', 'rep.timeline': 'Timeline', 'rep.next': 'Next step', 'rep.none_next': 'No action available',
-    'rep.quote': 'Quote (yuan)', 'rep.reason': 'Reason', 'rep.note': 'Note', 'rep.move': 'Mark as {s}',
-    'rep.moved': 'Now {s}', 'rep.find_customer': 'Find the customer', 'rep.customer_code': 'Customer code',
-    'rep.phone': 'Phone', 'rep.find': 'Find', 'rep.no_match': 'No customer found', 'rep.units': "Customer's products",
-    'rep.unit_other': 'Another product (enter serial or model)', 'rep.outlet_hint': "Outlet code; leave empty to route by the customer's region and product line",
-    'rep.outlet_own': 'My outlet', 'rep.submit': 'Register', 'rep.created': 'Repair {code} registered',
-    'rep.quote_fen': 'Quote', 'rep.cancel_reason': 'Cancelled because', 'rep.over14': 'over 14 days',
-    'rep.customer_new': 'New customer', 'rep.name': 'Name', 'rep.by': '{actor}',
-    'rep.outlet_hint_new': 'Outlet code. A new customer has no region yet, so the repair cannot be routed automatically; to have it routed, create the customer with a region first.',
-    'rep.route.title': 'Outlet', 'rep.route.loading': 'Finding the suggested outlet…',
-    'rep.route.suggested': 'Suggested: {name} ({code})', 'rep.route.tag': 'suggested',
-    'rep.route.pick': 'Send to', 'rep.route.other': 'Another outlet (enter its code)',
-    'rep.route.need_region': "The customer has no county-level region, so the repair cannot be routed automatically: enter an outlet code, or add the region on the customer's card first.",
-    'rep.route.need_model': 'Choose a product or enter the model to see the suggested outlet.',
-    'rep.route.none': "No outlet covers the customer's region for this product line: enter an outlet code.",
-    'rep.route.option': '{code} · {name} · load {open}/{cap} · {dist}',
-    'rep.routed': 'Routed automatically to {outlet}',
-    'rep.change_customer': 'New customer instead', 'rep.customer_region': 'region {region}',
-    'rs.registered': 'Registered', 'rs.received': 'Received', 'rs.diagnosing': 'Diagnosing', 'rs.quoted': 'Quoted',
-    'rs.approved': 'Quote approved', 'rs.waiting_parts': 'Waiting for parts', 'rs.repairing': 'Repairing', 'rs.repaired': 'Repaired',
-    'rs.delivered': 'Delivered', 'rs.cancelled': 'Cancelled',
-    'rk.carry_in': 'Carry-in', 'rk.on_site': 'On-site', 'rk.mail_in': 'Mail-in',
-    'rc.phone': 'Phone', 'rc.email': 'Email', 'rc.web': 'Web', 'rc.walk_in': 'Walk-in', 'rc.letter': 'Letter', 'rc.fax': 'Fax',
-    'error.illegal_transition': 'That step is not possible in the current state.',
-    'error.unknown_model': 'Unknown model.', 'error.invalid_serial': 'Malformed serial (4-32 letters, digits or dashes).',
-    'error.serial_taken': 'This serial is already registered to someone else.', 'error.invalid_purchase_date': 'Invalid purchase date.',
-  },
-});
+registerMessages(byLang({
+  'rep.title': ['维修', 'Repairs'],
+  'rep.queue': ['维修工作队列', 'Repair work queue'],
+  'rep.new': ['登记维修', 'Register a repair'],
+  'rep.code': ['维修单号', 'Repair code'],
+  'rep.status': ['状态', 'Status'],
+  'rep.all': ['全部', 'All'],
+  'rep.open': ['未完成', 'Open'],
+  'rep.show': ['显示', 'Show'],
+  'rep.open_only': ['仅未完成', 'Open repairs only'],
+  'rep.kind': ['方式', 'Kind'],
+  'rep.channel': ['渠道', 'Channel'],
+  'rep.customer': ['客户', 'Customer'],
+  'rep.model': ['型号', 'Model'],
+  'rep.serial': ['序列号', 'Serial'],
+  'rep.outlet': ['网点', 'Outlet'],
+  'rep.age': ['天数', 'Days'],
+  'rep.min_age': ['至少（天）', 'At least (days)'],
+  'rep.registered_at': ['登记时间', 'Registered'],
+  'rep.fault': ['故障描述', 'Fault'],
+  'rep.warranty': ['保修', 'Warranty'],
+  'rep.in_warranty': ['保修内', 'In warranty'],
+  'rep.paid': ['付费', 'Paid'],
+  'rep.undecided': ['收件时判定', 'decided at receipt'],
+  'rep.timeline': ['进度', 'Timeline'],
+  'rep.next': ['下一步', 'Next step'],
+  'rep.none_next': ['没有可执行的操作', 'No action available'],
+  'rep.quote': ['报价（元）', 'Quote (yuan)'],
+  'rep.reason': ['原因', 'Reason'],
+  'rep.note': ['备注', 'Note'],
+  'rep.move': ['改为：{s}', 'Mark as {s}'],
+  'rep.moved': ['已更新为：{s}', 'Now {s}'],
+  'rep.find_customer': ['查找客户', 'Find the customer'],
+  'rep.customer_code': ['客户代码', 'Customer code'],
+  'rep.phone': ['电话', 'Phone'],
+  'rep.find': ['查找', 'Find'],
+  'rep.no_match': ['没有找到客户', 'No customer found'],
+  'rep.units': ['客户的产品', "Customer's products"],
+  'rep.unit_other': ['其他产品（输入序列号或型号）', 'Another product (enter serial or model)'],
+  'rep.outlet_hint': ['网点代码；留空则按客户地区和产品线自动派修', "Outlet code; leave empty to route by the customer's region and product line"],
+  'rep.outlet_own': ['本网点', 'My outlet'],
+  'rep.submit': ['登记', 'Register'],
+  'rep.created': ['维修单 {code} 已登记', 'Repair {code} registered'],
+  'rep.quote_fen': ['报价', 'Quote'],
+  'rep.cancel_reason': ['取消原因', 'Cancelled because'],
+  'rep.over14': ['超过 14 天', 'over 14 days'],
+  'rep.customer_new': ['新客户', 'New customer'],
+  'rep.name': ['姓名', 'Name'],
+  'rep.by': ['{actor}', '{actor}'],
+  'rep.outlet_hint_new': ['网点代码。新客户还没有地区，无法自动派修；要自动派修，请先建档并填写地区。', 'Outlet code. A new customer has no region yet, so the repair cannot be routed automatically; to have it routed, create the customer with a region first.'],
+  'rep.route.title': ['派修网点', 'Outlet'],
+  'rep.route.loading': ['正在计算建议网点…', 'Finding the suggested outlet…'],
+  'rep.route.suggested': ['建议：{name}（{code}）', 'Suggested: {name} ({code})'],
+  'rep.route.tag': ['建议', 'suggested'],
+  'rep.route.pick': ['派修到', 'Send to'],
+  'rep.route.other': ['其他网点（输入代码）', 'Another outlet (enter its code)'],
+  'rep.route.need_region': ['客户没有区县级地区代码，无法自动派修：请输入网点代码，或先在客户卡片上补充地区。', "The customer has no county-level region, so the repair cannot be routed automatically: enter an outlet code, or add the region on the customer's card first."],
+  'rep.route.need_model': ['选择产品或输入型号后显示建议网点。', 'Choose a product or enter the model to see the suggested outlet.'],
+  'rep.route.none': ['没有网点覆盖该客户地区并获此产品线授权：请输入网点代码。', "No outlet covers the customer's region for this product line: enter an outlet code."],
+  'rep.route.option': ['{code} · {name} · 负荷 {open}/{cap} · {dist}', '{code} · {name} · load {open}/{cap} · {dist}'],
+  'rep.routed': ['已自动派修到 {outlet}', 'Routed automatically to {outlet}'],
+  'rep.change_customer': ['改为新客户', 'New customer instead'],
+  'rep.customer_region': ['地区 {region}', 'region {region}'],
+  'rs.registered': ['已登记', 'Registered'],
+  'rs.received': ['已收件', 'Received'],
+  'rs.diagnosing': ['检测中', 'Diagnosing'],
+  'rs.quoted': ['已报价', 'Quoted'],
+  'rs.approved': ['已确认报价', 'Quote approved'],
+  'rs.waiting_parts': ['等待零件', 'Waiting for parts'],
+  'rs.repairing': ['维修中', 'Repairing'],
+  'rs.repaired': ['已修复', 'Repaired'],
+  'rs.delivered': ['已交付', 'Delivered'],
+  'rs.cancelled': ['已取消', 'Cancelled'],
+  'rk.carry_in': ['送修', 'Carry-in'],
+  'rk.on_site': ['上门', 'On-site'],
+  'rk.mail_in': ['寄修', 'Mail-in'],
+  'rc.phone': ['电话', 'Phone'],
+  'rc.email': ['邮件', 'Email'],
+  'rc.web': ['网站', 'Web'],
+  'rc.walk_in': ['到店', 'Walk-in'],
+  'rc.letter': ['信件', 'Letter'],
+  'rc.fax': ['传真', 'Fax'],
+  'error.illegal_transition': ['当前状态下不能执行这个操作。', 'That step is not possible in the current state.'],
+  'error.unknown_model': ['型号不存在。', 'Unknown model.'],
+  'error.invalid_serial': ['序列号格式不对（4-32 位字母、数字或短横线）。', 'Malformed serial (4-32 letters, digits or dashes).'],
+  'error.serial_taken': ['这个序列号已经被别人登记。', 'This serial is already registered to someone else.'],
+  'error.invalid_purchase_date': ['购买日期不对。', 'Invalid purchase date.'],
+}));
 
 const OUTLET_STAFF = ['outlet_manager', 'technician'];
 const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
@@ -100,33 +121,20 @@ function RepairList({ user, query }) {
     status: query.get('status') || '', kind: '', outlet: '', age: '', customer: query.get('customer') || '',
     open: outletStaff ? '1' : '',
   });
-  const [items, setItems] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const load = useCallback(async (more) => {
-    setError(null);
-    try {
-      const q = { limit: 50 };
-      for (const k of ['status', 'kind', 'outlet', 'age', 'customer', 'open']) if (filter[k]) q[k] = filter[k];
-      if (more && cursor) q.cursor = cursor;
-      const r = await api.get('/repairs', { query: q });
-      setItems((prev) => (more && prev ? [...prev, ...r.items] : r.items));
-      setCursor(r.next_cursor);
-    } catch (e) { setError(e); }
-  }, [filter, cursor]);
-  useEffect(() => { load(false); }, [filter]);
+  const params = {};
+  for (const k of ['status', 'kind', 'outlet', 'age', 'customer', 'open']) if (filter[k]) params[k] = filter[k];
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
   const columns = [
     { key: 'code', label: t('rep.code'), render: (r) => html`<a href=${'#/repairs/' + r.code}>${r.code}</a>` },
-    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />`, csv: (r) => r.status },
+    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />` },
     { key: 'age_days', label: t('rep.age'), align: 'right',
       render: (r) => html`<span class=${r.age_days > 14 && !['delivered', 'cancelled'].includes(r.status) ? 'text-danger' : ''}
         title=${r.age_days > 14 ? t('rep.over14') : ''}>${r.age_days}</span>` },
-    { key: 'customer', label: t('rep.customer'), render: (r) => r.customer?.name, csv: (r) => r.customer?.code },
-    { key: 'model', label: t('rep.model'), render: (r) => r.model?.name || '', csv: (r) => r.model?.code || '' },
-    { key: 'kind', label: t('rep.kind'), render: (r) => t('rk.' + r.kind), csv: (r) => r.kind },
-    { key: 'outlet', label: t('rep.outlet'), render: (r) => r.outlet?.code || '', csv: (r) => r.outlet?.code || '' },
-    { key: 'registered_at', label: t('rep.registered_at'), render: (r) => formatDateTime(r.registered_at), csv: (r) => r.registered_at },
+    { key: 'customer', label: t('rep.customer'), render: (r) => r.customer?.name },
+    { key: 'model', label: t('rep.model'), render: (r) => r.model?.name || '' },
+    { key: 'kind', label: t('rep.kind'), render: (r) => t('rk.' + r.kind) },
+    { key: 'outlet', label: t('rep.outlet'), render: (r) => r.outlet?.code || '' },
+    { key: 'registered_at', label: t('rep.registered_at'), render: (r) => formatDateTime(r.registered_at) },
   ];
   return html`
     <div class="table-toolbar" role="group" aria-label=${t('rep.status')} style="gap:6px;flex-wrap:wrap;justify-content:flex-start">
@@ -144,10 +152,7 @@ function RepairList({ user, query }) {
       ${outletStaff ? null : html`<${Field} label=${t('rep.outlet')} name="outlet" value=${filter.outlet} onChange=${set('outlet')} />`}
       <${Field} label=${t('rep.customer_code')} name="customer" value=${filter.customer} onChange=${set('customer')} />
     </div>
-    <${ErrorBanner} error=${error} onRetry=${() => load(false)} />
-    ${items === null ? html`<${Loading} />` : html`
-      <${Table} columns=${columns} rows=${items} csv=${{ filename: 'repairs.csv' }} />
-      ${cursor ? html`<${Button} variant="secondary" onClick=${() => load(true)}>${t('rep.more')}</${Button}>` : null}`}`;
+    <${PagedTable} path="/repairs" params=${params} limit=${50} columns=${columns} name="repairs" />`;
 }
 
 // ---- register ----

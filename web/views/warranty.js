@@ -3,28 +3,34 @@
 //   #/warranty            lookup + register       #/warranty/SERIAL   lookup of one serial
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, formatDate } from '../i18n.js';
+import { t, registerMessages, byLang, formatDate } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, fieldErrors } from '../ui.js';
 import './repairs.js'; // its status names (rs.*)
 
-registerMessages({
-  'zh-CN': {
-    'war.title': '保修', 'war.lookup': '按序列号查询', 'war.serial': '序列号', 'war.find': '查询',
-    'war.none': '没有这个序列号的产品', 'war.model': '型号', 'war.purchase': '购买日期', 'war.until': '保修至',
-    'war.in': '在保修期内', 'war.out': '已过保修期', 'war.unregistered': '未登记保修', 'war.owner': '客户',
-    'war.dealer': '经销商', 'war.repairs': '维修记录', 'war.register': '登记保修', 'war.customer_code': '已有客户代码',
-    'war.name': '姓名', 'war.phone': '电话', 'war.email': '邮箱', 'war.submit': '登记',
-    'war.done': '已登记，保修至 {date}', 'war.new_repair': '为此产品登记维修',
-  },
-  en: {
-    'war.title': 'Warranty', 'war.lookup': 'Look up by serial', 'war.serial': 'Serial', 'war.find': 'Look up',
-    'war.none': 'No product with this serial', 'war.model': 'Model', 'war.purchase': 'Purchased', 'war.until': 'Covered until',
-    'war.in': 'In warranty', 'war.out': 'Warranty ended', 'war.unregistered': 'Not registered', 'war.owner': 'Customer',
-    'war.dealer': 'Dealer', 'war.repairs': 'Repairs', 'war.register': 'Register a warranty', 'war.customer_code': 'Existing customer code',
-    'war.name': 'Name', 'war.phone': 'Phone', 'war.email': 'Email', 'war.submit': 'Register',
-    'war.done': 'Registered; covered until {date}', 'war.new_repair': 'Register a repair for this product',
-  },
-});
+registerMessages(byLang({
+  'war.title': ['保修', 'Warranty'],
+  'war.lookup': ['按序列号查询', 'Look up by serial'],
+  'war.serial': ['序列号', 'Serial'],
+  'war.find': ['查询', 'Look up'],
+  'war.none': ['没有这个序列号的产品', 'No product with this serial'],
+  'war.model': ['型号', 'Model'],
+  'war.purchase': ['购买日期', 'Purchased'],
+  'war.until': ['保修至', 'Covered until'],
+  'war.in': ['在保修期内', 'In warranty'],
+  'war.out': ['已过保修期', 'Warranty ended'],
+  'war.unregistered': ['未登记保修', 'Not registered'],
+  'war.owner': ['客户', 'Customer'],
+  'war.dealer': ['经销商', 'Dealer'],
+  'war.repairs': ['维修记录', 'Repairs'],
+  'war.register': ['登记保修', 'Register a warranty'],
+  'war.customer_code': ['已有客户代码', 'Existing customer code'],
+  'war.name': ['姓名', 'Name'],
+  'war.phone': ['电话', 'Phone'],
+  'war.email': ['邮箱', 'Email'],
+  'war.submit': ['登记', 'Register'],
+  'war.done': ['已登记，保修至 {date}', 'Registered; covered until {date}'],
+  'war.new_repair': ['为此产品登记维修', 'Register a repair for this product'],
+}));
 
 const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
 const grid = 'display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:0 16px';

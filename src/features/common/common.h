@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
+#include "base/csv.h"
 #include "base/datetime.h"
 #include "base/db.h"
 #include "base/http.h"
@@ -92,5 +95,40 @@ int table_reply_rows(req *r, enum table_format f, const char *name, const char *
                      const struct table_col *cols, int ncols, json_t *rows);
 /* 422 for an unknown ?format= (the answer list_reply gives). */
 int reply_bad_format(req *r);
+
+/* ---- CSV imports (`aftersales import KIND FILE`) ---- */
+
+/* One all-or-nothing import: the header mapped onto known columns, every row in one
+ * write transaction, and the first bad row reported as "FILE:LINE: reason" on stderr
+ * with nothing stored. */
+struct import_row {
+    db_conn *c;
+    const int *idx;    /* column positions from csv_header, -1 for an absent column */
+    const char *actor; /* "import:<kind>", for audit_write */
+    int64_t now;
+    arena *a;          /* lives for the whole import */
+    void *ctx;         /* the spec's */
+    long rows;         /* rows stored so far */
+    char err[512];     /* the reason a row callback gives for IMPORT_BAD */
+    void *csv_;        /* private */
+};
+enum { IMPORT_BAD = 1 };
+
+struct import_spec {
+    const char *kind;                  /* "models": "<path>: N models imported" */
+    const struct csv_column *cols;     /* {NULL} ends it */
+    int (*row)(struct import_row *ir); /* 0, IMPORT_BAD (ir->err says why) or a db code */
+    int (*end)(struct import_row *ir); /* optional, before the commit; same returns */
+    void *ctx;
+};
+
+/* Column k of the current row ("" when the file has no such column). */
+const char *import_field(const struct import_row *ir, int k);
+/* 1 when the file has column k. */
+int import_has(const struct import_row *ir, int k);
+/* Set ir->err and return IMPORT_BAD: `return import_bad(ir, "code: %s", why);`. */
+int import_bad(struct import_row *ir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run the import: 0, or -1 after printing the reason (nothing stored). */
+int import_csv(db *d, const char *path, FILE *in, const struct import_spec *s);
 
 #endif

@@ -3,13 +3,14 @@
 #include "features/customers/internal.h"
 
 #include "base/buf.h"
+#include "base/datetime.h"
 #include "base/log.h"
+#include "features/common/common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Audit events of a customer (and of the codes merged into it) as timeline items. */
 /* A readable summary of one of the customer's own audited events (English; the staff app
  * translates from action and detail). */
 static void audit_summary(buf *s, const char *action, json_t *d)
@@ -132,7 +133,7 @@ json_t *cust_history_json(db_conn *c, int64_t id, const char *code, long limit)
     json_t *out = json_array();
     for (size_t i = 0; i < n && (long)i < limit; i++) {
         json_t *x = json_deep_copy(v[i].j);
-        json_object_set_new(x, "at", cust_json_time(v[i].at));
+        json_object_set_new(x, "at", dt_json(v[i].at));
         json_object_del(x, "at_unix");
         json_array_append_new(out, x);
     }
@@ -144,16 +145,52 @@ fail:
     return NULL;
 }
 
+static const struct table_col history_cols[] = {
+    {"at", NULL, TABLE_TIME, 17, 0},
+    {"kind", NULL, TABLE_TEXT, 12, 0},
+    {"code", NULL, TABLE_TEXT, 16, 0},
+    {"summary", NULL, TABLE_TEXT, 60, 0},
+};
+
+/* The whole timeline (up to LIST_EXPORT_MAX items) as "customer-<code>-history.csv|xlsx". */
+static int history_download(req *r, int64_t id, const char *code, enum table_format f)
+{
+    db_conn *c = req_db(r);
+    json_t *items = cust_history_json(c, id, code, LIST_EXPORT_MAX + 1);
+    if (!items)
+        return -1;
+    table *t = table_new(f, "history", history_cols,
+                         (int)(sizeof history_cols / sizeof history_cols[0]), org_zone(c));
+    if (!t) {
+        json_decref(items);
+        return -1;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        if (i < LIST_EXPORT_MAX)
+            table_row(t, it);
+    }
+    int truncated = json_array_size(items) > LIST_EXPORT_MAX;
+    json_decref(items);
+    return table_reply(r, t, arena_printf(r->a, "customer-%s-history", code), truncated);
+}
+
+/* GET /api/v1/customers/{code}/history?limit=&format=: the newest `limit` items as JSON
+ * ({"code", "items"}), or every item as a CSV/XLSX download. */
 int customers_history(req *r)
 {
+    int f = table_format_of(r);
+    if (f < 0)
+        return reply_bad_format(r);
     db_conn *c = req_db(r);
     int64_t id;
     char code[16];
-    int rc = cust_resolve_code(c, req_param(r, "code"), &id, code);
-    if (rc == -1 || rc == -2)
-        return cust_reply_not_found(r, rc);
-    if (rc < 0)
-        return -1;
+    int rc = cust_find(r, &id, code);
+    if (rc != 0)
+        return rc > 0 ? 0 : reply_db_failure(r, rc, "customers history");
+    if (f != TABLE_JSON)
+        return history_download(r, id, code, (enum table_format)f);
     const char *lim = req_query(r, "limit");
     long limit = lim ? strtol(lim, NULL, 10) : 200;
     if (limit < 1 || limit > 1000)

@@ -54,6 +54,24 @@ unsigned cust_body_fields(jsonv *v, struct cust_in *in, int create);
 int cust_reply_validation(req *r, jsonv *v);
 int cust_reply_not_found(req *r, int why);
 
+/* Handlers that change customers: find the customer of the route's :code, run the change
+ * in one write transaction, answer the customer. */
+enum { CUST_ANSWERED = 1 }; /* the request was answered (404, 409, 422, 503, ...) */
+/* The live customer of r's :code (merges followed): 0 with *id and code set,
+ * CUST_ANSWERED after answering 404 (unknown) or 410 (erased), or a negative db code. */
+int cust_find(req *r, int64_t *id, char code[16]);
+/* Run apply(r, arg) in a write transaction (in_tx, retried when the database is busy, so
+ * apply must start afresh each time). apply returns 0 to commit, CUST_ANSWERED after
+ * answering (rolled back), or a negative db code (rolled back). Returns 0 when committed
+ * (the caller answers), CUST_ANSWERED when r was answered (503 busy included), -1 on an
+ * internal error (logged as `what`). */
+int cust_write(req *r, const char *what, int (*apply)(req *r, void *arg), void *arg);
+/* 0 when no other live customer (than exclude_id) has a phone or email of in; else
+ * CUST_ANSWERED after answering 409 duplicate with the matches; or a db error. */
+int cust_refuse_duplicate(req *r, const struct cust_in *in, int64_t exclude_id);
+/* Answer the customer (full JSON) with status. */
+int cust_reply_customer(req *r, int status, int64_t id);
+
 /* The CSV columns (import.c lists their names in this order). */
 enum { COL_CODE, COL_NAME, COL_PHONE, COL_EMAIL, COL_REGION, COL_ADDRESS, NCOLS };
 const char *cust_row(struct cust_in *in, const char *const *val, char *code, char *msg,
@@ -61,8 +79,6 @@ const char *cust_row(struct cust_in *in, const char *const *val, char *code, cha
 
 /* ---- store.c: codes, inserts, lookup/resolve, customer JSON and summaries ---- */
 
-void cust_fmt_time(int64_t t, char out[32]);
-json_t *cust_json_time(int64_t t);
 const char *cust_kind_name(int kind);
 int cust_insert_phone(db_conn *c, int64_t id, const char *phone, int kind, int64_t now);
 int cust_insert_email(db_conn *c, int64_t id, const char *email, int64_t now);
@@ -84,8 +100,11 @@ json_t *cust_strong_matches(db_conn *c, const struct cust_in *in, int64_t exclud
 
 json_t *cust_history_json(db_conn *c, int64_t id, const char *code, long limit);
 
-/* ---- route handlers outside routes.c (history.c, privacy.c, merge.c) ---- */
+/* ---- route handlers outside routes.c (search.c, update.c, history.c, privacy.c,
+ * merge.c) ---- */
 
+int customers_list(req *r);
+int customers_update(req *r);
 int customers_history(req *r);
 int customers_consents(req *r);
 int customers_merge(req *r);

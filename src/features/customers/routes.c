@@ -1,14 +1,11 @@
-/* customers: the /api/v1/customers route table and the create, get, update, match
- * and list handlers. */
+/* customers: the /api/v1/customers route table and the create, get and match
+ * handlers. */
 #include "features/customers/internal.h"
 
 #include "base/audit.h"
-#include "base/log.h"
+#include "features/common/common.h"
 
-#include <ctype.h>
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,6 +14,7 @@
 #define ROLES_LOOKUP (ROLES_READ | ROLE_OUTLET_STAFF)
 #define ROLES_ADMIN (ROLE_ADMIN | ROLE_SUPERVISOR)
 
+/* 409 duplicate with the strong matches (steals matches). */
 static int reply_duplicate(req *r, json_t *matches)
 {
     json_t *e = json_pack("{s:s, s:s, s:o}", "code", "duplicate", "message",
@@ -26,68 +24,69 @@ static int reply_duplicate(req *r, json_t *matches)
     return reply_json(r, 409, json_pack("{s:o}", "error", e));
 }
 
+int cust_refuse_duplicate(req *r, const struct cust_in *in, int64_t exclude_id)
+{
+    json_t *matches = cust_strong_matches(req_db(r), in, exclude_id);
+    if (!matches)
+        return DB_ERROR;
+    if (json_array_size(matches) == 0) {
+        json_decref(matches);
+        return 0;
+    }
+    reply_duplicate(r, matches);
+    return CUST_ANSWERED;
+}
+
+/* A create: the fields sent, then the customer made. */
+struct create {
+    struct cust_in in;
+    int force;
+    int64_t id;
+};
+
+/* Inside the transaction: refuse a duplicate unless forced, then create. */
+static int apply_create(req *r, void *arg)
+{
+    struct create *k = arg;
+    db_conn *c = req_db(r);
+    int rc = cust_lock_identities(c, &k->in);
+    if (rc < 0)
+        return rc;
+    if (!k->force && (rc = cust_refuse_duplicate(r, &k->in, 0)) != 0)
+        return rc;
+    char code[16];
+    return cust_create_customer(c, audit_actor(r), &k->in, k->force ? "api_forced" : "api",
+                                &k->id, code);
+}
+
 static int customers_create(req *r)
 {
-    json_t *body = NULL, *matches = NULL, *out = NULL;
-    jsonv v = {0};
-    int rc = 0, began = 0;
+    json_t *body = NULL;
     if (req_json(r, &body) < 0)
         return 0;
+    jsonv v = {0};
     jsonv_init(&v, body);
     static const char *const allowed[] = {"name",   "phone",   "email", "phones", "emails",
                                           "region", "address", "force", NULL};
     jsonv_only(&v, allowed);
-    struct cust_in in;
-    memset(&in, 0, sizeof in);
-    cust_body_fields(&v, &in, 1);
-    int force = 0;
-    jsonv_bool(&v, "force", 0, &force);
-    if (jsonv_ok(&v) && in.nphones + in.nemails == 0) {
+    struct create k;
+    memset(&k, 0, sizeof k);
+    cust_body_fields(&v, &k.in, 1);
+    jsonv_bool(&v, "force", 0, &k.force);
+    if (jsonv_ok(&v) && k.in.nphones + k.in.nemails == 0) {
         jsonv_fail(&v, "phone", "required");
         jsonv_fail(&v, "email", "required");
     }
+    int rc;
     if (!jsonv_ok(&v)) {
         rc = cust_reply_validation(r, &v);
-        goto cleanup;
+    } else {
+        rc = cust_write(r, "customers create", apply_create, &k);
+        if (rc == 0)
+            rc = cust_reply_customer(r, 201, k.id);
+        else if (rc == CUST_ANSWERED)
+            rc = 0;
     }
-    db_conn *c = req_db(r);
-    if (db_begin(c) < 0) {
-        rc = -1;
-        goto cleanup;
-    }
-    began = 1;
-    if (cust_lock_identities(c, &in) < 0)
-        goto dberr;
-    if (!force) {
-        if (!(matches = cust_strong_matches(c, &in, 0)))
-            goto dberr;
-        if (json_array_size(matches) > 0) {
-            db_rollback(c);
-            began = 0;
-            rc = reply_duplicate(r, matches);
-            matches = NULL;
-            goto cleanup;
-        }
-    }
-    int64_t id;
-    char code[16];
-    if (cust_create_customer(c, audit_actor(r), &in, force ? "api_forced" : "api", &id, code) < 0)
-        goto dberr;
-    if (db_commit(c) < 0)
-        goto dberr;
-    began = 0;
-    out = cust_customer_json(c, id, 1);
-    rc = out ? reply_json(r, 201, out) : -1;
-    out = NULL;
-    goto cleanup;
-dberr:
-    log_error("customers create: %s", db_errmsg(req_db(r)));
-    rc = -1;
-cleanup:
-    if (began)
-        db_rollback(req_db(r));
-    json_decref(matches);
-    json_decref(out);
     jsonv_free(&v);
     json_decref(body);
     return rc;
@@ -98,196 +97,15 @@ static int customers_get(req *r)
     db_conn *c = req_db(r);
     int64_t id;
     char code[16];
-    int rc = cust_resolve_code(c, req_param(r, "code"), &id, code);
-    if (rc < 0 && rc != -1 && rc != -2)
-        return -1;
-    if (rc < 0)
-        return cust_reply_not_found(r, rc);
+    int rc = cust_find(r, &id, code);
+    if (rc != 0)
+        return rc > 0 ? 0 : reply_db_failure(r, rc, "customers get");
     json_t *j = cust_customer_json(c, id, 1);
     if (!j)
         return -1;
     if (strcasecmp(code, req_param(r, "code")) != 0)
         json_object_set_new(j, "resolved_from", json_string(req_param(r, "code")));
     return reply_json(r, 200, j);
-}
-
-static int customers_update(req *r)
-{
-    json_t *body = NULL, *matches = NULL, *out = NULL, *changed = NULL;
-    jsonv v = {0};
-    int rc = 0, began = 0;
-    if (req_json(r, &body) < 0)
-        return 0;
-    jsonv_init(&v, body);
-    static const char *const allowed[] = {"name",   "phone",   "email", "phones",  "emails",
-                                          "region", "address", "force", "version", NULL};
-    jsonv_only(&v, allowed);
-    struct cust_in in;
-    memset(&in, 0, sizeof in);
-    unsigned have = cust_body_fields(&v, &in, 0);
-    int force = 0;
-    long long version = 0;
-    jsonv_bool(&v, "force", 0, &force);
-    jsonv_int(&v, "version", 1, &version);
-    if (!jsonv_ok(&v)) {
-        rc = cust_reply_validation(r, &v);
-        goto cleanup;
-    }
-    db_conn *c = req_db(r);
-    if (db_begin(c) < 0) {
-        rc = -1;
-        goto cleanup;
-    }
-    began = 1;
-    int64_t id;
-    char code[16];
-    int f = cust_resolve_code(c, req_param(r, "code"), &id, code);
-    if (f == -1 || f == -2) {
-        rc = cust_reply_not_found(r, f);
-        goto cleanup;
-    }
-    if (f < 0)
-        goto dberr;
-    /* current values for the fields not sent */
-    db_stmt *st = db_prepare(c, "SELECT name, name_key, region, address, version FROM customers"
-                                " WHERE id = ?");
-    if (!st)
-        goto dberr;
-    db_bind_int(st, 1, id);
-    if (db_step(st) != DB_ROW) {
-        db_done(st);
-        goto dberr;
-    }
-    int64_t cur_version = db_int(st, 4);
-    struct cust_in cur;
-    memset(&cur, 0, sizeof cur);
-    snprintf(cur.name, sizeof cur.name, "%s", db_text(st, 0));
-    snprintf(cur.name_key, sizeof cur.name_key, "%s", db_text(st, 1));
-    snprintf(cur.region, sizeof cur.region, "%s", db_text(st, 2) ? db_text(st, 2) : "");
-    snprintf(cur.address, sizeof cur.address, "%s", db_text(st, 3) ? db_text(st, 3) : "");
-    db_done(st);
-    if (cur_version != version) {
-        db_rollback(c);
-        began = 0;
-        json_t *e = json_pack("{s:s, s:s, s:I}", "code", "stale_version", "message",
-                              "the customer was changed by someone else; reload it",
-                              "current_version", (json_int_t)cur_version);
-        rc = reply_json(r, 409, json_pack("{s:o}", "error", e));
-        goto cleanup;
-    }
-    changed = json_array();
-    if (!(have & HAVE_NAME)) {
-        strcpy(in.name, cur.name);
-        strcpy(in.name_key, cur.name_key);
-    } else if (strcmp(in.name, cur.name) != 0) {
-        json_array_append_new(changed, json_string("name"));
-    }
-    if (!(have & HAVE_REGION))
-        strcpy(in.region, cur.region);
-    else if (strcmp(in.region, cur.region) != 0)
-        json_array_append_new(changed, json_string("region"));
-    if (!(have & HAVE_ADDRESS))
-        strcpy(in.address, cur.address);
-    else if (strcmp(in.address, cur.address) != 0)
-        json_array_append_new(changed, json_string("address"));
-    /* identities: replaced as a whole when sent; keep the others */
-    json_t *ph = json_array(), *em = json_array();
-    if (cust_load_identities(c, id, ph, em) < 0) {
-        json_decref(ph);
-        json_decref(em);
-        goto dberr;
-    }
-    size_t k;
-    json_t *x;
-    if (!(have & HAVE_PHONES)) {
-        json_array_foreach(ph, k, x)
-            cust_v_phone_add(&in, json_string_value(json_object_get(x, "number")));
-    } else {
-        int same = (size_t)in.nphones == json_array_size(ph);
-        json_array_foreach(
-            ph, k, x) if (same && strcmp(in.phones[k],
-                                         json_string_value(json_object_get(x, "number"))) != 0)
-            same = 0;
-        if (!same)
-            json_array_append_new(changed, json_string("phones"));
-    }
-    if (!(have & HAVE_EMAILS)) {
-        json_array_foreach(em, k, x) cust_v_email_add(&in, json_string_value(x));
-    } else {
-        int same = (size_t)in.nemails == json_array_size(em);
-        json_array_foreach(em, k, x) if (same && strcmp(in.emails[k], json_string_value(x)) != 0)
-            same = 0;
-        if (!same)
-            json_array_append_new(changed, json_string("emails"));
-    }
-    json_decref(ph);
-    json_decref(em);
-    if (in.nphones + in.nemails == 0) {
-        db_rollback(c);
-        began = 0;
-        jsonv_fail(&v, "phone", "required");
-        jsonv_fail(&v, "email", "required");
-        rc = cust_reply_validation(r, &v);
-        goto cleanup;
-    }
-    if (!force && (have & (HAVE_PHONES | HAVE_EMAILS))) {
-        if (cust_lock_identities(c, &in) < 0 || !(matches = cust_strong_matches(c, &in, id)))
-            goto dberr;
-        if (json_array_size(matches) > 0) {
-            db_rollback(c);
-            began = 0;
-            rc = reply_duplicate(r, matches);
-            matches = NULL;
-            goto cleanup;
-        }
-    }
-    int64_t now = now_unix();
-    if (json_array_size(changed) > 0) {
-        if (db_exec(c,
-                    "UPDATE customers SET name = ?, name_key = ?, region = ?, address = ?,"
-                    " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                    "ttttiii", in.name, in.name_key, in.region[0] ? in.region : NULL,
-                    in.address[0] ? in.address : NULL, now, id, (int64_t)version) != 1)
-            goto dberr;
-        if (have & HAVE_PHONES) {
-            if (db_exec(c, "DELETE FROM customer_phones WHERE customer_id = ?", "i", id) < 0)
-                goto dberr;
-            for (int i = 0; i < in.nphones; i++)
-                if (cust_insert_phone(c, id, in.phones[i], in.kinds[i], now) < 0)
-                    goto dberr;
-        }
-        if (have & HAVE_EMAILS) {
-            if (db_exec(c, "DELETE FROM customer_emails WHERE customer_id = ?", "i", id) < 0)
-                goto dberr;
-            for (int i = 0; i < in.nemails; i++)
-                if (cust_insert_email(c, id, in.emails[i], now) < 0)
-                    goto dberr;
-        }
-        json_t *d = json_pack("{s:O, s:b}", "fields", changed, "forced", force);
-        int a = audit_write(c, audit_actor(r), "update", "customer", code, d);
-        json_decref(d);
-        if (a < 0)
-            goto dberr;
-    }
-    if (db_commit(c) < 0)
-        goto dberr;
-    began = 0;
-    out = cust_customer_json(c, id, 1);
-    rc = out ? reply_json(r, 200, out) : -1;
-    out = NULL;
-    goto cleanup;
-dberr:
-    log_error("customers update: %s", db_errmsg(req_db(r)));
-    rc = -1;
-cleanup:
-    if (began)
-        db_rollback(req_db(r));
-    json_decref(changed);
-    json_decref(matches);
-    json_decref(out);
-    jsonv_free(&v);
-    json_decref(body);
-    return rc;
 }
 
 static int customers_match_route(req *r)
@@ -319,228 +137,6 @@ static int customers_match_route(req *r)
     if (customers_match(req_db(r), phone, email, key, region, 0, &m) < 0)
         return -1;
     return reply_json(r, 200, json_pack("{s:o}", "matches", m));
-}
-
-/* GET /api/v1/customers?q=: code, phone (full, prefix, last 4+ digits), email or name
- * prefix, detected from what was typed; no q: the newest customers. */
-static int customers_list(req *r)
-{
-    db_conn *c = req_db(r);
-    const char *q = req_query(r, "q");
-    const char *lim = req_query(r, "limit");
-    const char *cur = req_query(r, "cursor");
-    long limit = lim ? strtol(lim, NULL, 10) : 20;
-    if (limit < 1 || limit > 100)
-        return reply_error(r, 422, "validation_failed", "limit is 1 to 100",
-                           json_pack("{s:s}", "limit", "out_of_range"));
-    int64_t after = cur && *cur ? strtoll(cur, NULL, 10) : 0;
-    char t[400] = "";
-    if (q) {
-        if (strlen(q) >= sizeof t)
-            return reply_error(r, 422, "validation_failed", "q is too long",
-                               json_pack("{s:s}", "q", "too_long"));
-        cust_trim_copy(q, t, sizeof t);
-    }
-    int64_t ids[101];
-    const char *how[101];
-    int n = 0, rc = 0, paged = 1;
-    char sql[512], lo[IDENTITY_NAME_KEY_MAX], hi[IDENTITY_NAME_KEY_MAX];
-    const char *live = "merged_into IS NULL AND erased_at IS NULL";
-    db_stmt *st = NULL;
-    char digits[IDENTITY_PHONE_MAX], phone[IDENTITY_PHONE_MAX], email[IDENTITY_EMAIL_MAX];
-    size_t tl = strlen(t);
-    int is_code =
-        tl >= 2 && tl <= 9 && (t[0] == 'C' || t[0] == 'c') && strspn(t + 1, "0123456789") == tl - 1;
-    if (!*t) {
-        snprintf(sql, sizeof sql,
-                 "SELECT id FROM customers WHERE %s AND id < ? ORDER BY id DESC"
-                 " LIMIT %ld",
-                 live, limit + 1);
-        st = db_prepare(c, sql);
-        if (!st)
-            return -1;
-        db_bind_int(st, 1, after > 0 ? after : INT64_MAX);
-        while ((rc = db_step(st)) == DB_ROW && n <= limit) {
-            how[n] = "recent";
-            ids[n++] = db_int(st, 0);
-        }
-        db_done(st);
-    } else if (is_code) {
-        paged = 0;
-        for (size_t i = 0; i < tl; i++)
-            t[i] = (char)toupper((unsigned char)t[i]);
-        int64_t id;
-        char code[16];
-        if (tl == 9) {
-            rc = cust_resolve_code(c, t, &id, code);
-            if (rc == 0) {
-                how[n] = "code";
-                ids[n++] = id;
-            } else if (rc != -1 && rc != -2) {
-                return -1;
-            }
-            rc = 0;
-        } else {
-            cust_prefix_end(t, hi, sizeof hi);
-            snprintf(sql, sizeof sql,
-                     "SELECT id FROM customers WHERE code >= ? AND code < ? AND %s"
-                     " ORDER BY code LIMIT %ld",
-                     live, limit);
-            st = db_prepare(c, sql);
-            if (!st)
-                return -1;
-            db_bind_text(st, 1, t);
-            db_bind_text(st, 2, hi);
-            while ((rc = db_step(st)) == DB_ROW && n < limit) {
-                how[n] = "code";
-                ids[n++] = db_int(st, 0);
-            }
-            db_done(st);
-        }
-    } else if (strchr(t, '@')) {
-        paged = 0;
-        const char *key = t;
-        int exact = identity_email(t, email) == 0;
-        if (exact)
-            key = email;
-        else
-            for (size_t i = 0; i < tl; i++)
-                t[i] = (char)tolower((unsigned char)t[i]);
-        cust_prefix_end(key, hi, sizeof hi);
-        snprintf(sql, sizeof sql,
-                 "SELECT e.customer_id FROM customer_emails e JOIN customers c"
-                 " ON c.id = e.customer_id WHERE e.email >= ? AND e.email < ?"
-                 " AND c.merged_into IS NULL AND c.erased_at IS NULL"
-                 " ORDER BY e.email LIMIT %ld",
-                 limit);
-        st = db_prepare(c, sql);
-        if (!st)
-            return -1;
-        db_bind_text(st, 1, key);
-        db_bind_text(st, 2, hi);
-        while ((rc = db_step(st)) == DB_ROW && n < limit) {
-            int64_t id = db_int(st, 0);
-            int dup = 0;
-            for (int i = 0; i < n; i++)
-                dup |= ids[i] == id;
-            if (!dup) {
-                how[n] = exact ? "email" : "email_prefix";
-                ids[n++] = id;
-            }
-        }
-        db_done(st);
-    } else if (identity_phone_digits(t, digits) >= 4 || identity_phone(t, phone, NULL) == 0) {
-        paged = 0;
-        int exact = identity_phone(t, phone, NULL) == 0;
-        const char *kinds[3] = {"phone", "phone_prefix", "phone_tail"};
-        int have_digits = identity_phone_digits(t, digits) >= 4;
-        for (int pass = exact ? 0 : 1; pass < 3 && n < limit; pass++) {
-            char key[IDENTITY_PHONE_MAX], end[IDENTITY_PHONE_MAX + 1];
-            const char *col = pass == 2 ? "phone_rev" : "phone";
-            if (pass > 0 && !have_digits)
-                break;
-            if (pass == 0) { /* the whole number: phone = key */
-                strcpy(key, phone);
-                snprintf(end, sizeof end, "%s0", key);
-            } else {
-                if (pass == 1)
-                    strcpy(key, digits);
-                else
-                    identity_phone_reverse(digits, key);
-                cust_prefix_end(key, end, sizeof end);
-            }
-            snprintf(sql, sizeof sql,
-                     "SELECT p.customer_id FROM customer_phones p JOIN customers c ON c.id ="
-                     " p.customer_id WHERE p.%s >= ? AND p.%s < ? AND c.merged_into IS NULL AND"
-                     " c.erased_at IS NULL ORDER BY p.%s LIMIT %ld",
-                     col, col, col, limit);
-            st = db_prepare(c, sql);
-            if (!st)
-                return -1;
-            db_bind_text(st, 1, key);
-            db_bind_text(st, 2, end);
-            while ((rc = db_step(st)) == DB_ROW && n < limit) {
-                int64_t id = db_int(st, 0);
-                int dup = 0;
-                for (int i = 0; i < n; i++)
-                    dup |= ids[i] == id;
-                if (!dup) {
-                    how[n] = kinds[pass];
-                    ids[n++] = id;
-                }
-            }
-            db_done(st);
-            if (rc < 0)
-                break;
-        }
-    } else {
-        char key[IDENTITY_NAME_KEY_MAX];
-        if (identity_name_key(t, key) < 0)
-            return reply_json(r, 200, json_pack("{s:[], s:n}", "items", "next_cursor"));
-        snprintf(lo, sizeof lo, "%s", key);
-        cust_prefix_end(key, hi, sizeof hi);
-        char after_key[IDENTITY_NAME_KEY_MAX] = "";
-        if (after > 0) {
-            st = db_prepare(c, "SELECT name_key FROM customers WHERE id = ?");
-            if (!st)
-                return -1;
-            db_bind_int(st, 1, after);
-            if (db_step(st) == DB_ROW)
-                snprintf(after_key, sizeof after_key, "%s", db_text(st, 0));
-            db_done(st);
-        }
-        if (after > 0 && *after_key) {
-            snprintf(sql, sizeof sql,
-                     "SELECT id FROM customers WHERE name_key >= ? AND name_key < ? AND %s AND"
-                     " (name_key > ? OR (name_key = ? AND id > ?)) ORDER BY name_key, id LIMIT %ld",
-                     live, limit + 1);
-        } else {
-            snprintf(sql, sizeof sql,
-                     "SELECT id FROM customers WHERE name_key >= ? AND name_key < ? AND %s"
-                     " ORDER BY name_key, id LIMIT %ld",
-                     live, limit + 1);
-        }
-        st = db_prepare(c, sql);
-        if (!st)
-            return -1;
-        db_bind_text(st, 1, lo);
-        db_bind_text(st, 2, hi);
-        if (after > 0 && *after_key) {
-            db_bind_text(st, 3, after_key);
-            db_bind_text(st, 4, after_key);
-            db_bind_int(st, 5, after);
-        }
-        while ((rc = db_step(st)) == DB_ROW && n <= limit) {
-            how[n] = "name";
-            ids[n++] = db_int(st, 0);
-        }
-        db_done(st);
-    }
-    if (rc < 0)
-        return -1;
-    json_t *items = json_array();
-    int shown = n > limit ? (int)limit : n;
-    for (int at = 0; at < shown; at += 64) {
-        int k = shown - at < 64 ? shown - at : 64;
-        json_t *sum[64];
-        if (cust_summaries_load(c, ids + at, k, sum, NULL) < 0) {
-            json_decref(items);
-            return -1;
-        }
-        for (int i = 0; i < k; i++) {
-            if (!sum[i])
-                continue;
-            json_object_set_new(sum[i], "matched_on", json_string(how[at + i]));
-            json_array_append_new(items, sum[i]);
-        }
-    }
-    json_t *next = json_null();
-    if (paged && n > limit) {
-        char s[24];
-        snprintf(s, sizeof s, "%" PRId64, ids[limit - 1]);
-        next = json_string(s);
-    }
-    return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
 /* Who may do what: agents, supervisors and admins read and write; marketers read;

@@ -3,50 +3,18 @@
 #include "features/customers/internal.h"
 
 #include "base/audit.h"
+#include "base/datetime.h"
+#include "features/common/common.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 const char *const cust_consent_channels[] = {"phone", "sms", "email", "fax", "post", NULL};
-
-void cust_fmt_time(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-json_t *cust_json_time(int64_t t)
-{
-    char s[32];
-    cust_fmt_time(t, s);
-    return json_string(s);
-}
 
 const char *cust_kind_name(int kind)
 {
     return kind == IDENTITY_LANDLINE ? "landline" : "mobile";
-}
-
-/* Next customer code from the counters table (inside the write transaction). */
-static int next_code(db_conn *c, char code[16])
-{
-    db_stmt *st = db_prepare(c, "UPDATE counters SET value = value + 1 WHERE name = 'customer'"
-                                " RETURNING value");
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step(st);
-    int64_t v = rc == DB_ROW ? db_int(st, 0) : 0;
-    db_done(st);
-    if (rc != DB_ROW)
-        return rc < 0 ? rc : DB_ERROR;
-    if (v > 99999999)
-        return DB_ERROR;
-    snprintf(code, 16, "C%08d", (int)v);
-    return 0;
 }
 
 int cust_insert_phone(db_conn *c, int64_t id, const char *phone, int kind, int64_t now)
@@ -244,9 +212,9 @@ static json_t *customer_json_key(db_conn *c, int64_t id, int full, char *name_ke
         j, "email", json_array_size(emails) ? json_incref(json_array_get(emails, 0)) : json_null());
     if (!full)
         return j;
-    json_object_set_new(j, "created_at", cust_json_time(created));
-    json_object_set_new(j, "updated_at", cust_json_time(updated));
-    json_object_set_new(j, "erased_at", erased ? cust_json_time(erased_at) : json_null());
+    json_object_set_new(j, "created_at", dt_json(created));
+    json_object_set_new(j, "updated_at", dt_json(updated));
+    json_object_set_new(j, "erased_at", erased ? dt_json(erased_at) : json_null());
     json_t *consents = json_object();
     for (int i = 0; cust_consent_channels[i]; i++)
         json_object_set_new(consents, cust_consent_channels[i], json_null());
@@ -263,7 +231,7 @@ static json_t *customer_json_key(db_conn *c, int64_t id, int full, char *name_ke
         json_object_set_new(consents, db_text(st, 0), json_boolean(db_int(st, 1)));
         json_object_set_new(detail, db_text(st, 0),
                             json_pack("{s:b, s:o, s:s?, s:s}", "granted", (int)db_int(st, 1),
-                                      "updated_at", cust_json_time(db_int(st, 2)), "source",
+                                      "updated_at", dt_json(db_int(st, 2)), "source",
                                       db_text(st, 3), "updated_by", db_text(st, 4)));
     }
     db_done(st);
@@ -368,7 +336,7 @@ int cust_create_customer(db_conn *c, const char *actor, const struct cust_in *in
                          int64_t *id, char code[16])
 {
     int64_t now = now_unix();
-    int rc = next_code(c, code);
+    int rc = code_next(c, "customer", "C", 8, code, 16);
     if (rc < 0)
         return rc;
     if ((rc = insert_customer(c, in, code, now, id)) < 0)

@@ -3,6 +3,7 @@
 #include "features/customers/internal.h"
 
 #include "base/jsonv.h"
+#include "features/common/common.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -272,7 +273,45 @@ int cust_reply_not_found(req *r, int why)
 {
     if (why == -2)
         return reply_error(r, 410, "erased", "this customer's data was erased", NULL);
-    return reply_error(r, 404, "not_found", "no such customer", NULL);
+    return reply_not_found(r, "customer");
+}
+
+int cust_find(req *r, int64_t *id, char code[16])
+{
+    int rc = cust_resolve_code(req_db(r), req_param(r, "code"), id, code);
+    if (rc == -1 || rc == -2) {
+        cust_reply_not_found(r, rc);
+        return CUST_ANSWERED;
+    }
+    return rc;
+}
+
+struct write_call {
+    req *r;
+    int (*apply)(req *r, void *arg);
+    void *arg;
+};
+
+static int write_fn(db_conn *c, void *p)
+{
+    (void)c;
+    struct write_call *w = p;
+    return w->apply(w->r, w->arg);
+}
+
+int cust_write(req *r, const char *what, int (*apply)(req *r, void *arg), void *arg)
+{
+    struct write_call w = {r, apply, arg};
+    int rc = in_tx(req_db(r), write_fn, &w);
+    if (rc >= 0)
+        return rc;
+    return reply_db_failure(r, rc, what) < 0 ? -1 : CUST_ANSWERED;
+}
+
+int cust_reply_customer(req *r, int status, int64_t id)
+{
+    json_t *out = cust_customer_json(req_db(r), id, 1);
+    return out ? reply_json(r, status, out) : -1;
 }
 
 /* Validate one CSV row into in; NULL or "column: reason". */

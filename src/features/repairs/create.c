@@ -4,7 +4,7 @@
 #include "base/jsonv.h"
 #include "features/common/common.h"
 #include "features/customers/customers.h"
-#include "features/network.h"
+#include "features/network/network.h"
 #include "features/repairs/internal.h"
 #include "rules/warranty.h"
 

@@ -1,7 +1,7 @@
 /* network: the service network (M6): regions, outlets, technicians, routing of new
  * repairs, on-site appointments and county coverage. */
-#ifndef FEATURES_NETWORK_H
-#define FEATURES_NETWORK_H
+#ifndef FEATURES_NETWORK_NETWORK_H
+#define FEATURES_NETWORK_NETWORK_H
 #include <stdint.h>
 #include <stdio.h>
 

@@ -1,41 +1,19 @@
 /* warranty: warranty-end arithmetic, serial format and purchase-date checks (SPEC M3). */
 #include "rules/warranty.h"
 
+#include "base/datetime.h"
+
 #include <stdio.h>
 #include <string.h>
 
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 int warranty_month_days(int y, int m)
 {
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12)
-        return 0;
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+    return dt_month_days(y, m);
 }
 
 int warranty_parse_date(const char *s, int *y, int *m, int *d)
 {
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return -1;
-    int v[3] = {0, 0, 0};
-    const int start[3] = {0, 5, 8}, len[3] = {4, 2, 2};
-    for (int f = 0; f < 3; f++)
-        for (int i = 0; i < len[f]; i++) {
-            char ch = s[start[f] + i];
-            if (ch < '0' || ch > '9')
-                return -1;
-            v[f] = v[f] * 10 + (ch - '0');
-        }
-    if (v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > warranty_month_days(v[0], v[1]))
-        return -1;
-    *y = v[0];
-    *m = v[1];
-    *d = v[2];
-    return 0;
+    return dt_parse_date(s, y, m, d);
 }
 
 int warranty_until(const char *purchase_date, int months, char out[11])

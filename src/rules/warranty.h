@@ -1,13 +1,14 @@
 /* warranty: warranty dates, serial numbers and purchase-date checks (SPEC M3). Pure
- * functions, no I/O. Dates are 'YYYY-MM-DD' text (proleptic Gregorian, years 1900-9999). */
+ * functions, no I/O. Dates are 'YYYY-MM-DD' text (proleptic Gregorian, years 1970-9999,
+ * as in base/datetime). */
 #ifndef RULES_WARRANTY_H
 #define RULES_WARRANTY_H
 
 #define WARRANTY_SERIAL_MIN 4
 #define WARRANTY_SERIAL_MAX 32
 
-/* Parse a strict 'YYYY-MM-DD' (exactly 10 characters, a real calendar day). 0 with
- * *y, *m, *d set, or -1. */
+/* Parse a strict 'YYYY-MM-DD' (exactly 10 characters, a real calendar day): dt_parse_date.
+ * 0 with *y, *m, *d set, or -1. */
 int warranty_parse_date(const char *s, int *y, int *m, int *d);
 
 /* Days in month m (1-12) of year y. */

@@ -3,13 +3,13 @@
  * and phone and a masked surname: nothing else about anyone. A wrong code and a wrong
  * tail answer the same 404; repeated misses from one client address answer 429. */
 #include "base/buf.h"
+#include "base/datetime.h"
 #include "base/ratelimit.h"
 #include "features/portal/portal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Misses allowed per client address per window (the guessing budget). */
 #define PORTAL_MISSES 10
@@ -65,11 +65,9 @@ static void jtext_or_null(buf *b, db_stmt *st, int col)
 
 static void jtime(buf *b, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    buf_addf(b, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec);
+    char s[21];
+    dt_rfc3339(t, s);
+    buf_addf(b, "\"%s\"", s);
 }
 
 /* The masked surname: the first character of the name and "**" (张伟 -> 张**). */

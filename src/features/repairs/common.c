@@ -1,5 +1,5 @@
-/* repairs: the small helpers the repairs files share (kinds, channels, outlet
- * confinement, id lookups, timeline events). */
+/* repairs: the small helpers the repairs files share (kinds, channels, id lookups,
+ * timeline events). */
 #include "features/repairs/internal.h"
 #include "rules/repair_state.h"
 
@@ -19,12 +19,6 @@ int rep_in_list(const char *const *list, const char *s)
         if (strcmp(*list, s) == 0)
             return 1;
     return 0;
-}
-
-/* Outlet staff are confined to their outlet: the id to filter on, 0 for everyone else. */
-int64_t rep_confined_outlet(const req *r)
-{
-    return (r->who.role & ROLE_OUTLET_STAFF) ? (r->who.outlet_id ? r->who.outlet_id : -1) : 0;
 }
 
 int rep_lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id)

@@ -1,5 +1,6 @@
 /* repairs: `aftersales export repairs FILE`, every repair as CSV. */
 #include "base/csv.h"
+#include "base/datetime.h"
 #include "features/repairs/internal.h"
 
 int repairs_export_csv(db *d, FILE *out)
@@ -23,12 +24,9 @@ int repairs_export_csv(db *d, FILE *out)
     while ((s = db_step(st)) == DB_ROW) {
         for (int i = 0; i < 13; i++) {
             if (i >= 8 && i <= 11) {
-                char tbuf[32] = "";
-                if (!db_isnull(st, i)) {
-                    json_t *t = rep_time_json(db_int(st, i), 0);
-                    snprintf(tbuf, sizeof tbuf, "%s", json_string_value(t));
-                    json_decref(t);
-                }
+                char tbuf[21] = "";
+                if (!db_isnull(st, i))
+                    dt_rfc3339(db_int(st, i), tbuf);
                 csv_cell(&w, tbuf);
             } else {
                 csv_cell(&w, db_text(st, i));

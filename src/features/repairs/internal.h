@@ -1,5 +1,5 @@
 /* repairs: what the files of the repairs folder share with each other (not used outside
- * it): the list of kinds and channels, outlet confinement, lookups, the repair columns
+ * it): the list of kinds and channels, lookups, the repair columns
  * and their JSON, timeline events and the handlers of the route table. */
 #ifndef FEATURES_REPAIRS_INTERNAL_H
 #define FEATURES_REPAIRS_INTERNAL_H
@@ -10,8 +10,6 @@ extern const char *const rep_channels[]; /* NULL-terminated */
 
 /* 1 when s is one of list. */
 int rep_in_list(const char *const *list, const char *s);
-/* Outlet staff are confined to their outlet: the id to filter on, 0 for everyone else. */
-int64_t rep_confined_outlet(const req *r);
 /* The id of the row sql (one text parameter) finds for key: 0 with *id, 1 when none, or
  * a negative db code. */
 int rep_lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id);

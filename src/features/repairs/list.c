@@ -1,4 +1,5 @@
-/* repairs: GET /api/v1/repairs, the filtered, paged list. */
+/* repairs: GET /api/v1/repairs, the filtered, paged list, also as a CSV/XLSX download. */
+#include "features/common/common.h"
 #include "features/customers/customers.h"
 #include "features/repairs/internal.h"
 #include "rules/repair_state.h"
@@ -6,27 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-int repairs_list(req *r)
+/* The filters of one list request, read and checked. */
+struct repair_filter {
+    const char *status, *kind;
+    int64_t outlet_id, cust, before;
+    int open;
+};
+
+/* Read and check the filters of r into f. 0, LIST_ANSWERED (422 answered) or -1. */
+static int read_filter(req *r, db_conn *c, struct repair_filter *f)
 {
-    const char *status = req_query(r, "status");
-    const char *kind = req_query(r, "kind");
     const char *outlet = req_query(r, "outlet");
     const char *customer = req_query(r, "customer");
     const char *age = req_query(r, "age");
     const char *open = req_query(r, "open");
-    const char *cursor = req_query(r, "cursor");
-    const char *lim = req_query(r, "limit");
     json_t *fields = json_object();
     char *end;
-    long limit = 50;
-    if (lim && *lim) {
-        limit = strtol(lim, &end, 10);
-        if (*end || limit < 1 || limit > 500)
-            json_object_set_new(fields, "limit", json_string("must be 1-500"));
-    }
-    if (status && *status && repair_status_parse(status) < 0)
+    memset(f, 0, sizeof *f);
+    f->status = req_query(r, "status");
+    f->kind = req_query(r, "kind");
+    if (f->status && *f->status && repair_status_parse(f->status) < 0)
         json_object_set_new(fields, "status", json_string("unknown status"));
-    if (kind && *kind && !rep_in_list(rep_kinds, kind))
+    if (f->kind && *f->kind && !rep_in_list(rep_kinds, f->kind))
         json_object_set_new(fields, "kind", json_string("one of carry_in, on_site, mail_in"));
     long age_days = 0;
     if (age && *age) {
@@ -34,16 +36,9 @@ int repairs_list(req *r)
         if (*end || age_days < 0 || age_days > 3650)
             json_object_set_new(fields, "age", json_string("a number of days, 0-3650"));
     }
-    long long after = 0;
-    if (cursor && *cursor) {
-        after = strtoll(cursor, &end, 10);
-        if (*end || after <= 0)
-            json_object_set_new(fields, "cursor", json_string("not a cursor from this list"));
-    }
-    db_conn *c = req_db(r);
-    int64_t outlet_id = rep_confined_outlet(r), cust = 0;
-    if (outlet && *outlet && outlet_id == 0) {
-        int k = rep_lookup_id(c, "SELECT id FROM outlets WHERE code = ?", outlet, &outlet_id);
+    f->outlet_id = scope_outlet(r);
+    if (outlet && *outlet && f->outlet_id == 0) {
+        int k = rep_lookup_id(c, "SELECT id FROM outlets WHERE code = ?", outlet, &f->outlet_id);
         if (k < 0) {
             json_decref(fields);
             return -1;
@@ -52,7 +47,7 @@ int repairs_list(req *r)
             json_object_set_new(fields, "outlet", json_string("unknown outlet"));
     }
     if (customer && *customer) {
-        int k = customers_resolve(c, customer, &cust, NULL);
+        int k = customers_resolve(c, customer, &f->cust, NULL);
         if (k < -1) {
             json_decref(fields);
             return -1;
@@ -60,15 +55,49 @@ int repairs_list(req *r)
         if (k == -1)
             json_object_set_new(fields, "customer", json_string("unknown customer"));
     }
-    if (json_object_size(fields))
-        return reply_error(r, 422, "validation_failed", "bad list filter", fields);
+    if (json_object_size(fields)) {
+        reply_error(r, 422, "validation_failed", "bad list filter", fields);
+        return LIST_ANSWERED;
+    }
     json_decref(fields);
-    if (status && !*status)
-        status = NULL;
-    if (kind && !*kind)
-        kind = NULL;
-    int64_t before = age_days ? now_unix() - (int64_t)age_days * 86400 : 0;
-    int64_t is_open = open && (strcmp(open, "1") == 0 || strcmp(open, "true") == 0);
+    if (f->status && !*f->status)
+        f->status = NULL;
+    if (f->kind && !*f->kind)
+        f->kind = NULL;
+    f->before = age_days ? now_unix() - (int64_t)age_days * 86400 : 0;
+    f->open = open && (strcmp(open, "1") == 0 || strcmp(open, "true") == 0);
+    return 0;
+}
+
+/* The id after which the page starts (0 on the first page): a cursor's key must be a
+ * positive id, else the cursor was not handed out by this list (422 answered, -1). */
+static int64_t cursor_id(req *r, const struct page *p)
+{
+    if (!p->nkeys)
+        return 0;
+    const char *k = p->key[0] ? p->key[0] : "";
+    char *end = NULL;
+    long long id = strtoll(k, &end, 10);
+    if (!*k || *end || id <= 0) {
+        reply_error(r, 422, "validation_failed", "cursor is not one this list handed out",
+                    json_pack("{s:s}", "cursor", "not a cursor from this list"));
+        return -1;
+    }
+    return (int64_t)id;
+}
+
+static int repairs_page(req *r, const struct page *p, json_t *items, const char **next)
+{
+    db_conn *c = req_db(r);
+    int64_t after = cursor_id(r, p);
+    if (after < 0)
+        return LIST_ANSWERED;
+    struct repair_filter f;
+    int rc = read_filter(r, c, &f);
+    if (rc != 0)
+        return rc;
+    /* Downloads also carry the fault, which the JSON list leaves to the detail. */
+    int download = table_format_of(r) != TABLE_JSON;
     /* The WHERE clause is made of the fixed fragments of the filters given (never of input
      * text), so each combination is its own cached statement and can use the indexes
      * (outlet_id, id), (status, id), (customer_id). */
@@ -78,13 +107,13 @@ int repairs_list(req *r)
         const char *text;
         int64_t num;
     } filters[] = {
-        {status != NULL, " AND r.status = ?", status, 0},
-        {outlet_id != 0, " AND r.outlet_id = ?", NULL, outlet_id},
-        {kind != NULL, " AND r.kind = ?", kind, 0},
-        {cust != 0, " AND r.customer_id = ?", NULL, cust},
-        {before != 0, " AND COALESCE(r.received_at, r.registered_at) <= ?", NULL, before},
-        {(int)is_open, " AND r.status NOT IN ('delivered', 'cancelled')", NULL, -1},
-        {after != 0, " AND r.id < ?", NULL, (int64_t)after},
+        {f.status != NULL, " AND r.status = ?", f.status, 0},
+        {f.outlet_id != 0, " AND r.outlet_id = ?", NULL, f.outlet_id},
+        {f.kind != NULL, " AND r.kind = ?", f.kind, 0},
+        {f.cust != 0, " AND r.customer_id = ?", NULL, f.cust},
+        {f.before != 0, " AND COALESCE(r.received_at, r.registered_at) <= ?", NULL, f.before},
+        {f.open, " AND r.status NOT IN ('delivered', 'cancelled')", NULL, -1},
+        {after != 0, " AND r.id < ?", NULL, after},
     };
     char sql[2048];
     size_t used = (size_t)snprintf(sql, sizeof sql, "%s", "SELECT " REPAIR_COLS REPAIR_FROM " WHERE 1 = 1");
@@ -95,34 +124,64 @@ int repairs_list(req *r)
     db_stmt *st = db_prepare(c, sql);
     if (!st)
         return -1;
-    int p = 1;
+    int n = 1;
     for (size_t i = 0; i < sizeof filters / sizeof *filters; i++) {
         if (!filters[i].on || filters[i].num < 0)
             continue;
         if (filters[i].text)
-            db_bind_text(st, p++, filters[i].text);
+            db_bind_text(st, n++, filters[i].text);
         else
-            db_bind_int(st, p++, filters[i].num);
+            db_bind_int(st, n++, filters[i].num);
     }
-    db_bind_int(st, p, limit + 1);
-    json_t *items = json_array();
-    int rc, n = 0;
+    db_bind_int(st, n, p->limit + 1);
+    long shown = 0;
     int64_t last = 0;
-    int more = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        if (n == limit) {
-            more = 1;
+        if (shown == p->limit) {
+            *next = page_cursor_int(r->a, last);
             break;
         }
-        json_array_append_new(items, rep_repair_row_json(st, 0));
+        json_t *it = rep_repair_row_json(st, 0);
+        if (download)
+            json_object_set_new(it, "fault", db_isnull(st, 5) ? json_null()
+                                                              : json_string(db_text(st, 5)));
+        json_array_append_new(items, it);
         last = db_int(st, 0);
-        n++;
+        shown++;
     }
     db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return -1;
-    }
-    json_t *next = more ? json_string(arena_printf(r->a, "%lld", (long long)last)) : json_null();
-    return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return rc < 0 ? -1 : 0;
+}
+
+static const struct table_col repair_cols[] = {
+    {"code", NULL, TABLE_TEXT, 14, 0},
+    {"status", NULL, TABLE_TEXT, 12, 0},
+    {"kind", NULL, TABLE_TEXT, 10, 0},
+    {"channel", NULL, TABLE_TEXT, 9, 0},
+    {"customer", "customer.code", TABLE_TEXT, 12, 0},
+    {"customer_name", "customer.name", TABLE_TEXT, 14, 0},
+    {"serial", NULL, TABLE_TEXT, 18, 0},
+    {"model", "model.code", TABLE_TEXT, 12, 0},
+    {"model_name", "model.name", TABLE_TEXT, 20, 0},
+    {"product_line", "product_line.code", TABLE_TEXT, 12, 0},
+    {"outlet", "outlet.code", TABLE_TEXT, 9, 0},
+    {"outlet_name", "outlet.name", TABLE_TEXT, 20, 0},
+    {"in_warranty", NULL, TABLE_TEXT, 11, 0},
+    {"fault", NULL, TABLE_TEXT, 40, 0},
+    {"registered_at", NULL, TABLE_TIME, 17, 0},
+    {"received_at", NULL, TABLE_TIME, 17, 0},
+    {"repaired_at", NULL, TABLE_TIME, 17, 0},
+    {"delivered_at", NULL, TABLE_TIME, 17, 0},
+    {"cancelled_at", NULL, TABLE_TIME, 17, 0},
+    {"age_days", NULL, TABLE_INT, 9, 0},
+};
+
+static const struct list_spec repairs_spec = {
+    "repairs", repair_cols, (int)(sizeof repair_cols / sizeof *repair_cols), 50, 500, 1,
+    repairs_page,
+};
+
+int repairs_list(req *r)
+{
+    return list_reply(r, &repairs_spec);
 }

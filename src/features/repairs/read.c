@@ -1,5 +1,6 @@
 /* repairs: one repair as JSON, as a list row or in full with its timeline and the
  * transitions the caller may make next. */
+#include "features/common/common.h"
 #include "features/repairs/internal.h"
 #include "rules/repair_state.h"
 
@@ -8,6 +9,12 @@
 static json_t *opt_text(db_stmt *st, int col)
 {
     return db_isnull(st, col) ? json_null() : json_string(db_text(st, col));
+}
+
+/* The instant in col as RFC 3339 text, or null. */
+static json_t *opt_time(db_stmt *st, int col)
+{
+    return dt_json(db_isnull(st, col) ? DT_NONE : db_int(st, col));
 }
 
 static json_t *pair(db_stmt *st, int col)
@@ -28,11 +35,11 @@ json_t *rep_repair_row_json(db_stmt *st, int full)
                           pair(st, 16));
     json_object_set_new(j, "in_warranty",
                         db_isnull(st, 6) ? json_null() : json_boolean(db_int(st, 6) != 0));
-    json_object_set_new(j, "registered_at", rep_time_json(db_int(st, 19), 0));
-    json_object_set_new(j, "received_at", rep_time_json(db_int(st, 20), db_isnull(st, 20)));
-    json_object_set_new(j, "repaired_at", rep_time_json(db_int(st, 21), db_isnull(st, 21)));
-    json_object_set_new(j, "delivered_at", rep_time_json(db_int(st, 22), db_isnull(st, 22)));
-    json_object_set_new(j, "cancelled_at", rep_time_json(db_int(st, 23), db_isnull(st, 23)));
+    json_object_set_new(j, "registered_at", dt_json(db_int(st, 19)));
+    json_object_set_new(j, "received_at", opt_time(st, 20));
+    json_object_set_new(j, "repaired_at", opt_time(st, 21));
+    json_object_set_new(j, "delivered_at", opt_time(st, 22));
+    json_object_set_new(j, "cancelled_at", opt_time(st, 23));
     json_object_set_new(j, "age_days", json_integer((json_int_t)((now - since) / 86400)));
     json_object_set_new(j, "version", json_integer((json_int_t)db_int(st, 24)));
     if (full) {
@@ -79,7 +86,7 @@ int rep_repair_load(db_conn *c, const char *code, int64_t outlet, unsigned role,
     json_t *events = json_array();
     while ((rc = db_step(st)) == DB_ROW)
         json_array_append_new(events, json_pack("{s:s, s:o, s:s, s:o}", "status", db_text(st, 0),
-                                                "at", rep_time_json(db_int(st, 1), 0), "actor",
+                                                "at", dt_json(db_int(st, 1)), "actor",
                                                 db_text(st, 2), "note", opt_text(st, 3)));
     db_done(st);
     json_object_set_new(j, "events", events);

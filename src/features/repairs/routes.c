@@ -1,15 +1,16 @@
 /* repairs: the route table of M4 and GET /api/v1/repairs/:code. */
+#include "features/common/common.h"
 #include "features/repairs/internal.h"
 
 static int repairs_get(req *r)
 {
     json_t *j = NULL;
-    int rc = rep_repair_load(req_db(r), req_param(r, "code"), rep_confined_outlet(r), r->who.role,
-                             &j, NULL);
+    int rc = rep_repair_load(req_db(r), req_param(r, "code"), scope_outlet(r), r->who.role, &j,
+                             NULL);
     if (rc < 0)
         return -1;
     if (rc == 1)
-        return reply_error(r, 404, "not_found", "no such repair", NULL);
+        return reply_not_found(r, "repair");
     return reply_json(r, 200, j);
 }
 

@@ -6,7 +6,7 @@
 
 #include "base/db.h"
 #include "base/http.h"
-#include "features/repairs/repairs.h"
+#include "features/common/common.h"
 #include "features/warranty/warranty.h"
 
 /* The unit's registration as JSON (staff: with the owner). 0 with *out, 1 when there is

@@ -1,8 +1,11 @@
 /* warranty: a unit's registration as JSON, warranty lookup by serial (public and
  * staff), a customer's units, and the warranty route table. */
+#include "features/common/common.h"
 #include "features/customers/customers.h"
 #include "features/warranty/internal.h"
 #include "rules/warranty.h"
+
+#include <stdlib.h>
 
 /* The unit's registration as JSON (staff: with the owner). */
 int wty_unit_json(db_conn *c, const char *serial, int staff, json_t **out)
@@ -19,7 +22,7 @@ int wty_unit_json(db_conn *c, const char *serial, int staff, json_t **out)
     int rc = db_step(st);
     if (rc == DB_ROW) {
         char today[11];
-        rep_local_date(now_unix(), today);
+        dt_local_date(org_zone(c), now_unix(), today);
         json_t *j = json_pack(
             "{s:s, s:{s:s, s:s, s:{s:s, s:s}}, s:s?, s:s?, s:s?, s:b}", "serial", db_text(st, 0),
             "model", "code", db_text(st, 1), "name", db_text(st, 2), "product_line", "code",
@@ -27,7 +30,7 @@ int wty_unit_json(db_conn *c, const char *serial, int staff, json_t **out)
             "warranty_until", db_text(st, 5), staff ? "dealer" : "registered_via",
             staff ? db_text(st, 4) : NULL, "in_warranty", warranty_covers(db_text(st, 5), today));
         if (staff) {
-            json_object_set_new(j, "registered_at", rep_time_json(db_int(st, 6), db_isnull(st, 6)));
+            json_object_set_new(j, "registered_at", dt_json(db_isnull(st, 6) ? DT_NONE : db_int(st, 6)));
             json_object_set_new(j, "registered_via", db_isnull(st, 9) ? json_null()
                                                                      : json_string(db_text(st, 9)));
             json_object_set_new(j, "customer",
@@ -67,7 +70,7 @@ static int lookup(req *r, int staff)
             json_decref(j);
             return -1;
         }
-        int64_t outlet = (r->who.role & ROLE_OUTLET_STAFF) ? r->who.outlet_id : 0;
+        int64_t outlet = scope_outlet(r); /* -1: outlet staff of no outlet see none */
         db_bind_text(st, 1, serial);
         db_bind_int(st, 2, outlet);
         db_bind_int(st, 3, outlet);
@@ -75,7 +78,7 @@ static int lookup(req *r, int staff)
         while (db_step(st) == DB_ROW)
             json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "code", db_text(st, 0), "status",
                                                   db_text(st, 1), "registered_at",
-                                                  rep_time_json(db_int(st, 2), 0)));
+                                                  dt_json(db_int(st, 2))));
         db_done(st);
         json_object_set_new(j, "repairs", list);
         if (r->who.role & ROLE_OUTLET_STAFF)
@@ -94,42 +97,93 @@ static int warranty_public(req *r)
     return lookup(r, 0);
 }
 
-/* A customer's units (the agent's repair form prefills them). */
-static int units_list(req *r)
+/* The id after which the page starts (0 on the first page): a cursor's key must be a
+ * positive id, else the cursor was not handed out by this list (422 answered, -1). */
+static int64_t cursor_id(req *r, const struct page *p)
+{
+    if (!p->nkeys)
+        return 0;
+    const char *k = p->key[0] ? p->key[0] : "";
+    char *end = NULL;
+    long long id = strtoll(k, &end, 10);
+    if (!*k || *end || id <= 0) {
+        reply_error(r, 422, "validation_failed", "cursor is not one this list handed out",
+                    json_pack("{s:s}", "cursor", "not a cursor from this list"));
+        return -1;
+    }
+    return (int64_t)id;
+}
+
+/* A customer's units (the agent's repair form prefills them), newest first. */
+static int units_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     const char *code = req_query(r, "customer");
-    if (!code || !*code)
-        return reply_error(r, 422, "validation_failed", "customer is required",
-                           json_pack("{s:s}", "customer", "required"));
+    if (!code || !*code) {
+        reply_error(r, 422, "validation_failed", "customer is required",
+                    json_pack("{s:s}", "customer", "required"));
+        return LIST_ANSWERED;
+    }
+    int64_t after = cursor_id(r, p);
+    if (after < 0)
+        return LIST_ANSWERED;
     db_conn *c = req_db(r);
     int64_t cust = 0;
     int k = customers_resolve(c, code, &cust, NULL);
-    if (k == -1)
-        return reply_error(r, 404, "not_found", "no such customer", NULL);
+    if (k == -1) {
+        reply_not_found(r, "customer");
+        return LIST_ANSWERED;
+    }
     if (k < 0)
         return -1;
     db_stmt *st = db_prepare(
-        c, "SELECT u.serial, m.code, m.name, u.purchase_date, u.warranty_until FROM units u"
-           " JOIN models m ON m.id = u.model_id WHERE u.customer_id = ? ORDER BY u.id DESC LIMIT 200");
+        c, "SELECT u.serial, m.code, m.name, u.purchase_date, u.warranty_until, u.id FROM units u"
+           " JOIN models m ON m.id = u.model_id WHERE u.customer_id = ?"
+           " AND (CAST(? AS BIGINT) = 0 OR u.id < ?) ORDER BY u.id DESC LIMIT ?");
     if (!st)
         return -1;
     db_bind_int(st, 1, cust);
+    db_bind_int(st, 2, after != 0);
+    db_bind_int(st, 3, after);
+    db_bind_int(st, 4, p->limit + 1);
     char today[11];
-    rep_local_date(now_unix(), today);
-    json_t *items = json_array();
+    dt_local_date(org_zone(c), now_unix(), today);
+    long shown = 0;
+    int64_t last = 0;
     int rc;
-    while ((rc = db_step(st)) == DB_ROW)
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (shown == p->limit) {
+            *next = page_cursor_int(r->a, last);
+            break;
+        }
         json_array_append_new(items, json_pack("{s:s, s:{s:s, s:s}, s:s?, s:s?, s:b}", "serial",
                                                db_text(st, 0), "model", "code", db_text(st, 1), "name",
                                                db_text(st, 2), "purchase_date", db_text(st, 3),
                                                "warranty_until", db_text(st, 4), "in_warranty",
                                                warranty_covers(db_text(st, 4), today)));
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return -1;
+        last = db_int(st, 5);
+        shown++;
     }
-    return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+    db_done(st);
+    return rc < 0 ? -1 : 0;
+}
+
+static const struct table_col unit_cols[] = {
+    {"serial", NULL, TABLE_TEXT, 18, 0},
+    {"model", "model.code", TABLE_TEXT, 12, 0},
+    {"model_name", "model.name", TABLE_TEXT, 20, 0},
+    {"purchase_date", NULL, TABLE_TEXT, 13, 0},
+    {"warranty_until", NULL, TABLE_TEXT, 14, 0},
+    {"in_warranty", NULL, TABLE_TEXT, 11, 0},
+};
+
+/* At most 200 units a page, as when the list had one page only. */
+static const struct list_spec units_spec = {
+    "units", unit_cols, (int)(sizeof unit_cols / sizeof *unit_cols), 200, 200, 1, units_page,
+};
+
+static int units_list(req *r)
+{
+    return list_reply(r, &units_spec);
 }
 
 #define DESK (ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_AGENT)

@@ -33,83 +33,122 @@ static void reg_refuse(struct reg_answer *a, const char *code, const char *field
     a->message = message;
 }
 
-/* Register inside the open transaction. Returns 0 (answer in *a: commit when status <
- * 300), or a negative db code. */
-static int register_tx(db_conn *c, const char *actor, const char *via, int staff,
-                       const struct registration *g, struct reg_answer *a)
+/* The model registered (code upper-cased into model_code): its id, warranty months and
+ * launch date. 0, 1 (refused: unknown model, in *a) or a negative db code. */
+static int find_model(db_conn *c, const char *model, char model_code[48], int64_t *model_id,
+                      int64_t *months, char launched[11], struct reg_answer *a)
 {
-    int rc;
+    size_t ml = strlen(model);
+    if (ml >= 48)
+        ml = 47;
+    for (size_t i = 0; i < ml; i++)
+        model_code[i] = (model[i] >= 'a' && model[i] <= 'z') ? (char)(model[i] - 32) : model[i];
+    model_code[ml] = 0;
     db_stmt *st = db_prepare(c, "SELECT id, warranty_months, launched_on FROM models WHERE code = ?");
     if (!st)
         return DB_ERROR;
-    char model_code[48];
-    size_t ml = strlen(g->model);
-    if (ml >= sizeof model_code)
-        ml = sizeof model_code - 1;
-    for (size_t i = 0; i < ml; i++)
-        model_code[i] = (g->model[i] >= 'a' && g->model[i] <= 'z') ? (char)(g->model[i] - 32)
-                                                                   : g->model[i];
-    model_code[ml] = 0;
     db_bind_text(st, 1, model_code);
-    rc = db_step(st);
-    int64_t model_id = 0, months = 0;
-    char launched[11] = "";
+    int rc = db_step(st);
     if (rc == DB_ROW) {
-        model_id = db_int(st, 0);
-        months = db_int(st, 1);
+        *model_id = db_int(st, 0);
+        *months = db_int(st, 1);
         if (!db_isnull(st, 2))
-            snprintf(launched, sizeof launched, "%s", db_text(st, 2));
+            snprintf(launched, 11, "%s", db_text(st, 2));
     }
     db_done(st);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE) {
         reg_refuse(a, "unknown_model", "model", "unknown model", "no model with this code");
-        return 0;
+        return 1;
     }
-    char today[11], until[11];
-    rep_local_date(now_unix(), today);
-    int verdict = warranty_check_purchase(g->purchase_date, today, launched);
+    return 0;
+}
+
+/* The purchase date checked against today and the launch, and the warranty end into
+ * until. 0, or 1 when refused (in *a). */
+static int check_purchase(db_conn *c, const char *purchase_date, const char *launched,
+                          int64_t months, char until[11], struct reg_answer *a)
+{
+    char today[11];
+    dt_local_date(org_zone(c), now_unix(), today);
+    int verdict = warranty_check_purchase(purchase_date, today, launched);
     if (verdict != WARRANTY_DATE_OK) {
         reg_refuse(a, "invalid_purchase_date", "purchase_date", warranty_purchase_reason(verdict),
                    warranty_purchase_reason(verdict));
-        return 0;
+        return 1;
     }
-    if (warranty_until(g->purchase_date, (int)months, until) < 0) {
+    if (warranty_until(purchase_date, (int)months, until) < 0) {
         reg_refuse(a, "invalid_purchase_date", "purchase_date", "cannot compute the warranty end",
                    "cannot compute the warranty end");
-        return 0;
+        return 1;
     }
-    /* Who registers. */
-    int64_t cust = 0;
-    char ccode[16] = "";
+    return 0;
+}
+
+/* Who registers: the named customer (staff), or the registrant matched or created. 0, 1
+ * (refused, in *a) or a negative db code. */
+static int find_registrant(db_conn *c, const char *actor, const struct registration *g,
+                           int64_t *cust, char ccode[16], struct reg_answer *a)
+{
     if (g->customer_code) {
-        int k = customers_resolve(c, g->customer_code, &cust, ccode);
+        int k = customers_resolve(c, g->customer_code, cust, ccode);
         if (k == -1) {
-            a->status = 422;
-            a->code = "validation_failed";
-            a->field = "customer";
-            a->reason = "unknown customer";
-            a->message = "unknown customer";
-            return 0;
+            reg_refuse(a, "validation_failed", "customer", "unknown customer", "unknown customer");
+            return 1;
         }
-        if (k < 0)
-            return k;
-    } else {
-        int k = customers_match_or_create(c, actor, g->name, g->phone, g->email, NULL, &cust, ccode);
-        if (k > 0) {
-            a->status = 422;
-            a->code = "validation_failed";
-            a->field = customers_invalid_field(k);
-            a->reason = customers_invalid_reason(k);
-            a->message = customers_invalid_reason(k);
-            return 0;
-        }
-        if (k < 0)
-            return k;
+        return k < 0 ? k : 0;
     }
+    int k = customers_match_or_create(c, actor, g->name, g->phone, g->email, NULL, cust, ccode);
+    if (k > 0) {
+        reg_refuse(a, "validation_failed", customers_invalid_field(k), customers_invalid_reason(k),
+                   customers_invalid_reason(k));
+        return 1;
+    }
+    return k < 0 ? k : 0;
+}
+
+/* Queue the confirmation, sent later by the outbox worker: SMS to the first phone, else
+ * email; nothing when the customer has neither. 0 or a negative db code. */
+static int queue_confirmation(db_conn *c, int64_t cust, json_t *detail, int64_t now)
+{
+    db_stmt *st = db_prepare(c, "SELECT 'sms', phone FROM customer_phones WHERE customer_id = ?"
+                                " UNION ALL SELECT 'email', email FROM customer_emails WHERE customer_id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, cust);
+    db_bind_int(st, 2, cust);
+    char ch[8] = "", to[256] = "";
+    if (db_step(st) == DB_ROW) {
+        snprintf(ch, sizeof ch, "%s", db_text(st, 0));
+        snprintf(to, sizeof to, "%s", db_text(st, 1));
+    }
+    db_done(st);
+    if (!*to)
+        return 0;
+    char *payload = json_dumps(detail, JSON_COMPACT);
+    int rc = (int)db_exec(c,
+                          "INSERT INTO outbox (channel, recipient, template, payload,"
+                          " customer_id, created_at) VALUES (?, ?, 'warranty_registered', ?, ?, ?)",
+                          "tttii", ch, to, payload, cust, now);
+    free(payload);
+    return rc < 0 ? rc : 0;
+}
+
+/* Register inside the open transaction. Returns 0 (answer in *a: commit when status <
+ * 300), or a negative db code. */
+static int register_tx(db_conn *c, const char *actor, const char *via, int staff,
+                       const struct registration *g, struct reg_answer *a)
+{
+    char model_code[48], launched[11] = "", until[11], ccode[16] = "";
+    int64_t model_id = 0, months = 0, cust = 0;
+    int rc = find_model(c, g->model, model_code, &model_id, &months, launched, a);
+    if (rc == 0 && (rc = check_purchase(c, g->purchase_date, launched, months, until, a)) == 0)
+        rc = find_registrant(c, actor, g, &cust, ccode, a);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     /* The unit: new, known without an owner, or already someone's. */
-    st = db_prepare(c, "SELECT id, customer_id, warranty_until FROM units WHERE serial = ?");
+    db_stmt *st = db_prepare(c, "SELECT id, customer_id, warranty_until FROM units WHERE serial = ?");
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, g->serial);
@@ -162,34 +201,8 @@ static int register_tx(db_conn *c, const char *actor, const char *via, int staff
                                model_code, "customer", ccode, "purchase_date", g->purchase_date,
                                "dealer", g->dealer, "warranty_until", until);
     rc = audit_write(c, actor, "register", "unit", g->serial, detail);
-    /* The confirmation, sent later by the outbox worker: SMS to the first phone, else email. */
-    const char *channel = NULL, *recipient = NULL;
-    if (rc >= 0) {
-        st = db_prepare(c, "SELECT 'sms', phone FROM customer_phones WHERE customer_id = ?"
-                           " UNION ALL SELECT 'email', email FROM customer_emails WHERE customer_id = ?");
-        if (!st) {
-            rc = DB_ERROR;
-        } else {
-            db_bind_int(st, 1, cust);
-            db_bind_int(st, 2, cust);
-            char ch[8] = "", to[256] = "";
-            if (db_step(st) == DB_ROW) {
-                snprintf(ch, sizeof ch, "%s", db_text(st, 0));
-                snprintf(to, sizeof to, "%s", db_text(st, 1));
-            }
-            db_done(st);
-            if (*to) {
-                channel = ch;
-                recipient = to;
-                char *payload = json_dumps(detail, JSON_COMPACT);
-                rc = (int)db_exec(c,
-                                  "INSERT INTO outbox (channel, recipient, template, payload,"
-                                  " customer_id, created_at) VALUES (?, ?, 'warranty_registered', ?, ?, ?)",
-                                  "tttii", channel, recipient, payload, cust, now);
-                free(payload);
-            }
-        }
-    }
+    if (rc >= 0)
+        rc = queue_confirmation(c, cust, detail, now);
     json_decref(detail);
     if (rc < 0)
         return rc;
@@ -198,6 +211,24 @@ static int register_tx(db_conn *c, const char *actor, const char *via, int staff
         return rc < 0 ? rc : DB_ERROR;
     a->status = 201;
     return 0;
+}
+
+/* One registration attempt for in_tx: commits an answer under 300, rolls back a refusal
+ * (returns 1). */
+struct reg_job {
+    const char *actor, *via;
+    int staff;
+    const struct registration *g;
+    struct reg_answer a;
+};
+
+static int register_job(db_conn *c, void *arg)
+{
+    struct reg_job *j = arg;
+    json_decref(j->a.body);
+    memset(&j->a, 0, sizeof j->a);
+    int rc = register_tx(c, j->actor, j->via, j->staff, j->g, &j->a);
+    return rc < 0 ? rc : j->a.status >= 300 ? 1 : 0;
 }
 
 static int registration_handler(req *r, int staff)
@@ -242,27 +273,14 @@ static int registration_handler(req *r, int staff)
                          json_pack("{s:s}", "serial", "4 to 32 letters, digits or dashes"));
         goto cleanup;
     }
-    db_conn *c = req_db(r);
-    const char *actor = staff ? audit_actor(r) : "portal";
-    for (int attempt = 0;; attempt++) {
-        memset(&a, 0, sizeof a);
-        int b = db_begin(c);
-        int t = b < 0 ? b : register_tx(c, actor, staff ? "staff" : "portal", staff, &g, &a);
-        if (t == 0 && a.status < 300)
-            t = db_commit(c);
-        if (t < 0 || a.status >= 300)
-            db_rollback(c);
-        if (t == DB_EBUSY && attempt < 3) {
-            json_decref(a.body);
-            continue;
-        }
-        if (t < 0) {
-            json_decref(a.body);
-            rc = t == DB_EBUSY ? reply_error(r, 503, "busy", "the database is busy; try again", NULL)
-                               : -1;
-            goto cleanup;
-        }
-        break;
+    struct reg_job job = {staff ? audit_actor(r) : "portal", staff ? "staff" : "portal", staff, &g,
+                          {0}};
+    int t = in_tx(req_db(r), register_job, &job);
+    a = job.a;
+    if (t < 0) {
+        json_decref(a.body);
+        rc = reply_db_failure(r, t, "warranty registration");
+        goto cleanup;
     }
     if (a.status >= 300) {
         rc = reply_error(r, a.status, a.code, a.message,

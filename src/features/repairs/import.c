@@ -17,7 +17,7 @@ enum { C_CODE, C_CUST, C_SERIAL, C_MODEL, C_OUTLET, C_KIND, C_CHANNEL, C_STATUS,
 static const char *const import_actor = "import:repairs";
 
 /* One line of the file, checked and resolved. */
-struct import_row {
+struct rep_import_row {
     const char *f[C_COUNT];
     const char *kind, *channel;
     int status;
@@ -62,7 +62,7 @@ static int check_code(db_conn *c, json_t *seen, const char *code, char *err, siz
 }
 
 /* Kind, channel, status and the four times, and the status they allow. */
-static int check_lifecycle(db_conn *c, struct import_row *w, char *err, size_t n)
+static int check_lifecycle(db_conn *c, struct rep_import_row *w, char *err, size_t n)
 {
     const char *const *f = w->f;
     w->kind = *f[C_KIND] ? f[C_KIND] : "carry_in";
@@ -89,7 +89,7 @@ static int check_lifecycle(db_conn *c, struct import_row *w, char *err, size_t n
 }
 
 /* The model named (upper-cased), if any. */
-static int find_model(db_conn *c, struct import_row *w, char *err, size_t n)
+static int find_model(db_conn *c, struct rep_import_row *w, char *err, size_t n)
 {
     const char *model = w->f[C_MODEL];
     if (!*model)
@@ -116,7 +116,7 @@ static int find_model(db_conn *c, struct import_row *w, char *err, size_t n)
 
 /* The unit of the serial, if any: known (its model and warranty end win), or made
  * when the model is known. */
-static int find_unit(db_conn *c, struct import_row *w, int64_t now, char *err, size_t n)
+static int find_unit(db_conn *c, struct rep_import_row *w, int64_t now, char *err, size_t n)
 {
     if (!*w->f[C_SERIAL])
         return 0;
@@ -159,7 +159,7 @@ static int find_unit(db_conn *c, struct import_row *w, int64_t now, char *err, s
 }
 
 /* Check the line and resolve what it names, in the order the messages are given. */
-static int check_row(db_conn *c, json_t *seen, struct import_row *w, int64_t now, char *err,
+static int check_row(db_conn *c, json_t *seen, struct rep_import_row *w, int64_t now, char *err,
                      size_t n)
 {
     const char *const *f = w->f;
@@ -197,7 +197,7 @@ static void bind_opt(db_stmt *st, int *p, int64_t v)
 
 /* The repair row. A repair imported as registered was not received yet: received_at
  * is when it was registered. 0 with *id, or ROW_DB. */
-static int insert_row(db_conn *c, const struct import_row *w, int64_t now, int64_t *id)
+static int insert_row(db_conn *c, const struct rep_import_row *w, int64_t now, int64_t *id)
 {
     int64_t registered = w->t[0];
     int64_t received = w->status == RS_REGISTERED ? 0 : w->t[0];
@@ -245,7 +245,7 @@ static int insert_row(db_conn *c, const struct import_row *w, int64_t now, int64
 }
 
 /* The timeline as far as the times tell it, and the audit entry. 0 or ROW_DB. */
-static int record_row(db_conn *c, const struct import_row *w, int64_t id)
+static int record_row(db_conn *c, const struct rep_import_row *w, int64_t id)
 {
     const char *actor = import_actor;
     int64_t registered = w->t[0];
@@ -276,7 +276,7 @@ static int import_rows(db_conn *c, csv_reader *csv, const int *idx, int *count, 
     int64_t now = now_unix();
     int r, k = 0;
     while ((r = csv_next(csv)) == 1) {
-        struct import_row w = {0};
+        struct rep_import_row w = {0};
         for (int i = 0; i < C_COUNT; i++)
             w.f[i] = csv_field(csv, idx[i]);
         int64_t id;

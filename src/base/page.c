@@ -80,6 +80,30 @@ int64_t page_key_int(const struct page *p, int i)
     return strtoll(p->key[i], NULL, 10);
 }
 
+int page_key_pos(const struct page *p, int i, int64_t *out)
+{
+    if (i < 0 || i >= p->nkeys || !p->key[i] || !*p->key[i])
+        return -1;
+    char *end = NULL;
+    long long v = strtoll(p->key[i], &end, 10);
+    if (*end || v <= 0)
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+int64_t page_after_id(req *r, const struct page *p)
+{
+    int64_t id;
+    if (!p->nkeys)
+        return 0;
+    if (page_key_pos(p, 0, &id) == 0)
+        return id;
+    reply_error(r, 422, "validation_failed", "cursor is not one this list handed out",
+                json_pack("{s:s}", "cursor", "not a cursor from this list"));
+    return -1;
+}
+
 const char *page_cursor(arena *a, int nkeys, const char *const *keys)
 {
     char text[PAGE_MAX_TEXT];

@@ -30,6 +30,13 @@ int page_limit(const char *s, long def, long max, long *out);
 int page_decode(arena *a, const char *cursor, int nkeys, struct page *p);
 /* Key i of the cursor as an integer (0 when absent or not a number). */
 int64_t page_key_int(const struct page *p, int i);
+/* Key i as a positive integer id into *out: 0, or -1 when it is absent, empty, not a
+ * number or not positive. */
+int page_key_pos(const struct page *p, int i, int64_t *out);
+/* The id after which a page ordered by id starts: 0 on the first page, else key 0 of
+ * the cursor; a key that is not a positive id means the cursor was not handed out by
+ * this list: answers 422 validation_failed and returns -1. */
+int64_t page_after_id(req *r, const struct page *p);
 /* The opaque cursor (URL-safe text in the arena) for the row with these sort keys. */
 const char *page_cursor(arena *a, int nkeys, const char *const *keys);
 /* The same for one integer key (the usual `id`). */

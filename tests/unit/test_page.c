@@ -57,6 +57,16 @@ static void cursors_round_trip_and_are_opaque(void **state)
     const char *one = page_cursor_int(a, 1234567890123LL);
     assert_int_equal(page_decode(a, one, 1, &p), 0);
     assert_int_equal(page_key_int(&p, 0), 1234567890123LL);
+    int64_t id = 0;
+    assert_int_equal(page_key_pos(&p, 0, &id), 0);
+    assert_int_equal(id, 1234567890123LL);
+    assert_int_equal(page_key_pos(&p, 1, &id), -1); /* no such key */
+    const char *bad[] = {"0", "-5", "12x", ""};
+    for (int i = 0; i < 4; i++) {
+        const char *one_key[1] = {bad[i]};
+        assert_int_equal(page_decode(a, page_cursor(a, 1, one_key), 1, &p), 0);
+        assert_int_equal(page_key_pos(&p, 0, &id), -1);
+    }
     /* empty keys survive */
     const char *blank[2] = {"", NULL};
     assert_int_equal(page_decode(a, page_cursor(a, 2, blank), 2, &p), 0);

@@ -69,27 +69,10 @@ static int read_filter(req *r, db_conn *c, struct repair_filter *f)
     return 0;
 }
 
-/* The id after which the page starts (0 on the first page): a cursor's key must be a
- * positive id, else the cursor was not handed out by this list (422 answered, -1). */
-static int64_t cursor_id(req *r, const struct page *p)
-{
-    if (!p->nkeys)
-        return 0;
-    const char *k = p->key[0] ? p->key[0] : "";
-    char *end = NULL;
-    long long id = strtoll(k, &end, 10);
-    if (!*k || *end || id <= 0) {
-        reply_error(r, 422, "validation_failed", "cursor is not one this list handed out",
-                    json_pack("{s:s}", "cursor", "not a cursor from this list"));
-        return -1;
-    }
-    return (int64_t)id;
-}
-
 static int repairs_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     db_conn *c = req_db(r);
-    int64_t after = cursor_id(r, p);
+    int64_t after = page_after_id(r, p);
     if (after < 0)
         return LIST_ANSWERED;
     struct repair_filter f;

@@ -167,6 +167,7 @@ test('import outlets: the contract CSV, all or nothing with line and reason', as
         '西藏代理,I002,agent,,540102,540000 ,TV,5,false\n');
     let r = await s.run(['import', 'outlets', good]);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /good\.csv: 2 outlets imported/);
     let o = (await req(admin, '/api/v1/outlets/I001')).json;
     assert.equal(o.name, '成都 "一号" 站');
     assert.deepEqual(o.covers, ['510100']);

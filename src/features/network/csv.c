@@ -28,12 +28,11 @@ const char **net_split_list(arena *a, const char *s, size_t *n)
     return out;
 }
 
-/* The outlet of the current CSV row (strings borrowed from the reader or in a); errors of
- * its capacity and active cells into fields. */
-static void outlet_of_row(csv_reader *cs, const int col[9], arena *a, struct outlet_in *o,
-                          json_t *fields)
+/* The outlet of the current row (strings borrowed from the reader or in ir->a); errors
+ * of its capacity and active cells into fields. */
+static void outlet_of_row(const struct import_row *ir, struct outlet_in *o, json_t *fields)
 {
-#define COL(k) (*csv_field(cs, col[k]) ? csv_field(cs, col[k]) : NULL)
+#define COL(k) (*import_field(ir, k) ? import_field(ir, k) : NULL)
     net_outlet_defaults(o);
     o->code = COL(0);
     o->name = COL(1);
@@ -44,9 +43,9 @@ static void outlet_of_row(csv_reader *cs, const int col[9], arena *a, struct out
     const char *cov_s = COL(5), *lines_s = COL(6), *cap_s = COL(7), *act_s = COL(8);
 #undef COL
     if (cov_s)
-        o->covers = net_split_list(a, cov_s, &o->ncovers);
+        o->covers = net_split_list(ir->a, cov_s, &o->ncovers);
     if (lines_s)
-        o->lines = net_split_list(a, lines_s, &o->nlines);
+        o->lines = net_split_list(ir->a, lines_s, &o->nlines);
     if (cap_s) {
         char *e = NULL;
         o->capacity = strtoll(cap_s, &e, 10);
@@ -63,125 +62,84 @@ static void outlet_of_row(csv_reader *cs, const int col[9], arena *a, struct out
     }
 }
 
-/* "path:line: field: reason; field: reason" on stderr. */
-static void print_fields(const char *path, long line, json_t *fields)
+/* "field: reason; field: reason" as the row's error. */
+static int bad_fields(struct import_row *ir, json_t *fields)
 {
     const char *k;
     json_t *v;
-    fprintf(stderr, "%s:%ld:", path, line);
-    int first = 1;
+    size_t n = 0;
+    ir->err[0] = '\0';
     json_object_foreach(fields, k, v)
     {
-        fprintf(stderr, "%s %s: %s", first ? "" : ";", k, json_string_value(v));
-        first = 0;
+        n += (size_t)snprintf(ir->err + n, n < sizeof ir->err ? sizeof ir->err - n : 0,
+                              "%s%s: %s", n ? "; " : "", k, json_string_value(v));
+        if (n >= sizeof ir->err)
+            break;
     }
-    fputc('\n', stderr);
+    json_decref(fields);
+    return IMPORT_BAD;
 }
 
 /* Create the outlet, or update the one with its code (same hours), with its audit row.
- * 0 or -1. */
-static int store_row(db_conn *c, const struct outlet_in *o)
+ * 0 or a db code. */
+static int store_row(struct import_row *ir, const struct outlet_in *o)
 {
+    db_conn *c = ir->c;
     db_stmt *st = db_prepare(c, "SELECT id FROM outlets WHERE code = ?");
     int64_t id = 0;
     if (!st)
-        return -1;
+        return DB_ERROR;
     db_bind_text(st, 1, o->code);
     int s = db_step(st);
     if (s == DB_ROW)
         id = db_int(st, 0);
     db_done(st);
     if (s < 0)
-        return -1;
+        return s;
     json_t *detail = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:b}", "name", o->name, "type",
                                o->type, "region", o->region, "grade", o->grade, "capacity",
                                (json_int_t)o->capacity, "active", o->active);
     int rc = net_outlet_store(c, id, o) < 0 ||
-                     audit_write(c, "import", id ? "update" : "create", "outlet", o->code,
+                     audit_write(c, ir->actor, id ? "update" : "create", "outlet", o->code,
                                  detail) < 0
-                 ? -1
+                 ? DB_ERROR
                  : 0;
     json_decref(detail);
     return rc;
 }
 
-/* Every row of the file, validated and stored; inside the caller's transaction. 0, or
- * -1 after printing the line and reason; *stored counts the rows. */
-static int import_rows(db_conn *c, csv_reader *cs, const int col[9], const char *path,
-                       arena *a, int *stored)
+/* One row: validated (also against the rows before it) and stored. */
+static int outlet_row(struct import_row *ir)
 {
-    json_t *seen = json_object();
-    int rc = -1;
-    for (;;) {
-        int n = csv_next(cs);
-        if (n == 0)
-            break;
-        if (n < 0) {
-            fprintf(stderr, "%s:%ld: %s\n", path, csv_line(cs), csv_error(cs));
-            goto cleanup;
-        }
-        long line = csv_line(cs);
-        struct outlet_in o;
-        json_t *fields = json_object();
-        outlet_of_row(cs, col, a, &o, fields);
-        if (net_outlet_validate(c, &o, fields) < 0) {
-            json_decref(fields);
-            fprintf(stderr, "%s: %s\n", path, db_errmsg(c));
-            goto cleanup;
-        }
-        if (o.code && json_object_get(seen, o.code))
-            json_object_set_new(fields, "code", json_string("appears twice in this file"));
-        if (json_object_size(fields)) {
-            print_fields(path, line, fields);
-            json_decref(fields);
-            goto cleanup;
-        }
+    json_t *seen = ir->ctx;
+    struct outlet_in o;
+    json_t *fields = json_object();
+    outlet_of_row(ir, &o, fields);
+    if (net_outlet_validate(ir->c, &o, fields) < 0) {
         json_decref(fields);
-        json_object_set_new(seen, o.code, json_true());
-        if (store_row(c, &o) < 0) {
-            fprintf(stderr, "%s:%ld: %s\n", path, line, db_errmsg(c));
-            goto cleanup;
-        }
-        (*stored)++;
+        return DB_ERROR;
     }
-    rc = 0;
-cleanup:
-    json_decref(seen);
-    return rc;
+    if (o.code && json_object_get(seen, o.code))
+        json_object_set_new(fields, "code", json_string("appears twice in this file"));
+    if (json_object_size(fields))
+        return bad_fields(ir, fields);
+    json_decref(fields);
+    json_object_set_new(seen, o.code, json_true());
+    return store_row(ir, &o);
 }
 
 int network_import_outlets(db *d, const char *path, FILE *in)
 {
-    arena *a = arena_new();
     db_conn *c = db_acquire(d);
-    csv_reader *cs = csv_reader_new(in);
-    int rc = -1, stored = 0;
-    int col[9];
-    if (!cs || network_regions_ensure(c, NULL) < 0)
-        goto cleanup;
-    if (csv_header(cs, outlet_columns, col) < 0) {
-        fprintf(stderr, "%s:%ld: %s\n", path, csv_line(cs), csv_error(cs));
-        goto cleanup;
-    }
-    if (db_begin(c) < 0) {
-        fprintf(stderr, "%s: %s\n", path, db_errmsg(c));
-        goto cleanup;
-    }
-    if (import_rows(c, cs, col, path, a, &stored) < 0) {
-        db_rollback(c);
-        goto cleanup;
-    }
-    if (db_commit(c) < 0) {
-        fprintf(stderr, "%s: %s\n", path, db_errmsg(c));
-        db_rollback(c);
-        goto cleanup;
-    }
-    printf("imported %d outlets\n", stored);
-    rc = 0;
-cleanup:
+    int e = network_regions_ensure(c, NULL);
     db_release(c);
-    arena_free(a);
-    csv_reader_free(cs);
+    if (e < 0)
+        return -1;
+    json_t *seen = json_object();
+    const struct import_spec spec = {
+        .kind = "outlets", .cols = outlet_columns, .row = outlet_row, .ctx = seen};
+    int rc = import_csv(d, path, in, &spec);
+    json_decref(seen);
     return rc;
 }
 

@@ -30,7 +30,7 @@ struct rep_import_row {
 
 /* The outcome of a step: 0 fine, ROW_BAD (the message is in err), ROW_DB (a database
  * error). */
-enum { ROW_BAD = 1, ROW_DB = -1 };
+enum { ROW_BAD = IMPORT_BAD, ROW_DB = DB_ERROR };
 
 static int bad(char *err, size_t n, const char *fmt, ...)
 {
@@ -268,27 +268,19 @@ static int record_row(db_conn *c, const struct rep_import_row *w, int64_t id)
     return k < 0 ? ROW_DB : 0;
 }
 
-/* Every line of the file inside the open transaction: 0, ROW_BAD or ROW_DB. */
-static int import_rows(db_conn *c, csv_reader *csv, const int *idx, int *count, char *err,
-                       size_t n)
+/* One line of the file: checked, stored, its timeline recorded. 0, ROW_BAD (=
+ * IMPORT_BAD, the reason in ir->err) or ROW_DB. */
+static int import_row(struct import_row *ir)
 {
-    json_t *seen = json_object();
-    int64_t now = now_unix();
-    int r, k = 0;
-    while ((r = csv_next(csv)) == 1) {
-        struct rep_import_row w = {0};
-        for (int i = 0; i < C_COUNT; i++)
-            w.f[i] = csv_field(csv, idx[i]);
-        int64_t id;
-        if ((k = check_row(c, seen, &w, now, err, n)) != 0 || (k = insert_row(c, &w, now, &id)) != 0 ||
-            (k = record_row(c, &w, id)) != 0)
-            break;
-        (*count)++;
-    }
-    json_decref(seen);
-    if (k != 0)
+    struct rep_import_row w = {0};
+    for (int i = 0; i < C_COUNT; i++)
+        w.f[i] = import_field(ir, i);
+    int64_t id;
+    int k;
+    if ((k = check_row(ir->c, ir->ctx, &w, ir->now, ir->err, sizeof ir->err)) != 0 ||
+        (k = insert_row(ir->c, &w, ir->now, &id)) != 0)
         return k;
-    return r < 0 ? bad(err, n, "%s", csv_error(csv)) : 0;
+    return record_row(ir->c, &w, id);
 }
 
 int repairs_import_csv(db *d, const char *path, FILE *in)
@@ -298,28 +290,10 @@ int repairs_import_csv(db *d, const char *path, FILE *in)
         {"outlet", 0},      {"kind", 0},        {"channel", 0},      {"status", 0},
         {"received_at", 1}, {"repaired_at", 0}, {"delivered_at", 0}, {"cancelled_at", 0},
         {"fault", 0},       {NULL, 0}};
-    int idx[C_COUNT];
-    char err[512] = "";
-    csv_reader *csv = csv_reader_new(in);
-    db_conn *c = db_acquire(d);
-    int n = 0, k = ROW_BAD, open = 0;
-    if (!csv)
-        snprintf(err, sizeof err, "out of memory");
-    else if (csv_header(csv, cols, idx) < 0)
-        snprintf(err, sizeof err, "%s", csv_error(csv));
-    else if (db_begin(c) < 0)
-        k = ROW_DB;
-    else if ((open = 1, k = import_rows(c, csv, idx, &n, err, sizeof err)) == 0 && db_commit(c) < 0)
-        k = ROW_DB;
-    if (k == ROW_DB)
-        snprintf(err, sizeof err, "database error: %s", db_errmsg(c));
-    if (k != 0 && open)
-        db_rollback(c);
-    if (k == 0)
-        fprintf(stderr, "%s: %d repairs imported\n", path, n);
-    else
-        fprintf(stderr, "%s:%ld: %s\n", path, csv ? csv_line(csv) : 1L, err);
-    csv_reader_free(csv);
-    db_release(c);
-    return k == 0 ? 0 : -1;
+    json_t *seen = json_object();
+    const struct import_spec spec = {
+        .kind = "repairs", .cols = cols, .row = import_row, .ctx = seen};
+    int rc = import_csv(d, path, in, &spec);
+    json_decref(seen);
+    return rc;
 }

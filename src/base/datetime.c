@@ -201,7 +201,7 @@ int32_t dt_zone_offset(const struct dt_zone *z, int64_t t)
 
 /* The UTC instant of local wall time `local` (seconds since the epoch as if UTC) in z:
  * the earliest instant that maps to it, or the first one after a gap. */
-static int64_t local_to_utc(const struct dt_zone *z, int64_t local)
+int64_t dt_local_to_utc(const struct dt_zone *z, int64_t local)
 {
     int64_t best = DT_NONE;
     int64_t probes[2] = {local - dt_zone_offset(z, local - 86400),
@@ -224,7 +224,7 @@ static int64_t local_to_utc(const struct dt_zone *z, int64_t local)
 
 int64_t dt_local_midnight(const struct dt_zone *z, int y, int m, int d)
 {
-    return local_to_utc(z, dt_days_from_civil(y, m, d) * 86400);
+    return dt_local_to_utc(z, dt_days_from_civil(y, m, d) * 86400);
 }
 
 int dt_zone_name_ok(const char *n)
@@ -373,7 +373,7 @@ int dt_parse_time(const char *s, const struct dt_zone *local, int64_t *out)
     if (*p == 0) {
         if (s[10] != ' ' || !local)
             return -1; /* RFC 3339 needs an offset */
-        *out = local_to_utc(local, wall);
+        *out = dt_local_to_utc(local, wall);
         return 0;
     }
     if ((*p == 'Z' || *p == 'z') && p[1] == 0) {

@@ -46,6 +46,11 @@ int32_t dt_zone_offset(const struct dt_zone *z, int64_t t);
 /* The UTC instant of local midnight starting day y-m-d in z. A midnight skipped by a
  * clock change maps to the first instant after the gap. */
 int64_t dt_local_midnight(const struct dt_zone *z, int y, int m, int d);
+/* The UTC instant of a local wall time written as seconds since 1970-01-01 00:00 local
+ * (days * 86400 + seconds into the day; more than 86400 seconds run into the next day).
+ * A wall time skipped by a clock change maps to the end of the gap; one that happens
+ * twice, to the earlier. */
+int64_t dt_local_to_utc(const struct dt_zone *z, int64_t local);
 /* 1 when name is a plausible zone name ("Asia/Shanghai", "UTC"): letters, digits,
  * '/', '_', '-', '+', no "..", at most 63 bytes. */
 int dt_zone_name_ok(const char *name);

@@ -447,3 +447,22 @@ test('the price guide lists filter, page and download as CSV and XLSX', async ()
     assert.deepEqual(r.json.items.map((i) => [i.level, i.region, i.cap_fen]),
         [['A', '000000', 5000], ['B', '000000', 12000], ['B', '440000', 9500], ['B', '440100', 9900], ['C', '310000', 30000]]);
 });
+
+test('concurrent price and cap writes never leave a price above a cap', async () => {
+    let r = await ctx.admin.request('/api/v1/price-caps', { body: { product_line: LINE, level: 'D', region: '440000', cap_fen: 10000 } });
+    assert.equal(r.status, 201, r.text);
+    r = await ctx.admin.request('/api/v1/prices', { body: { product_line: LINE, level: 'D', region: '440106', labour_fen: 5000 } });
+    assert.equal(r.status, 201, r.text);
+    const writes = [];
+    for (let i = 0; i < 12; i++) {
+        writes.push(ctx.admin.request('/api/v1/prices', { body: { product_line: LINE, level: 'D', region: '440106', labour_fen: 9000 + i } }));
+        writes.push(ctx.supervisor.request('/api/v1/price-caps', { body: { product_line: LINE, level: 'D', region: '440000', cap_fen: 8000 + i } }));
+    }
+    const answers = await Promise.all(writes);
+    for (const a of answers) assert.ok([200, 422, 503].includes(a.status), `${a.status} ${a.text}`);
+    assert.ok(answers.some((a) => a.status === 200));
+    const broken = await sql(s, `SELECT count(*) FROM labour_prices x JOIN labour_caps k ON k.product_line_id = x.product_line_id
+        AND k.level = x.level AND k.region IN (x.region, substr(x.region, 1, 4) || '00', substr(x.region, 1, 2) || '0000', '000000')
+        WHERE x.labour_fen > k.cap_fen`);
+    assert.equal(broken, '0');
+});

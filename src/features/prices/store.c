@@ -92,6 +92,11 @@ static int price_above_cap(db_conn *c, const struct pr_put *p, struct price_entr
 int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *broken,
            int *created)
 {
+    /* A price and a cap of one line checked at the same time by two writers must not both
+     * pass: the product line's row lock orders them (SQLite writers are serial anyway). */
+    int64_t e = db_exec(c, "UPDATE product_lines SET code = code WHERE id = ?", "i", p->line_id);
+    if (e < 0)
+        return (int)e;
     if (p->caps) {
         int k = price_above_cap(c, p, broken);
         if (k != 0)
@@ -123,7 +128,6 @@ int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *bro
     if (rc < 0)
         return rc;
     *created = old < 0;
-    int64_t e;
     if (old < 0)
         e = db_exec(c, arena_printf(a, "INSERT INTO %s (product_line_id, level, region, %s,"
                                        " updated_by, created_at, updated_at)"

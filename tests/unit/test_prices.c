@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* cmocka needs the headers above first (this comment keeps clang-format from sorting it up) */
 #include <cmocka.h>
 
 #include "rules/prices.h"
@@ -82,7 +83,10 @@ static void cap_check(void **s)
 {
     (void)s;
     const struct price_entry caps[] = {
-        {"000000", 20000}, {"440000", 15000}, {"440100", 18000}, {"310000", 5000},
+        {"000000", 20000},
+        {"440000", 15000},
+        {"440100", 18000},
+        {"310000", 5000},
     };
     /* the province cap binds below the city's looser one */
     assert_null(price_cap_broken(caps, 4, "440106", 15000));
@@ -111,20 +115,21 @@ static void most_specific(void **s)
     const struct price_entry prices[] = {
         {"000000", 10000}, {"440000", 9000}, {"440100", 8000}, {"440106", 7000}, {"110000", 12000},
     };
-    assert_int_equal(price_most_specific(prices, 5, "440106")->fen, 7000); /* county */
-    assert_int_equal(price_most_specific(prices, 5, "440103")->fen, 8000); /* city */
-    assert_int_equal(price_most_specific(prices, 5, "440303")->fen, 9000); /* province */
+    assert_int_equal(price_most_specific(prices, 5, "440106")->fen, 7000);  /* county */
+    assert_int_equal(price_most_specific(prices, 5, "440103")->fen, 8000);  /* city */
+    assert_int_equal(price_most_specific(prices, 5, "440303")->fen, 9000);  /* province */
     assert_int_equal(price_most_specific(prices, 5, "510104")->fen, 10000); /* national */
     assert_int_equal(price_most_specific(prices, 5, "110105")->fen, 12000); /* municipality */
-    assert_null(price_most_specific(prices + 1, 4, "510104")); /* no national price */
+    assert_null(price_most_specific(prices + 1, 4, "510104"));              /* no national price */
     assert_null(price_most_specific(prices, 5, "bad"));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(levels),    cmocka_unit_test(region_codes), cmocka_unit_test(chains),
-        cmocka_unit_test(enclosure), cmocka_unit_test(cap_check),    cmocka_unit_test(most_specific),
+        cmocka_unit_test(levels),    cmocka_unit_test(region_codes),
+        cmocka_unit_test(chains),    cmocka_unit_test(enclosure),
+        cmocka_unit_test(cap_check), cmocka_unit_test(most_specific),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

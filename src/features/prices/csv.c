@@ -15,8 +15,12 @@ static int import_row(struct import_row *ir, int caps)
     const char *line = import_field(ir, C_LINE), *level = import_field(ir, C_LEVEL);
     const char *region = import_field(ir, C_REGION), *fen_s = import_field(ir, C_FEN);
     const char *fen_col = caps ? "cap_fen" : "labour_fen";
-    struct pr_put p = {.caps = caps, .line = line, .level = level, .region = region,
-                       .actor = ir->actor, .now = ir->now};
+    struct pr_put p = {.caps = caps,
+                       .line = line,
+                       .level = level,
+                       .region = region,
+                       .actor = ir->actor,
+                       .now = ir->now};
     if (!*line)
         return import_bad(ir, "product_line: required");
     int k = pr_line_id(ir->c, line, &p.line_id);
@@ -67,12 +71,10 @@ static int import_cap(struct import_row *ir)
 
 static int import_file(db *d, const char *path, FILE *in, int caps)
 {
-    static const struct csv_column price_cols[] = {{"product_line", 1}, {"level", 1},
-                                                   {"region", 1},       {"labour_fen", 1},
-                                                   {NULL, 0}};
-    static const struct csv_column cap_cols[] = {{"product_line", 1}, {"level", 1},
-                                                 {"region", 1},       {"cap_fen", 1},
-                                                 {NULL, 0}};
+    static const struct csv_column price_cols[] = {
+        {"product_line", 1}, {"level", 1}, {"region", 1}, {"labour_fen", 1}, {NULL, 0}};
+    static const struct csv_column cap_cols[] = {
+        {"product_line", 1}, {"level", 1}, {"region", 1}, {"cap_fen", 1}, {NULL, 0}};
     /* the region codes are checked against the official list: load it if not yet done */
     db_conn *c = db_acquire(d);
     int ok = network_regions_ensure(c, NULL);
@@ -100,13 +102,14 @@ int prices_import_caps_csv(db *d, const char *path, FILE *in)
 static int export_file(db *d, FILE *out, int caps)
 {
     db_conn *c = db_acquire(d);
-    db_stmt *st = db_prepare(c, caps ? "SELECT p.code, x.level, x.region, x.cap_fen FROM labour_caps x"
-                                       " JOIN product_lines p ON p.id = x.product_line_id"
-                                       " ORDER BY p.code, x.level, x.region"
-                                     : "SELECT p.code, x.level, x.region, x.labour_fen FROM"
-                                       " labour_prices x JOIN product_lines p"
-                                       " ON p.id = x.product_line_id"
-                                       " ORDER BY p.code, x.level, x.region");
+    db_stmt *st =
+        db_prepare(c, caps ? "SELECT p.code, x.level, x.region, x.cap_fen FROM labour_caps x"
+                             " JOIN product_lines p ON p.id = x.product_line_id"
+                             " ORDER BY p.code, x.level, x.region"
+                           : "SELECT p.code, x.level, x.region, x.labour_fen FROM"
+                             " labour_prices x JOIN product_lines p"
+                             " ON p.id = x.product_line_id"
+                             " ORDER BY p.code, x.level, x.region");
     int rc = -1;
     if (!st)
         goto cleanup;

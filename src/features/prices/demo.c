@@ -19,7 +19,7 @@ static const struct {
     const char *region;
     int caps, pct;
 } regions[] = {
-    {"000000", 1, 150}, {"310000", 1, 90}, {"110000", 1, 90}, {"440000", 1, 85},
+    {"000000", 1, 150}, {"310000", 1, 90},  {"110000", 1, 90},  {"440000", 1, 85},
     {"000000", 0, 100}, {"310000", 0, 120}, {"310100", 0, 125}, {"110000", 0, 115},
     {"440000", 0, 110}, {"440100", 0, 118}, {"310104", 0, 130},
 };
@@ -42,10 +42,14 @@ static int fill(db_conn *c, void *arg)
                 int64_t base = regions[g].caps ? national * 150 / 100 : national;
                 if (regions[g].caps && strcmp(regions[g].region, "000000") == 0)
                     base = national;
-                struct pr_put p = {.caps = regions[g].caps, .line_id = line_id,
-                                   .line = lines[l].line, .level = levels[v],
+                struct pr_put p = {.caps = regions[g].caps,
+                                   .line_id = line_id,
+                                   .line = lines[l].line,
+                                   .level = levels[v],
                                    .region = regions[g].region,
-                                   .fen = base * regions[g].pct / 100, .actor = "demo", .now = now};
+                                   .fen = base * regions[g].pct / 100,
+                                   .actor = "demo",
+                                   .now = now};
                 struct price_entry broken;
                 int created = 0;
                 if ((k = pr_put(c, a, &p, &broken, &created)) != 0) {

@@ -11,9 +11,9 @@
 
 /* The tightest cap over a price row's region: its own, its city's, province's or the
  * national one (for 000000 and province codes the substr forms repeat a region). */
-#define EFFECTIVE_CAP                                                                            \
-    "(SELECT MIN(k.cap_fen) FROM labour_caps k WHERE k.product_line_id = x.product_line_id"      \
-    " AND k.level = x.level AND k.region IN (x.region, substr(x.region, 1, 4) || '00',"          \
+#define EFFECTIVE_CAP                                                                              \
+    "(SELECT MIN(k.cap_fen) FROM labour_caps k WHERE k.product_line_id = x.product_line_id"        \
+    " AND k.level = x.level AND k.region IN (x.region, substr(x.region, 1, 4) || '00',"            \
     " substr(x.region, 1, 2) || '0000', '000000'))"
 
 /* Columns: p.code, level, region, region name, fen, effective cap (prices) or NULL,
@@ -42,17 +42,17 @@ static const char *list_sql(int caps)
 
 static json_t *row_json(db_stmt *st, int caps)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:o, s:s}", "product_line",
-                          db_text(st, 0), "level", db_text(st, 1), "region", db_text(st, 2),
-                          "region_name", db_isnull(st, 3) ? NULL : db_text(st, 3),
-                          caps ? "cap_fen" : "labour_fen", (json_int_t)db_int(st, 4), "version",
-                          (json_int_t)db_int(st, 6), "updated_at", dt_json(db_int(st, 7)),
-                          "updated_by", db_text(st, 8));
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:o, s:s}", "product_line", db_text(st, 0),
+                  "level", db_text(st, 1), "region", db_text(st, 2), "region_name",
+                  db_isnull(st, 3) ? NULL : db_text(st, 3), caps ? "cap_fen" : "labour_fen",
+                  (json_int_t)db_int(st, 4), "version", (json_int_t)db_int(st, 6), "updated_at",
+                  dt_json(db_int(st, 7)), "updated_by", db_text(st, 8));
     if (strcmp(db_text(st, 2), PRICE_NATIONAL) == 0)
         json_object_set_new(j, "region_name", json_string("全国"));
     if (!caps)
-        json_object_set_new(j, "cap_fen", db_isnull(st, 5) ? json_null()
-                                                           : json_integer((json_int_t)db_int(st, 5)));
+        json_object_set_new(
+            j, "cap_fen", db_isnull(st, 5) ? json_null() : json_integer((json_int_t)db_int(st, 5)));
     return j;
 }
 
@@ -134,8 +134,13 @@ static const struct table_col cap_cols[] = {
 int pr_prices_list(req *r)
 {
     static const struct list_spec spec = {
-        .name = "prices", .cols = price_cols, .ncols = 4, .def_limit = 100, .max_limit = 1000,
-        .nkeys = 3, .page = prices_page,
+        .name = "prices",
+        .cols = price_cols,
+        .ncols = 4,
+        .def_limit = 100,
+        .max_limit = 1000,
+        .nkeys = 3,
+        .page = prices_page,
     };
     return list_reply(r, &spec);
 }
@@ -144,8 +149,13 @@ int pr_prices_list(req *r)
 int pr_caps_list(req *r)
 {
     static const struct list_spec spec = {
-        .name = "price-caps", .cols = cap_cols, .ncols = 4, .def_limit = 100, .max_limit = 1000,
-        .nkeys = 3, .page = caps_page,
+        .name = "price-caps",
+        .cols = cap_cols,
+        .ncols = 4,
+        .def_limit = 100,
+        .max_limit = 1000,
+        .nkeys = 3,
+        .page = caps_page,
     };
     return list_reply(r, &spec);
 }
@@ -246,7 +256,8 @@ static int guide_put(req *r, int caps)
                                                 (long long)t.broken.fen, t.broken.region)));
     } else if (rc == PR_BROKEN) {
         rc = reply_error(r, 422, "below_price",
-                         arena_printf(r->a, "the labour price of region %s is %s yuan, above this cap",
+                         arena_printf(r->a,
+                                      "the labour price of region %s is %s yuan, above this cap",
                                       t.broken.region, pr_yuan(r->a, t.broken.fen)),
                          json_pack("{s:s}", "cap_fen",
                                    arena_printf(r->a, "below the price %lld of region %s",

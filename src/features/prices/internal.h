@@ -24,7 +24,7 @@ int pr_load_chain(db_conn *c, arena *a, int caps, int64_t line_id, const char *l
 
 /* One price or cap to store. */
 struct pr_put {
-    int caps;           /* 1: a cap (cap_fen), 0: a labour price (labour_fen) */
+    int caps; /* 1: a cap (cap_fen), 0: a labour price (labour_fen) */
     int64_t line_id;
     const char *line;   /* its code, for audit and messages */
     const char *level;  /* A..D */
@@ -39,8 +39,7 @@ enum {
 /* Insert or update p in the open transaction, audited. A price is checked against the
  * caps of its region and of every enclosing region; a cap against the prices of the
  * regions inside it. 0 (*created: 1 when new), PR_BROKEN with *broken, or a db code. */
-int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *broken,
-           int *created);
+int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *broken, int *created);
 
 /* "123.45" (yuan) of fen, in the arena. */
 const char *pr_yuan(arena *a, int64_t fen);

@@ -77,11 +77,13 @@ static int refuse_unpriceable(req *r, const struct rep_ctx *x)
     if (!x->line_id)
         return reply_error(r, 422, "no_product_line",
                            "the repair has no product line (no model), so it has no labour price",
-                           NULL), 1;
+                           NULL),
+               1;
     if (!x->region || !price_region_ok(x->region))
         return reply_error(r, 422, "no_outlet",
                            "the repair has no outlet with a region, so it has no labour price",
-                           NULL), 1;
+                           NULL),
+               1;
     return 0;
 }
 
@@ -107,9 +109,9 @@ int pr_repair_labour(req *r)
             return reply_db_failure(r, k, "repair labour");
         }
         if (k == 0)
-            json_array_append_new(levels, json_pack("{s:s, s:I, s:s}", "level", all[i],
-                                                    "labour_fen", (json_int_t)fen,
-                                                    "price_region", from));
+            json_array_append_new(levels,
+                                  json_pack("{s:s, s:I, s:s}", "level", all[i], "labour_fen",
+                                            (json_int_t)fen, "price_region", from));
     }
     return reply_json(r, 200,
                       json_pack("{s:s, s:s, s:s, s:o, s:o}", "repair", x.code, "product_line",
@@ -161,9 +163,8 @@ static void read_charge(req *r, jsonv *v, json_t *body, struct charge *ch)
         }
         const char *key;
         json_t *val;
-        json_object_foreach(l, key, val)
-            if (strcmp(key, "part") != 0 && strcmp(key, "qty") != 0)
-                jsonv_fail(v, arena_printf(r->a, "parts[%zu].%s", i, key), "unknown field");
+        json_object_foreach(l, key, val) if (strcmp(key, "part") != 0 && strcmp(key, "qty") != 0)
+            jsonv_fail(v, arena_printf(r->a, "parts[%zu].%s", i, key), "unknown field");
         json_t *part = json_object_get(l, "part"), *qty = json_object_get(l, "qty");
         if (!json_is_string(part) || json_string_length(part) == 0 || json_string_length(part) > 64)
             jsonv_fail(v, f_part, "required: a part number of 1 to 64 bytes");
@@ -188,15 +189,18 @@ static int price_charge(req *r, db_conn *c, const struct rep_ctx *x, struct char
         return k;
     if (k == 1)
         return reply_error(r, 422, "no_price",
-                           arena_printf(r->a, "no labour price for product line %s, level %s in"
-                                              " region %s or a region enclosing it",
+                           arena_printf(r->a,
+                                        "no labour price for product line %s, level %s in"
+                                        " region %s or a region enclosing it",
                                         x->line, ch->level, x->region),
-                           json_pack("{s:s}", "level", "no labour price for this level")), 1;
+                           json_pack("{s:s}", "level", "no labour price for this level")),
+               1;
     json_t *unknown = json_object();
     ch->parts_fen = 0;
     for (size_t i = 0; i < ch->n; i++) {
-        db_stmt *st = db_prepare(c, "SELECT number, price_fen FROM parts WHERE number = ?"
-                                    " OR number = upper(CAST(? AS TEXT)) ORDER BY number = ? DESC LIMIT 1");
+        db_stmt *st =
+            db_prepare(c, "SELECT number, price_fen FROM parts WHERE number = ?"
+                          " OR number = upper(CAST(? AS TEXT)) ORDER BY number = ? DESC LIMIT 1");
         if (!st) {
             json_decref(unknown);
             return DB_ERROR;
@@ -234,8 +238,10 @@ static int store_charge(req *r, db_conn *c, const struct rep_ctx *x, const struc
     int64_t e;
     if (strcmp(kind, "warranty") == 0) {
         const char *old = "SELECT id FROM repair_charges WHERE repair_id = ? AND kind = 'warranty'";
-        if ((e = db_exec(c, arena_printf(r->a, "DELETE FROM repair_charge_lines WHERE charge_id IN (%s)", old),
-                         "i", x->id)) < 0 ||
+        if ((e = db_exec(
+                 c,
+                 arena_printf(r->a, "DELETE FROM repair_charge_lines WHERE charge_id IN (%s)", old),
+                 "i", x->id)) < 0 ||
             (e = db_exec(c, "DELETE FROM repair_charges WHERE repair_id = ? AND kind = 'warranty'",
                          "i", x->id)) < 0)
             return (int)e;
@@ -267,8 +273,9 @@ static int store_charge(req *r, db_conn *c, const struct rep_ctx *x, const struc
     if (rc != DB_ROW)
         return rc < 0 ? rc : DB_ERROR;
     for (size_t i = 0; i < ch->n; i++)
-        if ((e = db_exec(c, "INSERT INTO repair_charge_lines (charge_id, line_no, part_number, qty,"
-                            " unit_fen) VALUES (?, ?, ?, ?, ?)",
+        if ((e = db_exec(c,
+                         "INSERT INTO repair_charge_lines (charge_id, line_no, part_number, qty,"
+                         " unit_fen) VALUES (?, ?, ?, ?, ?)",
                          "iitii", id, (int64_t)i + 1, ch->lines[i].part, ch->lines[i].qty,
                          ch->lines[i].unit_fen)) < 0)
             return (int)e;
@@ -296,16 +303,15 @@ static json_t *charges_json(db_conn *c, int64_t id)
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         json_array_append_new(
-            items,
-            json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:o, s:s?, s:s?, s:o, s:[]}",
-                      "kind", db_text(st, 1), "level", db_text(st, 2), "price_region",
-                      db_text(st, 3), "labour_fen", (json_int_t)db_int(st, 4), "parts_fen",
-                      (json_int_t)db_int(st, 5), "total_fen", (json_int_t)db_int(st, 6),
-                      "currency", db_text(st, 7), "created_by", db_text(st, 8), "created_at",
-                      dt_json(db_int(st, 9)), "decision",
-                      db_isnull(st, 10) ? NULL : db_text(st, 10), "decided_by",
-                      db_isnull(st, 11) ? NULL : db_text(st, 11), "decided_at",
-                      dt_json(db_isnull(st, 12) ? DT_NONE : db_int(st, 12)), "lines"));
+            items, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:o, s:s?, s:s?, s:o, s:[]}",
+                             "kind", db_text(st, 1), "level", db_text(st, 2), "price_region",
+                             db_text(st, 3), "labour_fen", (json_int_t)db_int(st, 4), "parts_fen",
+                             (json_int_t)db_int(st, 5), "total_fen", (json_int_t)db_int(st, 6),
+                             "currency", db_text(st, 7), "created_by", db_text(st, 8), "created_at",
+                             dt_json(db_int(st, 9)), "decision",
+                             db_isnull(st, 10) ? NULL : db_text(st, 10), "decided_by",
+                             db_isnull(st, 11) ? NULL : db_text(st, 11), "decided_at",
+                             dt_json(db_isnull(st, 12) ? DT_NONE : db_int(st, 12)), "lines"));
         json_array_append_new(ids, json_integer((json_int_t)db_int(st, 0)));
     }
     db_done(st);
@@ -342,7 +348,8 @@ static json_t *last_charge(db_conn *c, const struct rep_ctx *x, const char *stat
     json_t *j = json_incref(json_array_get(all, json_array_size(all) - 1));
     json_decref(all);
     if (j)
-        json_object_set_new(j, "repair", json_pack("{s:s, s:s}", "code", x->code, "status", status));
+        json_object_set_new(j, "repair",
+                            json_pack("{s:s, s:s}", "code", x->code, "status", status));
     return j;
 }
 
@@ -360,17 +367,20 @@ static int make_charge(req *r, db_conn *c, struct charge *ch, int quote, json_t 
     if (quote && x.in_warranty == 1)
         return reply_error(r, 422, "in_warranty",
                            "the repair is covered by the warranty: it is not quoted (record its"
-                           " cost with /warranty-cost)", NULL);
+                           " cost with /warranty-cost)",
+                           NULL);
     if (!quote && x.in_warranty != 1)
         return reply_error(r, 422, "not_in_warranty",
                            x.in_warranty < 0 ? "the repair is not received yet: warranty or paid is"
                                                " decided at receipt"
-                                             : "the repair is paid: quote it instead", NULL);
+                                             : "the repair is paid: quote it instead",
+                           NULL);
     if (!quote && strcmp(x.status, "cancelled") == 0)
         return reply_error(r, 409, "illegal_transition", "the repair is cancelled", NULL);
     int from = repair_status_parse(x.status);
     json_t *rep = NULL;
-    if (quote && repair_transition_check((enum repair_status)from, RS_QUOTED, r->who.role, 1, NULL) != RS_OK) {
+    if (quote && repair_transition_check((enum repair_status)from, RS_QUOTED, r->who.role, 1,
+                                         NULL) != RS_OK) {
         /* refused as POST .../transitions refuses it (409 or 403), by the same code */
         k = repairs_step(r, c, x.code, "quoted", 1, NULL, &rep);
         json_decref(rep);

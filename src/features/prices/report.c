@@ -35,9 +35,9 @@ static int64_t day_param(req *r, const char *name, int end, int *bad)
 
 static json_t *pair(db_stmt *st, int col)
 {
-    return db_isnull(st, col) ? json_null()
-                              : json_pack("{s:s, s:s}", "code", db_text(st, col), "name",
-                                          db_text(st, col + 1));
+    return db_isnull(st, col)
+               ? json_null()
+               : json_pack("{s:s, s:s}", "code", db_text(st, col), "name", db_text(st, col + 1));
 }
 
 /* GET /api/v1/reports/warranty-cost?from=&to=&outlet=&product_line=[&format=] */

@@ -54,7 +54,7 @@ int pr_load_chain(db_conn *c, arena *a, int caps, int64_t line_id, const char *l
         db_bind_text(st, 3 + i, chain[i < m ? i : m - 1]);
     int rc;
     while ((rc = db_step(st)) == DB_ROW && *n < PRICE_CHAIN_MAX) {
-        snprintf((*out)[*n].region, sizeof (*out)[*n].region, "%s", db_text(st, 0));
+        snprintf((*out)[*n].region, sizeof(*out)[*n].region, "%s", db_text(st, 0));
         (*out)[*n].fen = db_int(st, 1);
         (*n)++;
     }
@@ -89,8 +89,7 @@ static int price_above_cap(db_conn *c, const struct pr_put *p, struct price_entr
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
-int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *broken,
-           int *created)
+int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *broken, int *created)
 {
     /* A price and a cap of one line checked at the same time by two writers must not both
      * pass: the product line's row lock orders them (SQLite writers are serial anyway). */
@@ -115,8 +114,10 @@ int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *bro
     }
     const char *tbl = p->caps ? "labour_caps" : "labour_prices";
     const char *col = p->caps ? "cap_fen" : "labour_fen";
-    db_stmt *st = db_prepare(c, arena_printf(a, "SELECT %s FROM %s WHERE product_line_id = ?"
-                                                " AND level = ? AND region = ?", col, tbl));
+    db_stmt *st = db_prepare(c, arena_printf(a,
+                                             "SELECT %s FROM %s WHERE product_line_id = ?"
+                                             " AND level = ? AND region = ?",
+                                             col, tbl));
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, p->line_id);
@@ -129,19 +130,25 @@ int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *bro
         return rc;
     *created = old < 0;
     if (old < 0)
-        e = db_exec(c, arena_printf(a, "INSERT INTO %s (product_line_id, level, region, %s,"
-                                       " updated_by, created_at, updated_at)"
-                                       " VALUES (?, ?, ?, ?, ?, ?, ?)", tbl, col),
+        e = db_exec(c,
+                    arena_printf(a,
+                                 "INSERT INTO %s (product_line_id, level, region, %s,"
+                                 " updated_by, created_at, updated_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 tbl, col),
                     "ittitii", p->line_id, p->level, p->region, p->fen, p->actor, p->now, p->now);
     else
-        e = db_exec(c, arena_printf(a, "UPDATE %s SET %s = ?, updated_by = ?, updated_at = ?,"
-                                       " version = version + 1 WHERE product_line_id = ?"
-                                       " AND level = ? AND region = ?", tbl, col),
+        e = db_exec(c,
+                    arena_printf(a,
+                                 "UPDATE %s SET %s = ?, updated_by = ?, updated_at = ?,"
+                                 " version = version + 1 WHERE product_line_id = ?"
+                                 " AND level = ? AND region = ?",
+                                 tbl, col),
                     "itiitt", p->fen, p->actor, p->now, p->line_id, p->level, p->region);
     if (e < 0)
         return (int)e;
-    json_t *detail = json_pack("{s:s, s:s, s:s, s:I}", "product_line", p->line, "level",
-                               p->level, "region", p->region, col, (json_int_t)p->fen);
+    json_t *detail = json_pack("{s:s, s:s, s:s, s:I}", "product_line", p->line, "level", p->level,
+                               "region", p->region, col, (json_int_t)p->fen);
     if (old >= 0)
         json_object_set_new(detail, "was", json_integer((json_int_t)old));
     int aw = audit_write(c, p->actor, old < 0 ? "create" : "update",
@@ -153,6 +160,7 @@ int pr_put(db_conn *c, arena *a, const struct pr_put *p, struct price_entry *bro
 
 const char *pr_yuan(arena *a, int64_t fen)
 {
-    return arena_printf(a, "%s%lld.%02lld", fen < 0 ? "-" : "", (long long)(fen < 0 ? -fen : fen) / 100,
+    return arena_printf(a, "%s%lld.%02lld", fen < 0 ? "-" : "",
+                        (long long)(fen < 0 ? -fen : fen) / 100,
                         (long long)(fen < 0 ? -fen : fen) % 100);
 }

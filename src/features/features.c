@@ -5,6 +5,7 @@
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
 #include "features/portal/portal.h"
+#include "features/prices/prices.h"
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"
 #include "features/system/system.h"
@@ -19,6 +20,7 @@ const struct route *const feature_routes[] = {
     catalog_routes,
     warranty_routes,
     repairs_routes,
+    prices_routes,
     portal_routes,
     NULL,
 };
@@ -46,11 +48,19 @@ const char *const feature_customer_erasures[] = {
     NULL,
 };
 
+const char *const feature_repair_steps[] = {
+    prices_decision_sql,
+    NULL,
+};
+
 const struct csv_kind feature_csv[] = {
-    {"customers", customers_import_csv, customers_export_csv},
-    {"outlets", network_import_outlets, network_export_outlets},
-    {"models", catalog_import_models, catalog_export_models},
-    {"repairs", repairs_import_csv, repairs_export_csv},
+    {"customers", customers_import_csv, customers_export_csv, NULL},
+    {"outlets", network_import_outlets, network_export_outlets, NULL},
+    {"models", catalog_import_models, catalog_export_models, NULL},
+    {"repairs", repairs_import_csv, repairs_export_csv, NULL},
+    {"prices", prices_import_csv, prices_export_csv, "product_line,level,region,labour_fen"},
+    {"price-caps", prices_import_caps_csv, prices_export_caps_csv,
+     "product_line,level,region,cap_fen"},
     {0},
 };
 
@@ -60,5 +70,6 @@ const struct demo_step feature_demo[] = {
     {"network", network_demo},
     {"catalog", catalog_demo},
     {"repairs", repairs_demo},
+    {"prices", prices_demo},
     {0},
 };

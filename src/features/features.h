@@ -21,6 +21,7 @@ struct csv_kind {
     const char *name;
     int (*import)(db *d, const char *path, FILE *in);
     int (*export)(db *d, FILE *out);
+    const char *columns; /* the header row, for --help (NULL: not shown) */
 };
 
 /* Demo data filler: runs in order on an empty database. 0 or -1 (message on stderr). */
@@ -46,6 +47,10 @@ extern const char *const feature_customer_moves[];
  * phones, emails, names) when the customer is erased: each takes (customer_id,
  * customer_id) and applies to the customer and the records merged into it. NULL ends it. */
 extern const char *const feature_customer_erasures[];
+/* Statements run inside the transaction of every repair lifecycle step, after the repair
+ * has moved (its status is the new one): each takes (actor TEXT, at BIGINT, repair_id
+ * BIGINT), e.g. to record the customer's decision on a quote. NULL ends the list. */
+extern const char *const feature_repair_steps[];
 extern const struct csv_kind feature_csv[];        /* zeroed entry ends it */
 extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
 

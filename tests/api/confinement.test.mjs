@@ -26,6 +26,10 @@ const OWNED = {
     'POST /api/v1/appointments/:code/cancel': { make: (ctx, o) => ctx.appointment(o) },
     'GET /api/v1/repairs/:code': { make: (ctx, o) => makeRepair(ctx.s, o) },
     'POST /api/v1/repairs/:code/transitions': { make: (ctx, o) => makeRepair(ctx.s, o), body: { to: 'diagnosing', version: 1 } },
+    'GET /api/v1/repairs/:code/labour': { make: (ctx, o) => makeRepair(ctx.s, o) },
+    'GET /api/v1/repairs/:code/charges': { make: (ctx, o) => makeRepair(ctx.s, o) },
+    'POST /api/v1/repairs/:code/quote': { make: (ctx, o) => makeRepair(ctx.s, o, 'diagnosing'), body: { level: 'A' } },
+    'POST /api/v1/repairs/:code/warranty-cost': { make: (ctx, o) => makeRepair(ctx.s, o), body: { level: 'A' } },
 };
 // Routes with a path parameter open to outlet staff whose records belong to no outlet.
 const SHARED = {

@@ -16,6 +16,16 @@ int repairs_import_csv(db *d, const char *path, FILE *in);
 int repairs_export_csv(db *d, FILE *out);
 int repairs_demo(db *d, const struct demo_opts *o);
 
+/* One lifecycle step of repair `code` inside the caller's open write transaction,
+ * checked and recorded exactly as POST /api/v1/repairs/:code/transitions makes it
+ * (confinement, role, state, timeline, audit, the feature_repair_steps statements).
+ * to: a status name; quote_fen: > 0 for quoted, else -1; reason: for cancelled, else
+ * NULL. Returns 0 when the step was made, with *out the repair as GET answers it (the
+ * caller commits, then answers; it owns *out); 1 after answering a refusal itself (404
+ * hidden or missing, 403, 409, 422: the caller rolls back); -1 on a database error. */
+int repairs_step(req *r, db_conn *c, const char *code, const char *to, int64_t quote_fen,
+                 const char *reason, json_t **out);
+
 /* ---- for demo.c (util.c) ---- */
 
 /* Local time is Asia/Shanghai: UTC+8 all year (no daylight saving since 1991). */

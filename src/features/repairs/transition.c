@@ -125,6 +125,9 @@ static int record_step(req *r, db_conn *c, const struct step *s, int64_t now)
                      " ORDER BY ph.id LIMIT 1",
                      "tii", arena_printf(r->a, "{\"code\":\"%s\"}", s->code), now, s->id)) < 0)
         return (int)e;
+    for (const char *const *hook = feature_repair_steps; *hook; hook++)
+        if ((e = db_exec(c, *hook, "tii", audit_actor(r), now, s->id)) < 0)
+            return (int)e;
     json_t *detail = json_pack("{s:s, s:s}", "from", repair_status_name((enum repair_status)s->from),
                                "to", to);
     if (s->has_quote && s->to == RS_QUOTED)
@@ -164,6 +167,23 @@ static int make_step(req *r, db_conn *c, struct step *s, json_t **out, int *comm
         return -1;
     *commit = 1;
     return 0;
+}
+
+int repairs_step(req *r, db_conn *c, const char *code, const char *to, int64_t quote_fen,
+                 const char *reason, json_t **out)
+{
+    struct step s = {0};
+    s.code = code;
+    s.to_s = to;
+    s.to = repair_status_parse(to);
+    s.reason = reason;
+    s.has_quote = quote_fen > 0;
+    s.quote = quote_fen > 0 ? quote_fen : -1;
+    int commit = 0;
+    *out = NULL;
+    if (s.to < 0 || make_step(r, c, &s, out, &commit) < 0)
+        return -1;
+    return commit ? 0 : 1;
 }
 
 int repairs_transition(req *r)

@@ -44,18 +44,6 @@ const char *cat_model_launch_reason(const char *d)
     return !d || !*d || dt_is_date(d) ? NULL : "must be a date YYYY-MM-DD";
 }
 
-int cat_line_id(db_conn *c, const char *code, int64_t *id)
-{
-    db_stmt *st = db_prepare(c, "SELECT id FROM product_lines WHERE code = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *id = db_int(st, 0);
-    db_done(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
-}
 
 json_t *cat_line_json(db_stmt *st, int col)
 {

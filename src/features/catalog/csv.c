@@ -15,7 +15,7 @@ enum { C_CODE, C_NAME, C_LINE, C_MONTHS, C_LAUNCH };
  * its code as its name. 0 or a db code. */
 static int import_line_id(struct import_row *ir, const char *line, int64_t *lid)
 {
-    int l = cat_line_id(ir->c, line, lid);
+    int l = lookup_id(ir->c, "SELECT id FROM product_lines WHERE code = ?", line, lid);
     if (l != 1)
         return l < 0 ? l : 0;
     db_stmt *st = db_prepare(ir->c, "INSERT INTO product_lines (code, name, created_at)"

@@ -17,8 +17,6 @@ char *cat_upper_dup(arena *a, const char *s);
 const char *cat_model_code_reason(const char *code);
 const char *cat_model_months_reason(long long m);
 const char *cat_model_launch_reason(const char *d);
-/* The id of product line `code`: 0 with *id, 1 when unknown, or a negative db code. */
-int cat_line_id(db_conn *c, const char *code, int64_t *id);
 /* A product line (code, name, name_en from column col on) as JSON. */
 json_t *cat_line_json(db_stmt *st, int col);
 

@@ -231,7 +231,7 @@ static int model_store(db_conn *c, void *arg)
     w->out = NULL;
     int64_t lid = 0;
     if (w->line) {
-        int l = cat_line_id(c, w->line, &lid);
+        int l = lookup_id(c, "SELECT id FROM product_lines WHERE code = ?", w->line, &lid);
         if (l != 0)
             return l == 1 ? MW_UNKNOWN_LINE : l;
     }

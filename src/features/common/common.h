@@ -96,6 +96,12 @@ int table_reply_rows(req *r, enum table_format f, const char *name, const char *
 /* 422 for an unknown ?format= (the answer list_reply gives). */
 int reply_bad_format(req *r);
 
+/* ---- lookups ---- */
+
+/* The id of the row sql (one text parameter, e.g. "SELECT id FROM product_lines WHERE
+ * code = ?") finds for key: 0 with *id, 1 when none, or a negative db code. */
+int lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id);
+
 /* ---- CSV imports (`aftersales import KIND FILE`) ---- */
 
 /* One all-or-nothing import: the header mapped onto known columns, every row in one

@@ -1,4 +1,4 @@
-/* tx: write transactions with retry, and the organisation's time zone. */
+/* tx: write transactions with retry, the organisation's time zone, and id lookups by key. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,4 +70,17 @@ const struct dt_zone *org_zone(db_conn *c)
     org_read_at = now;
     pthread_mutex_unlock(&org_lock);
     return z;
+}
+
+int lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id)
+{
+    db_stmt *st = db_prepare(c, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, key);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *id = db_int(st, 0);
+    db_done(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
 }

@@ -23,7 +23,7 @@ static int import_row(struct import_row *ir, int caps)
                        .now = ir->now};
     if (!*line)
         return import_bad(ir, "product_line: required");
-    int k = pr_line_id(ir->c, line, &p.line_id);
+    int k = lookup_id(ir->c, "SELECT id FROM product_lines WHERE code = ?", line, &p.line_id);
     if (k < 0)
         return k;
     if (k == 1)

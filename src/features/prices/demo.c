@@ -30,7 +30,7 @@ static int fill(db_conn *c, void *arg)
     int64_t now = now_unix();
     for (size_t l = 0; l < sizeof lines / sizeof *lines; l++) {
         int64_t line_id = 0;
-        int k = pr_line_id(c, lines[l].line, &line_id);
+        int k = lookup_id(c, "SELECT id FROM product_lines WHERE code = ?", lines[l].line, &line_id);
         if (k == 1)
             continue; /* not in this catalog */
         if (k < 0)

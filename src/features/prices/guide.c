@@ -194,7 +194,7 @@ struct put_tx {
 static int put_in_tx(db_conn *c, void *arg)
 {
     struct put_tx *t = arg;
-    int k = pr_line_id(c, t->p.line, &t->p.line_id);
+    int k = lookup_id(c, "SELECT id FROM product_lines WHERE code = ?", t->p.line, &t->p.line_id);
     if (k == 1)
         t->unknown_line = 1;
     if (k != 0)

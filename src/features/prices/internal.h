@@ -11,8 +11,6 @@
 #include "features/prices/prices.h"
 #include "rules/prices.h"
 
-/* The id of product line `code`: 0 with *id, 1 when unknown, or a negative db code. */
-int pr_line_id(db_conn *c, const char *code, int64_t *id);
 /* 1 when region is 000000 or a code of the regions table, 0 when not, or a negative db
  * code. */
 int pr_region_known(db_conn *c, const char *region);

@@ -6,18 +6,6 @@
 
 #include <string.h>
 
-int pr_line_id(db_conn *c, const char *code, int64_t *id)
-{
-    db_stmt *st = db_prepare(c, "SELECT id FROM product_lines WHERE code = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *id = db_int(st, 0);
-    db_done(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
-}
 
 int pr_region_known(db_conn *c, const char *region)
 {

@@ -21,18 +21,6 @@ int rep_in_list(const char *const *list, const char *s)
     return 0;
 }
 
-int rep_lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id)
-{
-    db_stmt *st = db_prepare(c, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, key);
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *id = db_int(st, 0);
-    db_done(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
-}
 
 int rep_event_add(db_conn *c, int64_t id, const char *status, int64_t at, const char *actor)
 {

@@ -147,7 +147,7 @@ static int find_all(db_conn *c, struct new_repair *n, struct found *f)
         return rc;
     f->outlet_id = n->own_outlet;
     if (!n->own_outlet && n->outlet) {
-        rc = rep_lookup_id(c, "SELECT id FROM outlets WHERE code = ? AND active = 1", n->outlet,
+        rc = lookup_id(c, "SELECT id FROM outlets WHERE code = ? AND active = 1", n->outlet,
                            &f->outlet_id);
         if (rc < 0)
             return rc;

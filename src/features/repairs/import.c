@@ -55,7 +55,7 @@ static int check_code(db_conn *c, json_t *seen, const char *code, char *err, siz
         return bad(err, n, "repair %s appears twice in the file", code);
     json_object_set_new(seen, code, json_true());
     int64_t tmp;
-    int k = rep_lookup_id(c, "SELECT id FROM repairs WHERE code = ?", code, &tmp);
+    int k = lookup_id(c, "SELECT id FROM repairs WHERE code = ?", code, &tmp);
     if (k < 0)
         return ROW_DB;
     return k == 0 ? bad(err, n, "repair %s already exists", code) : 0;
@@ -176,7 +176,7 @@ static int check_row(db_conn *c, json_t *seen, struct rep_import_row *w, int64_t
     if ((k = check_lifecycle(c, w, err, n)) != 0)
         return k;
     if (*f[C_OUTLET]) {
-        k = rep_lookup_id(c, "SELECT id FROM outlets WHERE code = ?", f[C_OUTLET], &w->outlet);
+        k = lookup_id(c, "SELECT id FROM outlets WHERE code = ?", f[C_OUTLET], &w->outlet);
         if (k < 0)
             return ROW_DB;
         if (k == 1)

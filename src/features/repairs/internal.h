@@ -10,9 +10,6 @@ extern const char *const rep_channels[]; /* NULL-terminated */
 
 /* 1 when s is one of list. */
 int rep_in_list(const char *const *list, const char *s);
-/* The id of the row sql (one text parameter) finds for key: 0 with *id, 1 when none, or
- * a negative db code. */
-int rep_lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id);
 /* One timeline event of repair id. */
 int rep_event_add(db_conn *c, int64_t id, const char *status, int64_t at, const char *actor);
 

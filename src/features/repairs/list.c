@@ -38,7 +38,7 @@ static int read_filter(req *r, db_conn *c, struct repair_filter *f)
     }
     f->outlet_id = scope_outlet(r);
     if (outlet && *outlet && f->outlet_id == 0) {
-        int k = rep_lookup_id(c, "SELECT id FROM outlets WHERE code = ?", outlet, &f->outlet_id);
+        int k = lookup_id(c, "SELECT id FROM outlets WHERE code = ?", outlet, &f->outlet_id);
         if (k < 0) {
             json_decref(fields);
             return -1;

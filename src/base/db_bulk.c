@@ -96,7 +96,10 @@ int db_load_end(db *d, char **err)
     return rc;
 }
 
-int db_loading(const db_conn *c) { return c->owner->loading; }
+int db_loading(const db_conn *c)
+{
+    return c->owner->loading;
+}
 
 void db_bulk_cache(db_conn *c, int big)
 {
@@ -267,7 +270,10 @@ int db_restore(db_conn *c, db_deferred *saved)
     return rc;
 }
 
-int db_deferred_count(const db_deferred *saved) { return saved ? saved->n : 0; }
+int db_deferred_count(const db_deferred *saved)
+{
+    return saved ? saved->n : 0;
+}
 
 /* ---------------------------------------------------------------- multi-row INSERT */
 
@@ -293,8 +299,7 @@ static db_stmt *rows_prepare(db_rows *r, int n)
     return st;
 }
 
-int db_rows_init(db_rows *r, db_conn *c, const char *head, int ncols, int per,
-                 const char *tail)
+int db_rows_init(db_rows *r, db_conn *c, const char *head, int ncols, int per, const char *tail)
 {
     memset(r, 0, sizeof *r);
     r->c = c;
@@ -308,11 +313,23 @@ int db_rows_init(db_rows *r, db_conn *c, const char *head, int ncols, int per,
     return r->full ? 0 : DB_ERROR;
 }
 
-static int rows_param(db_rows *r) { return r->n * r->ncols + ++r->col; }
+static int rows_param(db_rows *r)
+{
+    return r->n * r->ncols + ++r->col;
+}
 
-void db_rows_int(db_rows *r, int64_t v) { db_bind_int(r->full, rows_param(r), v); }
-void db_rows_text(db_rows *r, const char *s) { db_bind_text(r->full, rows_param(r), s); }
-void db_rows_null(db_rows *r) { db_bind_null(r->full, rows_param(r)); }
+void db_rows_int(db_rows *r, int64_t v)
+{
+    db_bind_int(r->full, rows_param(r), v);
+}
+void db_rows_text(db_rows *r, const char *s)
+{
+    db_bind_text(r->full, rows_param(r), s);
+}
+void db_rows_null(db_rows *r)
+{
+    db_bind_null(r->full, rows_param(r));
+}
 
 /* Run st (its rows bound), handing returned rows to r->each. */
 static int rows_run(db_rows *r, db_stmt *st, int n)

@@ -66,18 +66,17 @@ typedef struct db_rows {
     db_conn *c;
     const char *head, *tail;
     int ncols, per;
-    int n;          /* rows complete in the statement */
-    int col;        /* values bound in the row being built */
-    db_stmt *full;  /* the statement for per rows */
+    int n;         /* rows complete in the statement */
+    int col;       /* values bound in the row being built */
+    db_stmt *full; /* the statement for per rows */
     int (*each)(void *arg, db_stmt *st, int k);
     void *arg;
-    int64_t rows;   /* rows inserted */
+    int64_t rows; /* rows inserted */
 } db_rows;
 
 /* Ready r for rows of ncols values, per of them a statement (capped at 30000 values a
  * statement). 0 or a negative db code. */
-int db_rows_init(db_rows *r, db_conn *c, const char *head, int ncols, int per,
-                 const char *tail);
+int db_rows_init(db_rows *r, db_conn *c, const char *head, int ncols, int per, const char *tail);
 void db_rows_int(db_rows *r, int64_t v);
 void db_rows_text(db_rows *r, const char *s); /* NULL binds SQL NULL */
 void db_rows_null(db_rows *r);

@@ -32,9 +32,9 @@ static int64_t rnd_in(int64_t lo, int64_t hi) /* [lo, hi] */
 #define EVENTS_PER 500
 
 static const char *const faults[] = {
-    "无法开机", "屏幕有横线", "无声音", "遥控器无响应", "HDMI 无信号", "风扇噪音大",
-    "电池不充电", "键盘部分按键失灵", "蓝牙无法连接", "画面闪烁", "手柄漂移", "过热自动关机",
-    "光驱不读盘", "网络连接不稳定", "摄像头无图像", "投影画面偏色",
+    "无法开机",   "屏幕有横线",       "无声音",       "遥控器无响应", "HDMI 无信号", "风扇噪音大",
+    "电池不充电", "键盘部分按键失灵", "蓝牙无法连接", "画面闪烁",     "手柄漂移",    "过热自动关机",
+    "光驱不读盘", "网络连接不稳定",   "摄像头无图像", "投影画面偏色",
 };
 
 struct demo_model {
@@ -47,7 +47,7 @@ struct demo_model {
 struct demo_unit {
     int64_t id, owner;
     int model;
-    char serial[24];
+    char serial[40];
     char until[11]; /* "" when not registered */
 };
 
@@ -107,10 +107,12 @@ static int ids_of(db_conn *c, const char *sql, int64_t **out, int *n)
  * the M1 rules, so they are real customers with phones. */
 static int demo_customers(db_conn *c, int want)
 {
-    static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
-                                           "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"};
-    static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
-                                        "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "平"};
+    static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄",
+                                           "赵", "吴", "周", "徐", "孙", "马", "朱",
+                                           "胡", "郭", "何", "林", "高", "罗"};
+    static const char *const given[] = {"伟", "芳", "娜", "敏",   "静", "丽", "强",
+                                        "磊", "军", "洋", "勇",   "艳", "杰", "娟",
+                                        "涛", "明", "超", "秀英", "华", "平"};
     for (int i = 0; i < want; i++) {
         char name[32], phone[16];
         snprintf(name, sizeof name, "%s%s", surnames[rnd() % 20], given[rnd() % 20]);
@@ -264,8 +266,10 @@ static void demo_times(struct demo *g, struct demo_repair *x)
     int64_t age = now - x->reg;
     uint64_t dice = rnd() % 100;
     if (age > 20 * 86400)
-        x->status = dice < 85 ? RS_DELIVERED : dice < 92 ? RS_CANCELLED : dice < 96 ? RS_REPAIRED
-                                                                                    : RS_WAITING_PARTS;
+        x->status = dice < 85   ? RS_DELIVERED
+                    : dice < 92 ? RS_CANCELLED
+                    : dice < 96 ? RS_REPAIRED
+                                : RS_WAITING_PARTS;
     else
         x->status = (int)(dice % RS_COUNT);
     x->recv = x->status == RS_REGISTERED ? 0 : x->reg + rnd_in(300, 2 * 86400);

@@ -11,19 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-struct db {
-    const struct db_backend *be;
-    db_conn *conns;
-    int n;
-    int nfree;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    /* SQLite has one writer at a time. Writers of this process queue here, in order,
-     * instead of polling in SQLite's busy handler (which sleeps up to 100 ms a try and
-     * gave p99 commit latencies near a second under load). */
-    pthread_mutex_t write_mu;
-};
-
 static _Atomic uint64_t stat_queries, stat_nanos;
 
 void db_stats(uint64_t *queries, uint64_t *nanos)
@@ -55,6 +42,9 @@ int db_open(const char *url, int pool, db **out, char **err)
     if (!d)
         abort();
     d->be = is_pg_url(url) ? &db_pg_backend : &db_sqlite_backend;
+    d->url = strdup(url);
+    if (!d->url)
+        abort();
     d->conns = calloc((size_t)pool, sizeof *d->conns);
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
@@ -85,11 +75,15 @@ static void stmt_free(struct db_stmt *st)
     st->conn->be->reset(st);
     st->conn->be->finalize(st->bst);
     free(st->pbuf);
+    free(st->ptype);
+    free(st->ptext);
+    free(st->pint);
+    free(st->poff);
     free(st->sql);
     free(st);
 }
 
-static void drop_statements(db_conn *c)
+void db_drop_statements(db_conn *c)
 {
     for (int b = 0; b < DB_STMT_BUCKETS; b++) {
         struct db_stmt *st = c->stmts[b];
@@ -108,13 +102,14 @@ void db_close(db *d)
     if (!d)
         return;
     for (int i = 0; i < d->n; i++) {
-        drop_statements(&d->conns[i]);
+        db_drop_statements(&d->conns[i]);
         d->be->disconnect(d->conns[i].handle);
     }
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
     pthread_mutex_destroy(&d->write_mu);
     free(d->conns);
+    free(d->url);
     free(d);
 }
 
@@ -138,7 +133,7 @@ db_conn *db_acquire(db *d)
     c->errmsg[0] = '\0';
     /* A server restart or a network cut leaves a dead connection: open it again. */
     if (c->be->revive && c->be->revive(c))
-        drop_statements(c);
+        db_drop_statements(c);
     return c;
 }
 
@@ -230,7 +225,14 @@ db_stmt *db_prepare(db_conn *c, const char *sql)
     st->hash = h;
     st->bst = bst;
     st->nparams = nparams;
-    memset(st->ptype, 'n', sizeof st->ptype);
+    size_t np = nparams > 0 ? (size_t)nparams : 1;
+    st->ptype = malloc(np);
+    st->ptext = calloc(np, sizeof *st->ptext);
+    st->pint = calloc(np, sizeof *st->pint);
+    st->poff = calloc(np, sizeof *st->poff);
+    if (!st->ptype || !st->ptext || !st->pint || !st->poff)
+        abort();
+    memset(st->ptype, 'n', np);
     st->next = *slot;
     *slot = st;
     c->nstmts++;

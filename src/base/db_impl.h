@@ -24,7 +24,9 @@ struct db_backend {
     const char *begin_sql;
 };
 
-#define DB_MAX_PARAMS 256
+/* Parameters of one statement: PostgreSQL takes up to 65535, SQLite (as Debian builds it)
+ * 250000; multi-row INSERTs (base/db_bulk.h) use a few thousand. */
+#define DB_MAX_PARAMS 32766
 
 struct db_stmt {
     db_conn *conn;
@@ -33,10 +35,11 @@ struct db_stmt {
     void *bst;       /* backend statement */
     int nparams;
     int nbound;
-    char ptype[DB_MAX_PARAMS];    /* 'n' null, 't' text, 'i' integer */
-    char *ptext[DB_MAX_PARAMS];   /* text values, set when the statement runs (into pbuf) */
-    int64_t pint[DB_MAX_PARAMS];  /* integer values */
-    size_t poff[DB_MAX_PARAMS];   /* where each text value starts in pbuf */
+    /* nparams of each, allocated with the statement: */
+    char *ptype;      /* 'n' null, 't' text, 'i' integer */
+    char **ptext;     /* text values, set when the statement runs (into pbuf) */
+    int64_t *pint;    /* integer values */
+    size_t *poff;     /* where each text value starts in pbuf */
     char *pbuf;                   /* the bound texts, NUL-terminated, one after another: */
     size_t plen, pcap;            /* one allocation reused by every execution */
     int64_t changes;
@@ -59,7 +62,25 @@ struct db_conn {
     int writing; /* holds the database's write lock (SQLite) */
 };
 
+/* The pool (db.c; db_bulk.c's load mode closes and reopens its connections). */
+struct db {
+    const struct db_backend *be;
+    char *url;
+    db_conn *conns;
+    int n;
+    int nfree;
+    int loading; /* in load mode (db_load_begin) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* SQLite has one writer at a time. Writers of this process queue here, in order,
+     * instead of polling in SQLite's busy handler (which sleeps up to 100 ms a try and
+     * gave p99 commit latencies near a second under load). */
+    pthread_mutex_t write_mu;
+};
+
 void db_set_error(db_conn *c, const char *msg);
+/* Finalize every cached statement of c. */
+void db_drop_statements(db_conn *c);
 
 int db_sqlite_backup(db_conn *c, const char *file, char **err);
 

@@ -120,8 +120,12 @@ static int pg_step(db_stmt *st)
     struct pg_handle *h = st->conn->handle;
     struct pg_stmt *ps = st->bst;
     if (!st->started) {
-        const char *values[DB_MAX_PARAMS];
-        char ints[DB_MAX_PARAMS][24]; /* libpq takes integers as text */
+        /* libpq takes integers as text: ints holds them, 24 bytes each */
+        size_t np = ps->nparams > 0 ? (size_t)ps->nparams : 1;
+        const char **values = malloc(np * sizeof *values);
+        char(*ints)[24] = malloc(np * sizeof *ints);
+        if (!values || !ints)
+            abort();
         for (int i = 0; i < ps->nparams; i++) {
             values[i] = st->ptype[i] == 't' ? st->ptext[i] : NULL;
             if (st->ptype[i] == 'i') {
@@ -130,6 +134,8 @@ static int pg_step(db_stmt *st)
             }
         }
         PGresult *r = PQexecPrepared(h->conn, ps->name, ps->nparams, values, NULL, NULL, 0);
+        free(values);
+        free(ints);
         ExecStatusType s = PQresultStatus(r);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
             set_pg_error(st->conn, r);

@@ -3,6 +3,7 @@
 #include "features/customers/internal.h"
 
 #include "base/audit.h"
+#include "base/db_bulk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,10 +279,5 @@ int cust_bulk_end(struct bulk *b, const char *actor, json_t *detail)
 }
 
 /* SQLite: a large page cache for the duration of a bulk load (indexes stay in memory) and
- * worker threads for the sorts of CREATE INDEX. */
-void cust_bulk_cache(db_conn *c, int big)
-{
-    if (db_conn_kind(c) == DB_SQLITE)
-        db_exec_script(c, big ? "PRAGMA cache_size=-1048576; PRAGMA threads=4"
-                              : "PRAGMA cache_size=-65536; PRAGMA threads=0");
-}
+ * worker threads for the sorts of CREATE INDEX (base/db_bulk.h). */
+void cust_bulk_cache(db_conn *c, int big) { db_bulk_cache(c, big); }

@@ -1,6 +1,7 @@
 /* kpi: `kpi --rebuild` and `kpi --check`: recompute the stored facts and daily buckets,
  * and hold them against a full recount done in C by src/rules/kpi.c. */
 #include "base/audit.h"
+#include "base/db_bulk.h"
 #include "features/kpi/internal.h"
 #include "rules/kpi.h"
 
@@ -40,6 +41,27 @@ int kpi_rebuild(db_conn *c, const char *zone, int64_t bucket_offset)
         return rc;
     }
     return db_commit(c);
+}
+
+int kpi_recompute(db_conn *c)
+{
+    static const char *const facts[] = {"kpi_facts", NULL};
+    db_deferred *saved = NULL;
+    int rc = db_defer(c, facts, &saved);
+    if (rc < 0)
+        return rc;
+    if ((rc = (int)db_exec(c, "DELETE FROM kpi_daily", "")) >= 0 &&
+        (rc = (int)db_exec(c, "DELETE FROM kpi_facts", "")) >= 0 &&
+        (rc = (int)db_exec(c, "INSERT INTO kpi_facts (" FACT_COLS ") SELECT " FACT_COLS
+                              " FROM kpi_fact_source ORDER BY repair_id", "")) >= 0)
+        rc = (int)db_exec(c,
+                          "INSERT INTO kpi_daily (day, outlet_id, product_line_id, completed,"
+                          " within_4d, over_14d, with_serial, rr90) SELECT day, outlet_id,"
+                          " product_line_id, COUNT(*), SUM(within_4d), SUM(over_14d),"
+                          " SUM(with_serial), SUM(rr90) FROM kpi_facts"
+                          " GROUP BY day, outlet_id, product_line_id", "");
+    int back = db_restore(c, saved);
+    return rc < 0 ? rc : back;
 }
 
 struct check_rec {

@@ -22,6 +22,12 @@ int kpi_cmd(int argc, char **argv, db *d);
  * transaction on c. 0 or a negative db code. */
 int kpi_rebuild(db_conn *c, const char *zone, int64_t bucket_offset);
 
+/* Recompute every KPI fact and daily bucket in bulk inside the caller's transaction (or
+ * none): the triggers on the facts set aside, the facts from the repairs in one INSERT,
+ * the buckets as their sums. For bulk loads that set the triggers on repairs aside
+ * (db_defer) and so kept nothing current. 0 or a negative db code. */
+int kpi_recompute(db_conn *c);
+
 /* Compare the stored facts and daily buckets with a full recount done in C by
  * src/rules/kpi.c. Returns the number of differences (0: all equal), or -1 on error;
  * writes up to a few differing items to `report` when it is not NULL. */

@@ -1,5 +1,9 @@
-/* repairs: the demo units and repairs of `aftersales demo`, in every state. */
+/* repairs: the demo units and repairs of `aftersales demo`, in every state, written with
+ * multi-row INSERTs; on empty tables their indexes and triggers wait until the end and the
+ * KPI aggregates are recomputed once. */
+#include "base/db_bulk.h"
 #include "features/customers/customers.h"
+#include "features/kpi/kpi.h"
 #include "features/repairs/internal.h"
 #include "rules/repair_state.h"
 #include "rules/warranty.h"
@@ -7,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------- demo */
-
+/* The stream of random numbers is the one the generator always drew, in the same order,
+ * so a seed gives the same data as before the bulk writer. */
 static uint64_t rnd_state;
 static uint64_t rnd(void)
 {
@@ -22,6 +26,56 @@ static int64_t rnd_in(int64_t lo, int64_t hi) /* [lo, hi] */
     return hi <= lo ? lo : lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
 }
 
+#define DEMO_DAYS 183 /* repairs over the last six months */
+#define UNITS_PER 200 /* rows a statement */
+#define REPAIRS_PER 100
+#define EVENTS_PER 500
+
+static const char *const faults[] = {
+    "无法开机",   "屏幕有横线",       "无声音",       "遥控器无响应", "HDMI 无信号", "风扇噪音大",
+    "电池不充电", "键盘部分按键失灵", "蓝牙无法连接", "画面闪烁",     "手柄漂移",    "过热自动关机",
+    "光驱不读盘", "网络连接不稳定",   "摄像头无图像", "投影画面偏色",
+};
+
+struct demo_model {
+    int64_t id, line;
+    int months;
+    char launched[11];
+};
+
+/* What repairs need of a unit, kept instead of read back. */
+struct demo_unit {
+    int64_t id, owner;
+    int model;
+    char serial[40];
+    char until[11]; /* "" when not registered */
+};
+
+/* One generated repair, waiting for its id (and then its timeline). */
+struct demo_repair {
+    int64_t id, reg, recv, rep, del, canc, quote;
+    int status;
+    char code[32];
+};
+
+struct demo {
+    db_conn *c;
+    int64_t now;
+    long tx_rows; /* rows a transaction */
+    int64_t *cust;
+    int ncust;
+    struct demo_model *models;
+    int nmodels;
+    int64_t *outlets;
+    int noutlets;
+    struct demo_unit *units;
+    long nunits, made; /* units wanted, units generated so far */
+    int64_t seq[DEMO_DAYS + 1];
+    struct demo_repair batch[REPAIRS_PER];
+    int nbatch;
+    db_rows unit_rows, repair_rows, event_rows;
+};
+
 static int ids_of(db_conn *c, const char *sql, int64_t **out, int *n)
 {
     db_stmt *st = db_prepare(c, sql);
@@ -29,15 +83,18 @@ static int ids_of(db_conn *c, const char *sql, int64_t **out, int *n)
         return -1;
     int cap = 64, k = 0, rc;
     int64_t *v = malloc((size_t)cap * sizeof *v);
-    while ((rc = db_step(st)) == DB_ROW) {
+    while (v && (rc = db_step(st)) == DB_ROW) {
         if (k == cap) {
             cap *= 2;
-            v = realloc(v, (size_t)cap * sizeof *v);
+            int64_t *nv = realloc(v, (size_t)cap * sizeof *v);
+            if (!nv)
+                break;
+            v = nv;
         }
         v[k++] = db_int(st, 0);
     }
     db_done(st);
-    if (rc < 0 || !v) {
+    if (!v || rc != DB_DONE) {
         free(v);
         return -1;
     }
@@ -50,10 +107,12 @@ static int ids_of(db_conn *c, const char *sql, int64_t **out, int *n)
  * the M1 rules, so they are real customers with phones. */
 static int demo_customers(db_conn *c, int want)
 {
-    static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
-                                           "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"};
-    static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
-                                        "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "平"};
+    static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄",
+                                           "赵", "吴", "周", "徐", "孙", "马", "朱",
+                                           "胡", "郭", "何", "林", "高", "罗"};
+    static const char *const given[] = {"伟", "芳", "娜", "敏",   "静", "丽", "强",
+                                        "磊", "军", "洋", "勇",   "艳", "杰", "娟",
+                                        "涛", "明", "超", "秀英", "华", "平"};
     for (int i = 0; i < want; i++) {
         char name[32], phone[16];
         snprintf(name, sizeof name, "%s%s", surnames[rnd() % 20], given[rnd() % 20]);
@@ -65,309 +124,425 @@ static int demo_customers(db_conn *c, int want)
     return 0;
 }
 
+/* Customers (made here when too few), models and active outlets. 0, 1 when something is
+ * missing (said on stderr), or -1 on a database error. */
+static int demo_refs(struct demo *g)
+{
+    const char *cust_sql = "SELECT id FROM customers WHERE merged_into IS NULL AND erased_at"
+                           " IS NULL ORDER BY id LIMIT 2000000";
+    if (ids_of(g->c, cust_sql, &g->cust, &g->ncust) < 0)
+        return -1;
+    if (g->ncust < 60) {
+        if (db_begin(g->c) < 0)
+            return -1;
+        if (demo_customers(g->c, 60 - g->ncust) < 0 || db_commit(g->c) < 0) {
+            db_rollback(g->c);
+            return -1;
+        }
+        free(g->cust);
+        g->cust = NULL;
+        if (ids_of(g->c, cust_sql, &g->cust, &g->ncust) < 0)
+            return -1;
+    }
+    db_stmt *st = db_prepare(g->c, "SELECT id, product_line_id, warranty_months, launched_on"
+                                   " FROM models ORDER BY id");
+    if (!st)
+        return -1;
+    int rc, cap = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (g->nmodels == cap) {
+            cap = cap ? cap * 2 : 64;
+            g->models = realloc(g->models, (size_t)cap * sizeof *g->models);
+            if (!g->models)
+                abort();
+        }
+        struct demo_model *m = &g->models[g->nmodels++];
+        m->id = db_int(st, 0);
+        m->line = db_int(st, 1);
+        m->months = (int)db_int(st, 2);
+        snprintf(m->launched, sizeof m->launched, "%s", db_isnull(st, 3) ? "" : db_text(st, 3));
+    }
+    db_done(st);
+    if (rc < 0 || ids_of(g->c, "SELECT id FROM outlets WHERE active = 1 ORDER BY id", &g->outlets,
+                         &g->noutlets) < 0)
+        return -1;
+    if (!g->nmodels || !g->noutlets || !g->ncust) {
+        fprintf(stderr, "demo repairs: needs models, outlets and customers first\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* Start a transaction every tx_rows rows (i counts them), commit before the next. */
+static int demo_tx(struct demo *g, long i, int *in_tx)
+{
+    if (*in_tx && i % g->tx_rows == 0) {
+        if (db_commit(g->c) < 0)
+            return -1;
+        *in_tx = 0;
+    }
+    if (!*in_tx) {
+        if (db_begin(g->c) < 0)
+            return -1;
+        *in_tx = 1;
+    }
+    return 0;
+}
+
+/* RETURNING id, serial of a units statement: the id into its unit. */
+static int unit_returned(void *arg, db_stmt *st, int k)
+{
+    struct demo *g = arg;
+    long i = (long)g->unit_rows.rows + k;
+    const char *serial = db_text(st, 1);
+    if (i >= g->made || strcmp(g->units[i].serial, serial) != 0)
+        for (i = (long)g->unit_rows.rows; i < g->made; i++)
+            if (strcmp(g->units[i].serial, serial) == 0)
+                break;
+    if (i >= g->made)
+        return DB_ERROR;
+    g->units[i].id = db_int(st, 0);
+    return 0;
+}
+
+/* Units: bought in the last three years, most registered for warranty. */
+static int demo_units(struct demo *g, int *in_tx)
+{
+    g->units = calloc((size_t)g->nunits, sizeof *g->units);
+    if (!g->units)
+        return -1;
+    if (db_rows_init(&g->unit_rows, g->c,
+                     "INSERT INTO units (serial, model_id, customer_id, purchase_date, dealer,"
+                     " warranty_until, registered_at, registered_via, created_at, updated_at)",
+                     10, UNITS_PER, " RETURNING id, serial") < 0)
+        return -1;
+    g->unit_rows.each = unit_returned;
+    g->unit_rows.arg = g;
+    db_rows *r = &g->unit_rows;
+    for (long i = 0; i < g->nunits; i++) {
+        if (i % g->tx_rows == 0 && (db_rows_flush(r) < 0 || demo_tx(g, i, in_tx) < 0))
+            return -1;
+        struct demo_unit *u = &g->units[i];
+        int mi = (int)(rnd() % (uint64_t)g->nmodels);
+        const struct demo_model *m = &g->models[mi];
+        int64_t bought = g->now - rnd_in(10, 3 * 365) * 86400;
+        char pdate[11], until[11];
+        snprintf(u->serial, sizeof u->serial, "S%02d%07ld%c", mi, i, (char)('A' + rnd() % 26));
+        rep_local_date(bought, pdate);
+        if (*m->launched && strcmp(pdate, m->launched) < 0)
+            snprintf(pdate, sizeof pdate, "%s", m->launched);
+        int registered = rnd() % 10 < 8;
+        if (warranty_until(pdate, m->months, until) < 0)
+            registered = 0;
+        u->model = mi;
+        u->owner = g->cust[rnd() % (uint64_t)g->ncust];
+        snprintf(u->until, sizeof u->until, "%s", registered ? until : "");
+        g->made = i + 1;
+        db_rows_text(r, u->serial);
+        db_rows_int(r, m->id);
+        db_rows_int(r, u->owner);
+        db_rows_text(r, registered ? pdate : NULL);
+        db_rows_text(r, registered ? "苏宁易购" : NULL);
+        db_rows_text(r, registered ? until : NULL);
+        if (registered)
+            db_rows_int(r, bought + 86400);
+        else
+            db_rows_null(r);
+        db_rows_text(r, registered ? (rnd() % 2 ? "portal" : "staff") : NULL);
+        db_rows_int(r, g->now);
+        db_rows_int(r, g->now);
+        if (db_rows_end(r) < 0)
+            return -1;
+    }
+    return db_rows_flush(r) < 0 ? -1 : 0;
+}
+
+/* Times and state of one repair. Older repairs are mostly finished; recent ones spread
+ * over the open states. */
+static void demo_times(struct demo *g, struct demo_repair *x)
+{
+    int64_t now = g->now;
+    x->reg = now - rnd_in(600, (int64_t)DEMO_DAYS * 86400);
+    int64_t age = now - x->reg;
+    uint64_t dice = rnd() % 100;
+    if (age > 20 * 86400)
+        x->status = dice < 85   ? RS_DELIVERED
+                    : dice < 92 ? RS_CANCELLED
+                    : dice < 96 ? RS_REPAIRED
+                                : RS_WAITING_PARTS;
+    else
+        x->status = (int)(dice % RS_COUNT);
+    x->recv = x->status == RS_REGISTERED ? 0 : x->reg + rnd_in(300, 2 * 86400);
+    if (x->recv > now)
+        x->recv = now - 60;
+    if (x->recv && x->recv < x->reg)
+        x->recv = x->reg;
+    x->rep = x->del = x->canc = 0;
+    if (x->status == RS_REPAIRED || x->status == RS_DELIVERED) {
+        /* Turnaround: mostly within 4 days, a tail beyond 14. */
+        uint64_t tat = rnd() % 100;
+        int64_t span = tat < 93   ? rnd_in(3600, 4 * 86400)
+                       : tat < 99 ? rnd_in(4 * 86400, 14 * 86400)
+                                  : rnd_in(14 * 86400, 20 * 86400);
+        x->rep = x->recv + span;
+        if (x->rep > now)
+            x->rep = now - 30;
+        if (x->status == RS_DELIVERED) {
+            x->del = x->rep + rnd_in(600, 3 * 86400);
+            if (x->del > now)
+                x->del = now - 10;
+        }
+    }
+    if (x->status == RS_CANCELLED)
+        x->canc = (x->recv ? x->recv : x->reg) + rnd_in(600, 5 * 86400);
+    if (x->canc > now)
+        x->canc = now - 10;
+}
+
+static void bind_time(db_rows *r, int64_t t)
+{
+    if (t)
+        db_rows_int(r, t);
+    else
+        db_rows_null(r);
+}
+
+/* One repair: generated into the batch and bound as a row; its code follows its day's
+ * counter. Runs the statement when the batch is full (1), else 0; negative on error. */
+static int demo_repair(struct demo *g)
+{
+    struct demo_repair *x = &g->batch[g->nbatch++];
+    demo_times(g, x);
+    int use_unit = rnd() % 10 < 8;
+    const struct demo_unit *u = &g->units[rnd() % (uint64_t)g->nunits];
+    int mi = use_unit ? u->model : (int)(rnd() % (uint64_t)g->nmodels);
+    int64_t owner = g->cust[rnd() % (uint64_t)g->ncust];
+    if (use_unit)
+        owner = u->owner;
+    else
+        u = NULL;
+    int64_t day = (g->now + REP_TZ_OFFSET) / 86400 - (x->reg + REP_TZ_OFFSET) / 86400;
+    if (day < 0 || day > DEMO_DAYS)
+        day = DEMO_DAYS;
+    char dstr[11], recv_day[11] = "";
+    rep_local_date(x->reg, dstr);
+    snprintf(x->code, sizeof x->code, "R%.2s%.2s%.2s%04lld", dstr + 2, dstr + 5, dstr + 8,
+             (long long)++g->seq[day]);
+    const char *kind = rnd() % 10 < 7 ? "carry_in" : rnd() % 2 ? "on_site" : "mail_in";
+    const char *channel = rep_channels[rnd() % 6];
+    /* Most at the first demo outlets (where the demo staff work), the rest anywhere. */
+    int64_t outlet = rnd() % 10 < 6
+                         ? g->outlets[rnd() % (uint64_t)(g->noutlets < 2 ? g->noutlets : 2)]
+                         : g->outlets[rnd() % (uint64_t)g->noutlets];
+    x->quote = (x->status >= RS_QUOTED && rnd() % 3 == 0) ? rnd_in(50, 2000) * 100 : 0;
+    if (x->recv)
+        rep_local_date(x->recv, recv_day);
+    db_rows *r = &g->repair_rows;
+    db_rows_text(r, x->code);
+    db_rows_int(r, owner);
+    bind_time(r, u ? u->id : 0);
+    db_rows_text(r, u ? u->serial : NULL);
+    db_rows_int(r, g->models[mi].id);
+    db_rows_int(r, g->models[mi].line);
+    db_rows_int(r, outlet);
+    db_rows_text(r, kind);
+    db_rows_text(r, channel);
+    db_rows_text(r, repair_status_name((enum repair_status)x->status));
+    db_rows_text(r, faults[rnd() % (sizeof faults / sizeof *faults)]);
+    if (!x->recv)
+        db_rows_null(r);
+    else
+        db_rows_int(r, u && *u->until && strcmp(u->until, recv_day) >= 0);
+    bind_time(r, x->quote);
+    db_rows_text(r, x->canc ? "客户取消" : NULL);
+    db_rows_int(r, x->reg);
+    bind_time(r, x->recv);
+    bind_time(r, x->rep);
+    bind_time(r, x->del);
+    bind_time(r, x->canc);
+    db_rows_int(r, g->now);
+    db_rows_int(r, g->now);
+    return db_rows_end(r);
+}
+
+/* RETURNING id, code of a repairs statement: the id into the batch. */
+static int repair_returned(void *arg, db_stmt *st, int k)
+{
+    struct demo *g = arg;
+    const char *code = db_text(st, 1);
+    int i = k;
+    if (i >= g->nbatch || strcmp(g->batch[i].code, code) != 0)
+        for (i = 0; i < g->nbatch; i++)
+            if (strcmp(g->batch[i].code, code) == 0)
+                break;
+    if (i >= g->nbatch)
+        return DB_ERROR;
+    g->batch[i].id = db_int(st, 0);
+    return 0;
+}
+
+static int event(db_rows *r, int64_t id, const char *status, int64_t at, const char *actor)
+{
+    db_rows_int(r, id);
+    db_rows_text(r, status);
+    db_rows_int(r, at);
+    db_rows_text(r, actor);
+    return db_rows_end(r) < 0 ? -1 : 0;
+}
+
+/* The timelines of the batch (its ids known now): every state passed through, with
+ * plausible times. */
+static int demo_timelines(struct demo *g)
+{
+    db_rows *r = &g->event_rows;
+    for (int b = 0; b < g->nbatch; b++) {
+        const struct demo_repair *x = &g->batch[b];
+        int s = x->status, open = s != RS_CANCELLED;
+        int ok = event(r, x->id, "registered", x->reg, "demo") == 0;
+        if (ok && x->recv)
+            ok = event(r, x->id, "received", x->recv, "tech") == 0;
+        if (ok && x->recv && s >= RS_DIAGNOSING && open)
+            ok = event(r, x->id, "diagnosing", x->recv + 1800, "tech") == 0;
+        if (ok && x->quote)
+            ok = event(r, x->id, "quoted", x->recv + 3600, "tech") == 0;
+        if (ok && x->quote && s >= RS_APPROVED && open)
+            ok = event(r, x->id, "approved", x->recv + 7200, "agent") == 0;
+        if (ok && s >= RS_REPAIRING && open && s != RS_WAITING_PARTS)
+            ok = event(r, x->id, "repairing", x->recv + 9000, "tech") == 0;
+        if (ok && s == RS_WAITING_PARTS)
+            ok = event(r, x->id, "waiting_parts", x->recv + 9000, "tech") == 0;
+        if (ok && x->rep)
+            ok = event(r, x->id, "repaired", x->rep, "tech") == 0;
+        if (ok && x->del)
+            ok = event(r, x->id, "delivered", x->del, "tech") == 0;
+        if (ok && x->canc)
+            ok = event(r, x->id, "cancelled", x->canc, "manager") == 0;
+        if (!ok)
+            return -1;
+    }
+    g->nbatch = 0;
+    return 0;
+}
+
+/* Insert the repairs of the batch and their timelines. */
+static int demo_flush(struct demo *g)
+{
+    if (db_rows_flush(&g->repair_rows) < 0 || demo_timelines(g) < 0 ||
+        db_rows_flush(&g->event_rows) < 0)
+        return -1;
+    return 0;
+}
+
+/* Counters continue after the demo codes. */
+static int demo_counters(struct demo *g)
+{
+    for (int dd = 0; dd <= DEMO_DAYS; dd++) {
+        if (!g->seq[dd])
+            continue;
+        char ds[11], name[24];
+        rep_local_date(g->now - (int64_t)dd * 86400, ds);
+        snprintf(name, sizeof name, "repair:%.2s%.2s%.2s", ds + 2, ds + 5, ds + 8);
+        if (db_exec(g->c,
+                    "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name)"
+                    " DO UPDATE SET value = CASE WHEN excluded.value > counters.value"
+                    " THEN excluded.value ELSE counters.value END",
+                    "ti", name, g->seq[dd]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Repairs over the last six months in every state, with their timelines. */
+static int demo_repairs(struct demo *g, long want, int *in_tx)
+{
+    if (db_rows_init(&g->repair_rows, g->c,
+                     "INSERT INTO repairs (code, customer_id, unit_id, serial, model_id,"
+                     " product_line_id, outlet_id, kind, channel, status, fault, in_warranty,"
+                     " quote_fen, cancel_reason, registered_at, received_at, repaired_at,"
+                     " delivered_at, cancelled_at, created_at, updated_at)",
+                     21, REPAIRS_PER, " RETURNING id, code") < 0 ||
+        db_rows_init(&g->event_rows, g->c,
+                     "INSERT INTO repair_events (repair_id, status, at, actor)", 4, EVENTS_PER,
+                     NULL) < 0)
+        return -1;
+    g->repair_rows.each = repair_returned;
+    g->repair_rows.arg = g;
+    for (long i = 0; i < want; i++) {
+        if (i % g->tx_rows == 0 && (demo_flush(g) < 0 || demo_tx(g, i, in_tx) < 0))
+            return -1;
+        int rc = demo_repair(g);
+        if (rc < 0 || (rc == 1 && demo_timelines(g) < 0))
+            return -1;
+        if (want >= 100000 && (i + 1) % 500000 == 0)
+            fprintf(stderr, "demo: %ld repairs\n", i + 1);
+    }
+    return demo_flush(g) < 0 || demo_counters(g) < 0 ? -1 : 0;
+}
+
+/* Indexes and triggers back, then the KPI aggregates the triggers did not keep. */
+static int demo_finish(struct demo *g, db_deferred *saved)
+{
+    fprintf(stderr, "demo: building the indexes of units and repairs...\n");
+    if (db_restore(g->c, saved) < 0)
+        return -1;
+    fprintf(stderr, "demo: KPI aggregates...\n");
+    if (db_begin(g->c) < 0)
+        return -1;
+    if (kpi_recompute(g->c) < 0 || db_commit(g->c) < 0) {
+        db_rollback(g->c);
+        return -1;
+    }
+    return 0;
+}
+
 int repairs_demo(db *d, const struct demo_opts *o)
 {
-    static const char *const faults[] = {
-        "无法开机", "屏幕有横线", "无声音", "遥控器无响应", "HDMI 无信号", "风扇噪音大",
-        "电池不充电", "键盘部分按键失灵", "蓝牙无法连接", "画面闪烁", "手柄漂移", "过热自动关机",
-        "光驱不读盘", "网络连接不稳定", "摄像头无图像", "投影画面偏色",
-    };
+    /* The events' index stays: repair ids only grow, so its inserts are appends. */
+    static const char *const tables[] = {"units", "repairs", NULL};
+    static struct demo g; /* large (the batch): not on the stack */
+    memset(&g, 0, sizeof g);
     long want = o->repairs > 0 ? o->repairs : 300;
-    long units_want = o->repairs > 0 ? want / 2 : 300;
+    g.nunits = o->repairs > 0 ? want / 2 : 300;
+    if (g.nunits < 1)
+        g.nunits = 1;
     rnd_state = 0x9E3779B97F4A7C15ull ^ (uint64_t)o->seed;
-    db_conn *c = db_acquire(d);
-    int64_t *cust = NULL, *models = NULL, *outlets = NULL, *lines = NULL, *units = NULL;
-    int64_t *unit_model = NULL;
-    int ncust = 0, nmodels = 0, noutlets = 0, nl = 0;
+    g.c = db_acquire(d);
+    g.now = now_unix();
+    g.tx_rows = db_loading(g.c) ? 1000000 : 10000;
+    db_deferred *saved = NULL;
     int rc = -1, in_tx = 0;
-    int64_t now = now_unix();
-    /* Customers first (their own transaction). */
-    if (ids_of(c, "SELECT id FROM customers WHERE merged_into IS NULL AND erased_at IS NULL"
-                  " ORDER BY id LIMIT 2000000", &cust, &ncust) < 0)
-        goto fail;
-    if (ncust < 60) {
-        if (db_begin(c) < 0)
-            goto fail;
-        if (demo_customers(c, 60 - ncust) < 0 || db_commit(c) < 0) {
-            db_rollback(c);
-            goto fail;
-        }
-        free(cust);
-        if (ids_of(c, "SELECT id FROM customers WHERE merged_into IS NULL AND erased_at IS NULL"
-                      " ORDER BY id", &cust, &ncust) < 0)
-            goto fail;
-    }
-    if (ids_of(c, "SELECT id FROM models ORDER BY id", &models, &nmodels) < 0 ||
-        ids_of(c, "SELECT product_line_id FROM models ORDER BY id", &lines, &nl) < 0 ||
-        ids_of(c, "SELECT id FROM outlets WHERE active = 1 ORDER BY id", &outlets, &noutlets) < 0)
-        goto fail;
-    if (!nmodels || !noutlets || !ncust) {
-        fprintf(stderr, "demo repairs: needs models, outlets and customers first\n");
+    int refs = demo_refs(&g);
+    if (refs > 0)
         goto cleanup;
-    }
-    /* Units: bought in the last three years, most registered for warranty. */
-    units = malloc((size_t)units_want * sizeof *units);
-    unit_model = malloc((size_t)units_want * sizeof *unit_model);
-    if (!units || !unit_model)
+    if (refs < 0)
         goto fail;
-    const long batch = 10000;
-    for (long i = 0; i < units_want; i++) {
-        if (!in_tx) {
-            if (db_begin(c) < 0)
-                goto fail;
-            in_tx = 1;
-        }
-        int mi = (int)(rnd() % (uint64_t)nmodels);
-        int64_t bought = now - rnd_in(10, 3 * 365) * 86400;
-        char serial[48], pdate[11], until[11];
-        snprintf(serial, sizeof serial, "S%02d%07ld%c", mi, i, (char)('A' + rnd() % 26));
-        rep_local_date(bought, pdate);
-        db_stmt *m = db_prepare(c, "SELECT warranty_months, launched_on FROM models WHERE id = ?");
-        if (!m)
-            goto fail;
-        db_bind_int(m, 1, models[mi]);
-        int64_t months = 12;
-        char launched[11] = "";
-        if (db_step(m) == DB_ROW) {
-            months = db_int(m, 0);
-            if (!db_isnull(m, 1))
-                snprintf(launched, sizeof launched, "%s", db_text(m, 1));
-        }
-        db_done(m);
-        if (*launched && strcmp(pdate, launched) < 0)
-            snprintf(pdate, sizeof pdate, "%s", launched);
-        int registered = rnd() % 10 < 8;
-        if (warranty_until(pdate, (int)months, until) < 0)
-            registered = 0;
-        db_stmt *st = db_prepare(
-            c, "INSERT INTO units (serial, model_id, customer_id, purchase_date, dealer, warranty_until,"
-               " registered_at, registered_via, created_at, updated_at)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-        if (!st)
-            goto fail;
-        db_bind_text(st, 1, serial);
-        db_bind_int(st, 2, models[mi]);
-        db_bind_int(st, 3, cust[rnd() % (uint64_t)ncust]);
-        db_bind_text(st, 4, registered ? pdate : NULL);
-        db_bind_text(st, 5, registered ? "苏宁易购" : NULL);
-        db_bind_text(st, 6, registered ? until : NULL);
-        if (registered)
-            db_bind_int(st, 7, bought + 86400);
-        else
-            db_bind_null(st, 7);
-        db_bind_text(st, 8, registered ? (rnd() % 2 ? "portal" : "staff") : NULL);
-        db_bind_int(st, 9, now);
-        db_bind_int(st, 10, now);
-        int k = db_step(st);
-        units[i] = k == DB_ROW ? db_int(st, 0) : 0;
-        unit_model[i] = mi;
-        db_done(st);
-        if (k != DB_ROW)
-            goto fail;
-        if ((i + 1) % batch == 0) {
-            if (db_commit(c) < 0)
-                goto fail;
-            in_tx = 0;
-        }
-    }
-    /* Repairs over the last six months in every state; codes follow each day's counter. */
-    int days = 183;
-    int64_t *seq = calloc((size_t)days + 1, sizeof *seq);
-    if (!seq)
+    static const char *const events[] = {"repair_events", NULL};
+    int empty = db_tables_empty(g.c, tables) == 1 ? db_tables_empty(g.c, events) : 0;
+    if (empty < 0 || (empty && db_defer(g.c, tables, &saved) < 0))
         goto fail;
-    for (long i = 0; i < want; i++) {
-        if (!in_tx) {
-            if (db_begin(c) < 0) {
-                free(seq);
-                goto fail;
-            }
-            in_tx = 1;
-        }
-        int64_t reg = now - rnd_in(600, (int64_t)days * 86400);
-        int64_t age = now - reg;
-        /* Older repairs are mostly finished; recent ones spread over the open states. */
-        int status;
-        uint64_t dice = rnd() % 100;
-        if (age > 20 * 86400)
-            status = dice < 85 ? RS_DELIVERED : dice < 92 ? RS_CANCELLED : dice < 96 ? RS_REPAIRED
-                                                                                      : RS_WAITING_PARTS;
-        else
-            status = (int)(dice % RS_COUNT);
-        int64_t recv = status == RS_REGISTERED ? 0 : reg + rnd_in(300, 2 * 86400);
-        if (recv > now)
-            recv = now - 60;
-        if (recv && recv < reg)
-            recv = reg;
-        int64_t rep = 0, del = 0, canc = 0;
-        if (status == RS_REPAIRED || status == RS_DELIVERED) {
-            /* Turnaround: mostly within 4 days, a tail beyond 14. */
-            uint64_t tat = rnd() % 100;
-            int64_t span = tat < 93 ? rnd_in(3600, 4 * 86400) : tat < 99 ? rnd_in(4 * 86400, 14 * 86400)
-                                                                          : rnd_in(14 * 86400, 20 * 86400);
-            rep = recv + span;
-            if (rep > now)
-                rep = now - 30;
-            if (status == RS_DELIVERED) {
-                del = rep + rnd_in(600, 3 * 86400);
-                if (del > now)
-                    del = now - 10;
-            }
-        }
-        if (status == RS_CANCELLED)
-            canc = (recv ? recv : reg) + rnd_in(600, 5 * 86400);
-        if (canc > now)
-            canc = now - 10;
-        int use_unit = rnd() % 10 < 8;
-        long ui = (long)(rnd() % (uint64_t)units_want);
-        int64_t unit = use_unit ? units[ui] : 0;
-        int mi = use_unit ? (int)unit_model[ui] : (int)(rnd() % (uint64_t)nmodels);
-        int64_t owner = cust[rnd() % (uint64_t)ncust];
-        if (use_unit) {
-            db_stmt *q = db_prepare(c, "SELECT customer_id, serial, warranty_until FROM units WHERE id = ?");
-            if (!q) {
-                free(seq);
-                goto fail;
-            }
-            db_bind_int(q, 1, unit);
-            char serial[40] = "", until[11] = "";
-            if (db_step(q) == DB_ROW) {
-                owner = db_int(q, 0);
-                snprintf(serial, sizeof serial, "%s", db_text(q, 1));
-                if (!db_isnull(q, 2))
-                    snprintf(until, sizeof until, "%s", db_text(q, 2));
-            }
-            db_done(q);
-            (void)serial;
-        }
-        int day = (int)((now + REP_TZ_OFFSET) / 86400 - (reg + REP_TZ_OFFSET) / 86400);
-        if (day < 0 || day > days)
-            day = days;
-        char dstr[11], code[32];
-        rep_local_date(reg, dstr);
-        snprintf(code, sizeof code, "R%.2s%.2s%.2s%04lld", dstr + 2, dstr + 5, dstr + 8,
-                 (long long)++seq[day]);
-        const char *kind = rnd() % 10 < 7 ? "carry_in" : rnd() % 2 ? "on_site" : "mail_in";
-        const char *channel = rep_channels[rnd() % 6];
-        /* Most at the first demo outlets (where the demo staff work), the rest anywhere. */
-        int64_t outlet = rnd() % 10 < 6 ? outlets[rnd() % (uint64_t)(noutlets < 2 ? noutlets : 2)]
-                                        : outlets[rnd() % (uint64_t)noutlets];
-        int64_t quote = (status >= RS_QUOTED && rnd() % 3 == 0) ? rnd_in(50, 2000) * 100 : 0;
-        db_stmt *st = db_prepare(
-            c, "INSERT INTO repairs (code, customer_id, unit_id, serial, model_id, product_line_id,"
-               " outlet_id, kind, channel, status, fault, in_warranty, quote_fen, cancel_reason,"
-               " registered_at, received_at, repaired_at, delivered_at, cancelled_at, created_at,"
-               " updated_at) SELECT ?, ?, u.id, u.serial, ?, ?, ?, ?, ?, ?, ?,"
-               " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL WHEN u.warranty_until >= CAST(? AS TEXT)"
-               " THEN 1 ELSE 0 END, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-               " FROM (SELECT CAST(? AS BIGINT) AS k) x LEFT JOIN units u ON u.id = x.k RETURNING id");
-        if (!st) {
-            free(seq);
-            goto fail;
-        }
-        char recv_day[11] = "";
-        if (recv)
-            rep_local_date(recv, recv_day);
-        int p = 1;
-        db_bind_text(st, p++, code);
-        db_bind_int(st, p++, owner);
-        db_bind_int(st, p++, models[mi]);
-        db_bind_int(st, p++, lines[mi]);
-        db_bind_int(st, p++, outlet);
-        db_bind_text(st, p++, kind);
-        db_bind_text(st, p++, channel);
-        db_bind_text(st, p++, repair_status_name((enum repair_status)status));
-        db_bind_text(st, p++, faults[rnd() % (sizeof faults / sizeof *faults)]);
-        db_bind_int(st, p++, recv);
-        db_bind_text(st, p++, recv_day);
-        if (quote)
-            db_bind_int(st, p++, quote);
-        else
-            db_bind_null(st, p++);
-        db_bind_text(st, p++, canc ? "客户取消" : NULL);
-        db_bind_int(st, p++, reg);
-        int64_t tv[4] = {recv, rep, del, canc};
-        for (int t = 0; t < 4; t++) {
-            if (tv[t])
-                db_bind_int(st, p++, tv[t]);
-            else
-                db_bind_null(st, p++);
-        }
-        db_bind_int(st, p++, now);
-        db_bind_int(st, p++, now);
-        db_bind_int(st, p++, unit);
-        int k = db_step(st);
-        int64_t id = k == DB_ROW ? db_int(st, 0) : 0;
-        db_done(st);
-        if (k != DB_ROW) {
-            free(seq);
-            goto fail;
-        }
-        /* The timeline: every state passed through, with plausible times. */
-        int ok = rep_event_add(c, id, "registered", reg, "demo") >= 0;
-        if (ok && recv)
-            ok = rep_event_add(c, id, "received", recv, "tech") >= 0;
-        if (ok && recv && status >= RS_DIAGNOSING && status != RS_CANCELLED)
-            ok = rep_event_add(c, id, "diagnosing", recv + 1800, "tech") >= 0;
-        if (ok && quote)
-            ok = rep_event_add(c, id, "quoted", recv + 3600, "tech") >= 0;
-        if (ok && quote && status >= RS_APPROVED && status != RS_CANCELLED)
-            ok = rep_event_add(c, id, "approved", recv + 7200, "agent") >= 0;
-        if (ok && status >= RS_REPAIRING && status != RS_CANCELLED && status != RS_WAITING_PARTS)
-            ok = rep_event_add(c, id, "repairing", recv + 9000, "tech") >= 0;
-        if (ok && status == RS_WAITING_PARTS)
-            ok = rep_event_add(c, id, "waiting_parts", recv + 9000, "tech") >= 0;
-        if (ok && rep)
-            ok = rep_event_add(c, id, "repaired", rep, "tech") >= 0;
-        if (ok && del)
-            ok = rep_event_add(c, id, "delivered", del, "tech") >= 0;
-        if (ok && canc)
-            ok = rep_event_add(c, id, "cancelled", canc, "manager") >= 0;
-        if (!ok) {
-            free(seq);
-            goto fail;
-        }
-        if ((i + 1) % batch == 0 || i + 1 == want) {
-            if (i + 1 == want) {
-                /* Counters continue after the demo codes. */
-                for (int dd = 0; dd <= days; dd++) {
-                    if (!seq[dd])
-                        continue;
-                    char ds[11], name[24];
-                    rep_local_date(now - (int64_t)dd * 86400, ds);
-                    snprintf(name, sizeof name, "repair:%.2s%.2s%.2s", ds + 2, ds + 5, ds + 8);
-                    if (db_exec(c,
-                                "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name)"
-                                " DO UPDATE SET value = CASE WHEN excluded.value > counters.value"
-                                " THEN excluded.value ELSE counters.value END",
-                                "ti", name, seq[dd]) < 0) {
-                        free(seq);
-                        goto fail;
-                    }
-                }
-            }
-            if (db_commit(c) < 0) {
-                free(seq);
-                goto fail;
-            }
-            in_tx = 0;
-            if (want >= 100000 && (i + 1) % 100000 == 0)
-                fprintf(stderr, "demo: %ld repairs\n", i + 1);
-        }
-    }
-    free(seq);
+    if (demo_units(&g, &in_tx) < 0 || demo_repairs(&g, want, &in_tx) < 0)
+        goto fail;
+    if (in_tx && db_commit(g.c) < 0)
+        goto fail;
+    in_tx = 0;
+    fprintf(stderr, "demo: %ld units, %lld repairs, %lld timeline events\n", g.nunits,
+            (long long)g.repair_rows.rows, (long long)g.event_rows.rows);
+    db_deferred *s = saved;
+    saved = NULL;
+    if (s && demo_finish(&g, s) < 0)
+        goto fail;
     rc = 0;
     goto cleanup;
 fail:
-    fprintf(stderr, "demo repairs: %s\n", db_errmsg(c));
+    fprintf(stderr, "demo repairs: %s\n", db_errmsg(g.c));
     if (in_tx)
-        db_rollback(c);
+        db_rollback(g.c);
+    db_restore(g.c, saved); /* leave the schema whole */
 cleanup:
-    free(cust);
-    free(models);
-    free(lines);
-    free(outlets);
-    free(units);
-    free(unit_model);
-    db_release(c);
+    free(g.cust);
+    free(g.models);
+    free(g.outlets);
+    free(g.units);
+    db_release(g.c);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
+#include "features/parts/parts.h"
 #include "features/portal/portal.h"
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"
@@ -19,6 +20,7 @@ const struct route *const feature_routes[] = {
     catalog_routes,
     warranty_routes,
     repairs_routes,
+    parts_routes,
     portal_routes,
     NULL,
 };
@@ -51,6 +53,9 @@ const struct csv_kind feature_csv[] = {
     {"outlets", network_import_outlets, network_export_outlets},
     {"models", catalog_import_models, catalog_export_models},
     {"repairs", repairs_import_csv, repairs_export_csv},
+    {"warehouses", parts_import_warehouses, parts_export_warehouses},
+    {"parts", parts_import_parts, parts_export_parts},
+    {"stock", parts_import_stock, NULL},
     {0},
 };
 
@@ -60,5 +65,6 @@ const struct demo_step feature_demo[] = {
     {"network", network_demo},
     {"catalog", catalog_demo},
     {"repairs", repairs_demo},
+    {"parts", parts_demo},
     {0},
 };

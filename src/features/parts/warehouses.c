@@ -89,7 +89,31 @@ int pt_wh_store(db_conn *c, const struct pt_wh_in *in, const char *actor, int64_
     if (kind < 0)
         return *field = "kind", *why = "one of central, branch, outlet, third_party, overseas",
                PW_BAD;
+    int64_t outlet = 0;
+    const char *ocode = in->outlet && *in->outlet ? in->outlet : NULL;
+    if ((kind == PWK_OUTLET) != (ocode != NULL))
+        return *field = "outlet", *why = kind == PWK_OUTLET ? "required for kind outlet"
+                                                            : "only for kind outlet", PW_BAD;
+    char oregion[16] = "";
+    if (ocode) {
+        db_stmt *st = db_prepare(c, "SELECT id, region FROM outlets WHERE code = ?");
+        if (!st)
+            return DB_ERROR;
+        db_bind_text(st, 1, ocode);
+        int k = db_step(st);
+        if (k == DB_ROW) {
+            outlet = db_int(st, 0);
+            snprintf(oregion, sizeof oregion, "%s", db_isnull(st, 1) ? "" : db_text(st, 1));
+        }
+        db_done(st);
+        if (k < 0)
+            return k;
+        if (k != DB_ROW)
+            return *field = "outlet", *why = "no such outlet", PW_BAD;
+    }
     const char *region = in->region && *in->region ? in->region : NULL;
+    if (!region && *oregion)
+        region = oregion; /* an outlet's stock room lies where the outlet is */
     if (region) {
         if (part_province_of(region, prov) < 0)
             return *field = "region", *why = "a six-digit GB/T 2260 code", PW_BAD;
@@ -105,25 +129,6 @@ int pt_wh_store(db_conn *c, const struct pt_wh_in *in, const char *actor, int64_
             return *field = "region", *why = "unknown region", PW_BAD;
     } else if (kind != PWK_OVERSEAS) {
         return *field = "region", *why = "required (only overseas warehouses have none)", PW_BAD;
-    }
-    int64_t outlet = 0;
-    const char *ocode = in->outlet && *in->outlet ? in->outlet : NULL;
-    if ((kind == PWK_OUTLET) != (ocode != NULL))
-        return *field = "outlet", *why = kind == PWK_OUTLET ? "required for kind outlet"
-                                                            : "only for kind outlet", PW_BAD;
-    if (ocode) {
-        db_stmt *st = db_prepare(c, "SELECT id FROM outlets WHERE code = ?");
-        if (!st)
-            return DB_ERROR;
-        db_bind_text(st, 1, ocode);
-        int k = db_step(st);
-        if (k == DB_ROW)
-            outlet = db_int(st, 0);
-        db_done(st);
-        if (k < 0)
-            return k;
-        if (k != DB_ROW)
-            return *field = "outlet", *why = "no such outlet", PW_BAD;
     }
     db_stmt *st = db_prepare(
         c, upsert ? "INSERT INTO warehouses (code, name, kind, region, province, outlet_id,"

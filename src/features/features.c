@@ -49,13 +49,19 @@ const char *const feature_customer_erasures[] = {
 };
 
 const struct csv_kind feature_csv[] = {
-    {"customers", customers_import_csv, customers_export_csv},
-    {"outlets", network_import_outlets, network_export_outlets},
-    {"models", catalog_import_models, catalog_export_models},
-    {"repairs", repairs_import_csv, repairs_export_csv},
-    {"warehouses", parts_import_warehouses, parts_export_warehouses},
-    {"parts", parts_import_parts, parts_export_parts},
-    {"stock", parts_import_stock, NULL},
+    {"customers", customers_import_csv, customers_export_csv, "code,name,phone,email,region,address"},
+    {"outlets", network_import_outlets, network_export_outlets,
+     "code,name,type,grade,region,covers,product_lines,capacity,active"},
+    {"models", catalog_import_models, catalog_export_models,
+     "code,name,product_line,warranty_months,launched_on"},
+    {"repairs", repairs_import_csv, repairs_export_csv,
+     "code,customer,serial,model,outlet,kind,channel,status,received_at,repaired_at,delivered_at,"
+     "cancelled_at,fault"},
+    {"warehouses", parts_import_warehouses, parts_export_warehouses,
+     "code,name,kind,region,outlet (kind: central|branch|outlet|third_party|overseas)"},
+    {"parts", parts_import_parts, parts_export_parts,
+     "number,description,models,price_fen,superseded_by,source[,description_en,serial_tracked]"},
+    {"stock", parts_import_stock, NULL, "warehouse,part,qty (one receipt move per row)"},
     {0},
 };
 

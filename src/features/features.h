@@ -21,6 +21,7 @@ struct csv_kind {
     const char *name;
     int (*import)(db *d, const char *path, FILE *in);
     int (*export)(db *d, FILE *out);
+    const char *columns; /* the CSV header, for --help (NULL: not told) */
 };
 
 /* Demo data filler: runs in order on an empty database. 0 or -1 (message on stderr). */

@@ -162,6 +162,87 @@ struct pr_new {
 };
 enum { PN_NOT_FOUND = 1, PN_BAD, PN_STATE, PN_NO_OUTLET };
 
+int pr_fill_request(db_conn *c, arena *a, const struct repair_ref *ref, const char *actor,
+                    int64_t now, int n, const int64_t *parts, const int64_t *qty, char code[24],
+                    int64_t *line_ids)
+{
+    struct pt_wh own;
+    int k = pt_outlet_wh(c, ref->outlet_id, now, &own);
+    if (k != 0)
+        return k < 0 ? k : DB_ERROR;
+    char province[7] = "";
+    db_stmt *st = db_prepare(c, "SELECT region FROM outlets WHERE id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, ref->outlet_id);
+    if ((k = db_step(st)) == DB_ROW && part_province_of(db_text(st, 0), province) < 0)
+        province[0] = '\0';
+    db_done(st);
+    if (k < 0)
+        return k;
+    if ((k = code_next(c, "part_request", "PR", 8, code, 24)) < 0)
+        return k;
+    st = db_prepare(c, "INSERT INTO part_requests (code, repair_id, outlet_id, actor, created_at)"
+                       " VALUES (?, ?, ?, ?, ?) RETURNING id");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    db_bind_int(st, 2, ref->id);
+    db_bind_int(st, 3, ref->outlet_id);
+    db_bind_text(st, 4, actor);
+    db_bind_int(st, 5, now);
+    k = db_step(st);
+    int64_t rid = k == DB_ROW ? db_int(st, 0) : 0;
+    db_done(st);
+    if (k != DB_ROW)
+        return k < 0 ? k : DB_ERROR;
+    const struct dt_zone *z = org_zone(c);
+    for (int i = 0; i < n; i++) {
+        struct fill f;
+        if ((k = fill_line(c, a, parts[i], ref->outlet_id, *province ? province : NULL, qty[i],
+                           now, &f)) != 0)
+            return k;
+        char promise[11] = "";
+        if (f.promise_days >= 0)
+            part_promise_date(z, now, f.promise_days, promise);
+        const char *status = part_line_status_name((enum part_line_status)f.status);
+        st = db_prepare(c, "INSERT INTO part_request_lines (request_id, line_no, repair_id,"
+                           " outlet_id, requested_part_id, part_id, qty, status, first_status,"
+                           " warehouse_id, promise_date, created_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+        if (!st)
+            return DB_ERROR;
+        db_bind_int(st, 1, rid);
+        db_bind_int(st, 2, i + 1);
+        db_bind_int(st, 3, ref->id);
+        db_bind_int(st, 4, ref->outlet_id);
+        db_bind_int(st, 5, parts[i]);
+        db_bind_int(st, 6, f.part);
+        db_bind_int(st, 7, qty[i]);
+        db_bind_text(st, 8, status);
+        db_bind_text(st, 9, status);
+        if (f.wh)
+            db_bind_int(st, 10, f.wh);
+        else
+            db_bind_null(st, 10);
+        db_bind_text(st, 11, *promise ? promise : NULL);
+        db_bind_int(st, 12, now);
+        k = db_step(st);
+        line_ids[i] = k == DB_ROW ? db_int(st, 0) : 0;
+        db_done(st);
+        if (k != DB_ROW)
+            return k < 0 ? k : DB_ERROR;
+        if (f.wh) {
+            struct pl_move m = {.kind = "reserve", .part = f.part, .qty = qty[i], .from = f.wh,
+                                .repair = ref->id, .line = line_ids[i], .actor = actor,
+                                .at = now};
+            if ((k = pl_move_add(c, &m, NULL)) != 0)
+                return k;
+        }
+    }
+    return 0;
+}
+
 static int pr_new_tx(db_conn *c, void *arg)
 {
     struct pr_new *q = arg;
@@ -179,38 +260,7 @@ static int pr_new_tx(db_conn *c, void *arg)
     }
     if (!ref.outlet_id)
         return PN_NO_OUTLET;
-    int64_t now = now_unix();
-    struct pt_wh own;
-    if ((k = pt_outlet_wh(c, ref.outlet_id, now, &own)) != 0)
-        return k < 0 ? k : PN_NO_OUTLET;
-    char province[7] = "";
-    db_stmt *st = db_prepare(c, "SELECT region FROM outlets WHERE id = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, ref.outlet_id);
-    if ((k = db_step(st)) == DB_ROW && part_province_of(db_text(st, 0), province) < 0)
-        province[0] = '\0';
-    db_done(st);
-    if (k < 0)
-        return k;
-    if ((k = code_next(c, "part_request", "PR", 8, q->code, sizeof q->code)) < 0)
-        return k;
-    const char *actor = audit_actor(r);
-    st = db_prepare(c, "INSERT INTO part_requests (code, repair_id, outlet_id, actor, created_at)"
-                       " VALUES (?, ?, ?, ?, ?) RETURNING id");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, q->code);
-    db_bind_int(st, 2, ref.id);
-    db_bind_int(st, 3, ref.outlet_id);
-    db_bind_text(st, 4, actor);
-    db_bind_int(st, 5, now);
-    k = db_step(st);
-    int64_t rid = k == DB_ROW ? db_int(st, 0) : 0;
-    db_done(st);
-    if (k != DB_ROW)
-        return k < 0 ? k : DB_ERROR;
-    const struct dt_zone *z = org_zone(c);
+    int64_t ids[PR_LINES_MAX];
     for (int i = 0; i < q->n; i++) {
         struct pt_part p;
         if ((k = pt_part_find(c, q->part[i], &p)) < 0)
@@ -220,48 +270,13 @@ static int pr_new_tx(db_conn *c, void *arg)
             q->why = "unknown part";
             return PN_BAD;
         }
-        struct fill f;
-        if ((k = fill_line(c, r->a, p.id, ref.outlet_id, *province ? province : NULL, q->qty[i],
-                           now, &f)) != 0)
-            return k;
-        char promise[11] = "";
-        if (f.promise_days >= 0)
-            part_promise_date(z, now, f.promise_days, promise);
-        const char *status = part_line_status_name((enum part_line_status)f.status);
-        st = db_prepare(c, "INSERT INTO part_request_lines (request_id, line_no, repair_id,"
-                           " outlet_id, requested_part_id, part_id, qty, status, first_status,"
-                           " warehouse_id, promise_date, created_at)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-        if (!st)
-            return DB_ERROR;
-        db_bind_int(st, 1, rid);
-        db_bind_int(st, 2, i + 1);
-        db_bind_int(st, 3, ref.id);
-        db_bind_int(st, 4, ref.outlet_id);
-        db_bind_int(st, 5, p.id);
-        db_bind_int(st, 6, f.part);
-        db_bind_int(st, 7, q->qty[i]);
-        db_bind_text(st, 8, status);
-        db_bind_text(st, 9, status);
-        if (f.wh)
-            db_bind_int(st, 10, f.wh);
-        else
-            db_bind_null(st, 10);
-        db_bind_text(st, 11, *promise ? promise : NULL);
-        db_bind_int(st, 12, now);
-        k = db_step(st);
-        q->line_ids[i] = k == DB_ROW ? db_int(st, 0) : 0;
-        db_done(st);
-        if (k != DB_ROW)
-            return k < 0 ? k : DB_ERROR;
-        if (f.wh) {
-            struct pl_move m = {.kind = "reserve", .part = f.part, .qty = q->qty[i], .from = f.wh,
-                                .repair = ref.id, .line = q->line_ids[i], .actor = actor,
-                                .at = now};
-            if ((k = pl_move_add(c, &m, NULL)) != 0)
-                return k;
-        }
+        ids[i] = p.id;
     }
+    const char *actor = audit_actor(r);
+    int64_t now = now_unix();
+    if ((k = pr_fill_request(c, r->a, &ref, actor, now, q->n, ids, q->qty, q->code,
+                             q->line_ids)) != 0)
+        return k;
     if ((k = repairs_wait_for_parts(c, &ref, actor, now)) != 0)
         return k < 0 ? k : PN_STATE;
     json_t *detail = json_pack("{s:s, s:i}", "repair", q->repair_code, "lines", q->n);

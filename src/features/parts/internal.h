@@ -103,6 +103,12 @@ int pr_line_json(db_conn *c, int64_t id, int full, json_t **out);
  * db code. */
 int pr_line_receive(db_conn *c, int64_t line, const char *actor, int64_t now);
 
+/* Issue received line id to its repair (fitted and faulty serials may be NULL): the
+ * issue move from the outlet's warehouse, and on a warranty repair the faulty part
+ * expected back. 0, PL_SHORT with *why, or a db code. */
+int pr_line_issue(db_conn *c, int64_t id, const char *actor, int64_t now, const char *fitted,
+                  const char *faulty, const char **why);
+
 /* ---- route handlers ---- */
 
 int parts_list(req *r);

@@ -128,26 +128,29 @@ struct act {
 };
 enum { LA_NOT_FOUND = 1, LA_CONFLICT };
 
-static int act_issue(db_conn *c, struct act *a, const struct line *l, int64_t now)
+int pr_line_issue(db_conn *c, int64_t id, const char *actor, int64_t now, const char *fitted,
+                  const char *faulty, const char **why)
 {
-    if (l->status != PLS_RECEIVED)
-        return a->why = "only a received line is issued to the repair", LA_CONFLICT;
-    struct pt_wh own;
-    int rc = pt_outlet_wh(c, l->outlet, now, &own);
+    struct line l0, *l = &l0;
+    int rc = line_load(c, id, l);
     if (rc != 0)
         return rc < 0 ? rc : DB_ERROR;
-    const char *actor = audit_actor(a->r);
+    if (l->status != PLS_RECEIVED)
+        return *why = "only a received line is issued to the repair", PL_SHORT;
+    struct pt_wh own;
+    if ((rc = pt_outlet_wh(c, l->outlet, now, &own)) != 0)
+        return rc < 0 ? rc : DB_ERROR;
     if ((rc = pl_apply(c, l->part, own.id, PD_TAKE_RESERVED, l->qty, now)) != 0)
-        return rc == PL_SHORT ? (a->why = "the reserved units are no longer on hand", LA_CONFLICT) : rc;
+        return rc == PL_SHORT ? (*why = "the reserved units are no longer on hand", PL_SHORT) : rc;
     struct pl_move m = {.kind = "issue", .part = l->part, .qty = l->qty, .from = own.id,
-                        .repair = l->repair, .line = l->id, .serial = a->fitted,
+                        .repair = l->repair, .line = l->id, .serial = fitted,
                         .actor = actor, .at = now};
     if ((rc = pl_move_add(c, &m, NULL)) != 0)
         return rc;
     int64_t e = db_exec(c, "UPDATE part_request_lines SET status = 'issued', issued_at = ?,"
                            " fitted_serial = ?, faulty_serial = ?, version = version + 1"
                            " WHERE id = ? AND status = 'received'",
-                        "itti", now, a->fitted, a->faulty, l->id);
+                        "itti", now, fitted, faulty, l->id);
     if (e < 0)
         return (int)e;
     /* on a warranty repair the faulty part goes back to the parts center */
@@ -157,9 +160,14 @@ static int act_issue(db_conn *c, struct act *a, const struct line *l, int64_t no
                    " faulty_serial, due_date, status, created_at)"
                    " SELECT ?, r.id, r.outlet_id, ?, ?, ?, ?, 'expected', ? FROM repairs r"
                    " WHERE r.id = ? AND r.in_warranty = 1",
-                "iiittii", l->id, l->part, l->qty, a->faulty, due,
-                now, l->repair);
+                "iiittii", l->id, l->part, l->qty, faulty, due, now, l->repair);
     return e < 0 ? (int)e : 0;
+}
+
+static int act_issue(db_conn *c, struct act *a, const struct line *l, int64_t now)
+{
+    int rc = pr_line_issue(c, l->id, audit_actor(a->r), now, a->fitted, a->faulty, &a->why);
+    return rc == PL_SHORT ? LA_CONFLICT : rc;
 }
 
 static int act_cancel(db_conn *c, struct act *a, const struct line *l, int64_t now)

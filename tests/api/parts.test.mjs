@@ -417,3 +417,34 @@ test('CSV imports: warehouses, parts with a supersession cycle refused, stock', 
     r = await s.run(['export', 'warehouses']);
     assert.match(r.stdout, /W-OB,OB 库房,outlet,110105,OB/);
 });
+
+test('fill rate and parts lead time equal a count made here (CLI and KPI API)', async () => {
+    const c = await post('/api/v1/outlets', outletBody('OKPI', { region: '320102', covers: ['320102'] }));
+    assert.equal(c.status, 201, c.text);
+    const t = Date.now().toString(36).toUpperCase();
+    const P = (x) => `KPI-${x}-${t}`;
+    for (const x of ['A', 'B', 'C', 'OS', 'NONE']) await part(P(x));
+    for (const x of ['A', 'B', 'C']) await receipt(P(x), 'SH-CENTRAL', 3);
+    await receipt(P('OS'), 'JP-GLOBAL', 3);
+    const repair = await makeRepair(s, 'OKPI', 'diagnosing');
+    const r = await post(`/api/v1/repairs/${repair}/part-requests`,
+        { lines: ['A', 'B', 'C', 'OS', 'NONE'].map((x) => ({ part: P(x), qty: 1 })) });
+    assert.equal(r.status, 201, r.text);
+    const domestic = r.json.lines.filter((l) => l.status === 'reserved').length;
+    assert.equal(domestic, 3);
+    for (const l of r.json.lines.slice(0, 2)) {
+        const x = await post(`/api/v1/part-request-lines/${l.code}/receive`, {});
+        assert.equal(x.status, 200, x.text);
+    }
+    const k = await s.run(['kpi', '--from', localDate(0), '--to', localDate(1), '--outlet', 'OKPI', '--json']);
+    assert.equal(k.code, 0, k.stderr);
+    const kpi = JSON.parse(k.stdout);
+    assert.equal(kpi.fill_rate, domestic / r.json.lines.length);
+    assert.ok(kpi.parts_lead_time_h >= 0 && kpi.parts_lead_time_h < 0.1, String(kpi.parts_lead_time_h));
+    const api = await get(`/api/v1/kpi/turnaround?from=${localDate(0)}&to=${localDate(1)}&outlet=OKPI`);
+    assert.equal(api.status, 200, api.text);
+    assert.equal(api.json.total.fill_rate, 0.6);
+    // no lines in a period: null, not 0
+    const empty = await s.run(['kpi', '--from', '2020-01-01', '--to', '2020-02-01', '--json']);
+    assert.deepEqual([JSON.parse(empty.stdout).fill_rate, JSON.parse(empty.stdout).parts_lead_time_h], [null, null]);
+});

@@ -10,25 +10,35 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+#define PK_WHERE                                                                              \
+    " AND (CAST(? AS BIGINT) = 0 OR l.outlet_id = ?)"                                         \
+    " AND (CAST(? AS BIGINT) = 0 OR r.product_line_id = ?)"                                   \
+    " AND (CAST(? AS TEXT) IS NULL OR l.outlet_id IN (SELECT id FROM outlets WHERE region LIKE ?))"
+
+static void bind_filter(db_stmt *st, int64_t outlet_id, int64_t line_id, const char *region_like)
+{
+    db_bind_int(st, 3, outlet_id);
+    db_bind_int(st, 4, outlet_id);
+    db_bind_int(st, 5, line_id);
+    db_bind_int(st, 6, line_id);
+    db_bind_text(st, 7, region_like);
+    db_bind_text(st, 8, region_like);
+}
+
 int parts_kpi(db_conn *c, int64_t from, int64_t to, int64_t outlet_id, int64_t line_id,
-              int64_t *lines, int64_t *domestic, double *lead_h)
+              const char *region_like, int64_t *lines, int64_t *domestic, double *lead_h)
 {
     /* fill_rate: lines created in the period, and those first reserved from domestic
      * stock (own outlet, a branch or third party, central; not overseas, not backordered) */
     db_stmt *st = db_prepare(
         c, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN l.first_status = 'reserved' THEN 1 ELSE 0 END), 0)"
            " FROM part_request_lines l JOIN repairs r ON r.id = l.repair_id"
-           " WHERE l.created_at >= ? AND l.created_at < ?"
-           " AND (CAST(? AS BIGINT) = 0 OR l.outlet_id = ?)"
-           " AND (CAST(? AS BIGINT) = 0 OR r.product_line_id = ?)");
+           " WHERE l.created_at >= ? AND l.created_at < ?" PK_WHERE);
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, from);
     db_bind_int(st, 2, to);
-    db_bind_int(st, 3, outlet_id);
-    db_bind_int(st, 4, outlet_id);
-    db_bind_int(st, 5, line_id);
-    db_bind_int(st, 6, line_id);
+    bind_filter(st, outlet_id, line_id, region_like);
     int rc = db_step(st);
     if (rc == DB_ROW) {
         *lines = db_int(st, 0);
@@ -41,17 +51,12 @@ int parts_kpi(db_conn *c, int64_t from, int64_t to, int64_t outlet_id, int64_t l
      * the period */
     st = db_prepare(c, "SELECT l.received_at - l.created_at FROM part_request_lines l"
                        " JOIN repairs r ON r.id = l.repair_id"
-                       " WHERE l.received_at >= ? AND l.received_at < ?"
-                       " AND (CAST(? AS BIGINT) = 0 OR l.outlet_id = ?)"
-                       " AND (CAST(? AS BIGINT) = 0 OR r.product_line_id = ?)");
+                       " WHERE l.received_at >= ? AND l.received_at < ?" PK_WHERE);
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, from);
     db_bind_int(st, 2, to);
-    db_bind_int(st, 3, outlet_id);
-    db_bind_int(st, 4, outlet_id);
-    db_bind_int(st, 5, line_id);
-    db_bind_int(st, 6, line_id);
+    bind_filter(st, outlet_id, line_id, region_like);
     int64_t *v = NULL;
     size_t n = 0, cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {

@@ -27,10 +27,11 @@ int parts_import_stock(db *d, const char *path, FILE *in);
 int parts_demo(db *d, const struct demo_opts *o);
 
 /* The parts KPIs of SPEC "KPI definitions" for lines created (fill_rate) or received
- * (parts_lead_time_h) in [from, to), optionally of one outlet and product line (0: all).
+ * (parts_lead_time_h) in [from, to), optionally of one outlet and product line (0: all)
+ * and of the outlets whose region is LIKE region_like ("44%"; NULL: all).
  * *lines, *domestic: the fill rate's denominator and numerator; *lead_h: the median
  * lead time in hours, or -1 when no line was received. 0 or a negative db code. */
 int parts_kpi(db_conn *c, int64_t from, int64_t to, int64_t outlet_id, int64_t line_id,
-              int64_t *lines, int64_t *domestic, double *lead_h);
+              const char *region_like, int64_t *lines, int64_t *domestic, double *lead_h);
 
 #endif

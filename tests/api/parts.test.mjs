@@ -448,3 +448,20 @@ test('fill rate and parts lead time equal a count made here (CLI and KPI API)', 
     const empty = await s.run(['kpi', '--from', '2020-01-01', '--to', '2020-02-01', '--json']);
     assert.deepEqual([JSON.parse(empty.stdout).fill_rate, JSON.parse(empty.stdout).parts_lead_time_h], [null, null]);
 });
+
+test('the KPI at-risk list names the part a repair waits for', async () => {
+    const p = `RISK-${Date.now().toString(36).toUpperCase()}`;
+    await part(p);
+    const repair = await makeRepair(s, 'OA', 'diagnosing');
+    const idle = await makeRepair(s, 'OA', 'diagnosing');
+    const r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+    assert.equal(r.json.lines[0].status, 'backordered');
+    const risk = await get('/api/v1/kpi/at-risk?threshold=4d&within_hours=100&outlet=OA&limit=1000');
+    assert.equal(risk.status, 200, risk.text);
+    const item = risk.json.items.find((i) => i.code === repair);
+    assert.ok(item, risk.text);
+    assert.deepEqual([item.part, item.part_promise_date], [p, null]);
+    assert.equal(risk.json.items.find((i) => i.code === idle).part, null);
+    const csv = await get('/api/v1/kpi/at-risk?threshold=4d&within_hours=100&outlet=OA&limit=1000&format=csv');
+    assert.match(csv.text, new RegExp(`${repair},.*,${p}\\r?\\n`));
+});

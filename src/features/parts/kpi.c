@@ -1,4 +1,5 @@
 /* parts: the parts KPIs (SPEC "KPI definitions"): fill_rate and parts_lead_time_h. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "features/common/common.h"
@@ -85,4 +86,24 @@ int parts_kpi(db_conn *c, int64_t from, int64_t to, int64_t outlet_id, int64_t l
     }
     free(v);
     return 0;
+}
+
+int parts_awaited(db_conn *c, const char *repair_code, char *out, size_t n, char promise[11])
+{
+    db_stmt *st = db_prepare(
+        c, "SELECT p.number, l.promise_date FROM part_request_lines l"
+           " JOIN repairs r ON r.id = l.repair_id JOIN parts p ON p.id = l.part_id"
+           " WHERE r.code = ? AND l.status IN ('reserved', 'ordered', 'backordered')"
+           " ORDER BY CASE WHEN l.promise_date IS NULL THEN 0 ELSE 1 END, l.promise_date DESC,"
+           " l.id LIMIT 1");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, repair_code);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        snprintf(out, n, "%s", db_text(st, 0));
+        snprintf(promise, 11, "%s", db_isnull(st, 1) ? "" : db_text(st, 1));
+    }
+    db_done(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
 }

@@ -34,4 +34,10 @@ int parts_demo(db *d, const struct demo_opts *o);
 int parts_kpi(db_conn *c, int64_t from, int64_t to, int64_t outlet_id, int64_t line_id,
               const char *region_like, int64_t *lines, int64_t *domestic, double *lead_h);
 
+/* The part a repair still waits for (for the KPI at-risk list): the number of its open
+ * request line that will come last (a backordered one first, else the latest promise)
+ * into out, and its promise date ("" when backordered) into promise. 0, 1 when the
+ * repair waits for no part, or a negative db code. */
+int parts_awaited(db_conn *c, const char *repair_code, char *out, size_t n, char promise[11]);
+
 #endif

@@ -465,3 +465,36 @@ test('the KPI at-risk list names the part a repair waits for', async () => {
     const csv = await get('/api/v1/kpi/at-risk?threshold=4d&within_hours=100&outlet=OA&limit=1000&format=csv');
     assert.match(csv.text, new RegExp(`${repair},.*,${p}\\r?\\n`));
 });
+
+test('a part issued on a warranty repair is expected back; the warehouse receives it', async () => {
+    const p = `RET-${Date.now().toString(36).toUpperCase()}`;
+    await part(p, { serial_tracked: true });
+    await receipt(p, 'W-OA', 1);
+    const repair = await makeRepair(s, 'OA', 'diagnosing');
+    await sql(s, `UPDATE repairs SET in_warranty = 1 WHERE code = '${repair}'`);
+    const r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+    const line = r.json.lines[0].code;
+    assert.equal((await post(`/api/v1/part-request-lines/${line}/receive`, {}, tech)).status, 200);
+    let x = await post(`/api/v1/part-request-lines/${line}/issue`, { serial: 'NEW-9', faulty_serial: 'OLD-9' }, tech);
+    assert.equal(x.status, 200, x.text);
+    assert.deepEqual([x.json.fitted_serial, x.json.faulty_serial], ['NEW-9', 'OLD-9']);
+    let list = await get('/api/v1/part-returns?status=expected&limit=1000', tech);
+    const ret = list.json.items.find((i) => i.line === line);
+    assert.deepEqual([ret.part, ret.faulty_serial, ret.due_date, ret.overdue], [p, 'OLD-9', localDate(14), false]);
+    assert.ok(!(await get('/api/v1/part-returns?limit=1000', techB)).json.items.some((i) => i.line === line));
+    x = await post(`/api/v1/part-returns/${line}/receive`, { warehouse: 'SH-CENTRAL' }, tech);
+    assert.equal(x.status, 403);
+    x = await post(`/api/v1/part-returns/${line}/receive`, { warehouse: 'NOPE' }, wh);
+    assert.equal(x.status, 422);
+    x = await post(`/api/v1/part-returns/${line}/receive`, { warehouse: 'SH-CENTRAL' }, wh);
+    assert.equal(x.status, 200, x.text);
+    assert.equal(x.json.status, 'received');
+    x = await post(`/api/v1/part-returns/${line}/receive`, { warehouse: 'SH-CENTRAL' }, wh);
+    assert.equal(x.status, 409);
+    const mv = await get(`/api/v1/stock-moves?part=${p}&kind=defective_return`, wh);
+    assert.deepEqual(mv.json.items.map((m) => [m.from, m.to, m.serial, m.repair]), [['W-OA', 'SH-CENTRAL', 'OLD-9', repair]]);
+    // the faulty part is not sellable stock
+    assert.equal((await balance(p, 'SH-CENTRAL')).on_hand, 0);
+    list = await get('/api/v1/part-returns?overdue=true&format=csv', wh);
+    assert.equal(list.status, 200);
+});

@@ -128,5 +128,7 @@ int line_ship(req *r);
 int line_receive(req *r);
 int line_issue(req *r);
 int line_cancel(req *r);
+int returns_list(req *r);
+int returns_receive(req *r);
 
 #endif

@@ -498,3 +498,36 @@ test('a part issued on a warranty repair is expected back; the warehouse receive
     list = await get('/api/v1/part-returns?overdue=true&format=csv', wh);
     assert.equal(list.status, 200);
 });
+
+test('replenishment: reorder points on available plus in transit, suggested transfers or purchases', async () => {
+    const p = `REP-${Date.now().toString(36).toUpperCase()}`;
+    await part(p);
+    await receipt(p, 'SH-CENTRAL', 30);
+    await receipt(p, 'GZ-BRANCH', 3);
+    const setRp = (warehouse, reorder_point, reorder_qty, token = wh) =>
+        post('/api/v1/reorder-points', { part: p, warehouse, reorder_point, reorder_qty }, token);
+    assert.equal((await setRp('GZ-BRANCH', 4, 10)).status, 200);
+    assert.equal((await setRp('SH-CENTRAL', 25, 50)).status, 200);
+    assert.equal((await setRp('GZ-BRANCH', -1, 10)).status, 422);
+    assert.equal((await setRp('NOPE', 1, 10)).status, 422);
+    assert.equal((await setRp('GZ-BRANCH', 4, 10, tech)).status, 403);
+    const sugg = async () => (await get(`/api/v1/replenishment?limit=1000`, wh)).json.items.filter((i) => i.part === p);
+    // Guangzhou has 3 <= 4: ten from Shanghai (30 - its point 25 = 5 spare is not enough: purchase)
+    let s1 = await sugg();
+    assert.deepEqual(s1.map((i) => [i.warehouse, i.available, i.in_transit, i.suggestion]),
+        [['GZ-BRANCH', 3, 0, { kind: 'purchase', from: null, qty: 10 }]]);
+    await receipt(p, 'SH-CENTRAL', 20);
+    s1 = await sugg();
+    assert.deepEqual(s1[0].suggestion, { kind: 'transfer', from: 'SH-CENTRAL', qty: 10 });
+    // confirmed: the transfer ships; in transit counts, so nothing more is suggested
+    const t = await post('/api/v1/stock-moves', { kind: 'transfer', part: p, qty: 10, from: 'SH-CENTRAL', to: 'GZ-BRANCH' }, wh);
+    assert.equal(t.status, 201, t.text);
+    assert.deepEqual(await sugg(), [], 'nothing for Guangzhou (3 + 10 on the way), nor Shanghai (40 > 25)');
+    // an issue of 15 brings Shanghai to 25, its point: one lot
+    const repair = await makeRepair(s, 'OA', 'repairing');
+    assert.equal((await post('/api/v1/stock-moves', { kind: 'issue', part: p, qty: 15, from: 'SH-CENTRAL', repair }, wh)).status, 201);
+    s1 = await sugg();
+    assert.deepEqual(s1.map((i) => [i.warehouse, i.available, i.suggestion]), [['SH-CENTRAL', 25, { kind: 'purchase', from: null, qty: 50 }]]);
+    assert.equal((await get('/api/v1/replenishment?format=xlsx', wh)).status, 200);
+    assert.deepEqual((await get('/api/v1/replenishment?limit=1000', techB)).json.items.filter((i) => i.part === p), []);
+});

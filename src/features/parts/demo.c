@@ -280,6 +280,14 @@ static int demo_stock(db_conn *c, const struct dpart *parts, int np, int64_t now
         if (p->imported && chance(40) && put(c, p->id, sg, rnd_in(5, 60), at) < 0)
             return -1;
     }
+    /* reorder points on part of the network, so replenishment has something to suggest */
+    if (db_exec(c, "UPDATE stock SET reorder_point = 3, reorder_qty = 5"
+                   " WHERE warehouse_id IN (?, ?) AND part_id % 7 = 0",
+                "ii", bj, gz) < 0 ||
+        db_exec(c, "UPDATE stock SET reorder_point = 8, reorder_qty = 20"
+                   " WHERE warehouse_id = ? AND part_id % 5 = 0",
+                "i", sh) < 0)
+        return -1;
     /* each outlet keeps a few fast movers (remotes, batteries, boards it sees often) */
     db_stmt *st = db_prepare(c, "SELECT id FROM warehouses WHERE kind = 'outlet' ORDER BY id");
     if (!st)
@@ -324,7 +332,8 @@ static int demo_requests(db_conn *c, const struct dpart *parts, int np, int64_t 
     db_stmt *st = db_prepare(
         c, "SELECT r.id, r.code, r.status, COALESCE(r.received_at, r.registered_at),"
            " r.repaired_at, r.outlet_id FROM repairs r WHERE r.outlet_id IS NOT NULL"
-           " AND (r.status = 'waiting_parts' OR (r.status IN ('diagnosing', 'approved', 'repairing') AND r.id % 2 = 0)"
+           " AND (r.status = 'waiting_parts'"
+           " OR (r.status IN ('diagnosing', 'approved', 'repairing') AND r.id % 2 = 0)"
            " OR (r.status IN ('repaired', 'delivered') AND r.id % 4 = 0)) ORDER BY r.id LIMIT 400");
     if (!st)
         return -1;

@@ -130,5 +130,7 @@ int line_issue(req *r);
 int line_cancel(req *r);
 int returns_list(req *r);
 int returns_receive(req *r);
+int reorder_set(req *r);
+int replenishment_list(req *r);
 
 #endif

@@ -27,5 +27,7 @@ const struct route parts_routes[] = {
     {"POST", "/api/v1/part-request-lines/:code/cancel", line_cancel, STOCK_ALL, 0},
     {"GET", "/api/v1/part-returns", returns_list, STOCK_ALL, 0},
     {"POST", "/api/v1/part-returns/:line/receive", returns_receive, STOCK_DESK, 0},
+    {"POST", "/api/v1/reorder-points", reorder_set, STOCK_DESK, 0},
+    {"GET", "/api/v1/replenishment", replenishment_list, STOCK_ALL, 0},
     {0},
 };

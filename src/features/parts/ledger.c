@@ -251,24 +251,8 @@ struct backorder {
 
 int pl_fill_backorders(db_conn *c, int64_t part, int64_t wh, const char *actor, int64_t now)
 {
-    db_stmt *st = db_prepare(c, "SELECT kind, province, outlet_id FROM warehouses WHERE id = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, wh);
-    int rc = db_step(st);
-    struct part_candidate cand = {wh, -1, NULL, 0, 0};
-    char wprov[8] = "";
-    if (rc == DB_ROW) {
-        cand.kind = part_wh_kind_parse(db_text(st, 0));
-        if (!db_isnull(st, 1))
-            snprintf(wprov, sizeof wprov, "%s", db_text(st, 1));
-        cand.outlet_id = db_isnull(st, 2) ? 0 : db_int(st, 2);
-    }
-    db_done(st);
-    if (rc != DB_ROW)
-        return rc == DB_DONE ? 0 : rc;
-    cand.province = *wprov ? wprov : NULL;
-
+    int rc;
+    db_stmt *st;
     /* the oldest backorders first; at most 200 per receipt */
     enum { MAX = 200 };
     struct backorder bo[MAX];
@@ -290,6 +274,26 @@ int pl_fill_backorders(db_conn *c, int64_t part, int64_t wh, const char *actor, 
     db_done(st);
     if (rc < 0)
         return rc;
+    if (n == 0)
+        return 0; /* the usual case: nothing waits for this part */
+    st = db_prepare(c, "SELECT kind, province, outlet_id FROM warehouses WHERE id = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, wh);
+    rc = db_step(st);
+    struct part_candidate cand = {wh, -1, NULL, 0, 0};
+    char wprov[8] = "";
+    if (rc == DB_ROW) {
+        cand.kind = part_wh_kind_parse(db_text(st, 0));
+        if (!db_isnull(st, 1))
+            snprintf(wprov, sizeof wprov, "%s", db_text(st, 1));
+        cand.outlet_id = db_isnull(st, 2) ? 0 : db_int(st, 2);
+    }
+    db_done(st);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? 0 : rc;
+    cand.province = *wprov ? wprov : NULL;
+
     const struct dt_zone *z = org_zone(c);
     for (int i = 0; i < n; i++) {
         int tier = part_tier_of(&cand, bo[i].outlet, bo[i].province[0] ? bo[i].province : NULL);

@@ -13,7 +13,7 @@
 #include "rules/repair_state.h"
 
 #define PR_LINES_MAX 20
-#define PR_CANDIDATES_MAX 1000
+#define PR_CANDIDATES_MAX 16
 
 /* ---------------------------------------------------------------- JSON */
 
@@ -63,20 +63,33 @@ int pr_line_json(db_conn *c, int64_t id, int full, json_t **out)
 
 /* ---------------------------------------------------------------- filling a line */
 
-/* The candidates holding part with some available stock that the fill order may use
- * for outlet (no other outlet's stock), in the arena. The count or a db code. */
-static int candidates(db_conn *c, arena *a, int64_t part, int64_t outlet,
-                      struct part_candidate **out)
+/* The warehouses the fill order may use for a line of qty units of part at outlet (in
+ * province): the outlet's own, the branches and third-party warehouses of the province,
+ * the central and overseas ones, that hold at least qty available (never another
+ * outlet's stock, nor a branch elsewhere), best first, at most a few: the database does
+ * the narrowing, rules/parts makes the choice. CROSS JOIN makes SQLite start from the
+ * few eligible warehouses (warehouses_kind_province) and look each balance up by key,
+ * instead of reading the part's balance in every warehouse. The count or a db code. */
+static int candidates(db_conn *c, arena *a, int64_t part, int64_t outlet, const char *province,
+                      int64_t qty, struct part_candidate **out)
 {
     db_stmt *st = db_prepare(
         c, "SELECT s.warehouse_id, w.kind, w.province, COALESCE(w.outlet_id, 0),"
-           " s.on_hand - s.reserved FROM stock s JOIN warehouses w ON w.id = s.warehouse_id"
-           " WHERE s.part_id = ? AND w.active = 1 AND s.on_hand - s.reserved > 0"
-           " AND (w.outlet_id IS NULL OR w.outlet_id = ?) ORDER BY s.warehouse_id LIMIT 1000");
+           " s.on_hand - s.reserved FROM warehouses w CROSS JOIN stock s"
+           " WHERE s.warehouse_id = w.id AND s.part_id = ?"
+           " AND w.active = 1 AND s.on_hand - s.reserved >= ?"
+           " AND (w.outlet_id = ? OR w.kind IN ('central', 'overseas')"
+           "      OR (w.kind IN ('branch', 'third_party') AND w.province = CAST(? AS TEXT)))"
+           " ORDER BY CASE WHEN w.outlet_id = ? THEN 0 WHEN w.kind = 'central' THEN 2"
+           "  WHEN w.kind = 'overseas' THEN 3 ELSE 1 END, s.on_hand - s.reserved DESC, w.id"
+           " LIMIT 16");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, part);
-    db_bind_int(st, 2, outlet);
+    db_bind_int(st, 2, qty);
+    db_bind_int(st, 3, outlet);
+    db_bind_text(st, 4, province);
+    db_bind_int(st, 5, outlet);
     struct part_candidate *v = arena_alloc(a, sizeof *v * PR_CANDIDATES_MAX);
     int n = 0, rc;
     while ((rc = db_step(st)) == DB_ROW && n < PR_CANDIDATES_MAX) {
@@ -127,7 +140,7 @@ static int fill_line(db_conn *c, arena *a, int64_t requested, int64_t outlet,
     for (int i = 0; i < n; i++) {
         for (int attempt = 0; attempt < 5; attempt++) {
             struct part_candidate *cand = NULL;
-            int k = candidates(c, a, chain[i], outlet, &cand);
+            int k = candidates(c, a, chain[i], outlet, province, qty, &cand);
             if (k < 0)
                 return k;
             struct part_fill pf = part_fill_choose(cand, (size_t)k, outlet, province, qty);

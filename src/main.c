@@ -508,8 +508,8 @@ int main(int argc, char **argv)
             printf("kinds:");
             csv_kinds(stdout, c->fn == cmd_import);
             for (const struct csv_kind *k = feature_csv; k->name; k++)
-                if (k->columns)
-                    printf("  %s: %s\n", k->name, k->columns);
+                if (k->columns && (c->fn == cmd_import ? k->import != NULL : k->export != NULL))
+                    printf("  %-10s %s\n", k->name, k->columns);
         }
         return 0;
     }

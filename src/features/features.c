@@ -4,6 +4,7 @@
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
+#include "features/parts/parts.h"
 #include "features/portal/portal.h"
 #include "features/prices/prices.h"
 #include "features/repairs/repairs.h"
@@ -21,6 +22,7 @@ const struct route *const feature_routes[] = {
     warranty_routes,
     repairs_routes,
     prices_routes,
+    parts_routes,
     portal_routes,
     NULL,
 };
@@ -54,10 +56,19 @@ const char *const feature_repair_steps[] = {
 };
 
 const struct csv_kind feature_csv[] = {
-    {"customers", customers_import_csv, customers_export_csv, NULL},
-    {"outlets", network_import_outlets, network_export_outlets, NULL},
-    {"models", catalog_import_models, catalog_export_models, NULL},
-    {"repairs", repairs_import_csv, repairs_export_csv, NULL},
+    {"customers", customers_import_csv, customers_export_csv, "code,name,phone,email,region,address"},
+    {"outlets", network_import_outlets, network_export_outlets,
+     "code,name,type,grade,region,covers,product_lines,capacity,active"},
+    {"models", catalog_import_models, catalog_export_models,
+     "code,name,product_line,warranty_months,launched_on"},
+    {"repairs", repairs_import_csv, repairs_export_csv,
+     "code,customer,serial,model,outlet,kind,channel,status,received_at,repaired_at,delivered_at,"
+     "cancelled_at,fault"},
+    {"warehouses", parts_import_warehouses, parts_export_warehouses,
+     "code,name,kind,region,outlet (kind: central|branch|outlet|third_party|overseas)"},
+    {"parts", parts_import_parts, parts_export_parts,
+     "number,description,models,price_fen,superseded_by,source[,description_en,serial_tracked]"},
+    {"stock", parts_import_stock, NULL, "warehouse,part,qty (one receipt move per row)"},
     {"prices", prices_import_csv, prices_export_csv, "product_line,level,region,labour_fen"},
     {"price-caps", prices_import_caps_csv, prices_export_caps_csv,
      "product_line,level,region,cap_fen"},
@@ -70,6 +81,7 @@ const struct demo_step feature_demo[] = {
     {"network", network_demo},
     {"catalog", catalog_demo},
     {"repairs", repairs_demo},
+    {"parts", parts_demo},
     {"prices", prices_demo},
     {0},
 };

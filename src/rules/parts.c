@@ -246,3 +246,17 @@ int part_balance_apply(struct part_balance *b, enum part_delta d, int64_t q)
     *b = n;
     return 0;
 }
+
+/* ---------------------------------------------------------------- replenishment */
+
+int64_t part_reorder_qty(int64_t available, int64_t in_transit, int64_t reorder_point,
+                         int64_t reorder_qty)
+{
+    if (reorder_qty <= 0 || reorder_point < 0)
+        return 0;
+    int64_t position = (available > 0 ? available : 0) + (in_transit > 0 ? in_transit : 0);
+    if (position > reorder_point)
+        return 0;
+    int64_t n = (reorder_point - position) / reorder_qty + 1;
+    return n * reorder_qty;
+}

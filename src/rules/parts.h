@@ -138,4 +138,13 @@ enum part_delta {
  * quantity negative or available below zero, or q is not positive. */
 int part_balance_apply(struct part_balance *b, enum part_delta d, int64_t q);
 
+/* ---- replenishment ---- */
+
+/* The quantity to reorder for one (part, warehouse) under a reorder point and quantity
+ * (the (s, Q) policy): when the stock position, available plus in transit, is at or
+ * below reorder_point, enough multiples of reorder_qty to lift it above the point;
+ * else 0. 0 too when there is no policy (reorder_qty <= 0 or reorder_point < 0). */
+int64_t part_reorder_qty(int64_t available, int64_t in_transit, int64_t reorder_point,
+                         int64_t reorder_qty);
+
 #endif

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BIN, runProcess, startServer } from './lib/server.mjs';
 import { makeRepair, outletBody } from './network-helpers.mjs';
+import { makePartLine, makeTransfer } from './parts-helpers.mjs';
 
 const ROLES = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse',
     'editor', 'marketer'];
@@ -30,6 +31,12 @@ const OWNED = {
     'GET /api/v1/repairs/:code/charges': { make: (ctx, o) => makeRepair(ctx.s, o) },
     'POST /api/v1/repairs/:code/quote': { make: (ctx, o) => makeRepair(ctx.s, o, 'diagnosing'), body: { level: 'A' } },
     'POST /api/v1/repairs/:code/warranty-cost': { make: (ctx, o) => makeRepair(ctx.s, o), body: { level: 'A' } },
+    'GET /api/v1/repairs/:code/part-requests': { make: (ctx, o) => makeRepair(ctx.s, o) },
+    'POST /api/v1/repairs/:code/part-requests': { make: (ctx, o) => makeRepair(ctx.s, o, 'diagnosing'), body: { lines: [{ part: 'NO-SUCH-PART', qty: 1 }] } },
+    'POST /api/v1/part-request-lines/:code/receive': { make: (ctx, o) => makePartLine(ctx.s, o) },
+    'POST /api/v1/part-request-lines/:code/issue': { make: (ctx, o) => makePartLine(ctx.s, o) },
+    'POST /api/v1/part-request-lines/:code/cancel': { make: (ctx, o) => makePartLine(ctx.s, o) },
+    'POST /api/v1/transfers/:code/receive': { make: (ctx, o) => makeTransfer(ctx.s, o) },
 };
 // Routes with a path parameter open to outlet staff whose records belong to no outlet.
 const SHARED = {
@@ -37,6 +44,7 @@ const SHARED = {
     'GET /api/v1/models/:code': 'the product catalog is the same for every outlet',
     'GET /api/v1/units/:serial': "a unit is the customer's product, looked up by serial at any outlet that receives it",
     'GET /api/v1/customers/:code': 'the customer master (M1) is shared: the outlet receiving a unit finds its owner',
+    'GET /api/v1/parts/:number': 'the part catalog is the same for every outlet',
 };
 // Lists open to outlet staff: how to tell that an item belongs to another outlet.
 const LISTS = {

@@ -263,6 +263,19 @@ static void quantities_never_go_negative(void **s)
     assert_int_equal(part_available(&ten), 0);
 }
 
+static void reorder_under_the_point(void **s)
+{
+    (void)s;
+    assert_int_equal(part_reorder_qty(10, 0, 5, 20), 0);  /* above the point */
+    assert_int_equal(part_reorder_qty(5, 0, 5, 20), 20);  /* at it: one lot */
+    assert_int_equal(part_reorder_qty(3, 1, 5, 20), 20);  /* in transit counts */
+    assert_int_equal(part_reorder_qty(2, 4, 5, 20), 0);   /* 6 on the way or here */
+    assert_int_equal(part_reorder_qty(0, 0, 25, 10), 30); /* lots enough to pass it */
+    assert_int_equal(part_reorder_qty(-3, 0, 0, 4), 4);   /* a negative is read as 0 */
+    assert_int_equal(part_reorder_qty(0, 0, 5, 0), 0);    /* no policy */
+    assert_int_equal(part_reorder_qty(0, 0, -1, 5), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +287,7 @@ int main(void)
         cmocka_unit_test(a_chain_longer_than_the_maximum_is_refused),
         cmocka_unit_test(promise_dates_are_local_across_month_and_year_ends),
         cmocka_unit_test(quantities_never_go_negative),
+        cmocka_unit_test(reorder_under_the_point),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

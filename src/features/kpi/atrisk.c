@@ -2,6 +2,7 @@
  * the 4-day or 14-day threshold. */
 #include "features/common/common.h"
 #include "features/kpi/internal.h"
+#include "features/parts/parts.h"
 #include "rules/kpi.h"
 
 #include <stdlib.h>
@@ -98,16 +99,28 @@ int kpi_at_risk(req *r)
         int64_t rcv = db_int(st, 5), cross = rcv + limit_s;
         double left = (double)(cross - now) / 3600.0;
         const char *oc = db_text(st, 1), *on = db_text(st, 2), *pc = db_text(st, 3);
-        json_array_append_new(
-            items, json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:o, s:o, s:f, s:n}", "code",
-                             db_text(st, 0), "outlet", oc, "outlet_name", on, "product_line", pc,
-                             "status", db_text(st, 4), "received_at", dt_json(rcv),
-                             "crosses_at", dt_json(cross), "hours_left",
-                             (double)(int64_t)(left * 10) / 10.0, "part"));
+        /* the part it waits for (features/parts), when it waits for one */
+        char part[48] = "", promise[11] = "";
+        int pk = parts_awaited(c, db_text(st, 0), part, sizeof part, promise);
+        if (pk < 0) {
+            rc = pk;
+            break;
+        }
+        json_t *it = json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:o, s:o, s:f, s:s?, s:s?}", "code",
+                               db_text(st, 0), "outlet", oc, "outlet_name", on, "product_line", pc,
+                               "status", db_text(st, 4), "received_at", dt_json(rcv),
+                               "crosses_at", dt_json(cross), "hours_left",
+                               (double)(int64_t)(left * 10) / 10.0, "part", *part ? part : NULL,
+                               "part_promise_date", *promise ? promise : NULL);
+        if (!json_object_get(it, "part"))
+            json_object_set_new(it, "part", json_null());
+        if (!json_object_get(it, "part_promise_date"))
+            json_object_set_new(it, "part_promise_date", json_null());
+        json_array_append_new(items, it);
         json_array_append_new(rows, json_pack("[s, s, s, s, s, I, I, f, s]", db_text(st, 0),
                                               oc ? oc : "", on ? on : "", pc ? pc : "",
                                               db_text(st, 4), (json_int_t)rcv, (json_int_t)cross,
-                                              (double)(int64_t)(left * 10) / 10.0, ""));
+                                              (double)(int64_t)(left * 10) / 10.0, part));
     }
     db_done(st);
     if (rc < 0)
@@ -128,7 +141,7 @@ int kpi_at_risk(req *r)
                           json_pack("{s:s, s:i, s:I, s:o, s:b}", "threshold",
                                     limit_s == KPI_4D_SECONDS ? "4d" : "14d", "within_hours",
                                     (int)hours, "already_over", (json_int_t)over, "items", items,
-                                    "parts_known", 0));
+                                    "parts_known", 1));
     }
     json_decref(items);
     rc = table_reply_rows(r, (enum table_format)f,

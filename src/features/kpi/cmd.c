@@ -29,6 +29,12 @@ static void print_text(const struct kpi_cfg *cfg, const struct kpi_request *q,
     if (kpi_rate(c->rr90, c->with_serial, &rt))
         printf("  (%.2f%% of %lld with a serial, target < 1%%)", rt * 100,
                (long long)c->with_serial);
+    printf("\n  part fill rate   %lld of %lld lines from domestic stock", (long long)res->part_lines_domestic,
+           (long long)res->part_lines);
+    if (kpi_rate(res->part_lines_domestic, res->part_lines, &rt))
+        printf("  (%.2f%%)", rt * 100);
+    if (res->parts_lead_h >= 0)
+        printf("\n  parts lead time  %.1f h (median, lines received)", res->parts_lead_h);
     printf("\n");
     for (size_t i = 0; i < res->groups.n; i++) {
         const struct kpi_counts *g = &res->groups.v[i].c;
@@ -145,6 +151,8 @@ int kpi_cmd(int argc, char **argv, db *d)
     }
     if (json) {
         json_t *o = q.by == BY_NONE ? kpi_counts_json(&res.total) : kpi_report_json(&cfg, &q, &res);
+        if (q.by == BY_NONE)
+            kpi_parts_json(o, &res);
         char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
         printf("%s\n", s ? s : "null");
         free(s);

@@ -58,6 +58,10 @@ struct kpi_result {
     struct kpi_counts total;
     struct kpi_groups groups;   /* empty for BY_NONE */
     char **labels;              /* per group: key shown and name (groups.n * 2) */
+    /* the parts KPIs of the whole period (features/parts): request lines created, those
+     * first reserved from domestic stock, the median lead time in hours (-1: none) */
+    int64_t part_lines, part_lines_domestic;
+    double parts_lead_h;
 };
 
 /* config.c: the configured zone (from dt_zone_get) and bucket offset. 0 or -1. */
@@ -74,6 +78,8 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
 json_t *kpi_rate_json(int64_t num, int64_t den);
 /* The KPI names of the SPEC as keys (the `aftersales kpi --json` contract). */
 json_t *kpi_counts_json(const struct kpi_counts *c);
+/* Add fill_rate and parts_lead_time_h of res to o. */
+void kpi_parts_json(json_t *o, const struct kpi_result *res);
 /* "YYYY-MM-DD". */
 void kpi_date_text(int y, int m, int d, char out[11]);
 json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,

@@ -2,6 +2,7 @@
  * product line, from the daily buckets or the repairs themselves, and the report as
  * JSON. The arithmetic is src/rules/kpi.c and its SQL twin in sql/<backend>/0005_kpi.sql. */
 #include "features/kpi/internal.h"
+#include "features/parts/parts.h"
 #include "rules/kpi.h"
 
 #include <stdlib.h>
@@ -309,6 +310,9 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
     }
     if (rc == 0 && q->by != BY_NONE)
         rc = label_groups(c, q->by, res);
+    if (rc == 0 && parts_kpi(c, from, to, q->f.outlet_id, q->f.pl_id, q->f.region,
+                             &res->part_lines, &res->part_lines_domestic, &res->parts_lead_h) < 0)
+        rc = -1;
     if (rc < 0)
         kpi_result_free(res);
     return rc;
@@ -335,6 +339,13 @@ json_t *kpi_counts_json(const struct kpi_counts *c)
     return o;
 }
 
+void kpi_parts_json(json_t *o, const struct kpi_result *res)
+{
+    json_object_set_new(o, "fill_rate", kpi_rate_json(res->part_lines_domestic, res->part_lines));
+    json_object_set_new(o, "parts_lead_time_h",
+                        res->parts_lead_h < 0 ? json_null() : json_real(res->parts_lead_h));
+}
+
 void kpi_date_text(int y, int m, int d, char out[11])
 {
     snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
@@ -349,6 +360,7 @@ json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
     kpi_date_text(q->ty, q->tm, q->td, to);
     json_t *total = kpi_counts_json(&res->total);
     json_object_set_new(total, "with_serial", json_integer(res->total.with_serial));
+    kpi_parts_json(total, res);
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:{s:f, s:i, s:f}}", "from", from, "to", to,
                           "time_zone", cfg->zone, "total", total, "targets", "rate_4d",
                           TARGET_RATE_4D, "over_14d", 0, "rate_rr90", TARGET_RATE_RR90);

@@ -25,6 +25,24 @@ int repairs_demo(db *d, const struct demo_opts *o);
  * hidden or missing, 403, 409, 422: the caller rolls back); -1 on a database error. */
 int repairs_step(req *r, db_conn *c, const char *code, const char *to, int64_t quote_fen,
                  const char *reason, json_t **out);
+/* ---- for the parts capability (parts.c) ---- */
+
+/* A repair as another capability needs it. status: enum repair_status; in_warranty:
+ * 1, 0 or -1 (not decided yet). */
+struct repair_ref {
+    int64_t id, outlet_id, version; /* outlet_id 0: none */
+    int status, in_warranty;
+};
+/* Find repair `code` as outlet scope `scope` may see it (0: all; see scope_outlet). 0
+ * with *out, 1 when not found or another outlet's, or a negative db code. */
+int repairs_ref(db_conn *c, const char *code, int64_t scope, struct repair_ref *out);
+/* 1 when the repair is waiting for parts already, or role may move it there. */
+int repairs_can_wait_for_parts(const struct repair_ref *ref, unsigned role);
+/* Inside the caller's transaction: move the repair to waiting_parts (timeline event and
+ * audit), as the lifecycle allows. 0 when moved or already waiting, 1 when its state
+ * has no way there, or a negative db code. */
+int repairs_wait_for_parts(db_conn *c, const struct repair_ref *ref, const char *actor,
+                           int64_t now);
 
 /* ---- for demo.c (util.c) ---- */
 

@@ -156,8 +156,8 @@ test('import and export: the file is stored, exported again, and caps are never 
     // --help names both kinds and their columns
     r = await s.run(['import', '--help'], { db: false });
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /prices: product_line,level,region,labour_fen/);
-    assert.match(r.stdout, /price-caps: product_line,level,region,cap_fen/);
+    assert.match(r.stdout, / prices +product_line,level,region,labour_fen/);
+    assert.match(r.stdout, / price-caps +product_line,level,region,cap_fen/);
 });
 
 test('labour and quotes use the most specific region enclosing the outlet: county, city, province, national', async () => {

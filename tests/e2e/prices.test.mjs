@@ -204,3 +204,34 @@ test('an agent sees the quote and its decision but no quote form; in English', a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an in-warranty repair records its warranty cost instead of a quote', async () => {
+  const purchased = new Date(Date.now() - 30 * 86400e3).toISOString().slice(0, 10);
+  let x = await server.api('/api/v1/warranty-registrations', { token,
+    body: { name: '薛宝钗', phone: '13955505678', model: MODEL, serial: 'E2E-WC-0001', purchase_date: purchased } });
+  assert.equal(x.status, 201, x.text);
+  x = await server.api('/api/v1/repairs', { token, body: { customer: x.json.customer?.code || x.json.customer, serial: 'E2E-WC-0001', fault: '无声音', outlet: 'O0001' } });
+  assert.equal(x.status, 201, x.text);
+  const wcode = x.json.code;
+  x = await server.api(`/api/v1/repairs/${wcode}/transitions`, { token, body: { to: 'received' } });
+  assert.equal(x.status, 200, x.text);
+  assert.equal(x.json.in_warranty, true);
+  const labour = await server.api(`/api/v1/repairs/${wcode}/labour`, { token });
+  const a = labour.json.levels.find((l) => l.level === 'A').labour_fen;
+  const { context, page, errors } = await staff('tech', `#/repairs/${wcode}`);
+  await page.waitForSelector('[data-testid=quote-panel][data-kind=warranty] [data-testid=quote-form]');
+  await page.selectOption('select[name=quote_level]', 'A');
+  await page.fill('input[name=part_0]', 'E2E-KEY-2');
+  await page.click('[data-testid=quote-form] button[type=submit]');
+  const charge = page.locator('[data-charge=warranty]');
+  await charge.waitFor();
+  assert.equal(Number(await charge.getAttribute('data-total')), a + PARTS['E2E-KEY-2']);
+  assert.equal(await page.getAttribute('.repair-head [data-status]', 'data-status'), 'received', 'a warranty cost moves nothing');
+  assert.equal(await page.locator('[data-testid=quote-decision]').count(), 0);
+  x = await server.api(`/api/v1/repairs/${wcode}/charges`, { token });
+  assert.equal(x.json.items.length, 1);
+  assert.equal(x.json.items[0].kind, 'warranty');
+  assert.equal(x.json.items[0].total_fen, a + PARTS['E2E-KEY-2']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

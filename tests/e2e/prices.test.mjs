@@ -122,7 +122,7 @@ test('a price above the cap and a cap below a price are refused in the amount fi
   const err = await page.waitForSelector('#f-set_amount-error');
   assert.match(await err.textContent(), /高于地区 440000 的上限 382\.50 元/);
   assert.equal(await page.getAttribute('#f-set_amount', 'aria-invalid'), 'true');
-  await page.screenshot({ path: path.join(SHOTS, 'prices-above-cap.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, 'prices-above-cap.png') });
   let x = await server.api('/api/v1/prices?product_line=TV&level=B&region=440100', { token });
   assert.equal(x.json.items[0].labour_fen, 35400, 'nothing changed');
   // a cap below the price
@@ -142,6 +142,15 @@ test('a price above the cap and a cap below a price are refused in the amount fi
   assert.equal(await page.locator('#f-set_amount-error').count(), 0);
   x = await server.api('/api/v1/prices?product_line=TV&level=B&region=440100', { token });
   assert.equal(x.json.items[0].labour_fen, 36000);
+  // the list shows it; its row's "change" fills the form
+  await page.selectOption('select[name=product_line]', 'TV');
+  await page.waitForSelector('[data-edit="AV-A-000000"]', { state: 'detached' });
+  await page.waitForSelector('[data-edit="TV-B-440100"]');
+  await page.fill('input[name=set_amount]', '');
+  await page.click('[data-edit="TV-B-440100"]');
+  await page.waitForFunction(() => document.querySelector('input[name=set_amount]').value === '360.00');
+  assert.equal(await page.inputValue('input[name=set_region]'), '440100');
+  assert.equal(await page.inputValue('select[name=set_level]'), 'B');
   assert.deepEqual(errors, []);
   await context.close();
 });

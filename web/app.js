@@ -28,6 +28,8 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager'] },
   { path: 'parts', titleKey: 'nav.parts', view: null,
     roles: ['admin', 'supervisor', 'outlet_manager', 'technician', 'warehouse'] },
+  { path: 'prices', titleKey: 'nav.prices', view: () => import('./views/prices.js'),
+    roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'contacts', titleKey: 'nav.contacts', view: null,
     roles: ['admin', 'supervisor', 'agent'] },
   { path: 'complaints', titleKey: 'nav.complaints', view: null,

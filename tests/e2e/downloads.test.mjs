@@ -204,6 +204,18 @@ const SCREENS = [
       await page.waitForSelector('select[name=product_line] option[value=VC]', { state: 'attached' });
       await filter(page, '/api/v1/models?', 'product_line=VC', () => page.selectOption('select[name=product_line]', 'VC'));
     } },
+  { name: 'prices', login: 'supervisor', hash: '#/prices', id: 'labour_fen',
+    prepare: async (page) => {
+      await page.waitForSelector('select[name=product_line] option[value=TV]', { state: 'attached' });
+      await filter(page, '/api/v1/prices?', 'product_line=TV', () => page.selectOption('select[name=product_line]', 'TV'));
+      await filter(page, '/api/v1/prices?', 'level=B', () => page.selectOption('select[name=level]', 'B'));
+    } },
+  { name: 'price-caps', login: 'agent', hash: '#/prices', id: 'cap_fen',
+    prepare: async (page) => {
+      await page.waitForSelector('select[name=product_line] option[value=GAME]', { state: 'attached' });
+      await page.click('button[data-tab=caps]');
+      await filter(page, '/api/v1/price-caps?', 'product_line=GAME', () => page.selectOption('select[name=product_line]', 'GAME'));
+    } },
   { name: 'monthly', login: 'supervisor', hash: '#/kpi', id: 'group', extra: 1,
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=monthly]) tbody tr') },
   { name: 'at-risk', login: 'supervisor', hash: '#/kpi', id: 'code',

@@ -28,6 +28,7 @@ export default {
   'nav.products': 'Products',
   'nav.outlets': 'Outlets',
   'nav.parts': 'Parts',
+  'nav.prices': 'Price guide',
   'nav.contacts': 'Contacts',
   'nav.complaints': 'Complaints',
   'nav.kpi': 'KPI dashboard',

@@ -28,6 +28,7 @@ export default {
   'nav.products': '产品',
   'nav.outlets': '服务网点',
   'nav.parts': '备件',
+  'nav.prices': '价格指南',
   'nav.contacts': '联络记录',
   'nav.complaints': '投诉',
   'nav.kpi': 'KPI 看板',

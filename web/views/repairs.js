@@ -10,6 +10,7 @@ import { t, registerMessages, byLang, formatDateTime, formatMoney } from '../i18
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
 import { PagedTable } from '../lib/lists.js';
 import './outlets.js'; // its routing messages (net.route.*, net.dist.*)
+import QuotePanel from './repair-quote.js';
 
 export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts',
   'repairing', 'repaired', 'delivered', 'cancelled'];
@@ -396,7 +397,7 @@ function takeRouted(code) {
   return null;
 }
 
-function RepairDetail({ code }) {
+function RepairDetail({ code, user }) {
   const [repair, setRepair] = useState(null);
   const [error, setError] = useState(null);
   const [routed] = useState(() => takeRouted(code));
@@ -425,6 +426,7 @@ function RepairDetail({ code }) {
       </dl>
       <p><strong>${t('rep.fault')}:</strong> ${repair.fault}</p>
     </div>
+    <${QuotePanel} repair=${repair} user=${user} onRepair=${setRepair} />
     <${Actions} repair=${repair} onMoved=${setRepair} />
     <div class="card" style=${CARD}>
       <h2>${t('rep.timeline')}</h2>
@@ -442,6 +444,6 @@ export default function RepairsView({ user, params, query }) {
   const actions = html`<a class="btn btn-secondary" href="#/repairs">${t('rep.queue')}</a>
     ${canCreate ? html`<a class="btn btn-primary" href="#/repairs/new">${t('rep.new')}</a>` : null}`;
   if (sub === 'new') return html`<${Page} title=${t('rep.new')} actions=${actions}><${NewRepair} user=${user} query=${query} /></${Page}>`;
-  if (sub) return html`<${Page} title=${t('rep.code') + ' ' + sub} actions=${actions}><${RepairDetail} code=${sub} /></${Page}>`;
+  if (sub) return html`<${Page} title=${t('rep.code') + ' ' + sub} actions=${actions}><${RepairDetail} code=${sub} user=${user} /></${Page}>`;
   return html`<${Page} title=${t('rep.queue')} actions=${actions}><${RepairList} user=${user} query=${query} /></${Page}>`;
 }

@@ -1,6 +1,7 @@
 /* features: the tables that bind every capability into the program. */
 #include "features/features.h"
 #include "features/catalog/catalog.h"
+#include "features/complaints/complaints.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
@@ -19,6 +20,7 @@ const struct route *const feature_routes[] = {
     catalog_routes,
     warranty_routes,
     repairs_routes,
+    complaints_routes,
     portal_routes,
     NULL,
 };
@@ -37,6 +39,7 @@ const char *const feature_customer_moves[] = {
     "UPDATE units SET customer_id = ? WHERE customer_id = ?",
     "UPDATE repairs SET customer_id = ? WHERE customer_id = ?",
     "UPDATE outbox SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE complaints SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
@@ -51,6 +54,7 @@ const struct csv_kind feature_csv[] = {
     {"outlets", network_import_outlets, network_export_outlets},
     {"models", catalog_import_models, catalog_export_models},
     {"repairs", repairs_import_csv, repairs_export_csv},
+    {"holidays", complaints_import_holidays, NULL},
     {0},
 };
 

@@ -234,8 +234,6 @@ test('complaint_response_24h equals a count made here', async () => {
     const r = await s.run(['kpi', '--from', from, '--to', to, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const k = JSON.parse(r.stdout);
-    assert.equal(k.complaints, inPeriod.length);
-    assert.equal(k.complaints_responded_in_time, hits.length);
     assert.equal(k.complaint_response_24h, hits.length / inPeriod.length);
     const api = await s.api(`/api/v1/kpi/turnaround?from=${from}&to=${to}`, { token: admin });
     if (api.status === 200) assert.equal(api.json.total.complaint_response_24h, hits.length / inPeriod.length);

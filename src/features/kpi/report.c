@@ -341,8 +341,6 @@ json_t *kpi_counts_json(const struct kpi_counts *c)
     if (c->has_complaints) {
         json_object_set_new(o, "complaint_response_24h",
                             kpi_rate_json(c->complaints_in_time, c->complaints));
-        json_object_set_new(o, "complaints", json_integer(c->complaints));
-        json_object_set_new(o, "complaints_responded_in_time", json_integer(c->complaints_in_time));
     }
     return o;
 }

@@ -133,7 +133,9 @@ static int cmd_serve(int argc, char **argv, db *d)
     db_conn *hc = db_acquire(d); /* the official holidays, once (first use retries) */
     complaints_holidays_ensure(hc);
     db_release(hc);
+    complaints_scheduler_start(d);
     rc = http_serve(&cfg, d) == 0 ? 0 : 1;
+    complaints_scheduler_stop();
     log_stop();
 cleanup:
     free(web);
@@ -418,6 +420,8 @@ static const struct cmd commands[] = {
      "       aftersales kpi --check | --rebuild [--zone NAME]  (aggregates vs a full recount)"},
     {"backup", cmd_backup, NEEDS_DB, "copy the embedded database while it runs",
      "aftersales backup FILE [--db URL]"},
+    {"escalate", complaints_cmd_escalate, NEEDS_DB, "one complaint escalation pass (serve runs it too)",
+     "aftersales escalate [--db URL]  (serve: every AFTERSALES_ESCALATION_INTERVAL s, default 60, 0 off)"},
     {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
     {"coverage", network_cmd_coverage, NEEDS_DB, "county-level coverage of the service network",
      "aftersales coverage [--region CODE] [--json] [--db URL]"},

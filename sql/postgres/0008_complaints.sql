@@ -102,4 +102,16 @@ CREATE TABLE complaint_events (
 );
 CREATE INDEX complaint_events_complaint ON complaint_events(complaint_id, at);
 
+-- Escalation steps fired: one row per complaint, clock and share. The unique key makes
+-- each step fire once even with several servers on one database: the server whose
+-- insert lands writes the timeline event and the notification in the same transaction.
+CREATE TABLE complaint_escalations (
+  complaint_id  BIGINT NOT NULL REFERENCES complaints(id),
+  clock         TEXT NOT NULL,
+  share_pct     INTEGER NOT NULL,
+  fired_at      BIGINT NOT NULL,
+  fired_by      TEXT NOT NULL,
+  PRIMARY KEY (complaint_id, clock, share_pct)
+);
+
 INSERT INTO counters (name, value) VALUES ('complaint', 0) ON CONFLICT (name) DO NOTHING;

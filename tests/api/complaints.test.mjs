@@ -21,7 +21,7 @@ const OFFICE = {
 let s, admin, agent, tech, customer, dir;
 
 before(async () => {
-    s = await startServer();
+    s = await startServer({ env: { AFTERSALES_ESCALATION_INTERVAL: '1' } });
     [admin, agent] = [await s.token('admin'), await s.token('agent')];
     for (const [code, region] of [['KA', '310104'], ['KB', '110105']]) {
         const o = await s.api('/api/v1/outlets', { token: admin, body: outletBody(code, { region, covers: [region] }) });
@@ -239,6 +239,36 @@ test('complaint_response_24h equals a count made here', async () => {
     if (api.status === 200) assert.equal(api.json.total.complaint_response_24h, hits.length / inPeriod.length);
     const none = JSON.parse((await s.run(['kpi', '--from', '2020-01-01', '--to', '2020-02-01', '--json'])).stdout);
     assert.equal(none.complaint_response_24h, null);
+});
+
+test('escalation steps fire once each, from serve and from concurrent passes', async () => {
+    const p = await put('/api/v1/sla-policies/complaint', { calendar: 'always', first_response_hours: 24,
+        resolution_hours: 72, escalation: [0.75, 1.0] });
+    assert.equal(p.status, 200, p.text);
+    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+    const warn = await complain({ received_at: iso(Date.now() - 20 * 3600e3) }); // 75 % used, not 100 %
+    const breach = await complain({ received_at: iso(Date.now() - 30 * 3600e3) }); // both
+    const fresh = await complain({}); // none
+    const steps = async (code) => (await get(code)).timeline.filter((e) => e.kind === 'escalation').map((e) => e.note).sort();
+    // the scheduler inside serve (every second here) fires them
+    let w = [];
+    for (let i = 0; i < 50 && w.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        w = await steps(warn.json.code);
+    }
+    assert.deepEqual(w, ['first_response 75%']);
+    // two more passes at once (as two servers on one database would) fire nothing again
+    const runs = await Promise.all([s.run(['escalate']), s.run(['escalate']), s.run(['escalate'])]);
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await steps(warn.json.code), ['first_response 75%']);
+    assert.deepEqual(await steps(breach.json.code), ['first_response 100% (breach)', 'first_response 75%']);
+    assert.deepEqual(await steps(fresh.json.code), []);
+    const fired = await sql(s, `SELECT COUNT(*) FROM complaint_escalations e JOIN complaints k ON k.id = e.complaint_id
+        WHERE k.code IN ('${warn.json.code}', '${breach.json.code}')`);
+    assert.equal(fired, '3');
+    const queued = await sql(s, `SELECT COUNT(*) FROM outbox WHERE template IN ('complaint_escalation', 'complaint_breach')
+        AND payload LIKE '%${breach.json.code}%'`);
+    assert.equal(queued, '2');
 });
 
 test('the queue is sorted by time left and filtered by status; downloads', async () => {

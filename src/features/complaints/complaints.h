@@ -23,4 +23,14 @@ int complaints_holidays_ensure(db_conn *c);
 int complaints_kpi_response(db_conn *c, int64_t from, int64_t to, int64_t outlet_id,
                             int64_t line_id, const char *region_like, int64_t *num, int64_t *den);
 
+/* One escalation pass over the open complaints (who: the actor written, e.g.
+ * "escalation:PID"); *fired steps were fired by this caller. 0 or a negative db code. */
+int complaints_escalate(db_conn *c, const char *who, int *fired);
+/* The scheduler thread inside serve: a pass every AFTERSALES_ESCALATION_INTERVAL
+ * seconds (default 60; 0 turns it off). */
+void complaints_scheduler_start(db *d);
+void complaints_scheduler_stop(void);
+/* `aftersales escalate`: one pass, then exit. */
+int complaints_cmd_escalate(int argc, char **argv, db *d);
+
 #endif

@@ -32,6 +32,8 @@ const struct history_source feature_history[] = {
     {"repair", "SELECT r.registered_at, r.code, r.status || ' · ' || COALESCE(m.name, '') || ' · '"
                " || COALESCE(r.fault, '') FROM repairs r LEFT JOIN models m ON m.id = r.model_id"
                " WHERE r.customer_id = ?"},
+    {"complaint", "SELECT k.received_at, k.code, k.status || ' · ' || k.text FROM complaints k"
+                  " WHERE k.customer_id = ?"},
     {0},
 };
 
@@ -45,6 +47,8 @@ const char *const feature_customer_moves[] = {
 
 const char *const feature_customer_erasures[] = {
     "UPDATE outbox SET recipient = '', payload = '{}' WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     NULL,
 };

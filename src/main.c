@@ -7,6 +7,7 @@
 #include "base/paths.h"
 #include "base/router.h"
 #include "features/features.h"
+#include "features/complaints/complaints.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
 
@@ -130,7 +131,12 @@ static int cmd_serve(int argc, char **argv, db *d)
     cfg.web_dir = web;
     cfg.vendor_dir = vendor;
     log_start();
+    db_conn *hc = db_acquire(d); /* the official holidays, once (first use retries) */
+    complaints_holidays_ensure(hc);
+    db_release(hc);
+    complaints_scheduler_start(d);
     rc = http_serve(&cfg, d) == 0 ? 0 : 1;
+    complaints_scheduler_stop();
     log_stop();
 cleanup:
     free(web);
@@ -144,6 +150,8 @@ static int cmd_migrate(int argc, char **argv, db *d)
     /* reference data every database needs: the official regions (when not loaded yet) */
     db_conn *c = db_acquire(d);
     int regions = network_regions_ensure(c, NULL);
+    if (regions == 0)
+        regions = complaints_holidays_ensure(c); /* the official holidays (chinese-days) */
     db_release(c);
     if (regions < 0)
         return 1;
@@ -423,7 +431,9 @@ static const struct cmd commands[] = {
     {"token", cmd_token, NEEDS_DB, "create a bearer token for an integration",
      "aftersales token create --role ROLE [--outlet CODE] [--name TEXT] [--db URL]"},
     {"import", cmd_import, NEEDS_DB, "import a CSV file (all or nothing)",
-     "aftersales import KIND FILE.csv [--db URL]"},
+     "aftersales import KIND FILE.csv [--db URL]\n"
+     "       aftersales import holidays FILE.csv: day,kind,name (kind holiday or makeup_workday):\n"
+     "       the official mainland-China schedule of a year not in the chinese-days package yet"},
     {"export", cmd_export, NEEDS_DB, "export a CSV file", "aftersales export KIND [FILE] [--db URL]"},
     {"kpi", kpi_cmd, NEEDS_DB, "turnaround and quality KPIs for a period",
      "aftersales kpi --from YYYY-MM-DD --to YYYY-MM-DD [--outlet CODE] [--product-line CODE] "
@@ -431,6 +441,8 @@ static const struct cmd commands[] = {
      "       aftersales kpi --check | --rebuild [--zone NAME]  (aggregates vs a full recount)"},
     {"backup", cmd_backup, NEEDS_DB, "copy the embedded database while it runs",
      "aftersales backup FILE [--db URL]"},
+    {"escalate", complaints_cmd_escalate, NEEDS_DB, "one complaint escalation pass (serve runs it too)",
+     "aftersales escalate [--db URL]  (serve: every AFTERSALES_ESCALATION_INTERVAL s, default 60, 0 off)"},
     {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
     {"coverage", network_cmd_coverage, NEEDS_DB, "county-level coverage of the service network",
      "aftersales coverage [--region CODE] [--json] [--db URL]"},

@@ -337,6 +337,39 @@ json_t *dt_json(int64_t t)
     return json_string(s);
 }
 
+void dt_rfc3339_zone(const struct dt_zone *z, int64_t t, char out[26])
+{
+    if (!z) {
+        dt_rfc3339(t, out);
+        return;
+    }
+    int32_t off = dt_zone_offset(z, t);
+    int y, m, d, hh, mm, ss;
+    dt_local_parts(z, t, &y, &m, &d, &hh, &mm, &ss);
+    put_date(out, y, m, d);
+    out[10] = 'T';
+    put_digits(out + 11, hh, 2);
+    out[13] = ':';
+    put_digits(out + 14, mm, 2);
+    out[16] = ':';
+    put_digits(out + 17, ss, 2);
+    out[19] = off < 0 ? '-' : '+';
+    int32_t a = off < 0 ? -off : off;
+    put_digits(out + 20, (int)(a / 3600), 2);
+    out[22] = ':';
+    put_digits(out + 23, (int)(a / 60 % 60), 2);
+    out[25] = 0;
+}
+
+json_t *dt_json_zone(const struct dt_zone *z, int64_t t)
+{
+    if (t == DT_NONE)
+        return json_null();
+    char s[26];
+    dt_rfc3339_zone(z, t, s);
+    return json_string(s);
+}
+
 void dt_local_date(const struct dt_zone *z, int64_t t, char out[11])
 {
     int y, m, d, hh, mm, ss;

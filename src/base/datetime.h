@@ -65,6 +65,11 @@ const struct dt_zone *dt_zone_get(const char *name);
 void dt_rfc3339(int64_t t, char out[21]);
 /* The same as a JSON string, or JSON null when t is DT_NONE. */
 json_t *dt_json(int64_t t);
+/* Instant t as local time in z with z's offset then: "2026-09-30T14:00:00+08:00" (UTC,
+ * "...Z", when z is NULL). */
+void dt_rfc3339_zone(const struct dt_zone *z, int64_t t, char out[26]);
+/* The same as a JSON string, or JSON null when t is DT_NONE. */
+json_t *dt_json_zone(const struct dt_zone *z, int64_t t);
 /* The local date "YYYY-MM-DD" of instant t in zone z (UTC when z is NULL). */
 void dt_local_date(const struct dt_zone *z, int64_t t, char out[11]);
 /* The local wall-clock parts of t in z (UTC when z is NULL). */

@@ -1,6 +1,7 @@
 /* features: the tables that bind every capability into the program. */
 #include "features/features.h"
 #include "features/catalog/catalog.h"
+#include "features/complaints/complaints.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
@@ -23,6 +24,7 @@ const struct route *const feature_routes[] = {
     repairs_routes,
     prices_routes,
     parts_routes,
+    complaints_routes,
     portal_routes,
     NULL,
 };
@@ -34,6 +36,8 @@ const struct history_source feature_history[] = {
     {"repair", "SELECT r.registered_at, r.code, r.status || ' · ' || COALESCE(m.name, '') || ' · '"
                " || COALESCE(r.fault, '') FROM repairs r LEFT JOIN models m ON m.id = r.model_id"
                " WHERE r.customer_id = ?"},
+    {"complaint", "SELECT k.received_at, k.code, k.status || ' · ' || k.text FROM complaints k"
+                  " WHERE k.customer_id = ?"},
     {0},
 };
 
@@ -41,11 +45,14 @@ const char *const feature_customer_moves[] = {
     "UPDATE units SET customer_id = ? WHERE customer_id = ?",
     "UPDATE repairs SET customer_id = ? WHERE customer_id = ?",
     "UPDATE outbox SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE complaints SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
 const char *const feature_customer_erasures[] = {
     "UPDATE outbox SET recipient = '', payload = '{}' WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     NULL,
 };
@@ -72,6 +79,7 @@ const struct csv_kind feature_csv[] = {
     {"prices", prices_import_csv, prices_export_csv, "product_line,level,region,labour_fen"},
     {"price-caps", prices_import_caps_csv, prices_export_caps_csv,
      "product_line,level,region,cap_fen"},
+    {"holidays", complaints_import_holidays, NULL, "day,kind,name (kind: holiday|makeup_workday)"},
     {0},
 };
 

@@ -165,3 +165,28 @@ int cal_next_open(const struct calendar *c, int64_t t, int64_t *out)
     *out = s;
     return 0;
 }
+
+int cal_due(const struct calendar *c, int64_t start, int64_t target_secs,
+            const int64_t (*pauses)[2], size_t n, int64_t *due, int64_t *remaining)
+{
+    int64_t t = start, need = target_secs > 0 ? target_secs : 0;
+    *due = DT_NONE;
+    *remaining = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t ps = pauses[i][0], pe = pauses[i][1];
+        if (pe != DT_NONE && pe <= t)
+            continue; /* over before the clock got there */
+        if (ps < t)
+            ps = t;
+        int64_t run = cal_between(c, t, ps);
+        if (run >= need)
+            break; /* due before this pause begins */
+        need -= run;
+        if (pe == DT_NONE) {
+            *remaining = need;
+            return CAL_PAUSED;
+        }
+        t = pe;
+    }
+    return cal_add(c, t, need, due);
+}

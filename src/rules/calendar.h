@@ -72,4 +72,14 @@ int cal_add(const struct calendar *c, int64_t start, int64_t secs, int64_t *out)
 /* The first business instant at or after t. 0 or -1 (none within the horizon). */
 int cal_next_open(const struct calendar *c, int64_t t, int64_t *out);
 
+/* An SLA clock: the instant at which the business time after `start` and outside the
+ * pauses reaches target_secs. pauses[i] = {start, end} sorted by start, not overlapping;
+ * an end of DT_NONE is a pause still open. A pause that begins after the due time does
+ * not move it. 0 with *due (and *remaining 0); CAL_PAUSED when an open pause is reached
+ * first, with *remaining the business seconds still to run (*due DT_NONE); -1 when the
+ * calendar has no hours within the horizon. */
+#define CAL_PAUSED 1
+int cal_due(const struct calendar *c, int64_t start, int64_t target_secs,
+            const int64_t (*pauses)[2], size_t n, int64_t *due, int64_t *remaining);
+
 #endif

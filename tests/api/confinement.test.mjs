@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BIN, runProcess, startServer } from './lib/server.mjs';
-import { makeRepair, outletBody } from './network-helpers.mjs';
+import { makeRepair, outletBody, sql } from './network-helpers.mjs';
 import { makePartLine, makeTransfer } from './parts-helpers.mjs';
 
 const ROLES = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse',
@@ -37,6 +37,12 @@ const OWNED = {
     'POST /api/v1/part-request-lines/:code/issue': { make: (ctx, o) => makePartLine(ctx.s, o) },
     'POST /api/v1/part-request-lines/:code/cancel': { make: (ctx, o) => makePartLine(ctx.s, o) },
     'POST /api/v1/transfers/:code/receive': { make: (ctx, o) => makeTransfer(ctx.s, o) },
+    'GET /api/v1/complaints/:code': { make: (ctx, o) => ctx.complaint(o) },
+    'POST /api/v1/complaints/:code/responses': { make: (ctx, o) => ctx.complaint(o), body: { text: '已回电' } },
+    'POST /api/v1/complaints/:code/pause': { make: (ctx, o) => ctx.complaint(o), body: { reason: '等客户' } },
+    'POST /api/v1/complaints/:code/resume': { make: (ctx, o) => ctx.complaint(o, true) },
+    'POST /api/v1/complaints/:code/resolve': { make: (ctx, o) => ctx.complaint(o), body: { note: '已处理' } },
+    'POST /api/v1/complaints/:code/transitions': { make: (ctx, o) => ctx.complaint(o), body: { to: 'in_progress' } },
 };
 // Routes with a path parameter open to outlet staff whose records belong to no outlet.
 const SHARED = {
@@ -53,6 +59,7 @@ const LISTS = {
     'GET /api/v1/appointments': (item, other) => item.outlet === other.outlet,
     'GET /api/v1/repairs': (item, other) => item.code === other.repair || item.outlet === other.outlet ||
         item.outlet?.code === other.outlet,
+    'GET /api/v1/complaints': (item, other) => item.code === other.complaint || item.outlet === other.outlet,
 };
 
 let s, routes, tokens = {}, ctx;
@@ -84,6 +91,24 @@ before(async () => {
                 body: { technician, starts_at: `2031-01-08T${h}:00:00+08:00` } });
             assert.equal(a.status, 201, a.text);
             return a.json.code;
+        },
+        // a complaint about a repair of the outlet (paused when asked, for resume)
+        async complaint(outlet, paused = false) {
+            if (!this.customer) {
+                const c = await s.api('/api/v1/customers', { token: admin, body: { name: '投诉人', phone: '13700137001' } });
+                assert.equal(c.status, 201, c.text);
+                this.customer = c.json.code;
+            }
+            const repair = await makeRepair(s, outlet);
+            await sql(s, `UPDATE repairs SET customer_id = (SELECT id FROM customers WHERE code = '${this.customer}') WHERE code = '${repair}'`);
+            const k = await s.api('/api/v1/complaints', { token: admin,
+                body: { customer: this.customer, repair, channel: 'phone', text: '投诉' } });
+            assert.equal(k.status, 201, k.text);
+            if (paused) {
+                const p = await s.api(`/api/v1/complaints/${k.json.code}/pause`, { token: admin, body: { reason: '等客户' } });
+                assert.equal(p.status, 201, p.text);
+            }
+            return k.json.code;
         },
         async technician(outlet) {
             const t = await s.api('/api/v1/technicians', { token: admin, body: { outlet, name: `技师 ${outlet}` } });
@@ -168,8 +193,9 @@ test("outlet staff get 404 for another outlet's records, exactly as for a missin
 
 test('lists open to outlet staff show only their own outlet', async () => {
     const other = { outlet: 'OB', repair: await makeRepair(s, 'OB'), technician: await ctx.technician('OB'),
-        appointment: await ctx.appointment('OB') };
+        appointment: await ctx.appointment('OB'), complaint: await ctx.complaint('OB') };
     await makeRepair(s, 'OA');
+    await ctx.complaint('OA');
     await ctx.appointment('OA');
     for (const r of routes.filter((x) => x.method === 'GET' && !x.pattern.includes(':') && LISTS[x.key]))
         for (const role of OUTLET_ROLES.filter((x) => r.roles.has(x))) {

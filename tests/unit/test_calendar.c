@@ -252,6 +252,53 @@ static void pauses_spanning_holidays(void **s)
     assert_int_equal(due2, at(c.zone, "2026-10-10 10:00")); /* the make-up Saturday */
 }
 
+/* cal_due: the due instant with the stored pauses. */
+static void due_with_pauses(void **s)
+{
+    (void)s;
+    struct calendar c;
+    office(&c);
+    int64_t due, rem, recv = at(c.zone, "2026-09-29 09:00");
+    /* no pauses: the plain sum */
+    assert_int_equal(cal_due(&c, recv, 24 * H, NULL, 0, &due, &rem), 0);
+    assert_int_equal(due, at(c.zone, "2026-10-08 15:00"));
+    assert_int_equal(rem, 0);
+    /* one pause across the National Day week: 13 business hours paused */
+    int64_t one[][2] = {{at(c.zone, "2026-09-30 15:00"), at(c.zone, "2026-10-09 10:00")}};
+    assert_int_equal(cal_due(&c, recv, 24 * H, one, 1, &due, &rem), 0);
+    assert_int_equal(due, at(c.zone, "2026-10-10 10:00"));
+    /* several pauses, one of them wholly on the holiday (no business time: no effect),
+     * one before the clock started (ignored) */
+    int64_t several[][2] = {{at(c.zone, "2026-09-28 10:00"), at(c.zone, "2026-09-28 12:00")},
+                            {at(c.zone, "2026-09-29 10:00"), at(c.zone, "2026-09-29 12:00")},
+                            {at(c.zone, "2026-10-02 09:00"), at(c.zone, "2026-10-05 18:00")},
+                            {at(c.zone, "2026-10-08 09:00"), at(c.zone, "2026-10-08 09:30")}};
+    assert_int_equal(cal_due(&c, recv, 24 * H, several, 4, &due, &rem), 0);
+    assert_int_equal(due, at(c.zone, "2026-10-08 17:30")); /* 15:00 + 2 h + 30 min */
+    /* a pause that starts inside another's span of the clock, overlapping the start */
+    int64_t early[][2] = {{at(c.zone, "2026-09-29 08:00"), at(c.zone, "2026-09-29 10:00")}};
+    assert_int_equal(cal_due(&c, recv, 24 * H, early, 1, &due, &rem), 0);
+    assert_int_equal(due, at(c.zone, "2026-10-08 16:00")); /* one business hour paused */
+    /* a pause after the breach does not move the due time, nor does one starting at it */
+    int64_t late[][2] = {{at(c.zone, "2026-10-08 15:00"), at(c.zone, "2026-10-09 12:00")},
+                         {at(c.zone, "2026-10-12 09:00"), DT_NONE}};
+    assert_int_equal(cal_due(&c, recv, 24 * H, late, 2, &due, &rem), 0);
+    assert_int_equal(due, at(c.zone, "2026-10-08 15:00"));
+    /* an open pause reached first: paused, with the business time still to run */
+    int64_t open[][2] = {{at(c.zone, "2026-09-29 09:00"), at(c.zone, "2026-09-29 10:00")},
+                         {at(c.zone, "2026-09-30 17:00"), DT_NONE}};
+    assert_int_equal(cal_due(&c, recv, 24 * H, open, 2, &due, &rem), CAL_PAUSED);
+    assert_int_equal(due, DT_NONE);
+    assert_int_equal(rem, 24 * H - (8 * H + 8 * H)); /* 09-29 10-18, 09-30 09-17 */
+    /* a zero target is due at once, even with an open pause at the start */
+    int64_t now[][2] = {{recv, DT_NONE}};
+    assert_int_equal(cal_due(&c, recv, 0, now, 1, &due, &rem), 0);
+    assert_int_equal(due, recv);
+    /* a calendar without hours gives up */
+    struct calendar none = {.zone = shanghai()};
+    assert_int_equal(cal_due(&none, recv, H, NULL, 0, &due, &rem), -1);
+}
+
 static void always_and_never(void **s)
 {
     (void)s;
@@ -283,6 +330,7 @@ int main(void)
         cmocka_unit_test(windows_across_midnight),
         cmocka_unit_test(dst_zone),
         cmocka_unit_test(pauses_spanning_holidays),
+        cmocka_unit_test(due_with_pauses),
         cmocka_unit_test(always_and_never),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

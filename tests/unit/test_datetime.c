@@ -146,6 +146,38 @@ static void fixed_zones_and_bad_tzif(void **state)
     assert_int_equal(dt_zone_parse(NULL, 0, &z), -1);
 }
 
+/* RFC 3339 with the zone's offset, and back to the same instant. */
+static void rfc3339_with_offset(void **st)
+{
+    (void)st;
+    char s[26];
+    int64_t t;
+    const struct dt_zone *sh = dt_zone_get("Asia/Shanghai"), *berlin = dt_zone_get("Europe/Berlin");
+    assert_non_null(sh);
+    assert_non_null(berlin);
+    assert_int_equal(dt_parse_time("2026-09-30T06:00:00Z", NULL, &t), 0);
+    dt_rfc3339_zone(sh, t, s);
+    assert_string_equal(s, "2026-09-30T14:00:00+08:00");
+    dt_rfc3339_zone(berlin, t, s);
+    assert_string_equal(s, "2026-09-30T08:00:00+02:00"); /* summer time */
+    int64_t back;
+    assert_int_equal(dt_parse_time(s, NULL, &back), 0);
+    assert_int_equal(back, t);
+    assert_int_equal(dt_parse_time("2026-12-03T00:34:05Z", NULL, &t), 0);
+    dt_rfc3339_zone(berlin, t, s);
+    assert_string_equal(s, "2026-12-03T01:34:05+01:00");
+    struct dt_zone west;
+    assert_int_equal(dt_zone_fixed(-(3 * 3600 + 30 * 60), &west), 0);
+    dt_rfc3339_zone(&west, t, s);
+    assert_string_equal(s, "2026-12-02T21:04:05-03:30");
+    dt_zone_free(&west);
+    dt_rfc3339_zone(NULL, t, s);
+    assert_string_equal(s, "2026-12-03T00:34:05Z");
+    json_t *j = dt_json_zone(sh, DT_NONE);
+    assert_true(json_is_null(j));
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +187,7 @@ int main(void)
         cmocka_unit_test(zones_from_the_system_zoneinfo),
         cmocka_unit_test(shanghai_appointment_instants),
         cmocka_unit_test(fixed_zones_and_bad_tzif),
+        cmocka_unit_test(rfc3339_with_offset),
     };
     return cmocka_run_group_tests_name("datetime", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* kpi: the turnaround report (M5): counts of a period per month, outlet, region or
  * product line, from the daily buckets or the repairs themselves, and the report as
  * JSON. The arithmetic is src/rules/kpi.c and its SQL twin in sql/<backend>/0005_kpi.sql. */
+#include "features/complaints/complaints.h"
 #include "features/kpi/internal.h"
 #include "features/parts/parts.h"
 #include "rules/kpi.h"
@@ -284,6 +285,11 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
     if (tot.n)
         res->total = tot.v[0].c;
     free(tot.v);
+    /* complaint_response_24h (M10), for the period's total */
+    if (complaints_kpi_response(c, from, to, q->f.outlet_id, q->f.pl_id, q->f.region,
+                                &res->total.complaints_in_time, &res->total.complaints) < 0)
+        return -1;
+    res->total.has_complaints = 1;
     int rc = 0;
     if (q->by == BY_MONTH) {
         int y = q->fy, m = q->fm;
@@ -336,6 +342,10 @@ json_t *kpi_counts_json(const struct kpi_counts *c)
     json_object_set_new(o, "open_over_14d", json_integer(c->open_over_14d));
     json_object_set_new(o, "rr90", json_integer(c->rr90));
     json_object_set_new(o, "rate_rr90", kpi_rate_json(c->rr90, c->with_serial));
+    if (c->has_complaints) {
+        json_object_set_new(o, "complaint_response_24h",
+                            kpi_rate_json(c->complaints_in_time, c->complaints));
+    }
     return o;
 }
 
@@ -364,6 +374,7 @@ json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:{s:f, s:i, s:f}}", "from", from, "to", to,
                           "time_zone", cfg->zone, "total", total, "targets", "rate_4d",
                           TARGET_RATE_4D, "over_14d", 0, "rate_rr90", TARGET_RATE_RR90);
+    json_object_set_new(json_object_get(o, "targets"), "complaint_response_24h", json_real(0.98));
     if (q->by != BY_NONE) {
         json_t *arr = json_array();
         for (size_t i = 0; i < res->groups.n; i++) {

@@ -1,0 +1,36 @@
+/* complaints (M10): complaints on SLA clocks that run on business calendars with the
+ * official mainland-China holidays and make-up working days. The public API: the route
+ * table, the holidays CSV import, the holidays loader and the KPI count. */
+#ifndef FEATURES_COMPLAINTS_H
+#define FEATURES_COMPLAINTS_H
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/db.h"
+#include "base/http.h"
+
+extern const struct route complaints_routes[];
+
+/* `aftersales import holidays FILE.csv` (day,kind,name): next year's official schedule
+ * for region cn. 0 or -1 after printing FILE:LINE: reason (nothing stored). */
+int complaints_import_holidays(db *d, const char *path, FILE *in);
+/* Load the chinese-days package into the holidays table once, when it holds no cn
+ * rows (serve, migrate, first use). 0 or -1 (message on stderr). */
+int complaints_holidays_ensure(db_conn *c);
+/* complaint_response_24h: complaints received in [from, to) (outlet_id / line_id 0 for
+ * all; region_like a LIKE pattern on the outlet's region, or NULL) -> *den; those whose first response came by its due time -> *num. 0 or a
+ * negative db code. */
+int complaints_kpi_response(db_conn *c, int64_t from, int64_t to, int64_t outlet_id,
+                            int64_t line_id, const char *region_like, int64_t *num, int64_t *den);
+
+/* One escalation pass over the open complaints (who: the actor written, e.g.
+ * "escalation:PID"); *fired steps were fired by this caller. 0 or a negative db code. */
+int complaints_escalate(db_conn *c, const char *who, int *fired);
+/* The scheduler thread inside serve: a pass every AFTERSALES_ESCALATION_INTERVAL
+ * seconds (default 60; 0 turns it off). */
+void complaints_scheduler_start(db *d);
+void complaints_scheduler_stop(void);
+/* `aftersales escalate`: one pass, then exit. */
+int complaints_cmd_escalate(int argc, char **argv, db *d);
+
+#endif

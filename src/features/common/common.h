@@ -86,6 +86,13 @@ struct list_spec {
 };
 enum { LIST_ANSWERED = 1 };
 
+/* The usual page function's second half for a list ordered by id: st (bound, its
+ * LIMIT p->limit + 1) yields ids; each becomes an item through one(c, id, &json) (0, or
+ * non-zero on failure) and *next is set when more rows follow. Finishes st. 0 or -1. */
+int list_ids_page(req *r, const struct page *p, db_stmt *st,
+                  int (*one)(db_conn *c, int64_t id, json_t **out), json_t *items,
+                  const char **next);
+
 /* Answer r from spec (JSON page, CSV or XLSX). The handler's whole body is usually
  * `return list_reply(r, &spec);`. */
 int list_reply(req *r, const struct list_spec *spec);

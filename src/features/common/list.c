@@ -80,3 +80,28 @@ int table_reply_rows(req *r, enum table_format f, const char *name, const char *
         table_row(t, row);
     return table_reply(r, t, name, 0);
 }
+
+int list_ids_page(req *r, const struct page *p, db_stmt *st,
+                  int (*one)(db_conn *c, int64_t id, json_t **out), json_t *items,
+                  const char **next)
+{
+    long cap = p->limit + 1, n = 0;
+    int64_t *ids = arena_alloc(r->a, (size_t)cap * sizeof *ids);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW && n < cap)
+        ids[n++] = db_int(st, 0);
+    db_done(st);
+    if (rc < 0)
+        return -1;
+    if (n > p->limit) {
+        n = p->limit;
+        *next = page_cursor_int(r->a, ids[n - 1]);
+    }
+    for (long i = 0; i < n; i++) {
+        json_t *j = NULL;
+        if (one(req_db(r), ids[i], &j) != 0)
+            return -1;
+        json_array_append_new(items, j);
+    }
+    return 0;
+}

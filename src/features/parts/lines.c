@@ -313,6 +313,12 @@ static const struct table_col line_cols[] = {
     {"created_at", NULL, TABLE_TIME, 17, 0},    {"received_at", NULL, TABLE_TIME, 17, 0},
 };
 
+/* A line with its repair, as the lists show it. */
+static int line_json_full(db_conn *c, int64_t id, json_t **out)
+{
+    return pr_line_json(c, id, 1, out);
+}
+
 /* Newest first, filtered by ?status= and ?late=true (reserved or ordered with a promise
  * date before today: the late parts). Outlet staff see their own outlet's lines. */
 static int lines_page(req *r, const struct page *p, json_t *items, const char **next)
@@ -348,25 +354,7 @@ static int lines_page(req *r, const struct page *p, json_t *items, const char **
     db_bind_int(st, 6, scope);
     db_bind_int(st, 7, scope);
     db_bind_int(st, 8, p->limit + 1);
-    int64_t ids[1001];
-    long n = 0;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW && n < p->limit + 1 && n < 1001)
-        ids[n++] = db_int(st, 0);
-    db_done(st);
-    if (rc < 0)
-        return -1;
-    if (n > p->limit) {
-        n = p->limit;
-        *next = page_cursor_int(r->a, ids[n - 1]);
-    }
-    for (long i = 0; i < n; i++) {
-        json_t *j = NULL;
-        if (pr_line_json(c, ids[i], 1, &j) != 0)
-            return -1;
-        json_array_append_new(items, j);
-    }
-    return 0;
+    return list_ids_page(r, p, st, line_json_full, items, next);
 }
 
 int lines_list(req *r)

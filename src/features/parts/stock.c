@@ -415,25 +415,7 @@ static int moves_page(req *r, const struct page *p, json_t *items, const char **
     db_bind_int(st, 10, scope);
     db_bind_int(st, 11, scope);
     db_bind_int(st, 12, p->limit + 1);
-    int64_t ids[1001];
-    long n = 0;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW && n < p->limit + 1 && n < 1001)
-        ids[n++] = db_int(st, 0);
-    db_done(st);
-    if (rc < 0)
-        return -1;
-    if (n > p->limit) {
-        n = p->limit;
-        *next = page_cursor_int(r->a, ids[n - 1]);
-    }
-    for (long i = 0; i < n; i++) {
-        json_t *j = NULL;
-        if (pl_move_json(c, ids[i], &j) != 0)
-            return -1;
-        json_array_append_new(items, j);
-    }
-    return 0;
+    return list_ids_page(r, p, st, pl_move_json, items, next);
 }
 
 int moves_list(req *r)
@@ -491,25 +473,7 @@ static int transfers_page(req *r, const struct page *p, json_t *items, const cha
     db_bind_int(st, 10, scope);
     db_bind_int(st, 11, scope);
     db_bind_int(st, 12, p->limit + 1);
-    int64_t ids[1001];
-    long n = 0;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW && n < p->limit + 1 && n < 1001)
-        ids[n++] = db_int(st, 0);
-    db_done(st);
-    if (rc < 0)
-        return -1;
-    if (n > p->limit) {
-        n = p->limit;
-        *next = page_cursor_int(r->a, ids[n - 1]);
-    }
-    for (long i = 0; i < n; i++) {
-        json_t *j = NULL;
-        if (pl_transfer_json(c, ids[i], &j) != 0)
-            return -1;
-        json_array_append_new(items, j);
-    }
-    return 0;
+    return list_ids_page(r, p, st, pl_transfer_json, items, next);
 }
 
 int transfers_list(req *r)

@@ -251,7 +251,7 @@ static int act_tx(db_conn *c, void *arg)
 static int line_act(req *r, enum line_action what)
 {
     json_t *body = NULL;
-    struct act a = {.r = r, .what = what, .code = pt_upper(r->a, req_param(r, "code"))};
+    struct act a = {.r = r, .what = what, .code = code_upper(r->a, req_param(r, "code"))};
     jsonv v;
     jsonv_init(&v, NULL);
     if (what == LA_ISSUE) {

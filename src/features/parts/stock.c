@@ -26,7 +26,7 @@ static int stock_filters(req *r, int64_t *part, int64_t *wh)
     *part = *wh = 0;
     if (pn && *pn) {
         struct pt_part p;
-        int k = pt_part_find(c, pt_upper(r->a, pn), &p);
+        int k = pt_part_find(c, code_upper(r->a, pn), &p);
         if (k < 0)
             return -1;
         if (k == 1)
@@ -35,7 +35,7 @@ static int stock_filters(req *r, int64_t *part, int64_t *wh)
     }
     if (wc && *wc) {
         struct pt_wh w;
-        int k = pt_wh_find_scoped(c, pt_upper(r->a, wc), scope_outlet(r), &w);
+        int k = pt_wh_find_scoped(c, code_upper(r->a, wc), scope_outlet(r), &w);
         if (k < 0)
             return -1;
         if (k == 1)
@@ -135,7 +135,7 @@ static int mv_wh(db_conn *c, struct mv *m, const char *field, const char *code, 
                  int64_t *id)
 {
     struct pt_wh w;
-    int k = pt_wh_find_scoped(c, pt_upper(m->r->a, code), m->scope, &w);
+    int k = pt_wh_find_scoped(c, code_upper(m->r->a, code), m->scope, &w);
     if (k < 0)
         return k;
     if (k == 1)
@@ -213,7 +213,7 @@ static int mv_tx(db_conn *c, void *arg)
     struct mv *m = arg;
     m->replay = 0;
     struct pt_part p;
-    int k = pt_part_find(c, pt_upper(m->r->a, m->part_s), &p);
+    int k = pt_part_find(c, code_upper(m->r->a, m->part_s), &p);
     if (k < 0)
         return k;
     if (k == 1)
@@ -532,7 +532,7 @@ static int tr_recv_tx(db_conn *c, void *arg)
 /* POST /api/v1/transfers/:code/receive */
 int transfers_receive(req *r)
 {
-    struct tr_recv t = {r, pt_upper(r->a, req_param(r, "code")), 0};
+    struct tr_recv t = {r, code_upper(r->a, req_param(r, "code")), 0};
     int rc = in_tx(req_db(r), tr_recv_tx, &t);
     if (rc == TR_NOT_FOUND)
         return reply_not_found(r, "transfer");

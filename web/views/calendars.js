@@ -6,7 +6,7 @@
 //   #/calendars          list and policy     #/calendars/NAME   edit (new: a new name)
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, byLang, getLang } from '../i18n.js';
+import { t, has, registerMessages, byLang, getLang } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
 import { useStyle } from './complaints.js';
 
@@ -48,6 +48,8 @@ registerMessages(byLang({
   'cal.legend': ['休 = 休息日，班 = 调休上班，特 = 特殊工作时间，灰色 = 每周休息', '休 = day off, 班 = make-up working day, 特 = special hours, grey = closed every week'],
   'cal.month': ['{m} 月', 'Month {m}'],
   'cal.working_sat': ['调休上班（周六）', 'working Saturday (make-up day)'],
+  'cal.warn.next_year_missing': ['{year} 年的法定节假日安排尚未导入：国务院公布后请导入（aftersales import holidays FILE.csv），系统不会猜测日期。', 'The official holiday schedule of {year} is not loaded yet: import it when the State Council publishes it (aftersales import holidays FILE.csv); days are not guessed.'],
+  'cal.warn.holidays_missing': ['{year} 年的法定节假日安排未导入：请导入（aftersales import holidays FILE.csv），系统不会猜测日期。', 'This year\'s ({year}) official holiday schedule is not loaded: import it (aftersales import holidays FILE.csv); days are not guessed.'],
   'cal.policy': ['投诉时限规则', 'Complaint SLA policy'],
   'cal.policy.calendar': ['日历', 'Calendar'],
   'cal.policy.fr': ['首次响应（工作小时）', 'First response (business hours)'],
@@ -130,7 +132,7 @@ function YearView({ name, weekly, saved }) {
   }, [name, year, saved]);
   return html`<section class="cal-panel" data-testid="cal-year">
     <h2>${t('cal.year', { year })}</h2>
-    ${(data?.warnings || []).map((w) => html`<${Notice} tone="warning"><span data-testid="cal-warning" data-code=${w.code} data-year=${w.year}>${w.message}</span></${Notice}>`)}
+    ${(data?.warnings || []).map((w) => html`<${Notice} tone="warning"><span data-testid="cal-warning" data-code=${w.code} data-year=${w.year}>${has('cal.warn.' + w.code) ? t('cal.warn.' + w.code, { year: w.year }) : w.message}</span></${Notice}>`)}
     <${ErrorBanner} error=${error} />
     <div class="cal-actions">
       <${Button} variant="secondary" data-year-step="-1" onClick=${() => setYear(year - 1)}>${t('cal.prev')}</${Button}>

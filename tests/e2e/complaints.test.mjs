@@ -8,52 +8,27 @@
 // special-hours day. Screenshots of the queue and the month view (Chinese).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startServer } from '../api/lib/server.mjs';
+import { launch, asStaff } from './lib/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run'];
 const SHOTS = process.env.E2E_SCREENSHOTS || os.tmpdir();
-const DESKTOP = { width: 1366, height: 900 };
 const CUSTOMER = 'C00000047';
 
 let server, browser, token;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
   server = await startServer({ env: { AFTERSALES_ESCALATION_INTERVAL: '0' } });
   const r = await server.run(['demo']);
   assert.equal(r.code, 0, r.stderr);
   token = await server.token('supervisor');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function staff(login, hash, locale = 'zh-CN') {
-  const context = await browser.newContext({ viewport: DESKTOP, locale });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: .* (401|404|409|422)/.test(m.text())) errors.push(m.text());
-  });
-  await page.goto(server.url + '/');
-  await page.fill('input[name=login]', login);
-  await page.fill('input[name=password]', 'demo1234');
-  await page.click('form button[type=submit]');
-  await page.waitForSelector('.topbar');
-  await page.goto(server.url + '/' + hash);
-  return { context, page, errors };
-}
 
 const api = async (p) => {
   const r = await server.api(p, { token });
@@ -62,8 +37,7 @@ const api = async (p) => {
 };
 
 test('log a complaint from the customer card, pause, resume, respond and resolve it', async () => {
-  const { context, page, errors } = await staff('agent', `#/customers/${CUSTOMER}`);
-  try {
+  await asStaff(browser, server, 'agent', `#/customers/${CUSTOMER}`, async (page) => {
     await page.click('[data-testid=cust-new-complaint]');
     await page.waitForSelector('[data-testid=cp-form-customer]');
     await page.selectOption('select[name=channel]', 'wechat');
@@ -132,15 +106,11 @@ test('log a complaint from the customer card, pause, resume, respond and resolve
     // close, then the card's history links to it
     await page.click('button[data-do=closed]');
     await page.waitForSelector('[data-testid=cp-status][data-status=closed]');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the queue: sorted by time left, overdue and paused clocks shown as such, filters', async () => {
-  const { context, page, errors } = await staff('supervisor', '#/complaints');
-  try {
+  await asStaff(browser, server, 'supervisor', '#/complaints', async (page) => {
     await page.waitForSelector('[data-testid=cp-queue] tbody tr');
     // the demo's forgotten complaints come first, overdue
     const first = page.locator('[data-testid=cp-queue] tbody tr').first();
@@ -170,15 +140,11 @@ test('the queue: sorted by time left, overdue and paused clocks shown as such, f
     assert.ok(sev.length > 0 && sev.every((s) => s === '紧急'), sev.join(','));
     const all = await api('/api/v1/complaints?severity=critical&limit=500');
     assert.equal(sev.length, Math.min(all.items.length, 50));
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the calendar editor: 2026-10-10 is a working Saturday, the holidays are marked; a special day saved', async () => {
-  const { context, page, errors } = await staff('admin', '#/calendars');
-  try {
+  await asStaff(browser, server, 'admin', '#/calendars', async (page) => {
     await page.waitForSelector('[data-testid=policy-form]');
     assert.equal(await page.inputValue('select[name=policy_calendar]'), 'office');
     await page.click('a[data-calendar=office]');
@@ -225,8 +191,22 @@ test('the calendar editor: 2026-10-10 is a working Saturday, the holidays are ma
     await page.click('[data-testid=cal-form] button[type=submit]');
     await page.waitForSelector('[data-testid=cal-weekly-error]');
     assert.equal((await api('/api/v1/calendars/office')).version, saved.version);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
+});
+
+test('outlet staff see only their outlet\'s complaints (English); another outlet\'s is not found', async () => {
+  await asStaff(browser, server, 'manager', '#/complaints', async (page) => {
+    await page.waitForSelector('[data-testid=cp-queue] tbody tr');
+    assert.equal(await page.locator('input[name=outlet]').count(), 0);
+    assert.match(await page.textContent('[data-testid=cp-queue] thead'), /Time left \(business hours\)/);
+    const outlets = await page.$$eval('[data-testid=cp-queue] tbody tr', (trs) => trs.map((tr) => tr.children[5].textContent.trim()));
+    assert.ok(outlets.length > 0 && outlets.every((o) => o === 'O0001'), outlets.join(','));
+    const mine = await server.api('/api/v1/complaints?outlet=O0001&limit=500', { token });
+    assert.equal(outlets.length, Math.min(mine.json.items.length, 50));
+    const other = (await server.api('/api/v1/complaints?outlet=O0002&limit=1', { token })).json.items[0];
+    assert.ok(other, 'the demo has a complaint at O0002');
+    await page.goto(`${server.url}/#/complaints/${other.code}`);
+    await page.waitForSelector('.banner-error');
+    assert.equal(await page.locator('[data-testid=cp-facts]').count(), 0);
+  }, { locale: 'en-US' });
 });

@@ -6,6 +6,7 @@
  * unanswered and overdue. All of it in one transaction. */
 #include "features/complaints/internal.h"
 #include "features/features.h"
+#include "base/xrand.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +16,12 @@
 #define DEMO_MIN 300
 #define DEMO_MAX 2000
 
-static uint64_t rs;
-static uint64_t rnd(void)
-{
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
-}
+static struct xrand rs;
 static int64_t rnd_in(int64_t lo, int64_t hi) /* [lo, hi] */
 {
-    return hi <= lo ? lo : lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
+    return xrand_in(&rs, lo, hi);
 }
-#define PICK(a) ((a)[rnd() % (sizeof(a) / sizeof *(a))])
+#define PICK(a) ((a)[xrand_next(&rs) % (sizeof(a) / sizeof *(a))])
 
 struct topic {
     const char *category, *text;
@@ -266,7 +260,7 @@ static const char office_weekly[] =
 int complaints_demo(db *d, const struct demo_opts *o)
 {
     db_conn *c = db_acquire(d);
-    rs = 0x9E3779B97F4A7C15ull ^ (uint64_t)(o->seed ? o->seed : 7);
+    rs = xrand_seed(0x9E3779B97F4A7C15ull, o->seed);
     int64_t now = now_unix();
     db_stmt *st = db_prepare(c, "SELECT COUNT(*) FROM complaints");
     int64_t have = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;

@@ -7,8 +7,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, has, registerMessages, byLang, getLang } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
-import { useStyle } from './complaints.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors, useStyle } from '../ui.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const KINDS = ['holiday', 'makeup_workday', 'special_hours'];
@@ -261,7 +260,7 @@ function Policy({ calendars }) {
 function List({ user }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
-  useEffect(() => { api.get('/calendars').then((r) => setItems(r.items), setError); }, []);
+  useEffect(() => { api.get('/calendars', { query: { limit: 500 } }).then((r) => setItems(r.items), setError); }, []);
   if (error) return html`<${Page} title=${t('cal.title')}><${ErrorBanner} error=${error} /></${Page}>`;
   if (!items) return html`<${Loading} />`;
   const columns = [
@@ -273,7 +272,7 @@ function List({ user }) {
     { key: 'version', label: t('cal.version'), align: 'right' },
   ];
   return html`<${Page} title=${t('cal.title')} actions=${html`<a class="btn btn-primary" href="#/calendars/new" data-testid="cal-new">${t('cal.new')}</a>`}>
-    <div class="cal-panel"><${Table} columns=${columns} rows=${items} rowKey="name" /></div>
+    <div class="cal-panel"><${Table} columns=${columns} rows=${items} rowKey="name" downloads=${{ path: '/calendars', name: 'calendars' }} /></div>
     ${['admin', 'supervisor'].includes(user.role) ? html`<${Policy} calendars=${items} />` : null}
   </${Page}>`;
 }

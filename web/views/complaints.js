@@ -8,7 +8,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors, useStyle } from '../ui.js';
 import { PagedTable, useItems } from '../lib/lists.js';
 
 export const STATUSES = ['received', 'responded', 'in_progress', 'resolved', 'closed'];
@@ -131,16 +131,6 @@ const CSS = `
 .cp-buttons { display: flex; gap: 8px; flex-wrap: wrap; }
 @media (max-width: 800px) { .cp-timeline li { grid-template-columns: 1fr; } }
 `;
-
-export function useStyle(id, css) {
-  useEffect(() => {
-    if (document.getElementById(id)) return;
-    const el = document.createElement('style');
-    el.id = id;
-    el.textContent = css;
-    document.head.appendChild(el);
-  }, []);
-}
 
 const named = (prefix, v) => (v ? t(prefix + v) === prefix + v ? v : t(prefix + v) : '');
 

@@ -147,6 +147,19 @@ test('the calendar editor: 2026-10-10 is a working Saturday, the holidays are ma
   await asStaff(browser, server, 'admin', '#/calendars', async (page) => {
     await page.waitForSelector('[data-testid=policy-form]');
     assert.equal(await page.inputValue('select[name=policy_calendar]'), 'office');
+    // the policy: a bad number is refused in its field, a good one saved
+    const before = await api('/api/v1/sla-policies/complaint');
+    await page.fill('input[name=policy_fr]', '0');
+    await page.click('[data-testid=policy-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=policy-form] .field-error');
+    assert.equal((await api('/api/v1/sla-policies/complaint')).version, before.version);
+    await page.fill('input[name=policy_fr]', '24');
+    await page.click('[data-testid=policy-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=policy-saved]');
+    const after = await api('/api/v1/sla-policies/complaint');
+    assert.equal(after.version, before.version + 1);
+    assert.equal(after.first_response_hours, 24);
+    assert.deepEqual(after.escalation, before.escalation);
     await page.click('a[data-calendar=office]');
     await page.waitForSelector('[data-testid=cal-months]');
     for (let i = 0; i < 5 && (await page.getAttribute('[data-testid=cal-months]', 'data-year')) !== '2026'; i++) {

@@ -7,7 +7,7 @@
 //   #/complaints/new?customer=C  log a complaint for customer C
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
-import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
+import { t, registerMessages, byLang, formatDateTime, timeZone } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors, useStyle } from '../ui.js';
 import { PagedTable, useItems } from '../lib/lists.js';
 
@@ -156,8 +156,7 @@ function Queue({ user }) {
   const [f, setF] = useState({ status: '', severity: '', outlet: '' });
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const outletStaff = OUTLET.includes(user.role);
-  const outlet = f.outlet.trim().toUpperCase();
-  const params = { status: f.status, severity: f.severity, outlet: /^O\d{4,}$/.test(outlet) ? outlet : '' };
+  const params = { status: f.status, severity: f.severity, outlet: f.outlet.trim() };
   const columns = [
     { key: 'code', label: t('cp.code'), render: (r) => html`<a href=${'#/complaints/' + r.code} data-complaint=${r.code}>${r.code}</a>` },
     { key: 'customer', label: t('cp.customer'), render: (r) => html`${r.customer.name} <span class="muted">${r.customer.code}</span>` },
@@ -267,7 +266,7 @@ function Detail({ user, code }) {
   }, [code, attempt]);
   if (error) return html`<${Page} title=${code}><${ErrorBanner} error=${error} onRetry=${() => setAttempt(attempt + 1)} /></${Page}>`;
   if (!c) return html`<${Loading} />`;
-  const zone = 'Asia/Shanghai';
+  const zone = timeZone;
   const link = (path, v) => (v ? html`<a href=${`#/${path}/${v}`}>${v}</a>` : '—');
   return html`<${Page} title=${html`<span data-testid="cp-code">${c.code}</span> <span class="muted" data-testid="cp-status" data-status=${c.status}>${t('cp.st.' + c.status)}</span>`}
     actions=${html`<a class="btn btn-secondary" href="#/complaints">${t('cp.title')}</a>`}>

@@ -43,6 +43,11 @@ test('log a complaint from the customer card, pause, resume, respond and resolve
     await page.selectOption('select[name=channel]', 'wechat');
     await page.selectOption('select[name=category]', 'delay');
     await page.selectOption('select[name=severity]', 'high');
+    // one of the customer's repairs, which brings its outlet
+    await page.waitForSelector('select[name=repair] option[value^=R]', { state: 'attached' });
+    const repairs = await api(`/api/v1/repairs?customer=${CUSTOMER}&limit=50`);
+    const repair = repairs.items[0];
+    await page.selectOption('select[name=repair]', repair.code);
     await page.fill('textarea[name=text]', '电视送修两周仍未修好，要求尽快处理');
     await page.click('[data-testid=cp-form] button[type=submit]');
     await page.waitForSelector('[data-testid=cp-code]');
@@ -54,6 +59,10 @@ test('log a complaint from the customer card, pause, resume, respond and resolve
     assert.equal(c.channel, 'wechat');
     assert.equal(c.severity, 'high');
     assert.equal(c.policy.calendar, 'office');
+    assert.equal(c.repair, repair.code);
+    assert.equal(c.outlet, repair.outlet?.code ?? repair.outlet);
+    assert.equal(await page.getAttribute(`[data-testid=cp-facts] a[href="#/repairs/${repair.code}"]`, 'href'), `#/repairs/${repair.code}`);
+    assert.equal(await page.locator(`[data-testid=cp-facts] a[href="#/outlets/${c.outlet}"]`).count(), 1);
     assert.equal(await page.textContent('[data-testid=cp-text]'), '电视送修两周仍未修好，要求尽快处理');
     // the clock: 24 business hours from now on the office calendar, shown as hours left
     const left = page.locator('[data-testid=cp-left-first_response]');

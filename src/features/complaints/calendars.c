@@ -209,7 +209,7 @@ static const struct table_col calendar_cols[] = {
     {"zone", NULL, TABLE_TEXT, 16, 0},
     {"holidays", NULL, TABLE_TEXT, 9, 0},
     {"version", NULL, TABLE_INT, 8, 0},
-    {"updated_at", NULL, TABLE_TEXT, 22, 0},
+    {"updated_at", NULL, TABLE_TIME, 17, 0},
 };
 
 static const struct list_spec calendar_spec = {

@@ -124,7 +124,7 @@ struct fate {
     const char *status;
 };
 
-enum mode { M_USUAL, M_FORGOTTEN, M_WAITING };
+enum mode { M_USUAL, M_FORGOTTEN, M_LATE, M_WAITING };
 
 static void decide(const struct calendar *cal, int64_t recv, int64_t now, enum mode mode, struct fate *f)
 {
@@ -136,8 +136,9 @@ static void decide(const struct calendar *cal, int64_t recv, int64_t now, enum m
         return;
     if (mode == M_FORGOTTEN)
         return; /* forgotten: unanswered and overdue */
-    secs = u < 8 ? 24 * 3600 + rnd_in(1800, 16 * 3600)            /* answered late */
-           : u < 700 ? rnd_in(600, 4 * 3600) : rnd_in(4 * 3600, 22 * 3600);
+    secs = mode == M_LATE ? 24 * 3600 + rnd_in(1800, 16 * 3600)
+           : u < 700      ? rnd_in(600, 4 * 3600)
+                          : rnd_in(4 * 3600, 22 * 3600);
     if (cal_add(cal, recv, secs, &f->resp) < 0 || f->resp > now) {
         f->resp = DT_NONE;
         return;
@@ -187,6 +188,7 @@ static int one(db_conn *c, const struct cpl_clock *k, const struct about *a, int
 {
     /* a fifth of them in the last week, so the queue has open ones */
     int64_t recv = now - (mode == M_FORGOTTEN  ? rnd_in(5 * 86400, 9 * 86400)
+                          : mode == M_LATE     ? rnd_in(7 * 86400, DEMO_DAYS * 86400)
                           : mode == M_WAITING  ? rnd_in(86400, 6 * 86400)
                           : rnd_in(0, 4) == 0 ? rnd_in(600, 7 * 86400)
                                                : rnd_in(600, DEMO_DAYS * 86400));
@@ -288,10 +290,13 @@ int complaints_demo(db *d, const struct demo_opts *o)
     int m = load_about(c, v, n, now);
     if (m < 0)
         goto rollback;
-    /* about 1 in 100 forgotten (unanswered, overdue), 1 in 25 waiting on the customer now */
-    for (int i = 0; i < m; i++)
-        if (one(c, &k, &v[i], now, i % 100 == 7 ? M_FORGOTTEN : i % 25 == 3 ? M_WAITING : M_USUAL) < 0)
+    /* 1 in 100 forgotten (unanswered, overdue), 1 in 100 answered late (so about 98% in
+     * time), 1 in 25 waiting on the customer now */
+    for (int i = 0; i < m; i++) {
+        enum mode md = i % 100 == 7 ? M_FORGOTTEN : i % 100 == 41 ? M_LATE : i % 25 == 3 ? M_WAITING : M_USUAL;
+        if (one(c, &k, &v[i], now, md) < 0)
             goto rollback;
+    }
     cpl_clock_close(&k);
     opened = 0;
     if (db_commit(c) < 0)

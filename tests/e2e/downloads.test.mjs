@@ -220,6 +220,13 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=monthly]) tbody tr') },
   { name: 'at-risk', login: 'supervisor', hash: '#/kpi', id: 'code',
     prepare: (page) => page.waitForSelector('[data-table=at-risk] tbody tr') },
+  { name: 'complaints', login: 'agent', hash: '#/complaints', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=complaints]) tbody tr');
+      await filter(page, '/api/v1/complaints?', 'severity=critical', () => page.selectOption('select[name=severity]', 'critical'));
+    } },
+  { name: 'calendars', login: 'admin', hash: '#/calendars', id: 'name',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=calendars]) tbody tr') },
   { name: 'coverage', login: 'supervisor', hash: '#/outlets/coverage', id: 'code',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=coverage]) tbody tr') },
 ];

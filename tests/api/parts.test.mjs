@@ -569,3 +569,23 @@ test('stock filters for the warehouse desk: kind, region, below the reorder poin
         assert.ok(r.json.error.fields[field], `${q}: ${r.text}`);
     }
 });
+
+test('lines to ship (to_ship=true): reserved or ordered away from the outlet, not shipped yet', async () => {
+    const t = Date.now().toString(36).toUpperCase();
+    const P = (x) => `TS-${x}-${t}`;
+    for (const x of ['OWN', 'CEN', 'BO']) await part(P(x));
+    await receipt(P('OWN'), 'W-OA', 2);
+    await receipt(P('CEN'), 'SH-CENTRAL', 2);
+    const repair = await makeRepair(s, 'OA', 'diagnosing');
+    const r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: ['OWN', 'CEN', 'BO'].map((x) => ({ part: P(x), qty: 1 })) }, tech);
+    assert.equal(r.status, 201, r.text);
+    const toShip = async (token = wh) => (await get('/api/v1/part-request-lines?to_ship=true&limit=1000', token)).json.items
+        .filter((l) => l.repair === repair).map((l) => [l.part, l.warehouse, l.status]);
+    assert.deepEqual(await toShip(), [[P('CEN'), 'SH-CENTRAL', 'reserved']]);
+    assert.deepEqual(await toShip(tech), [[P('CEN'), 'SH-CENTRAL', 'reserved']]);
+    assert.deepEqual(await toShip(techB), []);
+    const x = await post(`/api/v1/part-request-lines/${r.json.lines[1].code}/ship`, {}, wh);
+    assert.equal(x.status, 200, x.text);
+    assert.deepEqual(await toShip(), [], 'shipped: off the list');
+    assert.equal((await get('/api/v1/part-request-lines?to_ship=maybe', wh)).status, 422);
+});

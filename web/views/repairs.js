@@ -11,6 +11,7 @@ import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } 
 import { PagedTable } from '../lib/lists.js';
 import './outlets.js'; // its routing messages (net.route.*, net.dist.*)
 import QuotePanel from './repair-quote.js';
+import PartsPanel, { PartsReady } from './repair-parts.js';
 
 export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts',
   'repairing', 'repaired', 'delivered', 'cancelled'];
@@ -127,7 +128,8 @@ function RepairList({ user, query }) {
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
   const columns = [
     { key: 'code', label: t('rep.code'), render: (r) => html`<a href=${'#/repairs/' + r.code}>${r.code}</a>` },
-    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />` },
+    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />${r.status === 'waiting_parts'
+      ? html` <${PartsReady} key=${r.code + r.version} code=${r.code} />` : null}` },
     { key: 'age_days', label: t('rep.age'), align: 'right',
       render: (r) => html`<span class=${r.age_days > 14 && !['delivered', 'cancelled'].includes(r.status) ? 'text-danger' : ''}
         title=${r.age_days > 14 ? t('rep.over14') : ''}>${r.age_days}</span>` },
@@ -429,6 +431,7 @@ function RepairDetail({ code, user }) {
       <p><strong>${t('rep.fault')}:</strong> ${repair.fault}</p>
     </div>
     <${QuotePanel} repair=${repair} user=${user} onRepair=${setRepair} />
+    <${PartsPanel} repair=${repair} user=${user} onRepair=${setRepair} />
     <${Actions} repair=${repair} onMoved=${setRepair} />
     <div class="card" style=${CARD}>
       <h2>${t('rep.timeline')}</h2>

@@ -222,6 +222,25 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('[data-table=at-risk] tbody tr') },
   { name: 'coverage', login: 'supervisor', hash: '#/outlets/coverage', id: 'code',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=coverage]) tbody tr') },
+  { name: 'stock', login: 'warehouse', hash: '#/parts', id: 'part',
+    prepare: async (page) => {
+      await page.waitForSelector('input[name=stock_warehouse]');
+      await filter(page, '/api/v1/stock?', 'warehouse=W-O0001',
+        () => page.fill('input[name=stock_warehouse]', 'W-O0001').then(() => page.press('input[name=stock_warehouse]', 'Tab')));
+    } },
+  { name: 'stock-moves', login: 'warehouse', hash: '#/parts/moves', id: 'kind',
+    prepare: async (page) => {
+      await page.waitForSelector('select[name=moves_kind]');
+      await filter(page, '/api/v1/stock-moves?', 'kind=issue', () => page.selectOption('select[name=moves_kind]', 'issue'));
+    } },
+  { name: 'lines-to-ship', login: 'warehouse', hash: '#/parts/ship', id: 'code',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=lines-to-ship]) tbody tr') },
+  { name: 'part-returns', login: 'warehouse', hash: '#/parts/returns', id: 'line',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=part-returns]) tbody tr') },
+  { name: 'replenishment', login: 'warehouse', hash: '#/parts/replenish', id: 'part',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=replenishment]) tbody tr') },
+  { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
 ];
 
 for (const s of SCREENS) {

@@ -274,6 +274,14 @@ test('desk downloads: stock and moves as CSV and XLSX, XLSX header = CSV header,
   assert.ok(head.includes('kind') && head.includes('part'), head.join());
   assert.deepEqual(xlsxRow1(await download(page, '[data-download=stock-moves-xlsx]', 'moves.xlsx')), head);
   assert.ok(mcsv.includes('transfer_ship') && mcsv.includes('issue'), 'the ledger has the ship and the issue');
+  // in English every tab's own words are English (the data may be Chinese)
+  for (const tab of ['stock', 'moves', 'ship', 'receive', 'returns', 'replenish', 'late']) {
+    await page.click(`button[data-tab=${tab}]`);
+    await page.waitForSelector(`[data-testid=desk-${tab}] [data-downloads]`);
+    const words = await page.$$eval('.page th, .page label, .page .field-hint, .page button, .page h1, .page .notice',
+      (els) => els.map((e) => e.textContent).join(' '));
+    assert.ok(!/[\u4e00-\u9fff]/.test(words), `${tab}: ${words}`);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -8,19 +8,14 @@
 // stock room; a screenshot of the desk in Chinese.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startServer } from '../api/lib/server.mjs';
+import { launch, staffPage } from './lib/browser.mjs';
+import { xlsxHeader } from './lib/xlsx.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run'];
 const SHOTS = process.env.E2E_SCREENSHOTS || os.tmpdir();
-const DESKTOP = { width: 1366, height: 900 };
 const PART = `E2E-PT-${Date.now().toString(36).toUpperCase()}`;
 const SPARE = `${PART}-B`; // moved between warehouses by the desk
 /** Local (Asia/Shanghai, the default zone) date n days from now. */
@@ -31,7 +26,6 @@ let server, browser, token, wh, code, tmp, line, transfer;
 const api = (p, body, tok = token) => server.api(p, { token: tok, body });
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
   server = await startServer();
   const r = await server.run(['demo']);
   assert.equal(r.code, 0, r.stderr);
@@ -54,7 +48,7 @@ before(async () => {
   assert.equal(x.status, 201, x.text);
   code = x.json.code;
   for (const to of ['received', 'diagnosing']) assert.equal((await api(`/api/v1/repairs/${code}/transitions`, { to })).status, 200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launch();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'parts-e2e-'));
 });
 after(async () => {
@@ -63,23 +57,7 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-async function staff(login, hash, locale = 'zh-CN') {
-  const context = await browser.newContext({ viewport: DESKTOP, locale, acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: .* (401|404|409|422)/.test(m.text())) errors.push(m.text());
-  });
-  await page.goto(server.url + '/');
-  await page.fill('input[name=login]', login);
-  await page.fill('input[name=password]', 'demo1234');
-  await page.click('form button[type=submit]');
-  await page.waitForSelector('.topbar');
-  await page.goto(server.url + '/' + hash);
-  return { context, page, errors };
-}
+const staff = (login, hash, locale = 'zh-CN') => staffPage(browser, server, login, hash, { locale });
 
 test('the technician requests parts: an unknown part is refused on its line, then the line is reserved with its promise', async () => {
   const { context, page, errors } = await staff('tech', `#/repairs/${code}`);
@@ -223,24 +201,7 @@ test('outlet staff see only their own stock room on the desk, and no ship or rep
 
 // ---- downloads: the XLSX header row equals the CSV's ----
 
-const unzip = (file, member) => execFileSync('unzip', ['-p', file, member], { maxBuffer: 64 << 20 }).toString();
-const unxml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-
-function xlsxRow1(file) {
-  const sheet = unzip(file, 'xl/worksheets/sheet1.xml');
-  const list = execFileSync('unzip', ['-l', file]).toString();
-  const shared = /xl\/sharedStrings\.xml/.test(list)
-    ? [...unzip(file, 'xl/sharedStrings.xml').matchAll(/<si>([\s\S]*?)<\/si>/g)]
-      .map((m) => [...m[1].matchAll(/<t(?:\s[^>]*)?>([^<]*)<\/t>/g)].map((t) => unxml(t[1])).join('')) : [];
-  const row1 = /<row\b[^>]*\br="1"[^>]*>([\s\S]*?)<\/row>/.exec(sheet);
-  assert.ok(row1, 'the sheet has a row 1');
-  return [...row1[1].matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)].map((m) => {
-    const type = /\bt="([^"]+)"/.exec(m[1])?.[1];
-    const v = /<v>([^<]*)<\/v>/.exec(m[2] || '')?.[1];
-    return type === 's' ? shared[Number(v)] : type === 'inlineStr'
-      ? [...(m[2] || '').matchAll(/<t(?:\s[^>]*)?>([^<]*)<\/t>/g)].map((t) => unxml(t[1])).join('') : unxml(v ?? '');
-  });
-}
+const xlsxRow1 = (file) => xlsxHeader(file).map((c) => c.text);
 
 async function download(page, selector, name) {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);

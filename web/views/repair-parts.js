@@ -6,8 +6,9 @@
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
-import { html, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
+import { html, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
 import { LineStatus, partsErrorText } from './parts.js';
+import { PartLines, blankLine } from '../lib/part-lines.js';
 
 registerMessages(byLang({
   'rp.title': ['零件', 'Parts'],
@@ -41,14 +42,12 @@ registerMessages(byLang({
 const WORKERS = ['admin', 'supervisor', 'outlet_manager', 'technician'];
 const CAN_REQUEST = ['diagnosing', 'approved', 'repairing', 'waiting_parts'];
 const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
-const blank = () => ({ part: '', qty: '1' });
 
 function RequestForm({ repair, onDone }) {
-  const [lines, setLines] = useState([blank()]);
+  const [lines, setLines] = useState([blankLine()]);
   const [error, setError] = useState(null);
   const [local, setLocal] = useState({});
   const [busy, setBusy] = useState(false);
-  const setLine = (i, k) => (e) => setLines(lines.map((l, j) => (j === i ? { ...l, [k]: e.currentTarget.value } : l)));
   async function submit(e) {
     e.preventDefault();
     setError(null);
@@ -57,14 +56,14 @@ function RequestForm({ repair, onDone }) {
     const bad = {};
     sent.forEach((l, i) => { if (!/^\d{1,6}$/.test(l.qty.trim()) || Number(l.qty) < 1 || Number(l.qty) > 100000) bad[`lines[${i}].qty`] = t('rp.qty_bad'); });
     if (!sent.length) bad['lines[0].part'] = 'required';
-    setLines(sent.length ? sent : [blank()]);
+    setLines(sent.length ? sent : [blankLine()]);
     setLocal(bad);
     if (Object.keys(bad).length) return;
     setBusy(true);
     try {
       const r = await api.post(`/repairs/${repair.code}/part-requests`,
         { lines: sent.map((l) => ({ part: l.part.trim(), qty: Number(l.qty) })) });
-      setLines([blank()]);
+      setLines([blankLine()]);
       onDone(r);
     } catch (err) { setError(err); }
     setBusy(false);
@@ -73,15 +72,10 @@ function RequestForm({ repair, onDone }) {
   return html`<form onSubmit=${submit} data-testid="parts-form" novalidate aria-label=${t('rp.request')}>
     <h3>${t('rp.request')}</h3>
     <${ErrorBanner} error=${error && !Object.keys(fieldErrors(error)).length ? partsErrorText(error) : null} onDismiss=${() => setError(null)} />
-    ${lines.map((l, i) => html`<div key=${i} class="inline-form" data-part-line=${i}>
-      <${Field} label=${t('rp.part')} name=${`rp_part_${i}`} value=${l.part} onInput=${setLine(i, 'part')}
-        autocapitalize="characters" spellcheck=${false} error=${fe[`lines[${i}].part`]} />
-      <${Field} label=${t('rp.qty')} name=${`rp_qty_${i}`} type="number" min="1" value=${l.qty} onInput=${setLine(i, 'qty')}
-        style="width:6em" error=${fe[`lines[${i}].qty`]} />
-      ${lines.length > 1 ? html`<${Button} variant="ghost" onClick=${() => setLines(lines.filter((x, j) => j !== i))}>${t('rp.remove')}</${Button}>` : null}
-    </div>`)}
-    <div style="display:flex;gap:8px">
-      <${Button} variant="secondary" data-testid="rp-add" onClick=${() => setLines([...lines, blank()])}>${t('rp.add')}</${Button}>
+    <${PartLines} lines=${lines} setLines=${setLines} errors=${fe} rowAttr="data-part-line" addId="rp-add"
+      names=${(i, k) => `rp_${k}_${i}`} field=${(i, k) => `lines[${i}].${k}`}
+      labels=${{ part: 'rp.part', qty: 'rp.qty', add: 'rp.add', remove: 'rp.remove' }} />
+    <div style="margin-top:8px">
       <${Button} type="submit" busy=${busy}>${t('rp.submit')}</${Button}>
     </div>
   </form>`;

@@ -63,6 +63,11 @@ test('the technician requests parts: an unknown part is refused on its line, the
   const { context, page, errors } = await staff('tech', `#/repairs/${code}`);
   await page.waitForSelector('[data-testid=parts-form]');
   assert.match(await page.textContent('[data-testid=parts-panel]'), /还没有申请零件/);
+  // a paid repair is quoted on the quote panel only: the next-step card offers no typed quote
+  await page.waitForSelector('button[data-to=waiting_parts]');
+  assert.equal(await page.locator('button[data-to=quoted]').count(), 0);
+  assert.equal(await page.locator('input[name=quote]').count(), 0);
+  assert.match(await page.textContent('[data-testid=quote-on-panel]'), /报价”面板/);
   await page.fill('input[name=rp_part_0]', 'NO-SUCH-PART-9');
   await page.click('[data-testid=rp-add]');
   await page.fill('input[name=rp_part_1]', PART.toLowerCase());

@@ -2,7 +2,8 @@
 // Chromium: the outlet's technician requests parts on a repair (an unknown part refused
 // on its line, nothing changed), sees the line reserved at the central parts center with
 // its promise date (today + 3, local), and the repair waiting for parts; the warehouse
-// desk ships the line and receives a transfer; the technician receives the part at the
+// desk ships the line (a line shipped meanwhile is refused in words), receives a
+// transfer, confirms a replenishment suggestion and receives a defective return; the technician receives the part at the
 // outlet, the repair's next step shows (also on the queue) and the repair moves on; a
 // download from the desk has XLSX header = CSV header; outlet staff see only their own
 // stock room; a screenshot of the desk in Chinese.
@@ -139,11 +140,38 @@ test('the warehouse desk ships the line (a line shipped meanwhile is refused in 
   assert.match(await page.textContent('[data-testid=desk-done]'), new RegExp(`${transfer} 已收货`));
   x = await server.api(`/api/v1/stock?part=${SPARE}&warehouse=BJ-BR`, { token: wh });
   assert.deepEqual(x.json.items[0], { warehouse: 'BJ-BR', part: SPARE, on_hand: 2, reserved: 0, available: 2 });
+  // replenishment: a reorder point at Guangzhou makes a suggestion; confirming it moves the stock once
+  assert.equal((await api('/api/v1/reorder-points', { part: SPARE, warehouse: 'GZ-BR', reorder_point: 1, reorder_qty: 1 }, wh)).status, 200);
+  x = await server.api('/api/v1/replenishment?warehouse=GZ-BR&limit=1000', { token: wh });
+  const sugg = x.json.items.find((i) => i.part === SPARE);
+  assert.ok(sugg, x.text);
+  await page.click('button[data-tab=replenish]');
+  await page.fill('input[name=replenish_warehouse]', 'GZ-BR');
+  await page.press('input[name=replenish_warehouse]', 'Tab');
+  await page.click(`[data-confirm="GZ-BR/${SPARE}"]`);
+  await page.waitForSelector(`[data-confirm="GZ-BR/${SPARE}"]`, { state: 'detached' });
+  assert.match(await page.textContent('[data-testid=desk-done]'), new RegExp(`已确认：${SPARE} ${sugg.suggestion.qty} 件到 GZ-BR`));
+  x = await server.api(`/api/v1/stock-moves?part=${SPARE}&warehouse=GZ-BR`, { token: wh });
+  assert.deepEqual(x.json.items.map((m) => [m.kind, m.qty, m.to]),
+    [[sugg.suggestion.kind === 'transfer' ? 'transfer_ship' : 'receipt', sugg.suggestion.qty, 'GZ-BR']]);
+  // a defective return expected from an outlet (the demo has some) is received into the central center
+  x = await server.api('/api/v1/part-returns?status=expected&limit=1', { token: wh });
+  const ret = x.json.items[0];
+  assert.ok(ret, 'the demo has an expected return');
+  await page.click('button[data-tab=returns]');
+  await page.selectOption('select[name=returns_into]', 'SH-PC');
+  await page.click(`[data-return="${ret.line}"]`);
+  await page.waitForSelector(`[data-return="${ret.line}"]`, { state: 'detached' });
+  x = await server.api('/api/v1/part-returns?status=received&limit=1000', { token: wh });
+  assert.deepEqual(x.json.items.filter((i) => i.line === ret.line).map((i) => [i.status, i.warehouse]), [['received', 'SH-PC']]);
   // the stock tab with its filters, and a screenshot of the desk (Chinese must render)
   await page.click('button[data-tab=stock]');
   await page.fill('input[name=stock_part]', SPARE);
   await page.press('input[name=stock_part]', 'Tab');
   await page.selectOption('select[name=stock_kind]', 'branch');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=desk-stock] [data-warehouse]')].map((e) => e.dataset.warehouse).join() === 'BJ-BR,GZ-BR');
+  await page.fill('input[name=stock_region]', '110000');
+  await page.press('input[name=stock_region]', 'Tab');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=desk-stock] [data-warehouse]')].map((e) => e.dataset.warehouse).join() === 'BJ-BR');
   await page.screenshot({ path: path.join(SHOTS, 'parts-desk.png'), fullPage: true });
   const text = await page.textContent('body');

@@ -91,6 +91,7 @@ test('the technician requests parts: an unknown part is refused on its line, the
   assert.equal((await row.locator('[data-promise]').textContent()).trim(), localDate(3), 'central stock: today + 3 (local)');
   assert.match(await row.textContent(), /已预留/);
   await page.waitForSelector('.repair-head [data-status=waiting_parts]');
+  await page.locator('[data-testid=parts-panel]').screenshot({ path: path.join(SHOTS, 'repair-parts.png') });
   x = await server.api(`/api/v1/repairs/${code}/part-requests`, { token });
   assert.deepEqual(x.json.items[0].lines.map((l) => [l.code, l.part, l.qty, l.status, l.warehouse, l.promise_date]),
     [[line, PART, 1, 'reserved', 'SH-PC', localDate(3)]]);

@@ -113,7 +113,7 @@ registerMessages(byLang({
 const DESK = ['admin', 'supervisor', 'warehouse'];
 const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
 const grid = 'display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:0 16px';
-const CHECK = 'display:flex;align-items:center;gap:6px;align-self:start;margin-top:34px';
+const CHECK = 'display:flex;flex-direction:row;align-items:center;gap:6px;align-self:start;margin:34px 0 12px';
 
 // The text of a failed parts action: a 409's reason translated when known, else the
 // error code's text with the server's reason.
@@ -179,7 +179,7 @@ function StockTab() {
         options=${[{ value: '', label: t('pt.all') }, ...WH_KINDS.map((k) => ({ value: k, label: t('wk.' + k) }))]} />
       <${Field} label=${t('pt.region')} name="stock_region" value=${f.region} onChange=${set('region')} inputmode="numeric"
         maxlength="6" hint=${t('pt.region_hint')} error=${regionBad ? t('pt.region_bad') : null} />
-      <label class="field" style=${CHECK}><input type="checkbox" name="stock_below" checked=${f.below}
+      <label style=${CHECK}><input type="checkbox" name="stock_below" checked=${f.below}
         onChange=${set('below')} /> ${t('pt.below')}</label>
     </div>
     <${PagedTable} path="/stock" params=${params} limit=${100} columns=${columns} name="stock" rowKey="_" />`;
@@ -290,7 +290,7 @@ function ReturnsTab({ desk, warehouses }) {
     <div style=${grid}>
       <${Field} label=${t('pt.status')} name="returns_status" as="select" value=${f.status} onChange=${set('status')}
         options=${[{ value: '', label: t('pt.all') }, ...['expected', 'received'].map((s) => ({ value: s, label: t('pt.return_status.' + s) }))]} />
-      <label class="field" style=${CHECK}><input type="checkbox" name="returns_overdue" checked=${f.overdue}
+      <label style=${CHECK}><input type="checkbox" name="returns_overdue" checked=${f.overdue}
         onChange=${set('overdue')} /> ${t('pt.overdue_only')}</label>
       ${desk ? html`<${Field} label=${t('pt.return_to')} name="returns_into" as="select" value=${target}
         onChange=${(e) => setInto(e.currentTarget.value)}

@@ -63,7 +63,8 @@ const staff = (login, hash, locale = 'zh-CN') => staffPage(browser, server, logi
 test('the technician requests parts: an unknown part is refused on its line, then the line is reserved with its promise', async () => {
   const { context, page, errors } = await staff('tech', `#/repairs/${code}`);
   await page.waitForSelector('[data-testid=parts-form]');
-  assert.match(await page.textContent('[data-testid=parts-panel]'), /还没有申请零件/);
+  // the lines are read after the form is shown: wait for their answer
+  await page.waitForFunction(() => /还没有申请零件/.test(document.querySelector('[data-testid=parts-panel]')?.textContent || ''));
   // a paid repair is quoted on the quote panel only: the next-step card offers no typed quote
   await page.waitForSelector('button[data-to=waiting_parts]');
   assert.equal(await page.locator('button[data-to=quoted]').count(), 0);

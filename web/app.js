@@ -26,7 +26,7 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse', 'editor'] },
   { path: 'outlets', titleKey: 'nav.outlets', view: () => import('./views/outlets.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager'] },
-  { path: 'parts', titleKey: 'nav.parts', view: null,
+  { path: 'parts', titleKey: 'nav.parts', view: () => import('./views/parts.js'),
     roles: ['admin', 'supervisor', 'outlet_manager', 'technician', 'warehouse'] },
   { path: 'prices', titleKey: 'nav.prices', view: () => import('./views/prices.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },

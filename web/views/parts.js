@@ -147,6 +147,8 @@ function ActButton({ label, mark, run, onDone, onError, variant = 'secondary' })
   return html`<${Button} variant=${variant} busy=${busy} onClick=${click} ...${mark}>${label}</${Button}>`;
 }
 
+// Text filters are uncontrolled inputs applied on change (blur or Enter): a re-render
+// while someone types (a list arriving) must not wipe what they typed.
 function useFilter(init) {
   const [f, setF] = useState(init);
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
@@ -173,11 +175,11 @@ function StockTab() {
   ];
   return html`
     <div style=${grid}>
-      <${Field} label=${t('pt.part')} name="stock_part" value=${f.part} onChange=${set('part')} />
-      <${Field} label=${t('pt.warehouse')} name="stock_warehouse" value=${f.warehouse} onChange=${set('warehouse')} />
+      <${Field} label=${t('pt.part')} name="stock_part" onChange=${set('part')} />
+      <${Field} label=${t('pt.warehouse')} name="stock_warehouse" onChange=${set('warehouse')} />
       <${Field} label=${t('pt.kind')} name="stock_kind" as="select" value=${f.kind} onChange=${set('kind')}
         options=${[{ value: '', label: t('pt.all') }, ...WH_KINDS.map((k) => ({ value: k, label: t('wk.' + k) }))]} />
-      <${Field} label=${t('pt.region')} name="stock_region" value=${f.region} onChange=${set('region')} inputmode="numeric"
+      <${Field} label=${t('pt.region')} name="stock_region" onChange=${set('region')} inputmode="numeric"
         maxlength="6" hint=${t('pt.region_hint')} error=${regionBad ? t('pt.region_bad') : null} />
       <label style=${CHECK}><input type="checkbox" name="stock_below" checked=${f.below}
         onChange=${set('below')} /> ${t('pt.below')}</label>
@@ -201,8 +203,8 @@ function MovesTab() {
   ];
   return html`
     <div style=${grid}>
-      <${Field} label=${t('pt.part')} name="moves_part" value=${f.part} onChange=${set('part')} />
-      <${Field} label=${t('pt.warehouse')} name="moves_warehouse" value=${f.warehouse} onChange=${set('warehouse')} />
+      <${Field} label=${t('pt.part')} name="moves_part" onChange=${set('part')} />
+      <${Field} label=${t('pt.warehouse')} name="moves_warehouse" onChange=${set('warehouse')} />
       <${Field} label=${t('pt.move_kind')} name="moves_kind" as="select" value=${f.kind} onChange=${set('kind')}
         options=${[{ value: '', label: t('pt.all') }, ...MOVE_KINDS.map((k) => ({ value: k, label: t('mk.' + k) }))]} />
     </div>
@@ -259,8 +261,8 @@ function ReceiveTab() {
   ];
   return html`${a.banner}
     <div style=${grid}>
-      <${Field} label=${t('pt.warehouse')} name="receive_warehouse" value=${f.warehouse} onChange=${set('warehouse')} />
-      <${Field} label=${t('pt.part')} name="receive_part" value=${f.part} onChange=${set('part')} />
+      <${Field} label=${t('pt.warehouse')} name="receive_warehouse" onChange=${set('warehouse')} />
+      <${Field} label=${t('pt.part')} name="receive_part" onChange=${set('part')} />
     </div>
     <${PagedTable} key=${a.round} path="/transfers" params=${clean({ ...f, status: 'in_transit' })} limit=${100}
       columns=${columns} name="transfers-to-receive" />`;
@@ -326,7 +328,7 @@ function ReplenishTab({ desk }) {
       onDone=${() => a.onDone(t('pt.confirmed', { part: r.part, qty: r.suggestion.qty, warehouse: r.warehouse }))} onError=${a.onError} />` }] : []),
   ];
   return html`${a.banner}
-    <div style=${grid}><${Field} label=${t('pt.warehouse')} name="replenish_warehouse" value=${f.warehouse} onChange=${set('warehouse')} /></div>
+    <div style=${grid}><${Field} label=${t('pt.warehouse')} name="replenish_warehouse" onChange=${set('warehouse')} /></div>
     <${PagedTable} key=${a.round} path="/replenishment" params=${clean(f)} limit=${100} columns=${columns} name="replenishment" rowKey="_" />`;
 }
 

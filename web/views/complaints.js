@@ -176,7 +176,7 @@ function Queue({ user }) {
       <div class="cp-filters">
         <${Field} label=${t('cp.status')} name="status" as="select" value=${f.status} onChange=${set('status')} options=${opts(STATUSES, 'cp.st.')} />
         <${Field} label=${t('cp.severity')} name="severity" as="select" value=${f.severity} onChange=${set('severity')} options=${opts(SEVERITIES, 'cp.sev.')} />
-        ${outletStaff ? null : html`<${Field} label=${t('cp.outlet')} name="outlet" value=${f.outlet} hint=${t('cp.outlet_hint')} onChange=${set('outlet')} />`}
+        ${outletStaff ? null : html`<${Field} label=${t('cp.outlet')} name="outlet" hint=${t('cp.outlet_hint')} onChange=${set('outlet')} />`}
       </div>
       <${PagedTable} path="/complaints" params=${params} limit=${50} columns=${columns} name="complaints" />
     </div>

@@ -1,7 +1,7 @@
 /* common: the helpers every capability shares and that know the after-sales schema:
  * human-code sequences, outlet confinement, database-failure answers, transactions
- * with retry, the organisation's time zone, and list answers that are also CSV/XLSX
- * downloads. A new capability uses these instead of writing its own. */
+ * with retry, the organisation's time zone, list answers that are also CSV/XLSX
+ * downloads, and the slices of the KPI report that capabilities count. A new capability uses these instead of writing its own. */
 #ifndef FEATURES_COMMON_H
 #define FEATURES_COMMON_H
 #include <jansson.h>
@@ -108,6 +108,34 @@ int reply_bad_format(req *r);
 /* The id of the row sql (one text parameter, e.g. "SELECT id FROM product_lines WHERE
  * code = ?") finds for key: 0 with *id, 1 when none, or a negative db code. */
 int lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id);
+
+/* ---- KPI slices (the KPIs other capabilities count for the kpi report) ---- */
+
+/* What a capability counts for one KPI of a report: rows in [from, to) of the filters,
+ * grouped by one key, and each row's instant divided by `step` (integer division), so
+ * that the report can cut months at any local midnight that is a multiple of step. */
+enum { KPI_KEY_NONE, KPI_KEY_OUTLET, KPI_KEY_PL };
+struct kpi_slice {
+    int64_t from, to;         /* unix seconds, [from, to) */
+    int key;                  /* KPI_KEY_*: group by nothing, outlet id or product line id */
+    int64_t step;             /* > 0; INT64_MAX when the report wants no time buckets */
+    int64_t outlet_id, pl_id; /* 0: all */
+    const char *region_like;  /* LIKE pattern on the outlet's region ("44%"), or NULL */
+};
+/* One grouped row: the key (outlet or product line id, 0 for none or for KPI_KEY_NONE),
+ * the time bucket (instant / step) and two values whose meaning the KPI gives. 0 to go
+ * on, -1 to stop (memory). */
+typedef int (*kpi_row_fn)(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b);
+/* The filters as SQL (6 parameters, bound by kpi_slice_run). */
+#define KPI_SLICE_WHERE(OUTLET_COL, PL_COL)                                                   \
+    " AND (CAST(? AS BIGINT) = 0 OR " OUTLET_COL " = ?)"                                      \
+    " AND (CAST(? AS BIGINT) = 0 OR " PL_COL " = ?)"                                          \
+    " AND (CAST(? AS TEXT) IS NULL OR " OUTLET_COL                                            \
+    " IN (SELECT id FROM outlets WHERE region LIKE ?))"
+/* Run st, a statement of four columns (key, bucket, a, b) with the step as parameter 1,
+ * [from, to) as 2 and 3 and KPI_SLICE_WHERE from 4, and hand every row to fn. st NULL
+ * (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */
+int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
 /* ---- CSV imports (`aftersales import KIND FILE`) ---- */
 

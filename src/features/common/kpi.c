@@ -1,0 +1,26 @@
+/* kpi: running the grouped query of a KPI slice, for the capabilities that count a KPI
+ * of the kpi report (parts, complaints). */
+#include "features/common/common.h"
+
+int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
+{
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, s->step);
+    db_bind_int(st, 2, s->from);
+    db_bind_int(st, 3, s->to);
+    db_bind_int(st, 4, s->outlet_id);
+    db_bind_int(st, 5, s->outlet_id);
+    db_bind_int(st, 6, s->pl_id);
+    db_bind_int(st, 7, s->pl_id);
+    db_bind_text(st, 8, s->region_like);
+    db_bind_text(st, 9, s->region_like);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        if (fn(arg, db_int(st, 0), db_int(st, 1), db_int(st, 2), db_int(st, 3)) < 0) {
+            rc = DB_ERROR;
+            break;
+        }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}

@@ -675,6 +675,12 @@ describe('parts and complaint KPIs per month, outlet, region and product line', 
         }
     });
 
+    test('kpi --check holds the groups against a plain count', async () => {
+        const r = await s.run(['kpi', '--check']);
+        assert.equal(r.code, 0, r.stderr + r.stdout);
+        assert.match(r.stdout, /equal a full recount/);
+    });
+
     test('months in a zone with daylight saving', async () => {
         let r = await s.run(['kpi', '--rebuild', '--zone', 'Europe/Berlin']);
         assert.equal(r.code, 0, r.stderr);

@@ -112,19 +112,20 @@ int lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id);
 /* ---- KPI slices (the KPIs other capabilities count for the kpi report) ---- */
 
 /* What a capability counts for one KPI of a report: rows in [from, to) of the filters,
- * grouped by one key, and each row's instant divided by `step` (integer division), so
- * that the report can cut months at any local midnight that is a multiple of step. */
-enum { KPI_KEY_NONE, KPI_KEY_OUTLET, KPI_KEY_PL };
+ * grouped by one key: nothing, the outlet, the product line, or the time bucket
+ * instant / step (integer division), from which the report cuts months at local
+ * midnights that are all multiples of step. */
+enum { KPI_KEY_NONE, KPI_KEY_OUTLET, KPI_KEY_PL, KPI_KEY_TIME };
 struct kpi_slice {
     int64_t from, to;         /* unix seconds, [from, to) */
-    int key;                  /* KPI_KEY_*: group by nothing, outlet id or product line id */
-    int64_t step;             /* > 0; INT64_MAX when the report wants no time buckets */
+    int key;                  /* KPI_KEY_* */
+    int64_t step;             /* KPI_KEY_TIME: > 0 */
     int64_t outlet_id, pl_id; /* 0: all */
     const char *region_like;  /* LIKE pattern on the outlet's region ("44%"), or NULL */
 };
-/* One grouped row: the key (outlet or product line id, 0 for none or for KPI_KEY_NONE),
- * the time bucket (instant / step) and two values whose meaning the KPI gives. 0 to go
- * on, -1 to stop (memory). */
+/* One grouped row: the key (outlet or product line id, 0 for none or for another
+ * grouping), the time bucket (instant / step; 0 for another grouping) and two values
+ * whose meaning the KPI gives. 0 to go on, -1 to stop (memory). */
 typedef int (*kpi_row_fn)(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b);
 /* The filters as SQL (6 parameters, bound by kpi_slice_run). */
 #define KPI_SLICE_WHERE(OUTLET_COL, PL_COL)                                                   \
@@ -132,9 +133,9 @@ typedef int (*kpi_row_fn)(void *arg, int64_t key, int64_t bucket, int64_t a, int
     " AND (CAST(? AS BIGINT) = 0 OR " PL_COL " = ?)"                                          \
     " AND (CAST(? AS TEXT) IS NULL OR " OUTLET_COL                                            \
     " IN (SELECT id FROM outlets WHERE region LIKE ?))"
-/* Run st, a statement of four columns (key, bucket, a, b) with the step as parameter 1,
- * [from, to) as 2 and 3 and KPI_SLICE_WHERE from 4, and hand every row to fn. st NULL
- * (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */
+/* Run st, a statement of four columns (key, bucket, a, b) with, for KPI_KEY_TIME, the
+ * step as parameter 1, then [from, to) and the 6 of KPI_SLICE_WHERE, and hand every row
+ * to fn. st NULL (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */
 int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
 /* ---- CSV imports (`aftersales import KIND FILE`) ---- */

@@ -6,15 +6,17 @@ int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *a
 {
     if (!st)
         return DB_ERROR;
-    db_bind_int(st, 1, s->step);
-    db_bind_int(st, 2, s->from);
-    db_bind_int(st, 3, s->to);
-    db_bind_int(st, 4, s->outlet_id);
-    db_bind_int(st, 5, s->outlet_id);
-    db_bind_int(st, 6, s->pl_id);
-    db_bind_int(st, 7, s->pl_id);
-    db_bind_text(st, 8, s->region_like);
-    db_bind_text(st, 9, s->region_like);
+    int k = 1;
+    if (s->key == KPI_KEY_TIME)
+        db_bind_int(st, k++, s->step);
+    db_bind_int(st, k, s->from);
+    db_bind_int(st, k + 1, s->to);
+    db_bind_int(st, k + 2, s->outlet_id);
+    db_bind_int(st, k + 3, s->outlet_id);
+    db_bind_int(st, k + 4, s->pl_id);
+    db_bind_int(st, k + 5, s->pl_id);
+    db_bind_text(st, k + 6, s->region_like);
+    db_bind_text(st, k + 7, s->region_like);
     int rc;
     while ((rc = db_step(st)) == DB_ROW)
         if (fn(arg, db_int(st, 0), db_int(st, 1), db_int(st, 2), db_int(st, 3)) < 0) {

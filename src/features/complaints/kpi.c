@@ -5,16 +5,20 @@
 /* In time: answered by the first-response due time (no due time: any answer). One still
  * unanswered counts as a miss, as complaints_kpi_response counts it. Index
  * complaints_received. */
-#define CK_SQL(KEY)                                                                           \
-    "SELECT " KEY ", received_at / CAST(? AS BIGINT), CAST(COUNT(*) AS BIGINT),"              \
+#define CK_SQL(KEY, BUCKET, GROUP)                                                            \
+    "SELECT " KEY ", " BUCKET ", CAST(COUNT(*) AS BIGINT),"                                   \
     " CAST(COALESCE(SUM(CASE WHEN first_response_at IS NOT NULL AND (first_response_due"      \
     " IS NULL OR first_response_at <= first_response_due) THEN 1 ELSE 0 END), 0) AS BIGINT)"  \
     " FROM complaints WHERE received_at >= ? AND received_at < ?"                             \
-    KPI_SLICE_WHERE("outlet_id", "product_line_id") " GROUP BY 1, 2"
+    KPI_SLICE_WHERE("outlet_id", "product_line_id") GROUP
 
 int complaints_kpi_rows(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
 {
-    static const char *const sql[] = {CK_SQL("0"), CK_SQL("COALESCE(outlet_id, 0)"),
-                                      CK_SQL("COALESCE(product_line_id, 0)")};
+    static const char *const sql[] = {
+        CK_SQL("0", "0", ""),
+        CK_SQL("COALESCE(outlet_id, 0)", "0", " GROUP BY 1"),
+        CK_SQL("COALESCE(product_line_id, 0)", "0", " GROUP BY 1"),
+        CK_SQL("0", "received_at / CAST(? AS BIGINT)", " GROUP BY 2"),
+    };
     return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
 }

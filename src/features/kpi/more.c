@@ -11,7 +11,7 @@
 struct more_ctx {
     struct kpi_result *res;
     int by;                          /* BY_* */
-    int64_t step;                    /* the slice's step */
+    int64_t step;                    /* BY_MONTH: the slice's step */
     const int64_t *bounds;           /* BY_MONTH: nb + 1 instants */
     size_t nb;
     const struct kpi_provinces *prov; /* BY_REGION */
@@ -169,9 +169,8 @@ int kpi_more_report(db_conn *c, const struct kpi_request *q, int64_t from, int64
                     const int64_t *bounds, size_t nb, const struct kpi_provinces *prov,
                     struct kpi_result *res)
 {
-    struct more_ctx x = {.res = res, .by = q->by, .step = INT64_MAX, .bounds = bounds,
-                         .nb = nb, .prov = prov};
-    struct kpi_slice s = {.from = from, .to = to, .key = KPI_KEY_NONE, .step = INT64_MAX,
+    struct more_ctx x = {.res = res, .by = q->by, .bounds = bounds, .nb = nb, .prov = prov};
+    struct kpi_slice s = {.from = from, .to = to, .key = KPI_KEY_NONE, .step = 1,
                           .outlet_id = q->f.outlet_id, .pl_id = q->f.pl_id,
                           .region_like = q->f.region};
     if (q->by == BY_OUTLET || q->by == BY_REGION)
@@ -179,6 +178,7 @@ int kpi_more_report(db_conn *c, const struct kpi_request *q, int64_t from, int64
     else if (q->by == BY_PL)
         s.key = KPI_KEY_PL;
     else if (q->by == BY_MONTH) {
+        s.key = KPI_KEY_TIME;
         /* the largest step every bound is a multiple of (1 before 1970, where integer
          * division would round towards zero, not down) */
         int64_t g = 0;

@@ -5,24 +5,28 @@
 #include "features/common/common.h"
 #include "features/parts/internal.h"
 
-/* The rows of the slice: SQL per key (KPI_KEY_NONE, _OUTLET, _PL). A line belongs to
- * its own outlet (the repair's at request time) and to its repair's product line. */
-#define PK_KEYS(PRE, POST) {PRE "0" POST, PRE "COALESCE(l.outlet_id, 0)" POST,               \
-                            PRE "COALESCE(r.product_line_id, 0)" POST}
+/* The rows of a slice, SQL per key (KPI_KEY_*): KEY is the key column, BUCKET the time
+ * bucket column, GROUP the GROUP BY. A line belongs to its own outlet (the repair's at
+ * request time) and to its repair's product line. */
+#define PK_KEYS(SQL)                                                                          \
+    {SQL("0", "0", ""), SQL("COALESCE(l.outlet_id, 0)", "0", " GROUP BY 1"),                  \
+     SQL("COALESCE(r.product_line_id, 0)", "0", " GROUP BY 1"),                               \
+     SQL("0", PK_AT " / CAST(? AS BIGINT)", " GROUP BY 2")}
 #define PK_FROM                                                                               \
-    " FROM part_request_lines l JOIN repairs r ON r.id = l.repair_id"
-#define PK_WHERE KPI_SLICE_WHERE("l.outlet_id", "r.product_line_id")
+    " FROM part_request_lines l JOIN repairs r ON r.id = l.repair_id WHERE " PK_AT " >= ?"     \
+    " AND " PK_AT " < ?" KPI_SLICE_WHERE("l.outlet_id", "r.product_line_id")
 
 int parts_kpi_fill(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
 {
     /* lines created in the period (a), and those first reserved from domestic stock (b):
      * own outlet, a branch or third party, central; not overseas, not backordered.
      * Index part_request_lines_created. */
-    static const char *const sql[] = PK_KEYS(
-        "SELECT ", ", l.created_at / CAST(? AS BIGINT), CAST(COUNT(*) AS BIGINT),"
-        " CAST(COALESCE(SUM(CASE WHEN l.first_status = 'reserved' THEN 1 ELSE 0 END), 0)"
-        " AS BIGINT)" PK_FROM " WHERE l.created_at >= ? AND l.created_at < ?" PK_WHERE
-        " GROUP BY 1, 2");
+#define PK_AT "l.created_at"
+#define FILL_SQL(KEY, BUCKET, GROUP)                                                          \
+    "SELECT " KEY ", " BUCKET ", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN"      \
+    " l.first_status = 'reserved' THEN 1 ELSE 0 END), 0) AS BIGINT)" PK_FROM GROUP
+    static const char *const sql[] = PK_KEYS(FILL_SQL);
+#undef PK_AT
     return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
 }
 
@@ -30,9 +34,11 @@ int parts_kpi_lead(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *a
 {
     /* one row per line received in the period: a = seconds from creation to receipt.
      * Index part_request_lines_received. */
-    static const char *const sql[] = PK_KEYS(
-        "SELECT ", ", l.received_at / CAST(? AS BIGINT), l.received_at - l.created_at, 0"
-        PK_FROM " WHERE l.received_at >= ? AND l.received_at < ?" PK_WHERE);
+#define PK_AT "l.received_at"
+#define LEAD_SQL(KEY, BUCKET, GROUP) \
+    "SELECT " KEY ", " BUCKET ", l.received_at - l.created_at, 0" PK_FROM
+    static const char *const sql[] = PK_KEYS(LEAD_SQL);
+#undef PK_AT
     return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
 }
 

@@ -137,7 +137,7 @@ static long check_more(db_conn *c, const struct kpi_cfg *cfg, FILE *report)
                      dt_local_midnight(cfg->z, q.ty, q.tm, q.td), want) < 0)
         return -1;
     long diffs = 0;
-    for (int by = BY_NONE; by <= BY_PL; by++) {
+    for (int by = BY_MONTH; by <= BY_PL; by++) { /* each has the total too */
         q.by = by;
         struct kpi_result res;
         if (kpi_report(c, cfg, &q, &res) < 0)
@@ -162,7 +162,7 @@ static long check_more(db_conn *c, const struct kpi_cfg *cfg, FILE *report)
             else
                 diffs += more_diffs(&g->m, mw, g->key, report);
         }
-        if (by != BY_NONE && diffs >= 0)
+        if (diffs >= 0)
             diffs += more_diffs(&sum, want, kpi_by_names[by], report);
         kpi_result_free(&res);
         if (diffs < 0)

@@ -133,6 +133,9 @@ typedef int (*kpi_row_fn)(void *arg, int64_t key, int64_t bucket, int64_t a, int
     " AND (CAST(? AS BIGINT) = 0 OR " PL_COL " = ?)"                                          \
     " AND (CAST(? AS TEXT) IS NULL OR " OUTLET_COL                                            \
     " IN (SELECT id FROM outlets WHERE region LIKE ?))"
+/* Bind the 6 parameters of KPI_SLICE_WHERE from parameter `first` on. */
+void kpi_filter_bind(db_stmt *st, int first, int64_t outlet_id, int64_t pl_id,
+                     const char *region_like);
 /* Run st, a statement of four columns (key, bucket, a, b) with, for KPI_KEY_TIME, the
  * step as parameter 1, then [from, to) and the 6 of KPI_SLICE_WHERE, and hand every row
  * to fn. st NULL (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */

@@ -1,6 +1,17 @@
-/* kpi: running the grouped query of a KPI slice, for the capabilities that count a KPI
+/* kpi: binding a KPI report's filters and running the grouped query of a KPI slice, for the capabilities that count a KPI
  * of the kpi report (parts, complaints). */
 #include "features/common/common.h"
+
+void kpi_filter_bind(db_stmt *st, int first, int64_t outlet_id, int64_t pl_id,
+                     const char *region_like)
+{
+    db_bind_int(st, first, outlet_id);
+    db_bind_int(st, first + 1, outlet_id);
+    db_bind_int(st, first + 2, pl_id);
+    db_bind_int(st, first + 3, pl_id);
+    db_bind_text(st, first + 4, region_like);
+    db_bind_text(st, first + 5, region_like);
+}
 
 int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
 {
@@ -11,12 +22,7 @@ int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *a
         db_bind_int(st, k++, s->step);
     db_bind_int(st, k, s->from);
     db_bind_int(st, k + 1, s->to);
-    db_bind_int(st, k + 2, s->outlet_id);
-    db_bind_int(st, k + 3, s->outlet_id);
-    db_bind_int(st, k + 4, s->pl_id);
-    db_bind_int(st, k + 5, s->pl_id);
-    db_bind_text(st, k + 6, s->region_like);
-    db_bind_text(st, k + 7, s->region_like);
+    kpi_filter_bind(st, k + 2, s->outlet_id, s->pl_id, s->region_like);
     int rc;
     while ((rc = db_step(st)) == DB_ROW)
         if (fn(arg, db_int(st, 0), db_int(st, 1), db_int(st, 2), db_int(st, 3)) < 0) {

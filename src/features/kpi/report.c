@@ -1,6 +1,7 @@
 /* kpi: the turnaround report (M5): counts of a period per month, outlet, region or
  * product line, from the daily buckets or the repairs themselves, and the report as
  * JSON. The arithmetic is src/rules/kpi.c and its SQL twin in sql/<backend>/0005_kpi.sql. */
+#include "features/common/common.h"
 #include "features/kpi/internal.h"
 #include "rules/kpi.h"
 
@@ -29,10 +30,7 @@ struct kpi_group *kpi_groups_at(struct kpi_groups *g, int64_t id, const char *ke
     return e;
 }
 
-#define F_WHERE                                                                               \
-    " AND (CAST(? AS BIGINT) = 0 OR outlet_id = ?)"                                           \
-    " AND (CAST(? AS BIGINT) = 0 OR product_line_id = ?)"                                     \
-    " AND (CAST(? AS TEXT) IS NULL OR outlet_id IN (SELECT id FROM outlets WHERE region LIKE ?))"
+#define F_WHERE KPI_SLICE_WHERE("outlet_id", "product_line_id")
 #define SUMS_DAILY                                                                            \
     "CAST(SUM(completed) AS BIGINT), CAST(SUM(within_4d) AS BIGINT), "                        \
     "CAST(SUM(over_14d) AS BIGINT), CAST(SUM(with_serial) AS BIGINT), CAST(SUM(rr90) AS BIGINT)"
@@ -95,12 +93,7 @@ static const char *const sql_open_long[] = {
 
 void kpi_bind_filter(db_stmt *st, int first, const struct kpi_filter *f)
 {
-    db_bind_int(st, first, f->outlet_id);
-    db_bind_int(st, first + 1, f->outlet_id);
-    db_bind_int(st, first + 2, f->pl_id);
-    db_bind_int(st, first + 3, f->pl_id);
-    db_bind_text(st, first + 4, f->region);
-    db_bind_text(st, first + 5, f->region);
+    kpi_filter_bind(st, first, f->outlet_id, f->pl_id, f->region);
 }
 
 /* Add the counts of [from, to) grouped by `group` into out (under `key` for every row).

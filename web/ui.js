@@ -1,14 +1,25 @@
 // Small shared components for every view: Field (with the red error text
 // under it), Button, Table, DownloadLinks (a list's CSV and XLSX from the
-// server), ErrorBanner, Empty, Notice, Loading, Page. Views import `html`
-// from here too.
+// server), ErrorBanner, Empty, Notice, Loading, Page, and useStyle (a view's
+// own CSS added once). Views import `html` from here too.
 import { h, cloneElement, toChildArray } from 'preact';
-import { useId } from 'preact/hooks';
+import { useId, useEffect } from 'preact/hooks';
 import htm from 'htm';
 import { t, errorText, fieldReasonText } from './i18n.js';
 import { apiUrl } from './api.js';
 
 export const html = htm.bind(h);
+
+// Adds a view's CSS text to the document once, as <style id=id>.
+export function useStyle(id, css) {
+  useEffect(() => {
+    if (document.getElementById(id)) return;
+    const el = document.createElement('style');
+    el.id = id;
+    el.textContent = css;
+    document.head.appendChild(el);
+  }, []);
+}
 
 // A page's heading with optional actions on the right.
 export function Page({ title, actions, children }) {

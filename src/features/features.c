@@ -91,5 +91,6 @@ const struct demo_step feature_demo[] = {
     {"repairs", repairs_demo},
     {"parts", parts_demo},
     {"prices", prices_demo},
+    {"complaints", complaints_demo},
     {0},
 };

@@ -139,6 +139,15 @@ test('the year listing shows 2026-10-10 as a make-up working day; the 2027 warni
     assert.equal(bad.status, 422, bad.text);
     const list = await s.api('/api/v1/calendars', { token: agent });
     assert.deepEqual(list.json.items.map((c) => c.name), ['always', 'office']);
+    const one = await s.api('/api/v1/calendars?limit=1', { token: agent });
+    assert.deepEqual(one.json.items.map((c) => c.name), ['always']);
+    const rest = await s.api(`/api/v1/calendars?limit=1&cursor=${one.json.next_cursor}`, { token: agent });
+    assert.deepEqual(rest.json.items.map((c) => c.name), ['office']);
+    const csv = await s.api('/api/v1/calendars?format=csv', { token: agent });
+    assert.equal(csv.status, 200, csv.text);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    assert.equal(lines[0], 'name,zone,holidays,version,updated_at');
+    assert.match(lines[2], /^office,Asia\/Shanghai,cn,\d+,/);
     assert.equal((await s.api('/api/v1/calendars/nope', { token: agent })).status, 404);
 });
 
@@ -280,6 +289,24 @@ test('the queue is sorted by time left and filtered by status; downloads', async
     const running = items.filter((c) => !c.clock.paused).map((c) => secs(c.first_response_due));
     assert.deepEqual(running, [...running].sort((a, b) => a - b));
     assert.equal((await s.api('/api/v1/complaints?status=nope', { token: agent })).status, 422);
+    // severity and outlet filters; each clock's business time left
+    const high = await s.api('/api/v1/complaints?severity=high&limit=500', { token: agent });
+    assert.equal(high.status, 200, high.text);
+    const allItems = (await s.api('/api/v1/complaints?limit=500', { token: agent })).json.items;
+    assert.deepEqual(high.json.items.map((c) => c.code), allItems.filter((c) => c.severity === 'high').map((c) => c.code));
+    assert.ok(high.json.items.length >= 1);
+    assert.equal((await s.api('/api/v1/complaints?severity=apocalyptic', { token: agent })).status, 422);
+    const badOutlet = await s.api('/api/v1/complaints?outlet=NOPE', { token: agent });
+    assert.equal(badOutlet.status, 422, badOutlet.text);
+    assert.ok(badOutlet.json.error.fields.outlet);
+    for (const c of allItems) {
+        if (c.clock.paused || !c.clock.running) continue;
+        const which = c.clock.running === 'first_response' ? 'first_response_seconds_left' : 'resolution_seconds_left';
+        assert.ok(Math.abs(c.clock[which] - c.clock.business_seconds_left) <= 2, JSON.stringify(c.clock));
+        if (c.first_response_at) assert.equal(c.clock.first_response_seconds_left, null);
+    }
+    const csvHigh = await s.api('/api/v1/complaints?severity=high&format=csv', { token: agent });
+    assert.equal(csvHigh.text.trim().split(/\r?\n/).length, high.json.items.length + 1);
     const csv = await s.api('/api/v1/complaints?format=csv', { token: agent });
     assert.equal(csv.status, 200);
     assert.match(csv.text, /^\uFEFF?code,status,customer/);
@@ -303,6 +330,10 @@ test('outlet staff see only their outlet\'s complaints (404 for another\'s)', as
     assert.equal((await act(b.json.code, 'pause', { reason: 'x' }, tech)).status, 404);
     const list = await s.api('/api/v1/complaints?limit=500', { token: tech });
     assert.deepEqual(list.json.items.map((c) => c.code), [a.json.code]);
+    const byOutlet = await s.api('/api/v1/complaints?outlet=KB&limit=500', { token: agent });
+    assert.deepEqual(byOutlet.json.items.map((c) => c.code), [b.json.code]);
+    const theirsByTech = await s.api('/api/v1/complaints?outlet=KB&limit=500', { token: tech });
+    assert.deepEqual(theirsByTech.json.items, []);
     // a repair of another customer is refused
     const wrong = await complain({ repair: await makeRepair(s, 'KA') });
     assert.equal(wrong.status, 422);

@@ -531,3 +531,61 @@ test('replenishment: reorder points on available plus in transit, suggested tran
     assert.equal((await get('/api/v1/replenishment?format=xlsx', wh)).status, 200);
     assert.deepEqual((await get('/api/v1/replenishment?limit=1000', techB)).json.items.filter((i) => i.part === p), []);
 });
+
+test('stock filters for the warehouse desk: kind, region, below the reorder point; bad values 422', async () => {
+    const p = `FLT-${Date.now().toString(36).toUpperCase()}`;
+    await part(p);
+    for (const [w, q] of [['SH-CENTRAL', 9], ['GZ-BRANCH', 2], ['SZ-3PL', 5], ['JP-GLOBAL', 4], ['W-OA', 1]]) await receipt(p, w, q);
+    const list = async (q, token = wh) => {
+        const r = await get(`/api/v1/stock?part=${p}&${q}`, token);
+        assert.equal(r.status, 200, r.text);
+        return r.json.items.map((i) => i.warehouse).sort();
+    };
+    assert.deepEqual(await list('kind=branch'), ['GZ-BRANCH']);
+    assert.deepEqual(await list('kind=overseas'), ['JP-GLOBAL']);
+    // Guangdong (440000): Guangzhou, Shenzhen and OA's stock room; Guangzhou city (440100): no Shenzhen
+    assert.deepEqual(await list('region=440000'), ['GZ-BRANCH', 'SZ-3PL', 'W-OA']);
+    assert.deepEqual(await list('region=440100'), ['GZ-BRANCH', 'W-OA']);
+    assert.deepEqual(await list('region=440100&kind=outlet'), ['W-OA']);
+    // below: nothing has a reorder point yet; Guangzhou at 2 with point 3, Shanghai at 9 with point 8
+    assert.deepEqual(await list('below=true'), []);
+    assert.equal((await post('/api/v1/reorder-points', { part: p, warehouse: 'GZ-BRANCH', reorder_point: 3, reorder_qty: 5 }, wh)).status, 200);
+    assert.equal((await post('/api/v1/reorder-points', { part: p, warehouse: 'SH-CENTRAL', reorder_point: 8, reorder_qty: 5 }, wh)).status, 200);
+    assert.deepEqual(await list('below=true'), ['GZ-BRANCH']);
+    assert.deepEqual(await list('below=false'), ['GZ-BRANCH', 'JP-GLOBAL', 'SH-CENTRAL', 'SZ-3PL', 'W-OA']);
+    // in transit counts: a transfer of 2 to Guangzhou lifts its position to 4
+    assert.equal((await post('/api/v1/stock-moves', { kind: 'transfer', part: p, qty: 2, from: 'SH-CENTRAL', to: 'GZ-BRANCH' }, wh)).status, 201);
+    assert.deepEqual(await list('below=true'), ['SH-CENTRAL'], 'Shanghai is at 7 now');
+    // outlet staff: still only their own outlet's stock room
+    assert.deepEqual(await list('region=440000', tech), ['W-OA']);
+    assert.deepEqual(await list('region=440000', techB), []);
+    // the download carries the filters
+    const csv = await get(`/api/v1/stock?part=${p}&kind=branch&format=csv`, wh);
+    assert.equal(csv.status, 200);
+    assert.deepEqual(csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/), ['warehouse,part,on_hand,reserved,available', `GZ-BRANCH,${p},2,0,2`]);
+    for (const [q, field] of [['kind=depot', 'kind'], ['region=44', 'region'], ['region=001234', 'region'], ['below=yes', 'below']]) {
+        const r = await get(`/api/v1/stock?part=${p}&${q}`, wh);
+        assert.equal(r.status, 422, q);
+        assert.ok(r.json.error.fields[field], `${q}: ${r.text}`);
+    }
+});
+
+test('lines to ship (to_ship=true): reserved or ordered away from the outlet, not shipped yet', async () => {
+    const t = Date.now().toString(36).toUpperCase();
+    const P = (x) => `TS-${x}-${t}`;
+    for (const x of ['OWN', 'CEN', 'BO']) await part(P(x));
+    await receipt(P('OWN'), 'W-OA', 2);
+    await receipt(P('CEN'), 'SH-CENTRAL', 2);
+    const repair = await makeRepair(s, 'OA', 'diagnosing');
+    const r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: ['OWN', 'CEN', 'BO'].map((x) => ({ part: P(x), qty: 1 })) }, tech);
+    assert.equal(r.status, 201, r.text);
+    const toShip = async (token = wh) => (await get('/api/v1/part-request-lines?to_ship=true&limit=1000', token)).json.items
+        .filter((l) => l.repair === repair).map((l) => [l.part, l.warehouse, l.status]);
+    assert.deepEqual(await toShip(), [[P('CEN'), 'SH-CENTRAL', 'reserved']]);
+    assert.deepEqual(await toShip(tech), [[P('CEN'), 'SH-CENTRAL', 'reserved']]);
+    assert.deepEqual(await toShip(techB), []);
+    const x = await post(`/api/v1/part-request-lines/${r.json.lines[1].code}/ship`, {}, wh);
+    assert.equal(x.status, 200, x.text);
+    assert.deepEqual(await toShip(), [], 'shipped: off the list');
+    assert.equal((await get('/api/v1/part-request-lines?to_ship=maybe', wh)).status, 422);
+});

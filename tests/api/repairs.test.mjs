@@ -101,37 +101,51 @@ test('creation validates: customer, serial/model, outlet, kind, channel', async 
 });
 
 test('the whole lifecycle: each step by its role, recorded with actor and time', async () => {
-    let r = await create(ctx.agent, { customer, serial: inSerial, fault: '画面闪烁', outlet: 'O0001' });
+    // a paid repair (a model, no unit): its quote is made by the quote route (labour from
+    // the price guide), the customer's approval by a transition
+    let r = await create(ctx.agent, { customer, model: 'HT-A9', fault: '画面闪烁', outlet: 'O0001' });
     const code = r.json.code;
     const steps = [
         [ctx.tech, { to: 'received' }],
         [ctx.tech, { to: 'diagnosing' }],
-        [ctx.tech, { to: 'quoted', quote_fen: 35000 }],
+        [ctx.tech, { quote: { level: 'A' } }],
         [ctx.agent, { to: 'approved' }],
         [ctx.tech, { to: 'waiting_parts', note: '等主板' }],
         [ctx.tech, { to: 'repairing' }],
         [ctx.tech, { to: 'repaired' }],
         [ctx.manager, { to: 'delivered' }],
     ];
+    let quoted = 0;
     for (const [who, body] of steps) {
+        if (body.quote) {
+            const q = await who.request(`/api/v1/repairs/${code}/quote`, { body: body.quote });
+            assert.equal(q.status, 201, q.text);
+            assert.equal(q.json.repair.status, 'quoted');
+            quoted = q.json.total_fen;
+            continue;
+        }
         r = await move(who, code, body);
         assert.equal(r.status, 200, `${body.to}: ${r.text}`);
         assert.equal(r.json.status, body.to);
     }
-    assert.equal(r.json.in_warranty, true, 'unit in warranty at receipt');
-    assert.equal(r.json.quote_fen, 35000);
+    assert.equal(r.json.in_warranty, false, 'no unit: paid');
+    assert.ok(quoted > 0);
+    assert.equal(r.json.quote_fen, quoted);
     for (const k of ['received_at', 'repaired_at', 'delivered_at']) assert.match(r.json[k], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.equal(r.json.cancelled_at, null);
     assert.deepEqual(r.json.events.map((e) => e.status), ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts', 'repairing', 'repaired', 'delivered']);
     assert.deepEqual(r.json.events.map((e) => e.actor), ['agent', 'tech', 'tech', 'tech', 'agent', 'tech', 'tech', 'tech', 'manager']);
     assert.equal(r.json.events[5].note, '等主板');
-    assert.equal(r.json.events[3].note, '350.00');
+    assert.equal(r.json.events[3].note, (quoted / 100).toFixed(2));
     assert.deepEqual(r.json.next, []);
     assert.equal(r.json.version, 9);
     assert.equal(await sql(s, `SELECT count(*) FROM audit WHERE entity_code = '${code}' AND action = 'transition'`), '8');
     // the customer is told the unit is ready: one message queued in the outbox
     assert.equal(await sql(s, `SELECT count(*) FROM outbox WHERE template = 'repair_ready' AND payload = '{"code":"${code}"}'`), '1');
-    // out of warranty at receipt: paid
+    // in warranty at receipt, and out of warranty: paid
+    r = await create(ctx.agent, { customer, serial: inSerial, fault: '画面闪烁', outlet: 'O0001' });
+    r = await move(ctx.tech, r.json.code, { to: 'received' });
+    assert.equal(r.json.in_warranty, true, 'unit in warranty at receipt');
     r = await create(ctx.agent, { customer, serial: outSerial, fault: '手柄漂移', outlet: 'O0001' });
     r = await move(ctx.tech, r.json.code, { to: 'received' });
     assert.equal(r.json.in_warranty, false);
@@ -150,7 +164,8 @@ test('every illegal transition is refused with 409 and changes nothing', async (
         repairing: ['waiting_parts', 'repaired', 'cancelled'], repaired: ['delivered'], delivered: [], cancelled: [],
     };
     const path = ['received', 'diagnosing', 'quoted', 'approved', 'waiting_parts', 'repairing', 'repaired', 'delivered'];
-    let r = await create(ctx.agent, { customer, serial: inSerial, fault: '过热', outlet: 'O0001' });
+    // paid, so that it is quoted (by the quote route) on its way
+    let r = await create(ctx.agent, { customer, model: 'HT-A9', fault: '过热', outlet: 'O0001' });
     const code = r.json.code;
     let state = 'registered';
     let refused = 0;
@@ -165,8 +180,9 @@ test('every illegal transition is refused with 409 and changes nothing', async (
         }
         assert.equal(await snapshot(code), snap, `nothing changed in ${state}`);
         if (i === path.length) break;
-        r = await move(ctx.tech, code, { to: path[i], quote_fen: path[i] === 'quoted' ? 100 : undefined });
-        assert.equal(r.status, 200, r.text);
+        r = path[i] === 'quoted' ? await ctx.tech.request(`/api/v1/repairs/${code}/quote`, { body: { level: 'A' } })
+            : await move(ctx.tech, code, { to: path[i] });
+        assert.equal(r.status, path[i] === 'quoted' ? 201 : 200, r.text);
         state = path[i];
     }
     assert.equal(refused, 9 * 10 - 19); // the 9 states of the path x 10 targets, minus the 19 legal moves
@@ -193,11 +209,9 @@ test('roles and requirements: 403 for the wrong role, 422 without quote or reaso
     await move(ctx.tech, code, { to: 'received' });
     await move(ctx.tech, code, { to: 'diagnosing' });
     snap = await snapshot(code);
-    r = await move(ctx.tech, code, { to: 'quoted' });
-    assert.equal(r.status, 422);
-    assert.ok(r.json.error.fields.quote_fen);
     r = await move(ctx.tech, code, { to: 'quoted', quote_fen: -5 });
     assert.equal(r.status, 422);
+    assert.ok(r.json.error.fields.quote_fen);
     r = await move(ctx.manager, code, { to: 'cancelled' });
     assert.equal(r.status, 422);
     assert.ok(r.json.error.fields.reason);
@@ -209,7 +223,7 @@ test('roles and requirements: 403 for the wrong role, 422 without quote or reaso
     assert.equal(r.status, 409);
     assert.equal(r.json.error.code, 'stale_version');
     assert.equal(await snapshot(code), snap);
-    r = await move(ctx.tech, code, { to: 'quoted', quote_fen: 12000, version: 3 });
+    r = await move(ctx.tech, code, { to: 'repairing', version: 3 });
     assert.equal(r.status, 200, r.text);
     r = await move(ctx.manager, code, { to: 'cancelled', reason: '客户拒绝报价' });
     assert.equal(r.status, 200);
@@ -330,4 +344,35 @@ test('without an outlet, a repair is routed by the customer\'s region and the pr
     const x = await create(ctx.agent, { customer, model: 'KD-55X85K', fault: '无图像' });
     assert.equal(x.status, 422);
     assert.match(x.json.error.fields.outlet, /region/);
+});
+
+test('a repair is quoted only by the quote route: a transition to quoted is refused (422 quote_required), nothing changes', async () => {
+    // a paid repair being diagnosed, and an in-warranty one: neither is quoted by a typed amount
+    for (const unit of [{ model: 'HT-A9' }, { serial: inSerial }]) {
+        let r = await create(ctx.agent, { customer, ...unit, fault: '不出声', outlet: 'O0001' });
+        const code = r.json.code;
+        await move(ctx.tech, code, { to: 'received' });
+        r = await move(ctx.tech, code, { to: 'diagnosing' });
+        assert.equal(r.status, 200, r.text);
+        const snap = await snapshot(code);
+        for (const who of [ctx.tech, ctx.manager, ctx.admin]) {
+            for (const body of [{ to: 'quoted', quote_fen: 35000 }, { to: 'quoted' }, { to: 'quoted', quote_fen: 1, version: r.json.version }]) {
+                const x = await move(who, code, body);
+                assert.equal(x.status, 422, `${JSON.stringify(body)}: ${x.text}`);
+                assert.equal(x.json.error.code, 'quote_required');
+                assert.match(x.json.error.message, new RegExp(`/api/v1/repairs/${code}/quote`));
+            }
+        }
+        // so neither can it be approved without a priced quote
+        const a = await move(ctx.agent, code, { to: 'approved' });
+        assert.equal(a.status, 409);
+        assert.equal(a.json.error.code, 'illegal_transition');
+        assert.equal(await snapshot(code), snap, 'nothing changed');
+        assert.equal(await sql(s, `SELECT count(*) FROM repair_charges c JOIN repairs r ON r.id = c.repair_id WHERE r.code = '${code}'`), '0');
+    }
+    // from a state where quoted is not a step at all, the refusal stays 409
+    const r = await create(ctx.agent, { customer, model: 'HT-A9', fault: '不出声', outlet: 'O0001' });
+    const x = await move(ctx.tech, r.json.code, { to: 'quoted', quote_fen: 100 });
+    assert.equal(x.status, 409);
+    assert.equal(x.json.error.code, 'illegal_transition');
 });

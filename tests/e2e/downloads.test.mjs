@@ -6,12 +6,12 @@
 // Headless Debian Chromium against `aftersales serve` with `aftersales demo` data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../api/lib/server.mjs';
+import { xlsxHeader } from './lib/xlsx.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
@@ -102,42 +102,6 @@ function readCsv(file) {
   return parseCsv(text);
 }
 
-// ---- XLSX (unzip + sheet XML) ----
-
-const unzip = (file, member) => execFileSync('unzip', ['-p', file, member], { maxBuffer: 256 << 20 }).toString();
-
-const unxml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
-  .replace(/&apos;/g, "'").replace(/&#(\d+);/g, (m, n) => String.fromCodePoint(Number(n)))
-  .replace(/&#x([0-9a-fA-F]+);/g, (m, n) => String.fromCodePoint(parseInt(n, 16))).replace(/&amp;/g, '&');
-
-// The text of every <t> in a piece of XML, joined (a shared string may be in runs).
-const texts = (xml) => [...xml.matchAll(/<t(?:\s[^>]*)?>([^<]*)<\/t>/g)].map((m) => unxml(m[1])).join('');
-
-// The first sheet's header row (a report such as coverage may add sheets after it): the texts of row 1's cells in column order, and
-// whether each is bold (through its style's font in xl/styles.xml).
-function xlsxHeader(file) {
-  const list = execFileSync('unzip', ['-l', file]).toString();
-  assert.match(list, /xl\/worksheets\/sheet1\.xml/);
-  const sheet = unzip(file, 'xl/worksheets/sheet1.xml');
-  const shared = /xl\/sharedStrings\.xml/.test(list)
-    ? [...unzip(file, 'xl/sharedStrings.xml').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => texts(m[1])) : [];
-  const styles = /xl\/styles\.xml/.test(list) ? unzip(file, 'xl/styles.xml') : '';
-  const fonts = [...(/<fonts[^>]*>([\s\S]*?)<\/fonts>/.exec(styles)?.[1] || '').matchAll(/<font[\s>][\s\S]*?<\/font>|<font\/>/g)]
-    .map((m) => /<b\/>|<b\s+val="(1|true)"/.test(m[0]));
-  const xfs = [...(/<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] || '').matchAll(/<xf\b[^>]*>/g)]
-    .map((m) => Number(/fontId="(\d+)"/.exec(m[0])?.[1] || 0));
-  const row1 = /<row\b[^>]*\br="1"[^>]*>([\s\S]*?)<\/row>/.exec(sheet);
-  assert.ok(row1, 'the sheet has a row 1');
-  const cells = [...row1[1].matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)].map((m) => {
-    const attrs = m[1], body = m[2] || '';
-    const type = /\bt="([^"]+)"/.exec(attrs)?.[1];
-    const v = /<v>([^<]*)<\/v>/.exec(body)?.[1];
-    const text = type === 's' ? shared[Number(v)] : type === 'inlineStr' ? texts(body) : unxml(v ?? '');
-    const style = Number(/\bs="(\d+)"/.exec(attrs)?.[1] || 0);
-    return { ref: /\br="([A-Z]+)1"/.exec(attrs)?.[1], text, bold: !!fonts[xfs[style]] };
-  });
-  return cells;
-}
 
 const colNumber = (letters) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
 
@@ -220,8 +184,34 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=monthly]) tbody tr') },
   { name: 'at-risk', login: 'supervisor', hash: '#/kpi', id: 'code',
     prepare: (page) => page.waitForSelector('[data-table=at-risk] tbody tr') },
+  { name: 'complaints', login: 'agent', hash: '#/complaints', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=complaints]) tbody tr');
+      await filter(page, '/api/v1/complaints?', 'severity=critical', () => page.selectOption('select[name=severity]', 'critical'));
+    } },
+  { name: 'calendars', login: 'admin', hash: '#/calendars', id: 'name',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=calendars]) tbody tr') },
   { name: 'coverage', login: 'supervisor', hash: '#/outlets/coverage', id: 'code',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=coverage]) tbody tr') },
+  { name: 'stock', login: 'warehouse', hash: '#/parts', id: 'part',
+    prepare: async (page) => {
+      await page.waitForSelector('input[name=stock_warehouse]');
+      await filter(page, '/api/v1/stock?', 'warehouse=W-O0001',
+        () => page.fill('input[name=stock_warehouse]', 'W-O0001').then(() => page.press('input[name=stock_warehouse]', 'Tab')));
+    } },
+  { name: 'stock-moves', login: 'warehouse', hash: '#/parts/moves', id: 'kind',
+    prepare: async (page) => {
+      await page.waitForSelector('select[name=moves_kind]');
+      await filter(page, '/api/v1/stock-moves?', 'kind=issue', () => page.selectOption('select[name=moves_kind]', 'issue'));
+    } },
+  { name: 'lines-to-ship', login: 'warehouse', hash: '#/parts/ship', id: 'code',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=lines-to-ship]) tbody tr') },
+  { name: 'part-returns', login: 'warehouse', hash: '#/parts/returns', id: 'line',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=part-returns]) tbody tr') },
+  { name: 'replenishment', login: 'warehouse', hash: '#/parts/replenish', id: 'part',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=replenishment]) tbody tr') },
+  { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
 ];
 
 for (const s of SCREENS) {

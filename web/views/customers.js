@@ -65,11 +65,13 @@ registerMessages(byLang({
   'cust.consent.no': ['拒绝', 'refused'],
   'cust.consent.saved': ['许可已记录', 'Consent recorded'],
   'cust.history': ['服务记录', 'History'],
+  'cust.new_complaint': ['登记投诉', 'Log a complaint'],
   'cust.history.empty': ['暂无记录', 'Nothing yet'],
   'cust.kind.customer': ['客户档案', 'Record'],
   'cust.kind.repair': ['维修', 'Repair'],
   'cust.kind.warranty': ['保修登记', 'Warranty'],
   'cust.kind.contact': ['联络', 'Contact'],
+  'cust.kind.complaint': ['投诉', 'Complaint'],
   'cust.edit': ['编辑', 'Edit'],
   'cust.merge': ['合并重复客户', 'Merge a duplicate'],
   'cust.export': ['导出个人数据', 'Export personal data'],
@@ -332,7 +334,7 @@ function eventText(it) {
 
 // A repair or a warranty registration on the timeline opens its own page.
 function historyLink(it) {
-  const href = it.kind === 'repair' ? '#/repairs/' : it.kind === 'warranty' ? '#/warranty/' : null;
+  const href = { repair: '#/repairs/', warranty: '#/warranty/', complaint: '#/complaints/' }[it.kind] || null;
   return href ? html`<a href=${href + encodeURIComponent(it.code)}>${it.code}</a>` : it.code;
 }
 
@@ -446,6 +448,7 @@ function Card({ user, code }) {
   const actions = html`
     ${canRepair ? html`<a class="btn btn-primary" href=${`#/repairs/new?customer=${c.code}`} data-testid="cust-new-repair">${t('cust.new_repair')}</a>` : null}
     ${WARRANTY.includes(user.role) ? html`<a class="btn btn-secondary" href=${`#/warranty?customer=${c.code}`} data-testid="cust-new-warranty">${t('cust.new_warranty')}</a>` : null}
+    ${WRITE.includes(user.role) ? html`<a class="btn btn-secondary" href=${`#/complaints/new?customer=${c.code}`} data-testid="cust-new-complaint">${t('cust.new_complaint')}</a>` : null}
     ${canEdit ? html`<a class="btn btn-secondary" href=${`#/customers/${c.code}/edit`} data-testid="cust-edit">${t('cust.edit')}</a>` : null}
     ${isAdmin ? html`<a class="btn btn-secondary" href=${`#/customers/${c.code}/merge`} data-testid="cust-merge">${t('cust.merge')}</a>` : null}
     ${canEdit ? html`<${Button} variant="secondary" onClick=${exportJson}>${t('cust.export')}</${Button}>` : null}

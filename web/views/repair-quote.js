@@ -10,6 +10,7 @@ import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
 import { html, Field, Button, ErrorBanner, Loading, fieldErrors } from '../ui.js';
 import { LEVELS, yuan } from './prices.js';
+import { PartLines, blankLine } from '../lib/part-lines.js';
 
 registerMessages(byLang({
   'rq.quote': ['报价', 'Quote'],
@@ -81,11 +82,10 @@ function Charge({ charge, latest }) {
 function ChargeForm({ repair, warranty, levels, onDone }) {
   const first = levels.find((l) => l.labour_fen !== null && l.labour_fen !== undefined)?.level || 'A';
   const [level, setLevel] = useState(first);
-  const [lines, setLines] = useState([{ part: '', qty: '1' }]);
+  const [lines, setLines] = useState([blankLine()]);
   const [error, setError] = useState(null);
   const [local, setLocal] = useState({});
   const [busy, setBusy] = useState(false);
-  const setLine = (i, k) => (e) => setLines(lines.map((l, j) => (j === i ? { ...l, [k]: e.currentTarget.value } : l)));
   async function submit(e) {
     e.preventDefault();
     setError(null);
@@ -101,7 +101,7 @@ function ChargeForm({ repair, warranty, levels, onDone }) {
     });
     // the reasons are numbered over the lines sent: keep the lines sent in the form
     const sent = lines.filter((l) => !(!l.part.trim() && (l.qty.trim() === '' || l.qty.trim() === '1')));
-    setLines(sent.length ? sent : [{ part: '', qty: '1' }]);
+    setLines(sent.length ? sent : [blankLine()]);
     setLocal(bad);
     if (Object.keys(bad).length) return;
     setBusy(true);
@@ -122,14 +122,9 @@ function ChargeForm({ repair, warranty, levels, onDone }) {
       })} />
     <fieldset style="border:1px solid #e3e8ee;border-radius:6px;padding:8px 12px;margin:0 0 12px">
       <legend>${t('rq.parts')}</legend>
-      ${lines.map((l, i) => html`<div key=${i} class="inline-form" data-line=${i}>
-        <${Field} label=${t('rq.part')} name=${`part_${i}`} value=${l.part} onInput=${setLine(i, 'part')}
-          autocapitalize="characters" spellcheck=${false} error=${fe[`parts[${i}].part`]} />
-        <${Field} label=${t('rq.qty')} name=${`qty_${i}`} type="number" min="1" max="999" value=${l.qty} onInput=${setLine(i, 'qty')}
-          style="width:6em" error=${fe[`parts[${i}].qty`]} />
-        ${lines.length > 1 ? html`<${Button} variant="ghost" onClick=${() => setLines(lines.filter((x, j) => j !== i))}>${t('rq.remove')}</${Button}>` : null}
-      </div>`)}
-      <${Button} variant="secondary" data-testid="add-part" onClick=${() => setLines([...lines, { part: '', qty: '1' }])}>${t('rq.add_part')}</${Button}>
+      <${PartLines} lines=${lines} setLines=${setLines} errors=${fe} rowAttr="data-line" addId="add-part"
+        names=${(i, k) => `${k}_${i}`} field=${(i, k) => `parts[${i}].${k}`}
+        labels=${{ part: 'rq.part', qty: 'rq.qty', add: 'rq.add_part', remove: 'rq.remove' }} />
     </fieldset>
     <${Button} type="submit" busy=${busy}>${t(warranty ? 'rq.submit_warranty' : 'rq.submit_quote')}</${Button}>
   </form>`;

@@ -11,6 +11,7 @@ import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } 
 import { PagedTable } from '../lib/lists.js';
 import './outlets.js'; // its routing messages (net.route.*, net.dist.*)
 import QuotePanel from './repair-quote.js';
+import PartsPanel, { PartsReady } from './repair-parts.js';
 
 export const STATUSES = ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts',
   'repairing', 'repaired', 'delivered', 'cancelled'];
@@ -44,7 +45,7 @@ registerMessages(byLang({
   'rep.timeline': ['进度', 'Timeline'],
   'rep.next': ['下一步', 'Next step'],
   'rep.none_next': ['没有可执行的操作', 'No action available'],
-  'rep.quote': ['报价（元）', 'Quote (yuan)'],
+  'rep.quote_on_panel': ['报价请在上方“报价”面板提交（按价格指南计算工时加零件）。', 'To quote, use the quote panel above (labour from the price guide plus parts).'],
   'rep.reason': ['原因', 'Reason'],
   'rep.note': ['备注', 'Note'],
   'rep.move': ['改为：{s}', 'Mark as {s}'],
@@ -127,7 +128,8 @@ function RepairList({ user, query }) {
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
   const columns = [
     { key: 'code', label: t('rep.code'), render: (r) => html`<a href=${'#/repairs/' + r.code}>${r.code}</a>` },
-    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />` },
+    { key: 'status', label: t('rep.status'), render: (r) => html`<${StatusBadge} status=${r.status} />${r.status === 'waiting_parts'
+      ? html` <${PartsReady} key=${r.code + r.version} code=${r.code} />` : null}` },
     { key: 'age_days', label: t('rep.age'), align: 'right',
       render: (r) => html`<span class=${r.age_days > 14 && !['delivered', 'cancelled'].includes(r.status) ? 'text-danger' : ''}
         title=${r.age_days > 14 ? t('rep.over14') : ''}>${r.age_days}</span>` },
@@ -349,8 +351,10 @@ function NewRepair({ user, query }) {
 
 // ---- detail ----
 
+// The next steps the server allows, but quoted: a repair is quoted on the quote panel
+// (labour from the price guide plus parts), never by a typed amount (the server
+// refuses that with quote_required).
 function Actions({ repair, onMoved }) {
-  const [quote, setQuote] = useState('');
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState(null);
@@ -359,7 +363,6 @@ function Actions({ repair, onMoved }) {
     setBusy(n.to);
     setError(null);
     const body = { to: n.to, version: repair.version };
-    if (n.needs_quote) body.quote_fen = Math.round(Number(quote) * 100);
     if (n.needs_reason) body.reason = reason;
     if (note) body.note = note;
     try {
@@ -368,23 +371,24 @@ function Actions({ repair, onMoved }) {
     } catch (e) { setError(e); }
     setBusy('');
   }
-  if (!repair.next.length) return html`<p class="muted">${t('rep.none_next')}</p>`;
+  const next = repair.next.filter((n) => !n.needs_quote);
+  const viaQuote = next.length < repair.next.length && repair.in_warranty === false;
+  if (!next.length) return html`<p class="muted">${t(viaQuote ? 'rep.quote_on_panel' : 'rep.none_next')}</p>`;
   const fe = fieldErrors(error);
   return html`
     <div class="card" style=${CARD} aria-label=${t('rep.next')}>
       <h2>${t('rep.next')}</h2>
       <${ErrorBanner} error=${error} onDismiss=${() => setError(null)} />
       <div style=${grid}>
-        ${repair.next.some((n) => n.needs_quote) ? html`<${Field} label=${t('rep.quote')} name="quote" type="number" min="0.01" step="0.01"
-          value=${quote} onInput=${(e) => setQuote(e.currentTarget.value)} error=${fe.quote_fen} />` : null}
-        ${repair.next.some((n) => n.needs_reason) ? html`<${Field} label=${t('rep.reason')} name="reason"
+        ${next.some((n) => n.needs_reason) ? html`<${Field} label=${t('rep.reason')} name="reason"
           value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} error=${fe.reason} />` : null}
         <${Field} label=${t('rep.note')} name="note" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} />
       </div>
       <div style="display:flex;gap:8px;flex-wrap:wrap">
-        ${repair.next.map((n) => html`<${Button} key=${n.to} variant=${n.to === 'cancelled' ? 'danger' : 'primary'}
+        ${next.map((n) => html`<${Button} key=${n.to} variant=${n.to === 'cancelled' ? 'danger' : 'primary'}
           busy=${busy === n.to} data-to=${n.to} onClick=${() => move(n)}>${t('rep.move', { s: t('rs.' + n.to) })}</${Button}>`)}
       </div>
+      ${viaQuote ? html`<p class="muted" data-testid="quote-on-panel">${t('rep.quote_on_panel')}</p>` : null}
     </div>`;
 }
 
@@ -427,6 +431,7 @@ function RepairDetail({ code, user }) {
       <p><strong>${t('rep.fault')}:</strong> ${repair.fault}</p>
     </div>
     <${QuotePanel} repair=${repair} user=${user} onRepair=${setRepair} />
+    <${PartsPanel} repair=${repair} user=${user} onRepair=${setRepair} />
     <${Actions} repair=${repair} onMoved=${setRepair} />
     <div class="card" style=${CARD}>
       <h2>${t('rep.timeline')}</h2>

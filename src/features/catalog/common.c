@@ -7,33 +7,10 @@
 
 /* ---------------------------------------------------------------- validation */
 
-int cat_code_ok(const char *s, size_t max)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '-' || ch == '_' || ch == '.' || ch == '/'))
-            return 0;
-    }
-    return 1;
-}
-
-char *cat_upper_dup(arena *a, const char *s)
-{
-    char *u = arena_strdup(a, s);
-    for (char *p = u; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
-    return u;
-}
-
 /* Reasons for a model's fields; NULL when fine. */
 const char *cat_model_code_reason(const char *code)
 {
-    return cat_code_ok(code, 40) ? NULL : "1-40 letters, digits or - _ . /";
+    return code_ok(code, 40) ? NULL : "1-40 letters, digits or - _ . /";
 }
 const char *cat_model_months_reason(long long m)
 {

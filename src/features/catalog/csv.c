@@ -48,13 +48,13 @@ static int import_model(struct import_row *ir)
         return import_bad(ir, "code: %s", why);
     if (!*name || strlen(name) > 200)
         return import_bad(ir, "name: required, at most 200 bytes");
-    if (!cat_code_ok(line, 32))
+    if (!code_ok(line, 32))
         return import_bad(ir, "product_line: 1-32 letters, digits or - _ . /");
     if (!*months_s || *end || (why = cat_model_months_reason(months)))
         return import_bad(ir, "warranty_months: must be a whole number of months from 1 to 120");
     if ((why = cat_model_launch_reason(launch)))
         return import_bad(ir, "launched_on: %s", why);
-    char *ucode = cat_upper_dup(ir->a, code);
+    char *ucode = code_upper(ir->a, code);
     if (json_object_get(seen, ucode))
         return import_bad(ir, "model %s appears twice in the file (first on line %lld)", ucode,
                           (long long)json_integer_value(json_object_get(seen, ucode)));

@@ -8,11 +8,8 @@
 
 #include "base/arena.h"
 #include "features/catalog/catalog.h"
+#include "features/common/common.h"
 
-/* 1 when s is 1 to max letters, digits or - _ . / */
-int cat_code_ok(const char *s, size_t max);
-/* s upper-cased, in the arena. */
-char *cat_upper_dup(arena *a, const char *s);
 /* Reasons for a model's fields; NULL when fine. */
 const char *cat_model_code_reason(const char *code);
 const char *cat_model_months_reason(long long m);

@@ -103,7 +103,7 @@ static int lines_create(req *r)
     jsonv_only(&v, allowed);
     struct line_write w = {audit_actor(r), jsonv_str(&v, "code", 1, 32),
                            jsonv_str(&v, "name", 1, 100), jsonv_str(&v, "name_en", 0, 100)};
-    if (w.code && !cat_code_ok(w.code, 32))
+    if (w.code && !code_ok(w.code, 32))
         jsonv_fail(&v, "code", "1-32 letters, digits or - _ . /");
     int rc;
     if (!jsonv_ok(&v)) {
@@ -201,7 +201,7 @@ static int models_list(req *r)
 static int models_get(req *r)
 {
     json_t *m = NULL;
-    char *code = cat_upper_dup(r->a, req_param(r, "code"));
+    char *code = code_upper(r->a, req_param(r, "code"));
     int rc = model_load(req_db(r), code, &m);
     if (rc < 0)
         return -1;
@@ -329,7 +329,7 @@ static int models_write(req *r, const char *path_code)
     if (!jsonv_ok(&v)) {
         rc = reply_error(r, 422, "validation_failed", "the model is not valid", jsonv_take(&v));
     } else {
-        w.ucode = cat_upper_dup(r->a, code);
+        w.ucode = code_upper(r->a, code);
         rc = model_reply(r, &w, in_tx(req_db(r), model_store, &w));
     }
     json_decref(w.out);

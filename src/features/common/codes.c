@@ -1,5 +1,6 @@
 /* codes: gap-free human codes (C…, T…, R<date>…) from the counters table. */
 #include <stdio.h>
+#include <string.h>
 
 #include "features/common/common.h"
 
@@ -79,4 +80,27 @@ int code_next_daily(db_conn *c, const char *counter, const char *prefix, int wid
             return rc;
     }
     return DB_ERROR;
+}
+
+int code_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_' || ch == '.' || ch == '/'))
+            return 0;
+    }
+    return 1;
+}
+
+char *code_upper(arena *a, const char *s)
+{
+    char *u = arena_strdup(a, s ? s : "");
+    for (char *p = u; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    return u;
 }

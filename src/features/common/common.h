@@ -35,6 +35,11 @@ int code_next(db_conn *c, const char *counter, const char *prefix, int width, ch
 int code_next_daily(db_conn *c, const char *counter, const char *prefix, int width, int64_t now,
                     const char *taken_sql, char *out, size_t n);
 
+/* 1 when s is 1 to max letters, digits or - _ . / (model, part and warehouse codes). */
+int code_ok(const char *s, size_t max);
+/* s (NULL as "") upper-cased, in the arena. */
+char *code_upper(arena *a, const char *s);
+
 /* ---- outlet confinement ---- */
 
 /* Outlet staff (managers, technicians) see only their own outlet's records. The outlet

@@ -172,33 +172,54 @@ int cpl_cal_load(db_conn *c, const char *name, struct cpl_cal *k)
 
 /* ---------------------------------------------------------------- routes */
 
-int cpl_calendars_list(req *r)
+/* One calendar by id as the list shows it. */
+static int calendar_item(db_conn *c, int64_t id, json_t **out)
 {
-    db_conn *c = req_db(r);
-    db_stmt *st = db_prepare(c, "SELECT name FROM calendars ORDER BY name");
+    db_stmt *st = db_prepare(c, "SELECT name FROM calendars WHERE id = ?");
     if (!st)
         return -1;
-    json_t *names = json_array();
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(names, json_string(db_text(st, 0)));
+    db_bind_int(st, 1, id);
+    char name[64] = "";
+    if (db_step(st) == DB_ROW)
+        snprintf(name, sizeof name, "%s", db_text(st, 0));
     db_done(st);
-    json_t *items = json_array();
-    size_t i;
-    json_t *n;
-    json_array_foreach(names, i, n) {
-        struct cpl_cal k;
-        if (rc >= 0 && (rc = cpl_cal_load(c, json_string_value(n), &k)) == 0) {
-            json_array_append(items, k.row);
-            cpl_cal_free(&k);
-        }
-    }
-    json_decref(names);
-    if (rc < 0) {
-        json_decref(items);
-        return reply_db_failure(r, rc, "list calendars");
-    }
-    return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+    struct cpl_cal k;
+    if (!*name || cpl_cal_load(c, name, &k) != 0)
+        return -1;
+    *out = json_incref(k.row);
+    cpl_cal_free(&k);
+    return 0;
+}
+
+static int calendars_page(req *r, const struct page *p, json_t *items, const char **next)
+{
+    int64_t after = page_after_id(r, p);
+    if (after < 0)
+        return LIST_ANSWERED;
+    db_stmt *st = db_prepare(req_db(r), "SELECT id FROM calendars WHERE id > ? ORDER BY id LIMIT ?");
+    if (!st)
+        return -1;
+    db_bind_int(st, 1, after);
+    db_bind_int(st, 2, p->limit + 1);
+    return list_ids_page(r, p, st, calendar_item, items, next);
+}
+
+static const struct table_col calendar_cols[] = {
+    {"name", NULL, TABLE_TEXT, 14, 0},
+    {"zone", NULL, TABLE_TEXT, 16, 0},
+    {"holidays", NULL, TABLE_TEXT, 9, 0},
+    {"version", NULL, TABLE_INT, 8, 0},
+    {"updated_at", NULL, TABLE_TIME, 17, 0},
+};
+
+static const struct list_spec calendar_spec = {
+    "calendars", calendar_cols, (int)(sizeof calendar_cols / sizeof *calendar_cols), 100, 500, 1,
+    calendars_page,
+};
+
+int cpl_calendars_list(req *r)
+{
+    return list_reply(r, &calendar_spec);
 }
 
 int cpl_calendar_get(req *r)

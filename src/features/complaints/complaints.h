@@ -12,6 +12,10 @@
 
 extern const struct route complaints_routes[];
 
+struct demo_opts;
+/* The demo step: the office calendar, the policy on it and a few hundred complaints. */
+int complaints_demo(db *d, const struct demo_opts *o);
+
 /* `aftersales import holidays FILE.csv` (day,kind,name): next year's official schedule
  * for region cn. 0 or -1 after printing FILE:LINE: reason (nothing stored). */
 int complaints_import_holidays(db *d, const char *path, FILE *in);

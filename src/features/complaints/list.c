@@ -1,6 +1,7 @@
 /* list: GET /api/v1/complaints, the queue sorted by time left (running clocks by their
  * next due time, then paused ones by business time left, then those without a clock),
- * filtered by status, confined to an outlet's own for outlet staff; CSV/XLSX too. */
+ * filtered by status, severity and outlet, confined to an outlet's own for outlet staff;
+ * CSV/XLSX too. */
 #include "features/complaints/internal.h"
 
 #include "base/arena.h"
@@ -20,27 +21,54 @@ json_t *cpl_row_json(db_stmt *st, const struct calendar *cal, int64_t now);
     " LEFT JOIN product_lines p ON p.id = k.product_line_id"
 
 static const char *const statuses[] = {"received", "responded", "in_progress", "resolved", "closed", NULL};
+static const char *const severities[] = {"low", "normal", "high", "critical", NULL};
+
+/* A query parameter that must be one of `allowed` (NULL when absent or empty); *ok 0 when
+ * it is something else. */
+static const char *one_of(req *r, const char *name, const char *const *allowed, int *ok)
+{
+    const char *v = req_query(r, name);
+    if (!v || !*v)
+        return NULL;
+    int hit = 0;
+    for (int i = 0; allowed[i]; i++)
+        hit |= strcmp(v, allowed[i]) == 0;
+    *ok &= hit;
+    return v;
+}
 
 static int page_fn(req *r, const struct page *p, json_t *items, const char **next)
 {
-    const char *status = req_query(r, "status");
-    if (status && !*status)
-        status = NULL;
-    int ok = !status;
-    for (int i = 0; status && statuses[i]; i++)
-        ok |= strcmp(status, statuses[i]) == 0;
+    int ok = 1, sev_ok = 1;
+    const char *status = one_of(r, "status", statuses, &ok);
     if (!ok) {
         reply_bad_param(r, "status", "one of received, responded, in_progress, resolved, closed");
         return LIST_ANSWERED;
     }
-    int64_t outlet = scope_outlet(r);
+    const char *severity = one_of(r, "severity", severities, &sev_ok);
+    if (!sev_ok) {
+        reply_bad_param(r, "severity", "one of low, normal, high, critical");
+        return LIST_ANSWERED;
+    }
+    db_conn *c = req_db(r);
+    int64_t outlet = scope_outlet(r), asked = 0;
+    const char *oc = req_query(r, "outlet");
+    if (oc && *oc) {
+        int rc = lookup_id(c, "SELECT id FROM outlets WHERE code = ?", oc, &asked);
+        if (rc < 0)
+            return -1;
+        if (rc == 1) {
+            reply_bad_param(r, "outlet", "the code of an outlet");
+            return LIST_ANSWERED;
+        }
+    }
     int after = p->nkeys == 3;
     char sql[2048];
-    snprintf(sql, sizeof sql, "SELECT " CPL_COLS CPL_FROM " WHERE 1 = 1%s%s%s"
+    snprintf(sql, sizeof sql, "SELECT " CPL_COLS CPL_FROM " WHERE 1 = 1%s%s%s%s%s"
              " ORDER BY k.clock_rank, k.clock_key, k.id LIMIT ?",
-             status ? " AND k.status = ?" : "", outlet ? " AND k.outlet_id = ?" : "",
+             status ? " AND k.status = ?" : "", severity ? " AND k.severity = ?" : "",
+             outlet ? " AND k.outlet_id = ?" : "", asked ? " AND k.outlet_id = ?" : "",
              after ? " AND (k.clock_rank, k.clock_key, k.id) > (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))" : "");
-    db_conn *c = req_db(r);
     struct cpl_clock k;
     int rc = cpl_clock_open(c, &k);
     if (rc < 0)
@@ -53,8 +81,12 @@ static int page_fn(req *r, const struct page *p, json_t *items, const char **nex
     int n = 1;
     if (status)
         db_bind_text(st, n++, status);
+    if (severity)
+        db_bind_text(st, n++, severity);
     if (outlet)
         db_bind_int(st, n++, outlet);
+    if (asked)
+        db_bind_int(st, n++, asked);
     if (after)
         for (int i = 0; i < 3; i++)
             db_bind_int(st, n++, page_key_int(p, i));

@@ -59,6 +59,18 @@ json_t *cpl_row_json(db_stmt *st, const struct calendar *cal, int64_t now)
         json_object_set_new(clock, "business_seconds_left", json_null());
         json_object_set_new(clock, "overdue", json_false());
     }
+    /* each clock's business time left while it runs or is paused (null once stopped) */
+    int done = rank == 2;
+    int64_t stops[2] = {resp, done ? 0 : DT_NONE}, dues[2] = {fdue, rdue}, lefts[2] = {fleft, rleft};
+    static const char *const names[2] = {"first_response_seconds_left", "resolution_seconds_left"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_null();
+        if (stops[i] == DT_NONE && rank == 1 && lefts[i] != DT_NONE)
+            v = json_integer(lefts[i]);
+        else if (stops[i] == DT_NONE && rank == 0 && dues[i] != DT_NONE)
+            v = json_integer(left_of(cal, now, dues[i]));
+        json_object_set_new(clock, names[i], v);
+    }
     json_t *j = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:o, s:o,"
                           " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
                           "code", db_text(st, 1), "status", db_text(st, 2), "customer", "code",

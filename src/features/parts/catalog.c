@@ -9,29 +9,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-int pt_code_ok(const char *s, size_t max)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '-' || ch == '_' || ch == '.' || ch == '/'))
-            return 0;
-    }
-    return 1;
-}
-
-char *pt_upper(arena *a, const char *s)
-{
-    char *u = arena_strdup(a, s ? s : "");
-    for (char *p = u; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
-    return u;
-}
-
 int pt_part_find(db_conn *c, const char *number, struct pt_part *out)
 {
     db_stmt *st = db_prepare(c, "SELECT id, COALESCE(superseded_by, 0), price_fen, source,"
@@ -206,7 +183,7 @@ int parts_list(req *r)
 int parts_get(req *r)
 {
     json_t *j = NULL;
-    int rc = part_load(req_db(r), pt_upper(r->a, req_param(r, "number")), &j);
+    int rc = part_load(req_db(r), code_upper(r->a, req_param(r, "number")), &j);
     if (rc < 0)
         return reply_db_failure(r, rc, "load part");
     if (rc == 1)
@@ -313,12 +290,12 @@ int parts_create(req *r)
     const char *sup = jsonv_str(&v, "superseded_by", 0, 40);
     w.source = jsonv_enum(&v, "source", 1, sources);
     jsonv_bool(&v, "serial_tracked", 0, &w.serial_tracked);
-    if (number && !pt_code_ok(number, 40))
+    if (number && !code_ok(number, 40))
         jsonv_fail(&v, "number", "1-40 letters, digits or - _ . /");
     if (number)
-        w.number = pt_upper(r->a, number);
+        w.number = code_upper(r->a, number);
     if (sup)
-        w.superseded_by = pt_upper(r->a, sup);
+        w.superseded_by = code_upper(r->a, sup);
     if (w.number && w.superseded_by && strcmp(w.number, w.superseded_by) == 0)
         jsonv_fail(&v, "superseded_by", "a part cannot supersede itself");
     json_t *none = json_array();

@@ -64,7 +64,7 @@ static int import_part(struct import_row *ir)
     const char *models = import_field(ir, P_MODELS), *price_s = import_field(ir, P_PRICE);
     const char *sup_s = import_field(ir, P_SUP), *source = import_field(ir, P_SOURCE);
     const char *desc_en = import_field(ir, P_DESC_EN), *serial = import_field(ir, P_SERIAL);
-    if (!pt_code_ok(number_s, 40))
+    if (!code_ok(number_s, 40))
         return import_bad(ir, "number: 1-40 letters, digits or - _ . /");
     if (!*desc || strlen(desc) > 200)
         return import_bad(ir, "description: required, at most 200 bytes");
@@ -78,9 +78,9 @@ static int import_part(struct import_row *ir)
         return import_bad(ir, "source: one of domestic, imported");
     if (*serial && strcmp(serial, "true") && strcmp(serial, "false"))
         return import_bad(ir, "serial_tracked: true or false");
-    if (*sup_s && !pt_code_ok(sup_s, 40))
+    if (*sup_s && !code_ok(sup_s, 40))
         return import_bad(ir, "superseded_by: a part number or empty");
-    char *number = pt_upper(ir->a, number_s), *sup = *sup_s ? pt_upper(ir->a, sup_s) : NULL;
+    char *number = code_upper(ir->a, number_s), *sup = *sup_s ? code_upper(ir->a, sup_s) : NULL;
     if (sup && strcmp(sup, number) == 0)
         return import_bad(ir, "superseded_by: a part cannot supersede itself");
     json_t *seen = json_object_get(x->seen, number);
@@ -115,7 +115,7 @@ static int import_part(struct import_row *ir)
         return DB_ERROR;
     char *list = arena_strdup(ir->a, models), *save = NULL;
     for (char *m = strtok_r(list, " ", &save); m; m = strtok_r(NULL, " ", &save)) {
-        char *code = pt_upper(ir->a, m);
+        char *code = code_upper(ir->a, m);
         int64_t e = db_exec(ir->c, "INSERT INTO part_models (part_id, model_id) SELECT ?, id"
                                    " FROM models WHERE code = ? ON CONFLICT DO NOTHING",
                             "it", id, code);
@@ -263,7 +263,7 @@ enum { W_CODE, W_NAME, W_KIND, W_REGION, W_OUTLET };
 static int import_wh(struct import_row *ir)
 {
     json_t *seen = ir->ctx;
-    struct pt_wh_in in = {pt_upper(ir->a, import_field(ir, W_CODE)), import_field(ir, W_NAME),
+    struct pt_wh_in in = {code_upper(ir->a, import_field(ir, W_CODE)), import_field(ir, W_NAME),
                           import_field(ir, W_KIND), import_field(ir, W_REGION),
                           import_field(ir, W_OUTLET)};
     json_t *first = json_object_get(seen, in.code);
@@ -326,13 +326,13 @@ static int import_stock_row(struct import_row *ir)
     if (!*qs || *end || !part_qty_ok(q))
         return import_bad(ir, "qty: a whole number of units from 1 to %d", PART_QTY_MAX);
     struct pt_wh w;
-    int k = pt_wh_find(ir->c, pt_upper(ir->a, wc), &w);
+    int k = pt_wh_find(ir->c, code_upper(ir->a, wc), &w);
     if (k < 0)
         return k;
     if (k == 1)
         return import_bad(ir, "warehouse: unknown warehouse %s", wc);
     struct pt_part p;
-    if ((k = pt_part_find(ir->c, pt_upper(ir->a, pn), &p)) < 0)
+    if ((k = pt_part_find(ir->c, code_upper(ir->a, pn), &p)) < 0)
         return k;
     if (k == 1)
         return import_bad(ir, "part: unknown part %s", pn);

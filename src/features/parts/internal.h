@@ -41,10 +41,6 @@ struct pt_wh_in {
  * or PW_DUPLICATE with *field and *why (static text), or a db code. */
 int pt_wh_store(db_conn *c, const struct pt_wh_in *in, const char *actor, int64_t now,
                 int upsert, const char **field, const char **why);
-/* 1 when s is 1 to max letters, digits or - _ . / */
-int pt_code_ok(const char *s, size_t max);
-/* s upper-cased, in the arena. */
-char *pt_upper(arena *a, const char *s);
 
 /* ---- the ledger: every change of a balance, in the caller's transaction ---- */
 

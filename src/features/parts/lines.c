@@ -251,7 +251,7 @@ static int act_tx(db_conn *c, void *arg)
 static int line_act(req *r, enum line_action what)
 {
     json_t *body = NULL;
-    struct act a = {.r = r, .what = what, .code = pt_upper(r->a, req_param(r, "code"))};
+    struct act a = {.r = r, .what = what, .code = code_upper(r->a, req_param(r, "code"))};
     jsonv v;
     jsonv_init(&v, NULL);
     if (what == LA_ISSUE) {
@@ -319,8 +319,10 @@ static int line_json_full(db_conn *c, int64_t id, json_t **out)
     return pr_line_json(c, id, 1, out);
 }
 
-/* Newest first, filtered by ?status= and ?late=true (reserved or ordered with a promise
- * date before today: the late parts). Outlet staff see their own outlet's lines. */
+/* Newest first, filtered by ?status=, ?late=true (reserved or ordered with a promise
+ * date before today: the late parts) and ?to_ship=true (reserved or ordered in a
+ * warehouse that is no outlet's, not shipped yet: the warehouse desk's work). Outlet
+ * staff see their own outlet's lines. */
 static int lines_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     const char *status = req_query(r, "status"), *late = req_query(r, "late");
@@ -333,6 +335,10 @@ static int lines_page(req *r, const struct page *p, json_t *items, const char **
     if (late && *late && strcmp(late, "true") && strcmp(late, "false"))
         return reply_bad_param(r, "late", "true or false"), LIST_ANSWERED;
     int is_late = late && strcmp(late, "true") == 0;
+    const char *ship = req_query(r, "to_ship");
+    if (ship && *ship && strcmp(ship, "true") && strcmp(ship, "false"))
+        return reply_bad_param(r, "to_ship", "true or false"), LIST_ANSWERED;
+    int to_ship = ship && strcmp(ship, "true") == 0;
     db_conn *c = req_db(r);
     char today[11];
     dt_local_date(org_zone(c), now_unix(), today);
@@ -343,6 +349,9 @@ static int lines_page(req *r, const struct page *p, json_t *items, const char **
            " AND (CAST(? AS BIGINT) = 0 OR (status IN ('reserved', 'ordered')"
            "      AND promise_date < ?))"
            " AND (CAST(? AS BIGINT) = 0 OR outlet_id = ?)"
+           " AND (CAST(? AS BIGINT) = 0 OR (status IN ('reserved', 'ordered')"
+           "      AND transfer_id IS NULL AND warehouse_id IN"
+           "      (SELECT id FROM warehouses WHERE kind <> 'outlet')))"
            " ORDER BY id DESC LIMIT ?");
     if (!st)
         return -1;
@@ -353,7 +362,8 @@ static int lines_page(req *r, const struct page *p, json_t *items, const char **
     db_bind_text(st, 5, today);
     db_bind_int(st, 6, scope);
     db_bind_int(st, 7, scope);
-    db_bind_int(st, 8, p->limit + 1);
+    db_bind_int(st, 8, to_ship);
+    db_bind_int(st, 9, p->limit + 1);
     return list_ids_page(r, p, st, line_json_full, items, next);
 }
 

@@ -24,13 +24,13 @@ static int rp_tx(db_conn *c, void *arg)
 {
     struct rp_write *w = arg;
     struct pt_part p;
-    int k = pt_part_find(c, pt_upper(w->r->a, w->part_s), &p);
+    int k = pt_part_find(c, code_upper(w->r->a, w->part_s), &p);
     if (k < 0)
         return k;
     if (k == 1)
         return w->field = "part", w->why = "unknown part", RP_BAD;
     struct pt_wh wh;
-    if ((k = pt_wh_find(c, pt_upper(w->r->a, w->wh_s), &wh)) < 0)
+    if ((k = pt_wh_find(c, code_upper(w->r->a, w->wh_s), &wh)) < 0)
         return k;
     if (k == 1)
         return w->field = "warehouse", w->why = "unknown warehouse", RP_BAD;
@@ -80,8 +80,8 @@ int reorder_set(req *r)
     } else if (rc != 0) {
         rc = reply_db_failure(r, rc, "reorder point");
     } else {
-        rc = reply_json(r, 200, json_pack("{s:s, s:s, s:I, s:I}", "part", pt_upper(r->a, w.part_s),
-                                          "warehouse", pt_upper(r->a, w.wh_s), "reorder_point",
+        rc = reply_json(r, 200, json_pack("{s:s, s:s, s:I, s:I}", "part", code_upper(r->a, w.part_s),
+                                          "warehouse", code_upper(r->a, w.wh_s), "reorder_point",
                                           (json_int_t)w.point, "reorder_qty", (json_int_t)w.qty));
     }
     jsonv_free(&v);
@@ -126,7 +126,7 @@ static int repl_page(req *r, const struct page *p, json_t *items, const char **n
     int64_t wh = 0, scope = scope_outlet(r);
     if (wc && *wc) {
         struct pt_wh w;
-        int k = pt_wh_find_scoped(c, pt_upper(r->a, wc), scope, &w);
+        int k = pt_wh_find_scoped(c, code_upper(r->a, wc), scope, &w);
         if (k < 0)
             return -1;
         if (k == 1)

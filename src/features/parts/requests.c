@@ -328,14 +328,14 @@ static void pr_read(jsonv *v, json_t *body, struct pr_new *q, arena *a)
         const char *part = jsonv_str(&lv, "part", 1, 40);
         long long qty = 0;
         jsonv_int_range(&lv, "qty", 1, 1, PART_QTY_MAX, &qty);
-        if (part && !pt_code_ok(part, 40))
+        if (part && !code_ok(part, 40))
             jsonv_fail(&lv, "part", "1-40 letters, digits or - _ . /");
         const char *key;
         json_t *why;
         json_object_foreach(lv.fields, key, why)
             jsonv_fail(v, arena_printf(a, "%s.%s", f, key), json_string_value(why));
         jsonv_free(&lv);
-        q->part[i] = part ? pt_upper(a, part) : NULL;
+        q->part[i] = part ? code_upper(a, part) : NULL;
         q->qty[i] = qty;
     }
     q->n = (int)json_array_size(lines);

@@ -150,7 +150,7 @@ static int ret_recv_tx(db_conn *c, void *arg)
     if (!expected)
         return RR_DONE;
     struct pt_wh w;
-    int k = pt_wh_find(c, pt_upper(x->r->a, x->wh), &w);
+    int k = pt_wh_find(c, code_upper(x->r->a, x->wh), &w);
     if (k < 0)
         return k;
     if (k == 1)
@@ -188,7 +188,7 @@ int returns_receive(req *r)
     jsonv v;
     jsonv_init(&v, body);
     static const char *const allowed[] = {"warehouse", NULL};
-    struct ret_recv x = {.r = r, .line = pt_upper(r->a, req_param(r, "line"))};
+    struct ret_recv x = {.r = r, .line = code_upper(r->a, req_param(r, "line"))};
     if (!json_is_object(body))
         jsonv_fail(&v, "body", "must be an object");
     else

@@ -7,6 +7,7 @@
 #include "features/common/common.h"
 #include "features/parts/internal.h"
 #include "features/repairs/repairs.h"
+#include "rules/prices.h"
 
 /* ---------------------------------------------------------------- balances */
 
@@ -26,7 +27,7 @@ static int stock_filters(req *r, int64_t *part, int64_t *wh)
     *part = *wh = 0;
     if (pn && *pn) {
         struct pt_part p;
-        int k = pt_part_find(c, pt_upper(r->a, pn), &p);
+        int k = pt_part_find(c, code_upper(r->a, pn), &p);
         if (k < 0)
             return -1;
         if (k == 1)
@@ -35,13 +36,45 @@ static int stock_filters(req *r, int64_t *part, int64_t *wh)
     }
     if (wc && *wc) {
         struct pt_wh w;
-        int k = pt_wh_find_scoped(c, pt_upper(r->a, wc), scope_outlet(r), &w);
+        int k = pt_wh_find_scoped(c, code_upper(r->a, wc), scope_outlet(r), &w);
         if (k < 0)
             return -1;
         if (k == 1)
             return reply_bad_param(r, "warehouse", "unknown warehouse"), LIST_ANSWERED;
         *wh = w.id;
     }
+    return 0;
+}
+
+/* The desk's filters besides part and warehouse: ?kind= (of the warehouse), ?region= (a
+ * GB/T 2260 code: the warehouses in it) and ?below=true (position, available plus in
+ * transit, at or below the reorder point). 0 or LIST_ANSWERED. */
+struct stock_more {
+    const char *kind, *prefix;
+    int plen, below;
+};
+static int stock_more_filters(req *r, struct stock_more *f)
+{
+    const char *kind = req_query(r, "kind"), *region = req_query(r, "region"),
+               *below = req_query(r, "below");
+    *f = (struct stock_more){0};
+    if (kind && *kind) {
+        if (part_wh_kind_parse(kind) < 0)
+            return reply_bad_param(r, "kind", "one of central, branch, outlet, third_party,"
+                                              " overseas"),
+                   LIST_ANSWERED;
+        f->kind = kind;
+    }
+    if (region && *region) {
+        if (!price_region_ok(region))
+            return reply_bad_param(r, "region", "a six-digit GB/T 2260 code or 000000"),
+                   LIST_ANSWERED;
+        f->plen = price_region_prefix(region);
+        f->prefix = arena_printf(r->a, "%.*s", f->plen, region);
+    }
+    if (below && *below && strcmp(below, "true") && strcmp(below, "false"))
+        return reply_bad_param(r, "below", "true or false"), LIST_ANSWERED;
+    f->below = below && strcmp(below, "true") == 0;
     return 0;
 }
 
@@ -53,6 +86,9 @@ static int stock_page(req *r, const struct page *p, json_t *items, const char **
     int k = stock_filters(r, &part, &wh);
     if (k != 0)
         return k;
+    struct stock_more f;
+    if ((k = stock_more_filters(r, &f)) != 0)
+        return k;
     int64_t scope = scope_outlet(r);
     int64_t ap = p->nkeys ? page_key_int(p, 0) : -1, aw = p->nkeys ? page_key_int(p, 1) : -1;
     db_stmt *st = db_prepare(
@@ -63,6 +99,10 @@ static int stock_page(req *r, const struct page *p, json_t *items, const char **
                    " AND (CAST(? AS BIGINT) = 0 OR s.part_id = ?)"
                    " AND (CAST(? AS BIGINT) = 0 OR s.warehouse_id = ?)"
                    " AND (CAST(? AS BIGINT) = 0 OR w.outlet_id = ?)"
+                   " AND (CAST(? AS TEXT) IS NULL OR w.kind = ?)"
+                   " AND (CAST(? AS BIGINT) = 0 OR substr(w.region, 1, CAST(? AS INTEGER)) = ?)"
+                   " AND (CAST(? AS BIGINT) = 0 OR (s.reorder_point IS NOT NULL"
+                   "      AND s.on_hand - s.reserved + s.in_transit <= s.reorder_point))"
                    " ORDER BY s.part_id, s.warehouse_id LIMIT ?");
     if (!st)
         return -1;
@@ -75,7 +115,13 @@ static int stock_page(req *r, const struct page *p, json_t *items, const char **
     db_bind_int(st, 7, wh);
     db_bind_int(st, 8, scope);
     db_bind_int(st, 9, scope);
-    db_bind_int(st, 10, p->limit + 1);
+    db_bind_text(st, 10, f.kind);
+    db_bind_text(st, 11, f.kind);
+    db_bind_int(st, 12, f.prefix ? 1 : 0);
+    db_bind_int(st, 13, f.plen);
+    db_bind_text(st, 14, f.prefix ? f.prefix : "");
+    db_bind_int(st, 15, f.below);
+    db_bind_int(st, 16, p->limit + 1);
     int rc;
     long n = 0;
     int64_t lp = 0, lw = 0;
@@ -135,7 +181,7 @@ static int mv_wh(db_conn *c, struct mv *m, const char *field, const char *code, 
                  int64_t *id)
 {
     struct pt_wh w;
-    int k = pt_wh_find_scoped(c, pt_upper(m->r->a, code), m->scope, &w);
+    int k = pt_wh_find_scoped(c, code_upper(m->r->a, code), m->scope, &w);
     if (k < 0)
         return k;
     if (k == 1)
@@ -213,7 +259,7 @@ static int mv_tx(db_conn *c, void *arg)
     struct mv *m = arg;
     m->replay = 0;
     struct pt_part p;
-    int k = pt_part_find(c, pt_upper(m->r->a, m->part_s), &p);
+    int k = pt_part_find(c, code_upper(m->r->a, m->part_s), &p);
     if (k < 0)
         return k;
     if (k == 1)
@@ -532,7 +578,7 @@ static int tr_recv_tx(db_conn *c, void *arg)
 /* POST /api/v1/transfers/:code/receive */
 int transfers_receive(req *r)
 {
-    struct tr_recv t = {r, pt_upper(r->a, req_param(r, "code")), 0};
+    struct tr_recv t = {r, code_upper(r->a, req_param(r, "code")), 0};
     int rc = in_tx(req_db(r), tr_recv_tx, &t);
     if (rc == TR_NOT_FOUND)
         return reply_not_found(r, "transfer");

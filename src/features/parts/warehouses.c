@@ -82,7 +82,7 @@ int pt_wh_store(db_conn *c, const struct pt_wh_in *in, const char *actor, int64_
 {
     int kind = part_wh_kind_parse(in->kind);
     char prov[7] = "";
-    if (!pt_code_ok(in->code, 32))
+    if (!code_ok(in->code, 32))
         return *field = "code", *why = "1-32 letters, digits or - _ . /", PW_BAD;
     if (!in->name || !*in->name || strlen(in->name) > 200)
         return *field = "name", *why = "required, at most 200 bytes", PW_BAD;
@@ -272,9 +272,9 @@ int warehouses_create(req *r)
     w.in.kind = jsonv_enum(&v, "kind", 1, kinds);
     w.in.region = jsonv_str(&v, "region", 0, 6);
     w.in.outlet = jsonv_str(&v, "outlet", 0, 40);
-    if (code && !pt_code_ok(code, 32))
+    if (code && !code_ok(code, 32))
         jsonv_fail(&v, "code", "1-32 letters, digits or - _ . /");
-    w.in.code = code ? pt_upper(r->a, code) : NULL;
+    w.in.code = code ? code_upper(r->a, code) : NULL;
     int rc;
     if (!jsonv_ok(&v)) {
         rc = reply_error(r, 422, "validation_failed", "the warehouse is not valid", jsonv_take(&v));

@@ -20,7 +20,8 @@ int repairs_demo(db *d, const struct demo_opts *o);
  * checked and recorded exactly as POST /api/v1/repairs/:code/transitions makes it
  * (confinement, role, state, timeline, audit, the feature_repair_steps statements).
  * to: a status name; quote_fen: > 0 for quoted, else -1; reason: for cancelled, else
- * NULL. Returns 0 when the step was made, with *out the repair as GET answers it (the
+ * NULL. The step to quoted is made only here, by the quote route, which priced it;
+ * POST .../transitions refuses it (422 quote_required). Returns 0 when the step was made, with *out the repair as GET answers it (the
  * caller commits, then answers; it owns *out); 1 after answering a refusal itself (404
  * hidden or missing, 403, 409, 422: the caller rolls back); -1 on a database error. */
 int repairs_step(req *r, db_conn *c, const char *code, const char *to, int64_t quote_fen,

@@ -13,6 +13,7 @@
 struct step {
     const char *to_s, *reason, *note, *code;
     int to, from, has_version, has_quote;
+    int via_quote; /* made by the quote route (prices), which priced the amount */
     long long version, quote;
     int64_t id, cur_version;
 };
@@ -62,6 +63,16 @@ static int refuse_step(req *r, const struct step *s)
         status = 422, code = "validation_failed", field = "reason";
         msg = "a cancellation needs a reason";
         break;
+    }
+    /* A quote is labour from the price guide plus parts at catalog price (SPEC M8): only
+     * the quote route makes it, so a typed amount cannot stand in for one. */
+    if ((!status || verdict == RS_MISSING_QUOTE) && s->to == RS_QUOTED && !s->via_quote) {
+        field = NULL;
+        status = 422, code = "quote_required";
+        msg = arena_printf(r->a,
+                           "a repair is quoted with POST /api/v1/repairs/%s/quote (labour from"
+                           " the price guide plus parts at catalog price), not by a transition",
+                           s->code);
     }
     if (!status && s->has_version && s->version != s->cur_version) {
         status = 409, code = "stale_version";
@@ -179,6 +190,7 @@ int repairs_step(req *r, db_conn *c, const char *code, const char *to, int64_t q
     s.reason = reason;
     s.has_quote = quote_fen > 0;
     s.quote = quote_fen > 0 ? quote_fen : -1;
+    s.via_quote = s.to == RS_QUOTED;
     int commit = 0;
     *out = NULL;
     if (s.to < 0 || make_step(r, c, &s, out, &commit) < 0)

@@ -27,9 +27,6 @@ struct kpi_counts {
     int64_t with_serial;   /* ... with a known serial (the RR90 denominator) */
     int64_t rr90;          /* ... with a known serial that came back within 2160 h */
     int64_t open_over_14d; /* received before to - 336 h, not repaired at to */
-    int has_complaints;    /* the two below were counted (the period's total) */
-    int64_t complaints;    /* complaints received in [from, to) */
-    int64_t complaints_in_time; /* ... whose first response came by its due time */
 };
 
 enum { KPI_F_WITHIN_4D = 1, KPI_F_OVER_14D = 2 };

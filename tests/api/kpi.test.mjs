@@ -394,7 +394,8 @@ function suite(mode) {
         assert.match(res.headers.get('content-type'), /^text\/csv/);
         assert.match(res.headers.get('content-disposition'), /attachment; filename="kpi-turnaround-2026-01-01-2026-04-01-by-outlet\.csv"/);
         const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
-        assert.equal(lines[0], 'group,name,completed,within_4d,rate_4d,over_14d,rate_over_14d,open_over_14d,rr90,rate_rr90,with_serial');
+        assert.equal(lines[0], 'group,name,completed,within_4d,rate_4d,over_14d,rate_over_14d,open_over_14d,rr90,rate_rr90,with_serial,' +
+            'fill_rate,part_lines,parts_lead_time_h,part_lines_received,complaint_response_24h,complaints');
         const total = lines.at(-1).split(',');
         assert.equal(total[0], 'total');
         assert.equal(Number(total[2]), want.completed);
@@ -479,4 +480,217 @@ describe('KPIs over repairs imported with `aftersales import repairs`', async ()
         return;
     }
     suite('csv');
+});
+
+// ---------------------------------------------------------------- parts and complaints per group
+
+// fill_rate, parts_lead_time_h and complaint_response_24h in every group (issue 10
+// item 9, issue 12 items 5-6): a constructed set over two outlets in two provinces, two
+// product lines and two months, counted here by the SPEC definitions (a line is in the
+// period of its creation for fill_rate and of its receipt for the lead time; a complaint
+// in the period it was received; each belongs to its outlet, the outlet's province and
+// its repair's product line), against the CLI, the API and the CSV.
+const G_OUTLETS = [
+    { id: 9401, code: 'GO1', name: 'Guangzhou Yuexiu', region: '440104' },
+    { id: 9402, code: 'GO2', name: 'Shanghai Xuhui', region: '310104' },
+];
+const G_LINES = [
+    { id: 9501, code: 'GTV', name: 'TV', model_id: 9601 },
+    { id: 9502, code: 'GPC', name: 'Laptop', model_id: 9602 },
+];
+
+function makeMore() {
+    let x = 20260110;
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = (a) => a[Math.floor(rnd() * a.length)];
+    const start = SH(2025, 12, 25), span = SH(2026, 3, 5) - start;
+    const lines = [], complaints = [];
+    for (let i = 0; i < 90; i++) {
+        const created = start + Math.floor(rnd() * span);
+        const first = pick(['reserved', 'reserved', 'reserved', 'ordered', 'backordered']);
+        // received 1 h to 9 days later, or not yet
+        const received = rnd() < 0.7 ? created + H + Math.floor(rnd() * 9 * 24 * H) : null;
+        lines.push({ outlet: pick(G_OUTLETS), line: pick(G_LINES), created, first, received });
+    }
+    // the month boundary, both sides, for creation and for receipt
+    const [o1, o2] = G_OUTLETS, [tv, pc] = G_LINES, feb = SH(2026, 2, 1);
+    lines.push({ outlet: o1, line: tv, created: feb - 1, first: 'reserved', received: feb });
+    lines.push({ outlet: o1, line: tv, created: feb, first: 'ordered', received: feb + 50 * H });
+    lines.push({ outlet: o2, line: pc, created: feb - 30 * H, first: 'backordered', received: feb - 1 });
+    for (let i = 0; i < 70; i++) {
+        const received = start + Math.floor(rnd() * span);
+        const due = received + 24 * H;
+        const k = rnd();
+        // answered in time (some exactly at the due time), late, or never
+        const answered = k < 0.55 ? received + Math.floor(rnd() * 24 * H) : k < 0.62 ? due : k < 0.85 ? due + 1 + Math.floor(rnd() * 48 * H) : null;
+        complaints.push({ outlet: pick(G_OUTLETS), line: pick(G_LINES), received, due, answered });
+    }
+    complaints.push({ outlet: o2, line: tv, received: feb - 1, due: feb - 1 + 24 * H, answered: feb + H });
+    complaints.push({ outlet: o2, line: tv, received: feb, due: feb + 24 * H, answered: feb + 24 * H });
+    return { lines, complaints };
+}
+
+// The SPEC's three definitions over the constructed set, for [from, to) and a filter.
+function expectMore({ lines, complaints }, from, to, keep = () => true) {
+    const created = lines.filter((l) => keep(l) && l.created >= from && l.created < to);
+    const got = lines.filter((l) => keep(l) && l.received !== null && l.received >= from && l.received < to)
+        .map((l) => l.received - l.created).sort((a, b) => a - b);
+    const n = got.length;
+    const med = n === 0 ? null : (n % 2 ? got[(n - 1) / 2] : (got[n / 2 - 1] + got[n / 2]) / 2) / 3600;
+    const cs = complaints.filter((c) => keep(c) && c.received >= from && c.received < to);
+    const inTime = cs.filter((c) => c.answered !== null && c.answered <= c.due).length;
+    const rate = (a, b) => (b === 0 ? null : a / b);
+    return {
+        fill_rate: rate(created.filter((l) => l.first === 'reserved').length, created.length),
+        part_lines: created.length,
+        parts_lead_time_h: med,
+        part_lines_received: n,
+        complaint_response_24h: rate(inTime, cs.length),
+        complaints: cs.length,
+    };
+}
+const MORE_KEYS = ['fill_rate', 'part_lines', 'parts_lead_time_h', 'part_lines_received', 'complaint_response_24h', 'complaints'];
+const pickMore = (o) => Object.fromEntries(MORE_KEYS.map((k) => [k, o[k]]));
+const pickMore3 = (o) => Object.fromEntries(MORE_KEYS.filter((k) => !/lines|complaints$/.test(k)).map((k) => [k, o[k]]));
+
+function moreSql({ lines, complaints }) {
+    let t = 'BEGIN;\n';
+    t += `INSERT INTO customers (id, code, name, name_key, created_at, updated_at) VALUES (9401, 'CK9401', 'KPI more', 'kpimore', 0, 0);\n`;
+    for (const o of G_OUTLETS)
+        t += `INSERT INTO outlets (id, code, name, region, created_at, updated_at) VALUES (${o.id}, ${lit(o.code)}, ${lit(o.name)}, ${lit(o.region)}, 0, 0);\n`;
+    for (const l of G_LINES) {
+        t += `INSERT INTO product_lines (id, code, name, created_at) VALUES (${l.id}, ${lit(l.code)}, ${lit(l.name)}, 0);\n`;
+        t += `INSERT INTO models (id, code, name, product_line_id, warranty_months, created_at, updated_at) VALUES (${l.model_id}, '${l.code}-M', '${l.code}-M', ${l.id}, 12, 0, 0);\n`;
+    }
+    t += `INSERT INTO parts (id, number, description, price_fen, source, created_at, updated_at) VALUES (9701, 'GP-1', 'part', 100, 'domestic', 0, 0);\n`;
+    // one open repair per outlet and product line (it adds no completed repair)
+    const repairId = (o, l) => 9800 + (o.id - 9401) * 2 + (l.id - 9501);
+    for (const o of G_OUTLETS) for (const l of G_LINES)
+        t += `INSERT INTO repairs (id, code, customer_id, model_id, product_line_id, outlet_id, status, registered_at, received_at, created_at, updated_at) VALUES (${repairId(o, l)}, 'RG${repairId(o, l)}', 9401, ${l.model_id}, ${l.id}, ${o.id}, 'waiting_parts', ${SH(2025, 12, 20)}, ${SH(2025, 12, 20)}, 0, 0);\n`;
+    lines.forEach((l, i) => {
+        const rid = repairId(l.outlet, l.line);
+        t += `INSERT INTO part_requests (id, code, repair_id, outlet_id, actor, created_at) VALUES (${9900 + i}, 'PRG${i}', ${rid}, ${l.outlet.id}, 'test', ${l.created});\n`;
+        t += 'INSERT INTO part_request_lines (request_id, line_no, repair_id, outlet_id, requested_part_id, part_id, qty, status, first_status, created_at, received_at) VALUES (' +
+            [9900 + i, 1, rid, l.outlet.id, 9701, 9701, 1, l.received === null ? l.first : 'received', l.first, l.created, l.received].map(lit).join(', ') + ');\n';
+    });
+    complaints.forEach((c, i) => {
+        t += 'INSERT INTO complaints (code, customer_id, repair_id, outlet_id, product_line_id, channel, text, severity, status, received_at, first_response_at, first_response_due, created_at, updated_at) VALUES (' +
+            [`KG${i}`, 9401, repairId(c.outlet, c.line), c.outlet.id, c.line.id, 'phone', 'slow', 'normal', c.answered === null ? 'received' : 'responded',
+                c.received, c.answered, c.due, c.received, c.received].map(lit).join(', ') + ');\n';
+    });
+    return t + 'COMMIT;\n';
+}
+
+describe('parts and complaint KPIs per month, outlet, region and product line', () => {
+    const data = makeMore();
+    let s, sup;
+    const Q = [SH(2026, 1, 1), SH(2026, 3, 1)];
+    const span = ['--from', '2026-01-01', '--to', '2026-03-01'];
+    const byOutlet = (o) => (x) => x.outlet === o, byLine = (l) => (x) => x.line === l;
+    const inProvince = (p) => (x) => x.outlet.region.startsWith(p);
+    before(async () => {
+        s = await startServer();
+        await sql(s, moreSql(data));
+        await s.addUser('kpimoresup', 'supervisor');
+        sup = await s.login('kpimoresup');
+    });
+    after(async () => { if (s) await s.stop(); });
+
+    test('the data exercises every case', () => {
+        const all = expectMore(data, ...Q);
+        assert.ok(all.part_lines > 40 && all.part_lines_received > 30 && all.complaints > 30, JSON.stringify(all));
+        assert.ok(all.fill_rate > 0 && all.fill_rate < 1 && all.complaint_response_24h > 0 && all.complaint_response_24h < 1);
+        for (const o of G_OUTLETS) for (const l of G_LINES)
+            for (const m of [[SH(2026, 1, 1), SH(2026, 2, 1)], [SH(2026, 2, 1), SH(2026, 3, 1)]]) {
+                const e = expectMore(data, ...m, (x) => x.outlet === o && x.line === l);
+                assert.ok(e.part_lines > 0 && e.complaints > 0, `${o.code} ${l.code} ${m}`);
+            }
+    });
+
+    test('CLI: total and every group equal the count made here', async () => {
+        let r = await s.run(['kpi', ...span, '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(pickMore3(JSON.parse(r.stdout)), pickMore3(expectMore(data, ...Q)));
+        const cases = [
+            ['month', [['2026-01', SH(2026, 1, 1), SH(2026, 2, 1)], ['2026-02', SH(2026, 2, 1), SH(2026, 3, 1)]].map(([k, f, t]) => [k, expectMore(data, f, t)])],
+            ['outlet', G_OUTLETS.map((o) => [o.code, expectMore(data, ...Q, byOutlet(o))])],
+            ['region', [['310000', expectMore(data, ...Q, inProvince('31'))], ['440000', expectMore(data, ...Q, inProvince('44'))]]],
+            ['product_line', G_LINES.map((l) => [l.code, expectMore(data, ...Q, byLine(l))])],
+        ];
+        for (const [by, want] of cases) {
+            r = await s.run(['kpi', ...span, '--group-by', by, '--json']);
+            assert.equal(r.code, 0, r.stderr);
+            const o = JSON.parse(r.stdout);
+            const got = Object.fromEntries(o.groups.map((g) => [g.key, pickMore(g)]));
+            assert.deepEqual(got, Object.fromEntries(want), by);
+            assert.deepEqual(pickMore(o.total), expectMore(data, ...Q), `${by} total`);
+        }
+        // the text output shows them per group too
+        r = await s.run(['kpi', ...span, '--group-by', 'outlet']);
+        assert.equal(r.code, 0, r.stderr);
+        const e = expectMore(data, ...Q, byOutlet(G_OUTLETS[0]));
+        assert.match(r.stdout, new RegExp(`fill rate ${(e.fill_rate * 100).toFixed(2)}% \\(\\d+/${e.part_lines}\\), lead time ${e.parts_lead_time_h.toFixed(1)} h, complaints in time ${(e.complaint_response_24h * 100).toFixed(2)}%`));
+    });
+
+    test('API: filters apply to the groups too; nothing to count is null', async () => {
+        const q = 'from=2026-01-01&to=2026-03-01';
+        let r = await sup.request(`/api/v1/kpi/turnaround?${q}&group_by=product_line&outlet=GO2`);
+        assert.equal(r.status, 200, r.text);
+        for (const l of G_LINES)
+            assert.deepEqual(pickMore(r.json.groups.find((g) => g.key === l.code)), expectMore(data, ...Q, (x) => x.outlet === G_OUTLETS[1] && x.line === l), l.code);
+        assert.equal(r.json.targets.complaint_response_24h, 0.98);
+        r = await sup.request(`/api/v1/kpi/turnaround?${q}&group_by=month&region=440000&product_line=GTV`);
+        assert.equal(r.status, 200, r.text);
+        const keep = (x) => x.outlet.region.startsWith('44') && x.line.code === 'GTV';
+        assert.deepEqual(r.json.groups.map(pickMore), [expectMore(data, SH(2026, 1, 1), SH(2026, 2, 1), keep), expectMore(data, SH(2026, 2, 1), SH(2026, 3, 1), keep)]);
+        assert.deepEqual(pickMore(r.json.total), expectMore(data, ...Q, keep));
+        r = await sup.request(`/api/v1/kpi/turnaround?${q}&group_by=outlet&region=310000`);
+        assert.deepEqual(r.json.groups.map((g) => g.key), ['GO2']);
+        assert.deepEqual(pickMore(r.json.groups[0]), expectMore(data, ...Q, byOutlet(G_OUTLETS[1])));
+        // a month with nothing: null rates and lead time, zero counts
+        r = await sup.request('/api/v1/kpi/turnaround?from=2026-04-01&to=2026-06-01&group_by=month');
+        assert.deepEqual(r.json.groups.map(pickMore3), [1, 2].map(() => ({ fill_rate: null, parts_lead_time_h: null, complaint_response_24h: null })));
+        // outlet staff: their own outlet's numbers only
+        await s.addUser({ login: 'kpimoremgr', role: 'outlet_manager', outlet: 'GO1' });
+        const mgr = await s.login('kpimoremgr');
+        r = await mgr.request(`/api/v1/kpi/turnaround?${q}&group_by=region`);
+        assert.deepEqual(r.json.groups.map((g) => [g.key, pickMore(g)]), [['440000', expectMore(data, ...Q, byOutlet(G_OUTLETS[0]))]]);
+    });
+
+    test('the CSV download carries the new columns', async () => {
+        const res = await sup.fetch('/api/v1/kpi/turnaround?from=2026-01-01&to=2026-03-01&group_by=outlet&format=csv');
+        assert.equal(res.status, 200);
+        const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+        const head = lines[0].split(',');
+        assert.deepEqual(head.slice(11), MORE_KEYS);
+        const rows = Object.fromEntries(lines.slice(1).map((l) => l.split(',')).map((c) => [c[0], c]));
+        for (const [key, want] of [...G_OUTLETS.map((o) => [o.code, expectMore(data, ...Q, byOutlet(o))]), ['total', expectMore(data, ...Q)]]) {
+            const c = rows[key];
+            assert.equal(Number(c[11]).toFixed(6), want.fill_rate.toFixed(6), key);
+            assert.equal(Number(c[12]), want.part_lines, key);
+            assert.equal(Number(c[13]).toFixed(3), want.parts_lead_time_h.toFixed(3), key);
+            assert.equal(Number(c[14]), want.part_lines_received, key);
+            assert.equal(Number(c[15]).toFixed(6), want.complaint_response_24h.toFixed(6), key);
+            assert.equal(Number(c[16]), want.complaints, key);
+        }
+    });
+
+    test('kpi --check holds the groups against a plain count', async () => {
+        const r = await s.run(['kpi', '--check']);
+        assert.equal(r.code, 0, r.stderr + r.stdout);
+        assert.match(r.stdout, /equal a full recount/);
+    });
+
+    test('months in a zone with daylight saving', async () => {
+        let r = await s.run(['kpi', '--rebuild', '--zone', 'Europe/Berlin']);
+        assert.equal(r.code, 0, r.stderr);
+        try {
+            r = await sup.request('/api/v1/kpi/turnaround?from=2026-01-01&to=2026-04-01&group_by=month');
+            const b = [[2025, 11, 31, 23], [2026, 0, 31, 23], [2026, 1, 28, 23], [2026, 2, 31, 22]].map(([y, m, d, h]) => Date.UTC(y, m, d, h) / 1000);
+            assert.deepEqual(r.json.groups.map(pickMore), [0, 1, 2].map((i) => expectMore(data, b[i], b[i + 1])));
+        } finally {
+            r = await s.run(['kpi', '--rebuild', '--zone', 'Asia/Shanghai']);
+            assert.equal(r.code, 0, r.stderr);
+        }
+    });
 });

@@ -1,7 +1,9 @@
-// The KPI dashboard (M5, M15): the three headline numbers against their targets,
-// monthly trends (chart.js), outlets ranked by 4-day rate and RR90, the open repairs
-// about to cross 4 or 14 days, filters, and CSV/XLSX downloads of every table (made
-// by the server from the same numbers).
+// The KPI dashboard (M5, M7, M10, M15): the headline numbers against their targets
+// (turnaround, RR90, first response to complaints within 24 h; the parts fill rate and
+// lead time, for which SPEC sets no target), monthly trends (chart.js), outlets ranked
+// by 4-day rate, RR90, complaint response and fill rate, the same KPIs per province and
+// product line, the open repairs about to cross 4 or 14 days, filters, and CSV/XLSX
+// downloads of every table (made by the server from the same numbers).
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { Chart, LineController, BarController, LineElement, BarElement, PointElement,
   LinearScale, CategoryScale, Legend, Tooltip, Filler } from 'chart.js';
@@ -54,7 +56,6 @@ registerMessages(byLang({
   'kpi.atrisk.14d': ['将超 14 天', 'crossing 14 days'],
   'kpi.atrisk.4d': ['将超 4 天', 'crossing 4 days'],
   'kpi.atrisk.over': ['已超过 {th} 仍在修: {n}', 'Open and past {th} already: {n}'],
-  'kpi.atrisk.noparts': ['配件需求尚未记录,“配件”一栏暂为空。', 'Part requests are not recorded yet; the part column stays empty.'],
   'kpi.col.rank': ['名次', 'Rank'],
   'kpi.col.group': ['分组', 'Group'],
   'kpi.col.name': ['名称', 'Name'],
@@ -72,6 +73,23 @@ registerMessages(byLang({
   'kpi.col.crosses': ['超时时间', 'Crosses at'],
   'kpi.col.hours_left': ['剩余小时', 'Hours left'],
   'kpi.col.part': ['配件', 'Part'],
+  'kpi.complaint_response_24h': ['投诉 24 小时响应率', 'Complaints answered within 24 h'],
+  'kpi.complaint_response_24h.target': ['目标 ≥ 98%', 'target ≥ 98%'],
+  'kpi.complaints': ['期间收到投诉 {n} 件', '{n} complaints received'],
+  'kpi.fill_rate': ['配件满足率(国内库存)', 'Parts fill rate (domestic stock)'],
+  'kpi.fill_rate.sub': ['新建配件需求 {n} 行', '{n} part request lines created'],
+  'kpi.parts_lead_time_h': ['配件到货时长(中位数)', 'Parts lead time (median)'],
+  'kpi.parts_lead_time_h.sub': ['期间到货 {n} 行', '{n} lines received'],
+  'kpi.notarget': ['未设目标', 'no target set'],
+  'kpi.hours': ['{h} 小时', '{h} h'],
+  'kpi.trend.more': ['投诉响应率、配件满足率与到货时长', 'Complaint response, fill rate and parts lead time'],
+  'kpi.ranking.bycomplaint': ['按投诉 24 小时响应率', 'by complaint response within 24 h'],
+  'kpi.ranking.byfill': ['按配件满足率', 'by parts fill rate'],
+  'kpi.col.complaints': ['投诉', 'Complaints'],
+  'kpi.col.complaint_response_24h': ['24 小时响应率', 'Answered in 24 h'],
+  'kpi.col.part_lines': ['配件行', 'Part lines'],
+  'kpi.col.fill_rate': ['满足率', 'Fill rate'],
+  'kpi.col.parts_lead_time_h': ['到货时长', 'Lead time'],
   'kpi.zone': ['时区 {zone};期间按当地零点划分', 'Time zone {zone}; periods start at local midnight'],
 }));
 
@@ -95,6 +113,7 @@ const STYLE = `
 .kpi-two>div{min-width:0}
 .kpi-two h3{font-size:14px;margin:4px 0}
 .kpi-note{font-size:12px;color:var(--muted);margin:4px 0 12px}
+.kpi-miss{color:var(--danger);font-weight:600}
 `;
 if (typeof document !== 'undefined' && !document.getElementById('kpi-style')) {
   const el = document.createElement('style');
@@ -129,6 +148,8 @@ function presetRange(kind) {
 }
 
 const pct = (v, digits = 1) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
+const hours = (v) => (v === null || v === undefined ? '—' : t('kpi.hours', { h: v.toFixed(1) }));
+const TARGET_COMPLAINT = 0.98; // SPEC M10; the server sends it as targets.complaint_response_24h
 
 // The filters that are set, as query parameters.
 function params(f, extra) {
@@ -149,20 +170,23 @@ function Downloads({ path, q, name }) {
 
 // ---- headline cards ----
 
+// ok: true / false against the target, null when there is nothing to count; undefined
+// for a KPI without a target (no badge unless there is no data).
 function Card({ id, title, value, ok, target, sub }) {
-  const cls = ok === null ? '' : ok ? 'ok' : 'bad';
+  const cls = ok === null || ok === undefined ? '' : ok ? 'ok' : 'bad';
+  const badge = ok === null ? t('kpi.none') : ok === undefined ? null : ok ? t('kpi.met') : t('kpi.missed');
   return html`<div class=${'kpi-card ' + cls} data-kpi=${id}>
     <h2>${title}</h2>
     <div><span class="kpi-value">${value}</span>
-      ${ok === null ? html`<span class="kpi-badge">${t('kpi.none')}</span>`
-        : html`<span class="kpi-badge">${ok ? t('kpi.met') : t('kpi.missed')}</span>`}</div>
+      ${badge ? html`<span class="kpi-badge">${badge}</span>` : null}</div>
     <div class="kpi-sub">${target}</div>
     ${sub ? html`<div class="kpi-sub">${sub}</div>` : null}
   </div>`;
 }
 
-function Headlines({ total }) {
-  const r4 = total.rate_4d, rr = total.rate_rr90;
+function Headlines({ total, targets }) {
+  const r4 = total.rate_4d, rr = total.rate_rr90, cr = total.complaint_response_24h;
+  const crTarget = targets?.complaint_response_24h ?? TARGET_COMPLAINT;
   return html`<div class="kpi-cards">
     <${Card} id="rate_4d" title=${t('kpi.rate_4d')} value=${pct(r4)} ok=${r4 === null ? null : r4 >= 0.95}
       target=${t('kpi.rate_4d.target')} sub=${t('kpi.completed', { n: total.completed })} />
@@ -172,6 +196,15 @@ function Headlines({ total }) {
       sub=${t('kpi.open_over_14d', { n: total.open_over_14d })} />
     <${Card} id="rate_rr90" title=${t('kpi.rate_rr90')} value=${pct(rr, 2)} ok=${rr === null ? null : rr < 0.01}
       target=${t('kpi.rate_rr90.target')} sub=${t('kpi.with_serial', { n: total.with_serial, rr: total.rr90 })} />
+    <${Card} id="complaint_response_24h" title=${t('kpi.complaint_response_24h')} value=${pct(cr, 1)}
+      ok=${cr === null ? null : cr >= crTarget} target=${t('kpi.complaint_response_24h.target')}
+      sub=${t('kpi.complaints', { n: total.complaints })} />
+    <${Card} id="fill_rate" title=${t('kpi.fill_rate')} value=${pct(total.fill_rate, 1)}
+      ok=${total.fill_rate === null ? null : undefined} target=${t('kpi.notarget')}
+      sub=${t('kpi.fill_rate.sub', { n: total.part_lines })} />
+    <${Card} id="parts_lead_time_h" title=${t('kpi.parts_lead_time_h')} value=${hours(total.parts_lead_time_h)}
+      ok=${total.parts_lead_time_h === null ? null : undefined} target=${t('kpi.notarget')}
+      sub=${t('kpi.parts_lead_time_h.sub', { n: total.part_lines_received })} />
   </div>`;
 }
 
@@ -221,9 +254,30 @@ function Trends({ groups }) {
     },
     options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { position: 'bottom' } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   };
+  const moreConfig = {
+    type: 'line',
+    data: {
+      labels,
+      datasets: [
+        { label: t('kpi.col.complaint_response_24h'), data: groups.map((g) => asPct(g.complaint_response_24h)), borderColor: '#7b1fa2', backgroundColor: '#7b1fa2', yAxisID: 'y', spanGaps: true },
+        { label: `${t('kpi.target')} 98%`, data: labels.map(() => 98), borderColor: '#2e7d32', borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' },
+        { label: t('kpi.col.fill_rate'), data: groups.map((g) => asPct(g.fill_rate)), borderColor: '#00838f', backgroundColor: '#00838f', yAxisID: 'y', spanGaps: true },
+        { type: 'bar', label: t('kpi.col.parts_lead_time_h'), data: groups.map((g) => g.parts_lead_time_h), backgroundColor: 'rgba(230,162,60,0.45)', yAxisID: 'y2' },
+      ],
+    },
+    options: {
+      responsive: true, maintainAspectRatio: false, animation: false,
+      scales: {
+        y: { min: 0, max: 100, title: { display: true, text: '%' } },
+        y2: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'h' } },
+      },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  };
   return html`<div class="kpi-charts">
     <${ChartBox} id="rate" title=${t('kpi.trend.rate')} config=${rateConfig} />
     <${ChartBox} id="over" title=${t('kpi.trend.over')} config=${overConfig} />
+    <${ChartBox} id="more" title=${t('kpi.trend.more')} config=${moreConfig} />
   </div>`;
 }
 
@@ -238,11 +292,25 @@ const countCols = () => [
   { key: 'rate_rr90', label: t('kpi.col.rate_rr90'), align: 'right', render: (r) => pct(r.rate_rr90, 2) },
 ];
 
+// The parts and complaint KPIs of a group; the complaint rate is marked when it misses 98%.
+const moreCols = () => [
+  { key: 'complaints', label: t('kpi.col.complaints'), align: 'right' },
+  { key: 'complaint_response_24h', label: t('kpi.col.complaint_response_24h'), align: 'right',
+    render: (r) => (r.complaint_response_24h !== null && r.complaint_response_24h < TARGET_COMPLAINT
+      ? html`<span class="kpi-miss" data-target="missed">${pct(r.complaint_response_24h)}</span>` : pct(r.complaint_response_24h)) },
+  { key: 'part_lines', label: t('kpi.col.part_lines'), align: 'right' },
+  { key: 'fill_rate', label: t('kpi.col.fill_rate'), align: 'right', render: (r) => pct(r.fill_rate) },
+  { key: 'parts_lead_time_h', label: t('kpi.col.parts_lead_time_h'), align: 'right', render: (r) => hours(r.parts_lead_time_h) },
+];
+const moreOf = (keys) => moreCols().filter((c) => keys.includes(c.key));
+const MORE3 = ['complaint_response_24h', 'fill_rate', 'parts_lead_time_h'];
+
 const TOP = 10;
 
-function rank(groups, key, better, all) {
-  const ranked = groups.filter((g) => g[key] !== null && g.completed > 0)
-    .sort((a, b) => better(a[key], b[key]) || b.completed - a.completed)
+// weight: the count a group's rate is taken over (completed repairs unless given)
+function rank(groups, key, better, all, weight = 'completed') {
+  const ranked = groups.filter((g) => g[key] !== null && g[weight] > 0)
+    .sort((a, b) => better(a[key], b[key]) || b[weight] - a[weight])
     .map((g, i) => ({ ...g, rank: i + 1 }));
   return all ? ranked : ranked.slice(0, TOP);
 }
@@ -329,13 +397,13 @@ export default function KpiView({ user }) {
     ${!data && !error ? html`<${Loading} />` : null}
     ${data ? html`
       <p class="kpi-note">${t('kpi.zone', { zone: data.monthly.time_zone })} · ${data.monthly.from} – ${data.monthly.to}</p>
-      <${Headlines} total=${data.monthly.total} />
+      <${Headlines} total=${data.monthly.total} targets=${data.monthly.targets} />
       <h2 class="section-title">${t('kpi.trend')}</h2>
       <${Trends} groups=${data.monthly.groups} />
       <h2 class="section-title">${t('kpi.monthly')}</h2>
-      <${Table} rowKey="key" rows=${data.monthly.groups}
+      <div data-table="monthly"><${Table} rowKey="key" rows=${data.monthly.groups}
         toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'month' }} name="monthly" />`}
-        columns=${[{ key: 'key', label: t('kpi.col.month') }, ...countCols()]} />
+        columns=${[{ key: 'key', label: t('kpi.col.month') }, ...countCols(), ...moreOf(MORE3)]} /></div>
       <h2 class="section-title">${t('kpi.ranking')}</h2>
       <div class="kpi-presets"><${Downloads} path="turnaround" q=${{ ...fq, group_by: 'outlet' }} name="outlets" />
         ${data.outlets.groups.length > TOP ? html`<button type="button" class="btn btn-ghost" data-kpi-more
@@ -349,17 +417,27 @@ export default function KpiView({ user }) {
           <${Table} rowKey="key" rows=${rank(data.outlets.groups, 'rate_rr90', (a, b) => a - b, allRanks)}
             columns=${[{ key: 'rank', label: t('kpi.col.rank'), align: 'right' }, { key: 'key', label: t('kpi.col.outlet') },
               { key: 'name', label: t('kpi.col.name') }, ...countCols().filter((c) => ['completed', 'rate_rr90'].includes(c.key))]} /></div>
+      </div>
+      <div class="kpi-two">
+        <div data-ranking="complaint_response_24h"><h3>${t('kpi.ranking.bycomplaint')}</h3>
+          <${Table} rowKey="key" rows=${rank(data.outlets.groups, 'complaint_response_24h', (a, b) => b - a, allRanks, 'complaints')}
+            columns=${[{ key: 'rank', label: t('kpi.col.rank'), align: 'right' }, { key: 'key', label: t('kpi.col.outlet') },
+              { key: 'name', label: t('kpi.col.name') }, ...moreOf(['complaints', 'complaint_response_24h'])]} /></div>
+        <div data-ranking="fill_rate"><h3>${t('kpi.ranking.byfill')}</h3>
+          <${Table} rowKey="key" rows=${rank(data.outlets.groups, 'fill_rate', (a, b) => b - a, allRanks, 'part_lines')}
+            columns=${[{ key: 'rank', label: t('kpi.col.rank'), align: 'right' }, { key: 'key', label: t('kpi.col.outlet') },
+              { key: 'name', label: t('kpi.col.name') }, ...moreOf(['part_lines', 'fill_rate', 'parts_lead_time_h'])]} /></div>
       </div>` : null}
     ${data ? html`
-      <div class="kpi-two">
+      <div>
         <div data-table="by-region"><h2 class="section-title">${t('kpi.byregion')}</h2>
           <${Table} rowKey="key" rows=${data.regions.groups}
             toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'region' }} name="regions" />`}
-            columns=${[{ key: 'name', label: t('kpi.region'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key))]} /></div>
+            columns=${[{ key: 'name', label: t('kpi.region'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key)), ...moreOf(MORE3)]} /></div>
         <div data-table="by-line"><h2 class="section-title">${t('kpi.byline')}</h2>
           <${Table} rowKey="key" rows=${data.lines.groups}
             toolbar=${html`<${Downloads} path="turnaround" q=${{ ...fq, group_by: 'product_line' }} name="lines" />`}
-            columns=${[{ key: 'name', label: t('kpi.product_line'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key))]} /></div>
+            columns=${[{ key: 'name', label: t('kpi.product_line'), render: (r) => r.name || r.key || '—' }, ...countCols().filter((c) => ['completed', 'rate_4d', 'over_14d', 'rate_rr90'].includes(c.key)), ...moreOf(MORE3)]} /></div>
       </div>` : null}
     <h2 class="section-title">${t('kpi.atrisk')}</h2>
     <div class="kpi-presets" role="group">
@@ -367,7 +445,7 @@ export default function KpiView({ user }) {
       <button type="button" class=${'btn ' + (threshold === '4d' ? 'btn-primary' : 'btn-secondary')} aria-pressed=${threshold === '4d'} onClick=${() => setThreshold('4d')}>${t('kpi.atrisk.4d')}</button>
     </div>
     ${risk ? html`
-      <p class="kpi-note" data-kpi="already_over">${t('kpi.atrisk.over', { th: threshold === '4d' ? '4d' : '14d', n: risk.already_over })} · ${t('kpi.atrisk.noparts')}</p>
+      <p class="kpi-note" data-kpi="already_over">${t('kpi.atrisk.over', { th: threshold === '4d' ? '4d' : '14d', n: risk.already_over })}</p>
       <div data-table="at-risk"><${Table} rows=${risk.items}
         toolbar=${html`<${Downloads} path="at-risk" q=${params({ outlet: filters.outlet, region: filters.region, product_line: filters.product_line }, { threshold })} name="at-risk" />`}
         columns=${[

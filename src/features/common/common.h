@@ -1,7 +1,7 @@
 /* common: the helpers every capability shares and that know the after-sales schema:
  * human-code sequences, outlet confinement, database-failure answers, transactions
- * with retry, the organisation's time zone, and list answers that are also CSV/XLSX
- * downloads. A new capability uses these instead of writing its own. */
+ * with retry, the organisation's time zone, list answers that are also CSV/XLSX
+ * downloads, and the slices of the KPI report that capabilities count. A new capability uses these instead of writing its own. */
 #ifndef FEATURES_COMMON_H
 #define FEATURES_COMMON_H
 #include <jansson.h>
@@ -113,6 +113,38 @@ int reply_bad_format(req *r);
 /* The id of the row sql (one text parameter, e.g. "SELECT id FROM product_lines WHERE
  * code = ?") finds for key: 0 with *id, 1 when none, or a negative db code. */
 int lookup_id(db_conn *c, const char *sql, const char *key, int64_t *id);
+
+/* ---- KPI slices (the KPIs other capabilities count for the kpi report) ---- */
+
+/* What a capability counts for one KPI of a report: rows in [from, to) of the filters,
+ * grouped by one key: nothing, the outlet, the product line, or the time bucket
+ * instant / step (integer division), from which the report cuts months at local
+ * midnights that are all multiples of step. */
+enum { KPI_KEY_NONE, KPI_KEY_OUTLET, KPI_KEY_PL, KPI_KEY_TIME };
+struct kpi_slice {
+    int64_t from, to;         /* unix seconds, [from, to) */
+    int key;                  /* KPI_KEY_* */
+    int64_t step;             /* KPI_KEY_TIME: > 0 */
+    int64_t outlet_id, pl_id; /* 0: all */
+    const char *region_like;  /* LIKE pattern on the outlet's region ("44%"), or NULL */
+};
+/* One grouped row: the key (outlet or product line id, 0 for none or for another
+ * grouping), the time bucket (instant / step; 0 for another grouping) and two values
+ * whose meaning the KPI gives. 0 to go on, -1 to stop (memory). */
+typedef int (*kpi_row_fn)(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b);
+/* The filters as SQL (6 parameters, bound by kpi_slice_run). */
+#define KPI_SLICE_WHERE(OUTLET_COL, PL_COL)                                                   \
+    " AND (CAST(? AS BIGINT) = 0 OR " OUTLET_COL " = ?)"                                      \
+    " AND (CAST(? AS BIGINT) = 0 OR " PL_COL " = ?)"                                          \
+    " AND (CAST(? AS TEXT) IS NULL OR " OUTLET_COL                                            \
+    " IN (SELECT id FROM outlets WHERE region LIKE ?))"
+/* Bind the 6 parameters of KPI_SLICE_WHERE from parameter `first` on. */
+void kpi_filter_bind(db_stmt *st, int first, int64_t outlet_id, int64_t pl_id,
+                     const char *region_like);
+/* Run st, a statement of four columns (key, bucket, a, b) with, for KPI_KEY_TIME, the
+ * step as parameter 1, then [from, to) and the 6 of KPI_SLICE_WHERE, and hand every row
+ * to fn. st NULL (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */
+int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
 /* ---- CSV imports (`aftersales import KIND FILE`) ---- */
 

@@ -8,6 +8,7 @@
 
 #include "base/db.h"
 #include "base/http.h"
+#include "features/common/common.h"
 
 extern const struct route complaints_routes[];
 
@@ -26,6 +27,12 @@ int complaints_holidays_ensure(db_conn *c);
  * negative db code. */
 int complaints_kpi_response(db_conn *c, int64_t from, int64_t to, int64_t outlet_id,
                             int64_t line_id, const char *region_like, int64_t *num, int64_t *den);
+/* complaint_response_24h as rows of the slice s (see kpi_slice in
+ * features/common/common.h): per (key, bucket) of the complaints received in the period,
+ * a = complaints, b = those whose first response came by its due time. A complaint
+ * belongs to its outlet and product line (those of its repair when it has one). 0 or a
+ * negative db code. */
+int complaints_kpi_rows(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
 /* One escalation pass over the open complaints (who: the actor written, e.g.
  * "escalation:PID"); *fired steps were fired by this caller. 0 or a negative db code. */

@@ -1,5 +1,6 @@
 /* kpi: `kpi --rebuild` and `kpi --check`: recompute the stored facts and daily buckets,
- * and hold them against a full recount done in C by src/rules/kpi.c. */
+ * and hold them against a full recount done in C by src/rules/kpi.c; check that the
+ * parts and complaint KPIs of every grouping add up to a plain count. */
 #include "base/audit.h"
 #include "base/db_bulk.h"
 #include "features/kpi/internal.h"
@@ -62,6 +63,112 @@ int kpi_recompute(db_conn *c)
                           " GROUP BY day, outlet_id, product_line_id", "");
     int back = db_restore(c, saved);
     return rc < 0 ? rc : back;
+}
+
+/* ---------------------------------------------------------------- the other KPIs */
+
+/* A plain count of [from, to): lines created, those first reserved, lines received,
+ * complaints received. 0 or -1. */
+static int plain_counts(db_conn *c, int64_t from, int64_t to, int64_t want[4])
+{
+    static const char *const count_sql[] = {
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN first_status ="
+        " 'reserved' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM part_request_lines"
+        " WHERE created_at >= ? AND created_at < ?",
+        "SELECT CAST(COUNT(*) AS BIGINT), 0 FROM part_request_lines"
+        " WHERE received_at >= ? AND received_at < ?",
+        "SELECT CAST(COUNT(*) AS BIGINT), 0 FROM complaints"
+        " WHERE received_at >= ? AND received_at < ?",
+    };
+    for (int k = 0; k < 3; k++) {
+        db_stmt *st = db_prepare(c, count_sql[k]);
+        if (!st)
+            return -1;
+        db_bind_int(st, 1, from);
+        db_bind_int(st, 2, to);
+        int rc = db_step(st);
+        if (rc == DB_ROW) {
+            want[k ? k + 1 : 0] = db_int(st, 0);
+            if (k == 0)
+                want[1] = db_int(st, 1);
+        }
+        db_done(st);
+        if (rc != DB_ROW)
+            return -1;
+    }
+    return 0;
+}
+
+static long more_diffs(const struct kpi_more *m, const int64_t want[4], const char *where,
+                       FILE *report)
+{
+    static const char *const what[] = {"part lines created", "part lines from domestic stock",
+                                       "part lines received", "complaints"};
+    int64_t got[4] = {m->part_lines, m->part_lines_domestic, m->part_lines_received,
+                      m->complaints};
+    long diffs = 0;
+    for (int k = 0; k < 4; k++)
+        if (got[k] != want[k]) {
+            if (report)
+                fprintf(report, "%s %s: the report has %lld, a count %lld\n", what[k], where,
+                        (long long)got[k], (long long)want[k]);
+            diffs++;
+        }
+    return diffs;
+}
+
+/* The parts and complaint KPIs of the last 24 months (to the end of this month): the
+ * total and every month equal a plain count of their rows, and the groups by outlet,
+ * province and product line add up to the total. Returns the number of differences,
+ * or -1. */
+static long check_more(db_conn *c, const struct kpi_cfg *cfg, FILE *report)
+{
+    char today[11];
+    dt_local_date(cfg->z, now_unix(), today);
+    struct kpi_request q = {0};
+    if (dt_parse_date(today, &q.ty, &q.tm, &q.td) < 0)
+        return -1;
+    q.td = 1;
+    q.tm = q.tm == 12 ? 1 : q.tm + 1;
+    q.ty += q.tm == 1;
+    q.fy = q.ty - 2, q.fm = q.tm, q.fd = 1;
+    int64_t want[4] = {0};
+    if (plain_counts(c, dt_local_midnight(cfg->z, q.fy, q.fm, q.fd),
+                     dt_local_midnight(cfg->z, q.ty, q.tm, q.td), want) < 0)
+        return -1;
+    long diffs = 0;
+    for (int by = BY_MONTH; by <= BY_PL; by++) { /* each has the total too */
+        q.by = by;
+        struct kpi_result res;
+        if (kpi_report(c, cfg, &q, &res) < 0)
+            return -1;
+        diffs += more_diffs(&res.total_m, want, "in total", report);
+        struct kpi_more sum = {0};
+        for (size_t i = 0; i < res.groups.n && diffs >= 0; i++) {
+            const struct kpi_group *g = &res.groups.v[i];
+            sum.part_lines += g->m.part_lines;
+            sum.part_lines_domestic += g->m.part_lines_domestic;
+            sum.part_lines_received += g->m.part_lines_received;
+            sum.complaints += g->m.complaints;
+            if (by != BY_MONTH)
+                continue;
+            int y, m;
+            int64_t mw[4] = {0};
+            if (sscanf(g->key, "%d-%d", &y, &m) != 2 ||
+                plain_counts(c, dt_local_midnight(cfg->z, y, m, 1),
+                             dt_local_midnight(cfg->z, m == 12 ? y + 1 : y, m % 12 + 1, 1),
+                             mw) < 0)
+                diffs = -1;
+            else
+                diffs += more_diffs(&g->m, mw, g->key, report);
+        }
+        if (diffs >= 0)
+            diffs += more_diffs(&sum, want, kpi_by_names[by], report);
+        kpi_result_free(&res);
+        if (diffs < 0)
+            return -1;
+    }
+    return diffs;
 }
 
 struct check_rec {
@@ -194,6 +301,9 @@ long kpi_check(db_conn *c, FILE *report)
                     (long long)bad);
         diffs += (long)bad;
     }
+    /* 3. the parts and complaint KPIs: groups add up to the total, the total to a count */
+    long others = check_more(c, &cfg, report);
+    diffs = others < 0 ? -1 : diffs + others;
 cleanup:
     for (size_t k = 0; k < n; k++)
         free((char *)recs[k].serial);

@@ -8,6 +8,34 @@
 
 /* ---------------------------------------------------------------- the command */
 
+/* "name 12.34% (n/d)", or "name -" when d is 0. */
+static void print_rate(const char *name, int64_t n, int64_t d)
+{
+    double rt;
+    if (kpi_rate(n, d, &rt))
+        printf("%s %.2f%% (%lld/%lld)", name, rt * 100, (long long)n, (long long)d);
+    else
+        printf("%s -", name);
+}
+
+/* The parts and complaint KPIs of the total. */
+static void print_more(const struct kpi_more *m)
+{
+    double rt;
+    printf("  part fill rate   %lld of %lld lines from domestic stock",
+           (long long)m->part_lines_domestic, (long long)m->part_lines);
+    if (kpi_rate(m->part_lines_domestic, m->part_lines, &rt))
+        printf("  (%.2f%%)", rt * 100);
+    if (m->part_lines_received)
+        printf("\n  parts lead time  %.1f h (median of %lld lines received)", m->lead_h,
+               (long long)m->part_lines_received);
+    printf("\n  complaints       %lld of %lld answered by their due time",
+           (long long)m->complaints_in_time, (long long)m->complaints);
+    if (kpi_rate(m->complaints_in_time, m->complaints, &rt))
+        printf("  (%.2f%%, target >= 98%%)", rt * 100);
+    printf("\n");
+}
+
 static void print_text(const struct kpi_cfg *cfg, const struct kpi_request *q,
                        const struct kpi_result *res)
 {
@@ -29,18 +57,22 @@ static void print_text(const struct kpi_cfg *cfg, const struct kpi_request *q,
     if (kpi_rate(c->rr90, c->with_serial, &rt))
         printf("  (%.2f%% of %lld with a serial, target < 1%%)", rt * 100,
                (long long)c->with_serial);
-    printf("\n  part fill rate   %lld of %lld lines from domestic stock", (long long)res->part_lines_domestic,
-           (long long)res->part_lines);
-    if (kpi_rate(res->part_lines_domestic, res->part_lines, &rt))
-        printf("  (%.2f%%)", rt * 100);
-    if (res->parts_lead_h >= 0)
-        printf("\n  parts lead time  %.1f h (median, lines received)", res->parts_lead_h);
     printf("\n");
+    print_more(&res->total_m);
     for (size_t i = 0; i < res->groups.n; i++) {
-        const struct kpi_counts *g = &res->groups.v[i].c;
+        const struct kpi_group *g = &res->groups.v[i];
         printf("  %-12s %-20s completed %lld, within 4 d %lld, over 14 d %lld, rr90 %lld\n",
-               res->labels[2 * i], res->labels[2 * i + 1], (long long)g->completed,
-               (long long)g->within_4d, (long long)g->over_14d, (long long)g->rr90);
+               res->labels[2 * i], res->labels[2 * i + 1], (long long)g->c.completed,
+               (long long)g->c.within_4d, (long long)g->c.over_14d, (long long)g->c.rr90);
+        printf("  %-33s", "");
+        print_rate("fill rate", g->m.part_lines_domestic, g->m.part_lines);
+        if (g->m.part_lines_received)
+            printf(", lead time %.1f h", g->m.lead_h);
+        else
+            printf(", lead time -");
+        printf(", ");
+        print_rate("complaints in time", g->m.complaints_in_time, g->m.complaints);
+        printf("\n");
     }
 }
 
@@ -150,9 +182,8 @@ int kpi_cmd(int argc, char **argv, db *d)
         goto cleanup;
     }
     if (json) {
-        json_t *o = q.by == BY_NONE ? kpi_counts_json(&res.total) : kpi_report_json(&cfg, &q, &res);
-        if (q.by == BY_NONE)
-            kpi_parts_json(o, &res);
+        json_t *o = q.by == BY_NONE ? kpi_counts_json(&res.total, &res.total_m)
+                                    : kpi_report_json(&cfg, &q, &res);
         char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
         printf("%s\n", s ? s : "null");
         free(s);

@@ -19,6 +19,7 @@
 /* Targets (SPEC M5), sent along so screens and exports need not repeat them. */
 #define TARGET_RATE_4D 0.95
 #define TARGET_RATE_RR90 0.01
+#define TARGET_COMPLAINT_24H 0.98 /* SPEC M10: 98% of complaints answered within 24 h */
 
 struct kpi_cfg {
     char zone[64];
@@ -34,10 +35,22 @@ struct kpi_filter {
     const char *region;  /* LIKE pattern "44%" or NULL */
 };
 
+/* The KPIs that other capabilities count (features/parts, features/complaints) for a
+ * group or the total: SPEC fill_rate, parts_lead_time_h, complaint_response_24h. */
+struct kpi_more {
+    int64_t part_lines;          /* part request lines created in the period */
+    int64_t part_lines_domestic; /* ... first reserved from domestic stock */
+    int64_t part_lines_received; /* lines received in the period */
+    double lead_h;               /* ... their median lead time in hours (0 when none) */
+    int64_t complaints;          /* complaints received in the period */
+    int64_t complaints_in_time;  /* ... whose first response came by its due time */
+};
+
 struct kpi_group {
     int64_t id;          /* outlet or product line id (0: none) */
     char key[32];        /* month "YYYY-MM" or region code */
     struct kpi_counts c;
+    struct kpi_more m;
 };
 
 struct kpi_groups {
@@ -58,16 +71,29 @@ struct kpi_result {
     struct kpi_counts total;
     struct kpi_groups groups;   /* empty for BY_NONE */
     char **labels;              /* per group: key shown and name (groups.n * 2) */
-    /* the parts KPIs of the whole period (features/parts): request lines created, those
-     * first reserved from domestic stock, the median lead time in hours (-1: none) */
-    int64_t part_lines, part_lines_domestic;
-    double parts_lead_h;
+    struct kpi_more total_m;    /* the other capabilities' KPIs of the whole period */
+};
+
+/* Outlets and the province their region lies in ("440000"; "" when unknown), by id. */
+struct kpi_provinces {
+    struct kpi_province {
+        int64_t id;
+        char code[7];
+    } *v;
+    size_t n;
 };
 
 /* config.c: the configured zone (from dt_zone_get) and bucket offset. 0 or -1. */
 int kpi_cfg_load(db_conn *c, struct kpi_cfg *cfg);
 
 /* report.c */
+/* The group of g with this id and key (key NULL: ""), added when missing; NULL when
+ * memory runs out. Pointers into g stay valid until the next call. */
+struct kpi_group *kpi_groups_at(struct kpi_groups *g, int64_t id, const char *key);
+/* Every outlet's province (one query). 0 or -1. */
+int kpi_provinces_load(db_conn *c, struct kpi_provinces *p);
+/* The province of outlet id ("" for none or unknown). */
+const char *kpi_province_of(const struct kpi_provinces *p, int64_t id);
 /* Bind the six parameters of a filter from parameter `first` on. */
 void kpi_bind_filter(db_stmt *st, int first, const struct kpi_filter *f);
 void kpi_result_free(struct kpi_result *res);
@@ -77,13 +103,19 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
 /* num / den as JSON, or null when den is 0. */
 json_t *kpi_rate_json(int64_t num, int64_t den);
 /* The KPI names of the SPEC as keys (the `aftersales kpi --json` contract). */
-json_t *kpi_counts_json(const struct kpi_counts *c);
-/* Add fill_rate and parts_lead_time_h of res to o. */
-void kpi_parts_json(json_t *o, const struct kpi_result *res);
+json_t *kpi_counts_json(const struct kpi_counts *c, const struct kpi_more *m);
 /* "YYYY-MM-DD". */
 void kpi_date_text(int y, int m, int d, char out[11]);
 json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
                         const struct kpi_result *res);
+
+/* more.c: the KPIs of other capabilities into res->total_m and each group's m, one
+ * grouped query per KPI. by: the request's BY_*; for BY_MONTH, bounds[0..nb] are the
+ * months' first instants and the period's end, and groups.v[i] is month i; for
+ * BY_REGION the groups are keyed by province (prov). 0 or -1 (database, memory). */
+int kpi_more_report(db_conn *c, const struct kpi_request *q, int64_t from, int64_t to,
+                    const int64_t *bounds, size_t nb, const struct kpi_provinces *prov,
+                    struct kpi_result *res);
 
 /* routes.c: fill q from query-style parameters; on a bad one, names it in *field and *why.
  * 0, -1 (invalid), -2 (database). */

@@ -29,7 +29,8 @@ int kpi_rebuild(db_conn *c, const char *zone, int64_t bucket_offset);
 int kpi_recompute(db_conn *c);
 
 /* Compare the stored facts and daily buckets with a full recount done in C by
- * src/rules/kpi.c. Returns the number of differences (0: all equal), or -1 on error;
+ * src/rules/kpi.c, and the parts and complaint KPIs of every grouping of the last 24
+ * months with a plain count of their rows. Returns the number of differences (0: all equal), or -1 on error;
  * writes up to a few differing items to `report` when it is not NULL. */
 long kpi_check(db_conn *c, FILE *report);
 

@@ -1,9 +1,8 @@
 /* kpi: the turnaround report (M5): counts of a period per month, outlet, region or
  * product line, from the daily buckets or the repairs themselves, and the report as
  * JSON. The arithmetic is src/rules/kpi.c and its SQL twin in sql/<backend>/0005_kpi.sql. */
-#include "features/complaints/complaints.h"
+#include "features/common/common.h"
 #include "features/kpi/internal.h"
-#include "features/parts/parts.h"
 #include "rules/kpi.h"
 
 #include <stdlib.h>
@@ -11,7 +10,7 @@
 
 /* ---------------------------------------------------------------- queries */
 
-static struct kpi_group *groups_at(struct kpi_groups *g, int64_t id, const char *key)
+struct kpi_group *kpi_groups_at(struct kpi_groups *g, int64_t id, const char *key)
 {
     for (size_t i = 0; i < g->n; i++)
         if (g->v[i].id == id && strcmp(g->v[i].key, key ? key : "") == 0)
@@ -31,10 +30,7 @@ static struct kpi_group *groups_at(struct kpi_groups *g, int64_t id, const char 
     return e;
 }
 
-#define F_WHERE                                                                               \
-    " AND (CAST(? AS BIGINT) = 0 OR outlet_id = ?)"                                           \
-    " AND (CAST(? AS BIGINT) = 0 OR product_line_id = ?)"                                     \
-    " AND (CAST(? AS TEXT) IS NULL OR outlet_id IN (SELECT id FROM outlets WHERE region LIKE ?))"
+#define F_WHERE KPI_SLICE_WHERE("outlet_id", "product_line_id")
 #define SUMS_DAILY                                                                            \
     "CAST(SUM(completed) AS BIGINT), CAST(SUM(within_4d) AS BIGINT), "                        \
     "CAST(SUM(over_14d) AS BIGINT), CAST(SUM(with_serial) AS BIGINT), CAST(SUM(rr90) AS BIGINT)"
@@ -97,12 +93,7 @@ static const char *const sql_open_long[] = {
 
 void kpi_bind_filter(db_stmt *st, int first, const struct kpi_filter *f)
 {
-    db_bind_int(st, first, f->outlet_id);
-    db_bind_int(st, first + 1, f->outlet_id);
-    db_bind_int(st, first + 2, f->pl_id);
-    db_bind_int(st, first + 3, f->pl_id);
-    db_bind_text(st, first + 4, f->region);
-    db_bind_text(st, first + 5, f->region);
+    kpi_filter_bind(st, first, f->outlet_id, f->pl_id, f->region);
 }
 
 /* Add the counts of [from, to) grouped by `group` into out (under `key` for every row).
@@ -125,7 +116,7 @@ static int kpi_period(db_conn *c, const struct kpi_cfg *cfg, int64_t from, int64
     kpi_bind_filter(st, 3, f);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        struct kpi_group *g = groups_at(out, db_int(st, 0), key);
+        struct kpi_group *g = kpi_groups_at(out, db_int(st, 0), key);
         if (!g) {
             rc = -1;
             break;
@@ -150,7 +141,7 @@ static int kpi_period(db_conn *c, const struct kpi_cfg *cfg, int64_t from, int64
         db_bind_int(st, k++, to - KPI_14D_SECONDS);
         kpi_bind_filter(st, k, f);
         while ((rc = db_step(st)) == DB_ROW) {
-            struct kpi_group *g = groups_at(out, db_int(st, 0), key);
+            struct kpi_group *g = kpi_groups_at(out, db_int(st, 0), key);
             if (!g) {
                 rc = -1;
                 break;
@@ -195,39 +186,80 @@ static int cmp_key(const void *a, const void *b)
     return strcmp(((const struct kpi_group *)a)->key, ((const struct kpi_group *)b)->key);
 }
 
+static int cmp_province(const void *a, const void *b)
+{
+    int64_t x = ((const struct kpi_province *)a)->id, y = ((const struct kpi_province *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+int kpi_provinces_load(db_conn *c, struct kpi_provinces *p)
+{
+    memset(p, 0, sizeof *p);
+    size_t cap = 0;
+    db_stmt *st = db_prepare(c, "SELECT id, region FROM outlets ORDER BY id");
+    if (!st)
+        return -1;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (p->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct kpi_province *v = realloc(p->v, cap * sizeof *v);
+            if (!v) {
+                rc = -1;
+                break;
+            }
+            p->v = v;
+        }
+        p->v[p->n].id = db_int(st, 0);
+        province_of(db_isnull(st, 1) ? NULL : db_text(st, 1), p->v[p->n].code);
+        p->n++;
+    }
+    db_done(st);
+    if (rc < 0) {
+        free(p->v);
+        memset(p, 0, sizeof *p);
+        return -1;
+    }
+    return 0;
+}
+
+const char *kpi_province_of(const struct kpi_provinces *p, int64_t id)
+{
+    struct kpi_province k = {.id = id};
+    const struct kpi_province *e = p->n ? bsearch(&k, p->v, p->n, sizeof k, cmp_province) : NULL;
+    return e ? e->code : "";
+}
+
+/* Fold the groups of outlets into their provinces, sorted by province code. 0 or -1. */
+static int fold_regions(struct kpi_result *res, const struct kpi_provinces *pv)
+{
+    struct kpi_groups *g = &res->groups;
+    struct kpi_groups prov = {0};
+    for (size_t i = 0; i < g->n; i++) {
+        struct kpi_group *e = kpi_groups_at(&prov, 0, kpi_province_of(pv, g->v[i].id));
+        if (!e) {
+            free(prov.v);
+            return -1;
+        }
+        e->c.completed += g->v[i].c.completed;
+        e->c.within_4d += g->v[i].c.within_4d;
+        e->c.over_14d += g->v[i].c.over_14d;
+        e->c.with_serial += g->v[i].c.with_serial;
+        e->c.rr90 += g->v[i].c.rr90;
+        e->c.open_over_14d += g->v[i].c.open_over_14d;
+    }
+    free(g->v);
+    *g = prov;
+    return 0;
+}
+
 /* Names for the groups: outlet code and name, product line code and name, region
  * name (best effort: the regions table is the network feature's), month as is. */
 static int label_groups(db_conn *c, int by, struct kpi_result *res)
 {
     struct kpi_groups *g = &res->groups;
-    if (by == BY_REGION) {
-        /* fold outlets into provinces */
-        struct kpi_groups prov = {0};
-        db_stmt *st = db_prepare(c, "SELECT region FROM outlets WHERE id = ?");
-        if (!st)
-            return -1;
-        for (size_t i = 0; i < g->n; i++) {
-            char p[7] = "";
-            db_bind_int(st, 1, g->v[i].id);
-            if (db_step(st) == DB_ROW)
-                province_of(db_text(st, 0), p);
-            db_done(st);
-            struct kpi_group *e = groups_at(&prov, 0, p);
-            if (!e) {
-                free(prov.v);
-                return -1;
-            }
-            e->c.completed += g->v[i].c.completed;
-            e->c.within_4d += g->v[i].c.within_4d;
-            e->c.over_14d += g->v[i].c.over_14d;
-            e->c.with_serial += g->v[i].c.with_serial;
-            e->c.rr90 += g->v[i].c.rr90;
-            e->c.open_over_14d += g->v[i].c.open_over_14d;
-        }
-        free(g->v);
-        *g = prov;
+    if (by == BY_REGION)
         qsort(g->v, g->n, sizeof *g->v, cmp_key);
-    }
     res->labels = calloc(g->n * 2 + 1, sizeof *res->labels);
     if (!res->labels)
         return -1;
@@ -285,16 +317,16 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
     if (tot.n)
         res->total = tot.v[0].c;
     free(tot.v);
-    /* complaint_response_24h (M10), for the period's total */
-    if (complaints_kpi_response(c, from, to, q->f.outlet_id, q->f.pl_id, q->f.region,
-                                &res->total.complaints_in_time, &res->total.complaints) < 0)
-        return -1;
-    res->total.has_complaints = 1;
+    /* BY_MONTH: the months' first instants, then the period's end (at most ten years) */
+    int64_t bounds[KPI_MAX_DAYS / 28 + 3];
+    size_t nb = 0;
+    struct kpi_provinces prov = {0};
     int rc = 0;
     if (q->by == BY_MONTH) {
         int y = q->fy, m = q->fm;
         int64_t start = from;
-        while (start < to && rc == 0) {
+        bounds[0] = from;
+        while (start < to && rc == 0 && nb + 1 < sizeof bounds / sizeof bounds[0]) {
             int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
             int64_t end = dt_local_midnight(cfg->z, ny, nm, 1);
             if (end > to)
@@ -302,11 +334,12 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
             char key[16];
             snprintf(key, sizeof key, "%04d-%02d", y, m);
             /* every month shows, also one with no repairs */
-            if (!groups_at(&res->groups, 0, key))
+            if (!kpi_groups_at(&res->groups, 0, key))
                 rc = -1;
             else
                 rc = kpi_period(c, cfg, start, end, &q->f, G_NONE, key, &res->groups);
             start = end;
+            bounds[++nb] = end;
             y = ny;
             m = nm;
         }
@@ -314,11 +347,14 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
         rc = kpi_period(c, cfg, from, to, &q->f, q->by == BY_PL ? G_PL : G_OUTLET, NULL,
                         &res->groups);
     }
+    if (rc == 0 && q->by == BY_REGION && (rc = kpi_provinces_load(c, &prov)) == 0)
+        rc = fold_regions(res, &prov);
+    /* fill_rate, parts_lead_time_h, complaint_response_24h of the total and the groups */
+    if (rc == 0)
+        rc = kpi_more_report(c, q, from, to, bounds, nb, &prov, res);
     if (rc == 0 && q->by != BY_NONE)
         rc = label_groups(c, q->by, res);
-    if (rc == 0 && parts_kpi(c, from, to, q->f.outlet_id, q->f.pl_id, q->f.region,
-                             &res->part_lines, &res->part_lines_domestic, &res->parts_lead_h) < 0)
-        rc = -1;
+    free(prov.v);
     if (rc < 0)
         kpi_result_free(res);
     return rc;
@@ -331,7 +367,7 @@ json_t *kpi_rate_json(int64_t num, int64_t den)
 }
 
 /* The KPI names of the SPEC as keys (the `aftersales kpi --json` contract). */
-json_t *kpi_counts_json(const struct kpi_counts *c)
+json_t *kpi_counts_json(const struct kpi_counts *c, const struct kpi_more *m)
 {
     json_t *o = json_object();
     json_object_set_new(o, "completed", json_integer(c->completed));
@@ -342,18 +378,23 @@ json_t *kpi_counts_json(const struct kpi_counts *c)
     json_object_set_new(o, "open_over_14d", json_integer(c->open_over_14d));
     json_object_set_new(o, "rr90", json_integer(c->rr90));
     json_object_set_new(o, "rate_rr90", kpi_rate_json(c->rr90, c->with_serial));
-    if (c->has_complaints) {
-        json_object_set_new(o, "complaint_response_24h",
-                            kpi_rate_json(c->complaints_in_time, c->complaints));
-    }
+    json_object_set_new(o, "complaint_response_24h",
+                        kpi_rate_json(m->complaints_in_time, m->complaints));
+    json_object_set_new(o, "fill_rate", kpi_rate_json(m->part_lines_domestic, m->part_lines));
+    json_object_set_new(o, "parts_lead_time_h",
+                        m->part_lines_received ? json_real(m->lead_h) : json_null());
     return o;
 }
 
-void kpi_parts_json(json_t *o, const struct kpi_result *res)
+/* A group or the total in the report: the KPIs and their denominators. */
+static json_t *report_counts_json(const struct kpi_counts *c, const struct kpi_more *m)
 {
-    json_object_set_new(o, "fill_rate", kpi_rate_json(res->part_lines_domestic, res->part_lines));
-    json_object_set_new(o, "parts_lead_time_h",
-                        res->parts_lead_h < 0 ? json_null() : json_real(res->parts_lead_h));
+    json_t *o = kpi_counts_json(c, m);
+    json_object_set_new(o, "with_serial", json_integer(c->with_serial));
+    json_object_set_new(o, "part_lines", json_integer(m->part_lines));
+    json_object_set_new(o, "part_lines_received", json_integer(m->part_lines_received));
+    json_object_set_new(o, "complaints", json_integer(m->complaints));
+    return o;
 }
 
 void kpi_date_text(int y, int m, int d, char out[11])
@@ -368,19 +409,17 @@ json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
     char from[11], to[11];
     kpi_date_text(q->fy, q->fm, q->fd, from);
     kpi_date_text(q->ty, q->tm, q->td, to);
-    json_t *total = kpi_counts_json(&res->total);
-    json_object_set_new(total, "with_serial", json_integer(res->total.with_serial));
-    kpi_parts_json(total, res);
+    json_t *total = report_counts_json(&res->total, &res->total_m);
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:{s:f, s:i, s:f}}", "from", from, "to", to,
                           "time_zone", cfg->zone, "total", total, "targets", "rate_4d",
                           TARGET_RATE_4D, "over_14d", 0, "rate_rr90", TARGET_RATE_RR90);
-    json_object_set_new(json_object_get(o, "targets"), "complaint_response_24h", json_real(0.98));
+    json_object_set_new(json_object_get(o, "targets"), "complaint_response_24h",
+                        json_real(TARGET_COMPLAINT_24H));
     if (q->by != BY_NONE) {
         json_t *arr = json_array();
         for (size_t i = 0; i < res->groups.n; i++) {
             const struct kpi_group *g = &res->groups.v[i];
-            json_t *e = kpi_counts_json(&g->c);
-            json_object_set_new(e, "with_serial", json_integer(g->c.with_serial));
+            json_t *e = report_counts_json(&g->c, &g->m);
             json_object_set_new(e, "key", json_string(res->labels[2 * i]));
             json_object_set_new(e, "name", json_string(res->labels[2 * i + 1]));
             json_array_append_new(arr, e);

@@ -19,16 +19,30 @@ static const struct table_col turnaround_cols[] = {
     {"rr90", NULL, TABLE_INT, 8, 0},
     {"rate_rr90", NULL, TABLE_RATE, 10, 6},
     {"with_serial", NULL, TABLE_INT, 12, 0},
+    {"fill_rate", NULL, TABLE_RATE, 10, 6},
+    {"part_lines", NULL, TABLE_INT, 11, 0},
+    {"parts_lead_time_h", NULL, TABLE_NUM, 17, 3},
+    {"part_lines_received", NULL, TABLE_INT, 19, 0},
+    {"complaint_response_24h", NULL, TABLE_RATE, 22, 6},
+    {"complaints", NULL, TABLE_INT, 11, 0},
 };
 
-static json_t *counts_row(const char *key, const char *name, const struct kpi_counts *c)
+static json_t *counts_row(const char *key, const char *name, const struct kpi_counts *c,
+                          const struct kpi_more *m)
 {
     json_t *row =
-        json_pack("[s, s, I, I, o, I, o, I, I, o, I]", key, name, (json_int_t)c->completed,
-                  (json_int_t)c->within_4d, kpi_rate_json(c->within_4d, c->completed),
-                  (json_int_t)c->over_14d, kpi_rate_json(c->over_14d, c->completed),
-                  (json_int_t)c->open_over_14d, (json_int_t)c->rr90,
-                  kpi_rate_json(c->rr90, c->with_serial), (json_int_t)c->with_serial);
+        json_pack("[s, s, I, I, o, I, o, I, I, o, I, o, I, o, I, o, I]", key, name,
+                  (json_int_t)c->completed, (json_int_t)c->within_4d,
+                  kpi_rate_json(c->within_4d, c->completed), (json_int_t)c->over_14d,
+                  kpi_rate_json(c->over_14d, c->completed), (json_int_t)c->open_over_14d,
+                  (json_int_t)c->rr90, kpi_rate_json(c->rr90, c->with_serial),
+                  (json_int_t)c->with_serial,
+                  kpi_rate_json(m->part_lines_domestic, m->part_lines),
+                  (json_int_t)m->part_lines,
+                  m->part_lines_received ? json_real(m->lead_h) : json_null(),
+                  (json_int_t)m->part_lines_received,
+                  kpi_rate_json(m->complaints_in_time, m->complaints),
+                  (json_int_t)m->complaints);
     return row;
 }
 
@@ -165,8 +179,8 @@ static int turnaround_download(req *r, int f, const struct kpi_request *q,
     json_t *rows = json_array();
     for (size_t i = 0; i < res->groups.n; i++)
         json_array_append_new(rows, counts_row(res->labels[2 * i], res->labels[2 * i + 1],
-                                               &res->groups.v[i].c));
-    json_array_append_new(rows, counts_row("total", "", &res->total));
+                                               &res->groups.v[i].c, &res->groups.v[i].m));
+    json_array_append_new(rows, counts_row("total", "", &res->total, &res->total_m));
     char from[11], to[11];
     kpi_date_text(q->fy, q->fm, q->fd, from);
     kpi_date_text(q->ty, q->tm, q->td, to);

@@ -1,91 +1,45 @@
-/* parts: the parts KPIs (SPEC "KPI definitions"): fill_rate and parts_lead_time_h. */
+/* parts: the parts KPIs (SPEC "KPI definitions"), fill_rate and parts_lead_time_h, as
+ * grouped rows of a KPI slice for the kpi report, and the part a repair waits for. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "features/common/common.h"
 #include "features/parts/internal.h"
 
-static int cmp_i64(const void *a, const void *b)
+/* The rows of a slice, SQL per key (KPI_KEY_*): KEY is the key column, BUCKET the time
+ * bucket column, GROUP the GROUP BY. A line belongs to its own outlet (the repair's at
+ * request time) and to its repair's product line. */
+#define PK_KEYS(SQL)                                                                          \
+    {SQL("0", "0", ""), SQL("COALESCE(l.outlet_id, 0)", "0", " GROUP BY 1"),                  \
+     SQL("COALESCE(r.product_line_id, 0)", "0", " GROUP BY 1"),                               \
+     SQL("0", PK_AT " / CAST(? AS BIGINT)", " GROUP BY 2")}
+#define PK_FROM                                                                               \
+    " FROM part_request_lines l JOIN repairs r ON r.id = l.repair_id WHERE " PK_AT " >= ?"     \
+    " AND " PK_AT " < ?" KPI_SLICE_WHERE("l.outlet_id", "r.product_line_id")
+
+int parts_kpi_fill(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
+    /* lines created in the period (a), and those first reserved from domestic stock (b):
+     * own outlet, a branch or third party, central; not overseas, not backordered.
+     * Index part_request_lines_created. */
+#define PK_AT "l.created_at"
+#define FILL_SQL(KEY, BUCKET, GROUP)                                                          \
+    "SELECT " KEY ", " BUCKET ", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN"      \
+    " l.first_status = 'reserved' THEN 1 ELSE 0 END), 0) AS BIGINT)" PK_FROM GROUP
+    static const char *const sql[] = PK_KEYS(FILL_SQL);
+#undef PK_AT
+    return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
 }
 
-#define PK_WHERE                                                                              \
-    " AND (CAST(? AS BIGINT) = 0 OR l.outlet_id = ?)"                                         \
-    " AND (CAST(? AS BIGINT) = 0 OR r.product_line_id = ?)"                                   \
-    " AND (CAST(? AS TEXT) IS NULL OR l.outlet_id IN (SELECT id FROM outlets WHERE region LIKE ?))"
-
-static void bind_filter(db_stmt *st, int64_t outlet_id, int64_t line_id, const char *region_like)
+int parts_kpi_lead(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
 {
-    db_bind_int(st, 3, outlet_id);
-    db_bind_int(st, 4, outlet_id);
-    db_bind_int(st, 5, line_id);
-    db_bind_int(st, 6, line_id);
-    db_bind_text(st, 7, region_like);
-    db_bind_text(st, 8, region_like);
-}
-
-int parts_kpi(db_conn *c, int64_t from, int64_t to, int64_t outlet_id, int64_t line_id,
-              const char *region_like, int64_t *lines, int64_t *domestic, double *lead_h)
-{
-    /* fill_rate: lines created in the period, and those first reserved from domestic
-     * stock (own outlet, a branch or third party, central; not overseas, not backordered) */
-    db_stmt *st = db_prepare(
-        c, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN l.first_status = 'reserved' THEN 1 ELSE 0 END), 0)"
-           " FROM part_request_lines l JOIN repairs r ON r.id = l.repair_id"
-           " WHERE l.created_at >= ? AND l.created_at < ?" PK_WHERE);
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, from);
-    db_bind_int(st, 2, to);
-    bind_filter(st, outlet_id, line_id, region_like);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        *lines = db_int(st, 0);
-        *domestic = db_int(st, 1);
-    }
-    db_done(st);
-    if (rc != DB_ROW)
-        return rc < 0 ? rc : DB_ERROR;
-    /* parts_lead_time_h: the median of received_at - created_at over lines received in
-     * the period */
-    st = db_prepare(c, "SELECT l.received_at - l.created_at FROM part_request_lines l"
-                       " JOIN repairs r ON r.id = l.repair_id"
-                       " WHERE l.received_at >= ? AND l.received_at < ?" PK_WHERE);
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, from);
-    db_bind_int(st, 2, to);
-    bind_filter(st, outlet_id, line_id, region_like);
-    int64_t *v = NULL;
-    size_t n = 0, cap = 0;
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            int64_t *nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                rc = DB_ERROR;
-                break;
-            }
-            v = nv;
-        }
-        v[n++] = db_int(st, 0);
-    }
-    db_done(st);
-    if (rc < 0) {
-        free(v);
-        return rc;
-    }
-    if (n == 0) {
-        *lead_h = -1;
-    } else {
-        qsort(v, n, sizeof *v, cmp_i64);
-        double med = n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2.0;
-        *lead_h = med / 3600.0;
-    }
-    free(v);
-    return 0;
+    /* one row per line received in the period: a = seconds from creation to receipt.
+     * Index part_request_lines_received. */
+#define PK_AT "l.received_at"
+#define LEAD_SQL(KEY, BUCKET, GROUP) \
+    "SELECT " KEY ", " BUCKET ", l.received_at - l.created_at, 0" PK_FROM
+    static const char *const sql[] = PK_KEYS(LEAD_SQL);
+#undef PK_AT
+    return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
 }
 
 int parts_awaited(db_conn *c, const char *repair_code, char *out, size_t n, char promise[11])

@@ -10,6 +10,7 @@
 
 #include "base/db.h"
 #include "base/http.h"
+#include "features/common/common.h"
 #include "features/features.h"
 
 extern const struct route parts_routes[];
@@ -26,13 +27,16 @@ int parts_import_stock(db *d, const char *path, FILE *in);
  * some part requests with backorders. */
 int parts_demo(db *d, const struct demo_opts *o);
 
-/* The parts KPIs of SPEC "KPI definitions" for lines created (fill_rate) or received
- * (parts_lead_time_h) in [from, to), optionally of one outlet and product line (0: all)
- * and of the outlets whose region is LIKE region_like ("44%"; NULL: all).
- * *lines, *domestic: the fill rate's denominator and numerator; *lead_h: the median
- * lead time in hours, or -1 when no line was received. 0 or a negative db code. */
-int parts_kpi(db_conn *c, int64_t from, int64_t to, int64_t outlet_id, int64_t line_id,
-              const char *region_like, int64_t *lines, int64_t *domestic, double *lead_h);
+/* The parts KPIs of SPEC "KPI definitions" as rows of the slice s (see kpi_slice in
+ * features/common/common.h), one call of fn per row:
+ * - parts_kpi_fill: per (key, bucket) of the lines created in the period, a = lines,
+ *   b = those first reserved from domestic stock (the fill rate's denominator and
+ *   numerator);
+ * - parts_kpi_lead: per line received in the period, a = seconds from its creation to
+ *   its receipt (the report takes the median), b = 0.
+ * 0 or a negative db code. */
+int parts_kpi_fill(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
+int parts_kpi_lead(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
 /* The part a repair still waits for (for the KPI at-risk list): the number of its open
  * request line that will come last (a backordered one first, else the latest promise)

@@ -425,6 +425,24 @@ static const struct table_col move_cols[] = {
     {"reason", NULL, TABLE_TEXT, 24, 0},   {"actor", NULL, TABLE_TEXT, 14, 0},
 };
 
+/* Binds the 12 placeholders the moves and transfers pages share, in their order: the
+ * keyset id, part (twice), warehouse (three times), kind or status (twice), outlet
+ * scope (three times) and the row limit. */
+static void bind_ledger_page(db_stmt *st, int64_t before, int64_t part, int64_t wh,
+                             const char *what, int64_t scope, int64_t limit)
+{
+    db_bind_int(st, 1, before);
+    for (int i = 2; i <= 3; i++)
+        db_bind_int(st, i, part);
+    for (int i = 4; i <= 6; i++)
+        db_bind_int(st, i, wh);
+    for (int i = 7; i <= 8; i++)
+        db_bind_text(st, i, what);
+    for (int i = 9; i <= 11; i++)
+        db_bind_int(st, i, scope);
+    db_bind_int(st, 12, limit);
+}
+
 /* Newest first, filtered by ?part=, ?warehouse= (either side) and ?kind=. Outlet staff
  * see the moves in and out of their own outlet's warehouse. */
 static int moves_page(req *r, const struct page *p, json_t *items, const char **next)
@@ -449,18 +467,7 @@ static int moves_page(req *r, const struct page *p, json_t *items, const char **
            " ORDER BY m.id DESC LIMIT ?");
     if (!st)
         return -1;
-    db_bind_int(st, 1, before);
-    db_bind_int(st, 2, part);
-    db_bind_int(st, 3, part);
-    db_bind_int(st, 4, wh);
-    db_bind_int(st, 5, wh);
-    db_bind_int(st, 6, wh);
-    db_bind_text(st, 7, kind);
-    db_bind_text(st, 8, kind);
-    db_bind_int(st, 9, scope);
-    db_bind_int(st, 10, scope);
-    db_bind_int(st, 11, scope);
-    db_bind_int(st, 12, p->limit + 1);
+    bind_ledger_page(st, before, part, wh, kind, scope, p->limit + 1);
     return list_ids_page(r, p, st, pl_move_json, items, next);
 }
 
@@ -507,18 +514,7 @@ static int transfers_page(req *r, const struct page *p, json_t *items, const cha
            " ORDER BY t.id DESC LIMIT ?");
     if (!st)
         return -1;
-    db_bind_int(st, 1, before);
-    db_bind_int(st, 2, part);
-    db_bind_int(st, 3, part);
-    db_bind_int(st, 4, wh);
-    db_bind_int(st, 5, wh);
-    db_bind_int(st, 6, wh);
-    db_bind_text(st, 7, status);
-    db_bind_text(st, 8, status);
-    db_bind_int(st, 9, scope);
-    db_bind_int(st, 10, scope);
-    db_bind_int(st, 11, scope);
-    db_bind_int(st, 12, p->limit + 1);
+    bind_ledger_page(st, before, part, wh, status, scope, p->limit + 1);
     return list_ids_page(r, p, st, pl_transfer_json, items, next);
 }
 

@@ -134,6 +134,8 @@ static int cmd_serve(int argc, char **argv, db *d)
     db_conn *hc = db_acquire(d); /* the official holidays, once (first use retries) */
     complaints_holidays_ensure(hc);
     db_release(hc);
+    if (db_checkpoint_in_background(d) < 0)
+        log_error("cannot start the background checkpointer; commits checkpoint themselves");
     complaints_scheduler_start(d);
     rc = http_serve(&cfg, d) == 0 ? 0 : 1;
     complaints_scheduler_stop();

@@ -97,10 +97,17 @@ void db_drop_statements(db_conn *c)
     c->nstmts = 0;
 }
 
+int db_checkpoint_in_background(db *d)
+{
+    return d->be->bg_start && !d->bg ? d->be->bg_start(d) : 0;
+}
+
 void db_close(db *d)
 {
     if (!d)
         return;
+    if (d->bg && d->be->bg_stop)
+        d->be->bg_stop(d);
     for (int i = 0; i < d->n; i++) {
         db_drop_statements(&d->conns[i]);
         d->be->disconnect(d->conns[i].handle);

@@ -31,6 +31,11 @@ enum {
  * sets *err to a malloc'd message. */
 int db_open(const char *url, int pool, db **out, char **err);
 void db_close(db *d);
+/* SQLite: checkpoint the WAL on a thread of its own (with its own connection) instead of
+ * in the commit that fills it, so no request waits for the copy into the database file
+ * and its fsync; commits stay durable (synchronous=FULL syncs the WAL). For serve; call
+ * right after db_open; db_close stops it. PostgreSQL: nothing. 0 or -1. */
+int db_checkpoint_in_background(db *d);
 enum db_kind db_kind(const db *d);
 enum db_kind db_conn_kind(const db_conn *c);
 

@@ -22,6 +22,9 @@ struct db_backend {
     /* Optional: reconnect a broken connection; 1 when it did (cached statements are gone). */
     int (*revive)(db_conn *c);
     const char *begin_sql;
+    /* Optional: the background checkpointer (db_checkpoint_in_background). */
+    int (*bg_start)(db *d);
+    void (*bg_stop)(db *d);
 };
 
 /* Parameters of one statement: PostgreSQL takes up to 65535, SQLite (as Debian builds it)
@@ -76,6 +79,7 @@ struct db {
      * instead of polling in SQLite's busy handler (which sleeps up to 100 ms a try and
      * gave p99 commit latencies near a second under load). */
     pthread_mutex_t write_mu;
+    void *bg; /* the backend's background checkpointer, or NULL */
 };
 
 void db_set_error(db_conn *c, const char *msg);

@@ -2,7 +2,9 @@
  * of its target named by the policy's escalation list (e.g. 75 % notify the supervisor,
  * 100 % breach), fire that step once: a complaint_escalations row (its primary key lets
  * one server only win, also with several on one PostgreSQL), a timeline event and a
- * notification in the outbox. Run by a thread inside serve and by `aftersales escalate`. */
+ * notification in the outbox. The pass reads only the complaints whose next_step_at
+ * (kept with their due times) has come. Run by a thread inside serve and by
+ * `aftersales escalate`. */
 #include "features/complaints/internal.h"
 
 #include "base/log.h"
@@ -14,40 +16,58 @@
 #include <time.h>
 #include <unistd.h>
 
-/* One open complaint's running clock, read in the pass. */
-struct open_clock {
-    int64_t id, target;
-    int64_t due, left; /* due DT_NONE: paused, left the business seconds left */
-    const char *clock;
-    char code[24];
-};
-
-/* Fire step `pct` of clock k->clock on complaint k->id once. 1 fired, 0 already, <0 db. */
-static int fire(db_conn *c, const struct open_clock *k, int pct, const char *who, int64_t now)
+/* Fire step st of complaint id (code) once: 1 fired, 0 already, <0 db. In the caller's
+ * transaction. */
+static int fire(db_conn *c, int64_t id, const char *code, const struct cpl_step *st,
+                const char *who, int64_t now)
 {
-    if (db_begin(c) < 0)
-        return DB_ERROR;
     int64_t e = db_exec(c, "INSERT INTO complaint_escalations (complaint_id, clock, share_pct, fired_at, fired_by)"
                            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        "itiit", k->id, k->clock, (int64_t)pct, now, who);
-    if (e <= 0) {
-        db_rollback(c);
+                        "itiit", id, st->clock, (int64_t)st->pct, now, who);
+    if (e <= 0)
         return e < 0 ? (int)e : 0;
-    }
     char note[96], payload[160];
-    snprintf(note, sizeof note, "%s %d%%%s", k->clock, pct, pct >= 100 ? " (breach)" : "");
-    snprintf(payload, sizeof payload, "{\"code\":\"%s\",\"clock\":\"%s\",\"share_pct\":%d}", k->code, k->clock, pct);
+    snprintf(note, sizeof note, "%s %d%%%s", st->clock, st->pct, st->pct >= 100 ? " (breach)" : "");
+    snprintf(payload, sizeof payload, "{\"code\":\"%s\",\"clock\":\"%s\",\"share_pct\":%d}", code,
+             st->clock, st->pct);
     int64_t ev = db_exec(c, "INSERT INTO complaint_events (complaint_id, kind, at, actor, note) VALUES (?, 'escalation', ?, ?, ?)",
-                         "iitt", k->id, now, who, note);
+                         "iitt", id, now, who, note);
     int64_t ob = ev < 0 ? ev
                         : db_exec(c, "INSERT INTO outbox (channel, recipient, template, payload, customer_id, created_at)"
                                      " VALUES ('staff', 'supervisor', ?, ?, NULL, ?)",
-                                  "tti", pct >= 100 ? "complaint_breach" : "complaint_escalation", payload, now);
-    if (ob < 0 || db_commit(c) < 0) {
-        db_rollback(c);
-        return DB_ERROR;
+                                  "tti", st->pct >= 100 ? "complaint_breach" : "complaint_escalation", payload, now);
+    return ob < 0 ? (int)ob : 1;
+}
+
+/* A batch of complaints with a step due, in one transaction: their due steps fired,
+ * next_step_at moved on. The count fired or a db code. */
+#define BATCH 100
+struct due_row {
+    int64_t id;
+    char code[24];
+};
+
+static int fire_batch(db_conn *c, const struct cpl_clock *k, const struct due_row *v, size_t n,
+                      const char *who, int64_t now)
+{
+    int rc = db_begin(c), fired = 0;
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
+        struct cpl_step due[CPL_STEPS_MAX];
+        int nd = 0;
+        /* recomputed inside the transaction: what another server fired meanwhile counts */
+        rc = cpl_recompute_due(c, k, v[i].id, now, due, &nd);
+        for (int j = 0; rc >= 0 && j < nd; j++) {
+            int f = fire(c, v[i].id, v[i].code, &due[j], who, now);
+            if (f < 0)
+                rc = f;
+            else
+                fired += f;
+        }
     }
-    return 1;
+    if (rc >= 0 && (rc = db_commit(c)) >= 0)
+        return fired;
+    db_rollback(c);
+    return rc;
 }
 
 int complaints_escalate(db_conn *c, const char *who, int *fired)
@@ -57,56 +77,30 @@ int complaints_escalate(db_conn *c, const char *who, int *fired)
     int rc = cpl_clock_open(c, &k);
     if (rc < 0)
         return rc;
-    db_stmt *st = db_prepare(c, "SELECT id, code, first_response_at, first_response_due, resolution_due,"
-                                " first_response_left, resolution_left FROM complaints"
-                                " WHERE status NOT IN ('resolved', 'closed') ORDER BY id");
-    size_t n = 0, cap = 64;
-    struct open_clock *v = malloc(cap * sizeof *v);
-    while (st && v && (rc = db_step(st)) == DB_ROW) {
-        if (n == cap) {
-            struct open_clock *g = realloc(v, (cap *= 2) * sizeof *v);
-            if (!g)
-                break;
-            v = g;
-        }
-        struct open_clock *o = &v[n++];
-        int res = !db_isnull(st, 2);
-        o->id = db_int(st, 0);
-        snprintf(o->code, sizeof o->code, "%s", db_text(st, 1));
-        o->clock = res ? "resolution" : "first_response";
-        o->target = (res ? k.pol.res_hours : k.pol.fr_hours) * 3600;
-        o->due = db_isnull(st, res ? 4 : 3) ? DT_NONE : db_int(st, res ? 4 : 3);
-        o->left = db_isnull(st, res ? 6 : 5) ? 0 : db_int(st, res ? 6 : 5);
-    }
-    db_done(st);
-    if (!st || !v)
-        rc = DB_ERROR;
     int64_t now = now_unix();
-    for (size_t i = 0; rc >= 0 && i < n; i++) {
-        struct open_clock *o = &v[i];
-        /* business seconds left: stored while paused, else from now to the due time */
-        int64_t left = o->due == DT_NONE ? o->left
-                       : o->due >= now   ? cal_between(&k.cal.cal, now, o->due)
-                                         : -cal_between(&k.cal.cal, o->due, now);
-        if (o->due != DT_NONE && o->due <= now && left > 0)
-            left = 0;
-        size_t j;
-        json_t *share;
-        json_array_foreach(k.pol.escalation, j, share) {
-            double s = json_number_value(share);
-            int pct = (int)(s * 100 + 0.5);
-            /* used >= s * target  <=>  left <= target - s * target */
-            if ((double)left > (double)o->target * (1 - s))
-                continue;
-            int f = fire(c, o, pct, who, now);
-            if (f < 0) {
-                rc = f;
-                break;
-            }
-            *fired += f;
+    /* only the complaints whose next step is due (complaints_next_step), in batches */
+    db_stmt *st = db_prepare(c, "SELECT id, code FROM complaints WHERE next_step_at IS NOT NULL"
+                                " AND next_step_at <= ? ORDER BY next_step_at, id LIMIT 100");
+    for (int round = 0; st && rc >= 0 && round < 10000; round++) {
+        struct due_row v[BATCH];
+        size_t n = 0;
+        db_bind_int(st, 1, now);
+        while ((rc = db_step(st)) == DB_ROW && n < BATCH) {
+            v[n].id = db_int(st, 0);
+            snprintf(v[n].code, sizeof v[n].code, "%s", db_text(st, 1));
+            n++;
         }
+        db_done(st);
+        if (rc < 0 || n == 0)
+            break;
+        int f = fire_batch(c, &k, v, n, who, now);
+        if (f < 0)
+            rc = f;
+        else
+            *fired += f;
     }
-    free(v);
+    if (!st)
+        rc = DB_ERROR;
     cpl_clock_close(&k);
     return rc < 0 ? rc : 0;
 }

@@ -43,8 +43,26 @@ struct cpl_clock {
 };
 int cpl_clock_open(db_conn *c, struct cpl_clock *k); /* 0 or a negative db code */
 void cpl_clock_close(struct cpl_clock *k);
-/* Recompute and store the due times of complaint id from its pauses. */
+/* Recompute and store the due times of complaint id from its event log: received, the
+ * first response, resolution, its pauses, the spans it spent resolved before a reopen
+ * (the resolution clock does not run then) and the escalation steps already fired. Also
+ * stores next_step_at, the instant its running clock's next step not fired yet is due
+ * (NULL: none), which the escalation pass selects by. */
 int cpl_recompute(db_conn *c, const struct cpl_clock *k, int64_t id);
+
+/* An escalation step of a clock: pct of the target used at `at`. */
+#define CPL_STEPS_MAX 8
+struct cpl_step {
+    const char *clock; /* "first_response" or "resolution" */
+    int pct;
+    int64_t at;
+};
+int cpl_step_pct(double share);                  /* 0.75 -> 75 */
+int64_t cpl_step_secs(double share, int64_t target); /* the business seconds it takes */
+/* cpl_recompute, and the steps not fired yet that are due at `now` in due[0..*ndue)
+ * (next_step_at is then the next step after those: the caller fires them). */
+int cpl_recompute_due(db_conn *c, const struct cpl_clock *k, int64_t id, int64_t now,
+                      struct cpl_step due[CPL_STEPS_MAX], int *ndue);
 /* ... of every open complaint (after a calendar, policy or holiday change). */
 int cpl_recompute_open(db_conn *c);
 

@@ -7,6 +7,7 @@
 #include "base/audit.h"
 #include "base/jsonv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,33 @@ void cpl_clock_close(struct cpl_clock *k)
     cpl_cal_free(&k->cal);
 }
 
+/* What a complaint's clocks are computed from (its event log): received, first
+ * response and resolution instants, its pauses, the spans it spent resolved before a
+ * reopen, and the escalation steps already fired. */
+struct facts {
+    int64_t id, recv, resp, res;
+    int done;
+    size_t np, ns, nf, cp, cs; /* counts and capacities */
+    int64_t (*pauses)[2]; /* sorted by start; an end of DT_NONE: still paused */
+    int64_t (*spans)[2];  /* [resolved, reopened), sorted */
+    struct fired { int res; int pct; } *fired;
+};
+
+/* An interval list that grows (malloc'd; freed by the caller). 0 or -1. */
+static int add_span(int64_t (**v)[2], size_t *n, size_t *cap, int64_t a, int64_t b)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        int64_t (*g)[2] = realloc(*v, nc * sizeof **v);
+        if (!g)
+            return -1;
+        *v = g, *cap = nc;
+    }
+    (*v)[*n][0] = a, (*v)[*n][1] = b;
+    (*n)++;
+    return 0;
+}
+
 /* One clock: from received, the pauses clipped at stop (the clock's end, DT_NONE while
  * it runs). */
 static int clock_of(const struct calendar *cal, int64_t received, int64_t target, int64_t stop,
@@ -69,7 +97,7 @@ static int clock_of(const struct calendar *cal, int64_t received, int64_t target
 {
     int64_t (*cut)[2] = n ? malloc(n * sizeof *cut) : NULL;
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && cut; i++) {
         if (stop != DT_NONE && ps[i][0] >= stop)
             break;
         cut[m][0] = ps[i][0];
@@ -87,68 +115,95 @@ static int clock_of(const struct calendar *cal, int64_t received, int64_t target
     return rc;
 }
 
-int cpl_recompute(db_conn *c, const struct cpl_clock *k, int64_t id)
+/* The resolution clock's stops: the pauses and the resolved spans, in one sorted list
+ * (they do not overlap: a resolved complaint cannot be paused; overlaps would merge).
+ * NULL with *n 0 when there are none; else malloc'd. */
+static int64_t (*resolution_stops(const struct facts *f, size_t *n))[2]
 {
-    db_stmt *st = db_prepare(c, "SELECT received_at, first_response_at, resolved_at, status FROM complaints"
-                                " WHERE id = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, id);
-    int rc = db_step(st);
-    int64_t recv = 0, resp = DT_NONE, res = DT_NONE;
-    int done = 0;
-    if (rc == DB_ROW) {
-        recv = db_int(st, 0);
-        resp = db_isnull(st, 1) ? DT_NONE : db_int(st, 1);
-        res = db_isnull(st, 2) ? DT_NONE : db_int(st, 2);
-        done = strcmp(db_text(st, 3), "resolved") == 0 || strcmp(db_text(st, 3), "closed") == 0;
-    }
-    db_done(st);
-    if (rc != DB_ROW)
-        return rc < 0 ? rc : DB_ERROR;
-    size_t n = 0, cap = 8;
-    int64_t (*ps)[2] = malloc(cap * sizeof *ps);
-    if (!(st = db_prepare(c, "SELECT started_at, ended_at FROM complaint_pauses WHERE complaint_id = ?"
-                             " ORDER BY started_at, id"))) {
-        free(ps);
-        return DB_ERROR;
-    }
-    db_bind_int(st, 1, id);
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            ps = realloc(ps, cap * sizeof *ps);
+    *n = f->np;
+    if (!f->ns)
+        return f->pauses;
+    *n = 0;
+    int64_t (*v)[2] = malloc((f->np + f->ns) * sizeof *v);
+    size_t i = 0, j = 0;
+    while (v && (i < f->np || j < f->ns)) {
+        const int64_t *x = j >= f->ns || (i < f->np && f->pauses[i][0] <= f->spans[j][0])
+                               ? f->pauses[i++] : f->spans[j++];
+        if (*n && (v[*n - 1][1] == DT_NONE || v[*n - 1][1] >= x[0])) {
+            if (v[*n - 1][1] != DT_NONE && (x[1] == DT_NONE || x[1] > v[*n - 1][1]))
+                v[*n - 1][1] = x[1];
+            continue;
         }
-        ps[n][0] = db_int(st, 0);
-        ps[n][1] = db_isnull(st, 1) ? DT_NONE : db_int(st, 1);
-        n++;
+        v[*n][0] = x[0], v[*n][1] = x[1];
+        (*n)++;
     }
-    db_done(st);
-    if (rc < 0) {
-        free(ps);
-        return rc;
+    return v;
+}
+
+/* The running clock's escalation steps not fired yet, each with the instant its used
+ * business time reaches the step's share of the target (none while paused before it).
+ * The count (at most CPL_STEPS_MAX). */
+static int steps_of(const struct cpl_clock *k, const struct facts *f, const int64_t (*rs)[2],
+                    size_t nr, struct cpl_step *out)
+{
+    if (f->done)
+        return 0;
+    int on_res = f->resp != DT_NONE, n = 0;
+    int64_t target = (on_res ? k->pol.res_hours : k->pol.fr_hours) * 3600;
+    size_t j;
+    json_t *share;
+    json_array_foreach(k->pol.escalation, j, share) {
+        int pct = cpl_step_pct(json_number_value(share)), was = 0;
+        for (size_t i = 0; i < f->nf; i++)
+            was |= f->fired[i].res == on_res && f->fired[i].pct == pct;
+        int64_t at, left;
+        if (was || n == CPL_STEPS_MAX ||
+            clock_of(&k->cal.cal, f->recv, cpl_step_secs(json_number_value(share), target), DT_NONE,
+                     on_res ? rs : (const int64_t(*)[2])f->pauses, on_res ? nr : f->np, &at,
+                     &left) != 0)
+            continue;
+        out[n++] = (struct cpl_step){on_res ? "resolution" : "first_response", pct, at};
     }
+    return n;
+}
+
+/* The due times of f, its queue order and its next escalation step, stored by u; the
+ * steps due at `now` in due (NULL: not wanted) and their count in *ndue. */
+static int store_clocks(db_stmt *u, const struct cpl_clock *k, const struct facts *f, int64_t now,
+                        struct cpl_step *due, int *ndue)
+{
+    const struct calendar *cal = &k->cal.cal;
+    size_t nr = 0;
+    int64_t (*rs)[2] = resolution_stops(f, &nr);
+    if (f->ns && !rs)
+        return DB_ERROR;
     int64_t fdue, fleft, rdue, rleft;
-    int fp = clock_of(&k->cal.cal, recv, k->pol.fr_hours * 3600, resp, (const int64_t(*)[2])ps, n,
-                      &fdue, &fleft);
-    int rp = clock_of(&k->cal.cal, recv, k->pol.res_hours * 3600, res, (const int64_t(*)[2])ps, n,
+    int fp = clock_of(cal, f->recv, k->pol.fr_hours * 3600, f->resp,
+                      (const int64_t(*)[2])f->pauses, f->np, &fdue, &fleft);
+    int rp = clock_of(cal, f->recv, k->pol.res_hours * 3600, f->res, (const int64_t(*)[2])rs, nr,
                       &rdue, &rleft);
-    free(ps);
-    int64_t rank, key;
-    int on_resolution = resp != DT_NONE;
-    if (done)
-        rank = 2, key = recv;
+    int64_t rank, key, next = DT_NONE;
+    int on_resolution = f->resp != DT_NONE;
+    if (f->done)
+        rank = 2, key = f->recv;
     else if (on_resolution ? rp != 0 : fp != 0)
         rank = 1, key = on_resolution ? rleft : fleft;
     else
         rank = 0, key = on_resolution ? rdue : fdue;
+    struct cpl_step steps[CPL_STEPS_MAX];
+    int ns = steps_of(k, f, (const int64_t(*)[2])rs, nr, steps);
+    for (int i = 0; i < ns; i++) {
+        if (due && steps[i].at <= now) {
+            due[(*ndue)++] = steps[i]; /* fired by the caller: not the next one */
+            continue;
+        }
+        if (next == DT_NONE || steps[i].at < next)
+            next = steps[i].at;
+    }
+    if (rs != f->pauses)
+        free(rs);
     /* NULL for an absent instant */
     int64_t v[4] = {fdue, rdue, fp ? fleft : DT_NONE, rp ? rleft : DT_NONE};
-    db_stmt *u = db_prepare(c, "UPDATE complaints SET first_response_due = ?, resolution_due = ?,"
-                               " first_response_left = ?, resolution_left = ?, clock_rank = ?,"
-                               " clock_key = ? WHERE id = ?");
-    if (!u)
-        return DB_ERROR;
     for (int i = 0; i < 4; i++)
         if (v[i] == DT_NONE)
             db_bind_null(u, i + 1);
@@ -156,9 +211,197 @@ int cpl_recompute(db_conn *c, const struct cpl_clock *k, int64_t id)
             db_bind_int(u, i + 1, v[i]);
     db_bind_int(u, 5, rank);
     db_bind_int(u, 6, key);
-    db_bind_int(u, 7, id);
-    rc = db_step(u);
+    if (next == DT_NONE)
+        db_bind_null(u, 7);
+    else
+        db_bind_int(u, 7, next);
+    db_bind_int(u, 8, f->id);
+    int rc = db_step(u);
     db_done(u);
+    return rc < 0 ? rc : 0;
+}
+
+int cpl_step_pct(double share) { return (int)(share * 100 + 0.5); }
+
+int64_t cpl_step_secs(double share, int64_t target)
+{
+    /* the first whole second at which used >= share * target */
+    double x = share * (double)target;
+    int64_t s = (int64_t)x;
+    return (double)s < x - 1e-6 ? s + 1 : s;
+}
+
+static db_stmt *update_stmt(db_conn *c)
+{
+    return db_prepare(c, "UPDATE complaints SET first_response_due = ?, resolution_due = ?,"
+                         " first_response_left = ?, resolution_left = ?, clock_rank = ?,"
+                         " clock_key = ?, next_step_at = ? WHERE id = ?");
+}
+
+/* Rows of (complaint id, a, b) in complaint order, from st, appended to the facts of
+ * fs[0..n) (sorted by id) with put. 0 or a db code. */
+static int merge_rows(db_stmt *st, struct facts *fs, size_t n,
+                      int (*put)(struct facts *f, db_stmt *st))
+{
+    size_t i = 0;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t id = db_int(st, 0);
+        while (i < n && fs[i].id < id)
+            i++;
+        if (i < n && fs[i].id == id && put(&fs[i], st) < 0) {
+            rc = DB_ERROR;
+            break;
+        }
+    }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int put_pause(struct facts *f, db_stmt *st)
+{
+    return add_span(&f->pauses, &f->np, &f->cp, db_int(st, 1),
+                    db_isnull(st, 2) ? DT_NONE : db_int(st, 2));
+}
+
+/* Events resolved and reopened, in order: each reopen closes the span its resolve
+ * opened. */
+static int put_event(struct facts *f, db_stmt *st)
+{
+    int reopen = strcmp(db_text(st, 2), "reopened") == 0;
+    if (!reopen) /* a resolve: a span opens (its end set by the reopen, if any) */
+        return add_span(&f->spans, &f->ns, &f->cs, db_int(st, 1), DT_NONE);
+    if (f->ns && f->spans[f->ns - 1][1] == DT_NONE)
+        f->spans[f->ns - 1][1] = db_int(st, 1);
+    return 0;
+}
+
+static int put_fired(struct facts *f, db_stmt *st)
+{
+    struct fired *g = realloc(f->fired, (f->nf + 1) * sizeof *g);
+    if (!g)
+        return -1;
+    f->fired = g;
+    g[f->nf].res = strcmp(db_text(st, 1), "resolution") == 0;
+    g[f->nf].pct = (int)db_int(st, 2);
+    f->nf++;
+    return 0;
+}
+
+/* The still-open span (resolved now) is no stop: the clock's own end stops it. */
+static void drop_open_span(struct facts *f)
+{
+    if (f->ns && f->spans[f->ns - 1][1] == DT_NONE)
+        f->ns--;
+}
+
+static void facts_free(struct facts *fs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(fs[i].pauses);
+        free(fs[i].spans);
+        free(fs[i].fired);
+    }
+    free(fs);
+}
+
+static int put_row(struct facts *f, db_stmt *st)
+{
+    f->id = db_int(st, 0);
+    f->recv = db_int(st, 1);
+    f->resp = db_isnull(st, 2) ? DT_NONE : db_int(st, 2);
+    f->res = db_isnull(st, 3) ? DT_NONE : db_int(st, 3);
+    f->done = strcmp(db_text(st, 4), "resolved") == 0 || strcmp(db_text(st, 4), "closed") == 0;
+    return 0;
+}
+
+/* The facts of the complaints selected by `where` (on complaints k; with one integer
+ * parameter when arg is not DT_NONE), read with four statements in id order. */
+static int load_facts(db_conn *c, const char *where, int64_t arg, struct facts **out, size_t *nout)
+{
+    static const char *const sql[4] = {
+        "SELECT k.id, k.received_at, k.first_response_at, k.resolved_at, k.status FROM complaints k"
+        " WHERE %s ORDER BY k.id",
+        "SELECT p.complaint_id, p.started_at, p.ended_at FROM complaint_pauses p"
+        " JOIN complaints k ON k.id = p.complaint_id WHERE %s ORDER BY p.complaint_id, p.started_at, p.id",
+        "SELECT e.complaint_id, e.at, e.kind FROM complaint_events e JOIN complaints k ON k.id = e.complaint_id"
+        " WHERE %s AND e.kind IN ('resolved', 'reopened') ORDER BY e.complaint_id, e.at, e.id",
+        "SELECT e.complaint_id, e.clock, e.share_pct FROM complaint_escalations e"
+        " JOIN complaints k ON k.id = e.complaint_id WHERE %s ORDER BY e.complaint_id",
+    };
+    int (*const put[4])(struct facts *, db_stmt *) = {NULL, put_pause, put_event, put_fired};
+    struct facts *fs = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (int q = 0; q < 4 && rc >= 0; q++) {
+        char text[400];
+        snprintf(text, sizeof text, sql[q], where);
+        db_stmt *st = db_prepare(c, text);
+        if (!st) {
+            rc = DB_ERROR;
+            break;
+        }
+        if (arg != DT_NONE)
+            db_bind_int(st, 1, arg);
+        if (q > 0) {
+            rc = merge_rows(st, fs, n, put[q]);
+            continue;
+        }
+        while ((rc = db_step(st)) == DB_ROW) {
+            if (n == cap) {
+                struct facts *g = realloc(fs, (cap = cap ? cap * 2 : 64) * sizeof *g);
+                if (!g) {
+                    rc = DB_ERROR;
+                    break;
+                }
+                fs = g;
+            }
+            memset(&fs[n], 0, sizeof fs[n]);
+            put_row(&fs[n++], st);
+        }
+        db_done(st);
+    }
+    for (size_t i = 0; i < n; i++)
+        drop_open_span(&fs[i]);
+    if (rc < 0) {
+        facts_free(fs, n);
+        return rc;
+    }
+    *out = fs;
+    *nout = n;
+    return 0;
+}
+
+/* Recompute and store the clocks of the complaints `where` selects; the count, or a db
+ * code. due and ndue: as store_clocks (one complaint). */
+static int recompute_where(db_conn *c, const struct cpl_clock *k, const char *where, int64_t arg,
+                           int64_t now, struct cpl_step *due, int *ndue)
+{
+    struct facts *fs = NULL;
+    size_t n = 0;
+    int rc = load_facts(c, where, arg, &fs, &n);
+    if (rc < 0)
+        return rc;
+    db_stmt *u = update_stmt(c);
+    if (!u)
+        rc = DB_ERROR;
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        rc = store_clocks(u, k, &fs[i], now, due, ndue);
+    facts_free(fs, n);
+    return rc < 0 ? rc : (int)(n > INT32_MAX ? INT32_MAX : n);
+}
+
+int cpl_recompute(db_conn *c, const struct cpl_clock *k, int64_t id)
+{
+    int rc = recompute_where(c, k, "k.id = ?", id, 0, NULL, NULL);
+    return rc < 0 ? rc : rc == 0 ? DB_ERROR : 0;
+}
+
+int cpl_recompute_due(db_conn *c, const struct cpl_clock *k, int64_t id, int64_t now,
+                      struct cpl_step due[CPL_STEPS_MAX], int *ndue)
+{
+    *ndue = 0;
+    int rc = recompute_where(c, k, "k.id = ?", id, now, due, ndue);
     return rc < 0 ? rc : 0;
 }
 
@@ -168,25 +411,7 @@ int cpl_recompute_open(db_conn *c)
     int rc = cpl_clock_open(c, &k);
     if (rc < 0)
         return rc;
-    db_stmt *st = db_prepare(c, "SELECT id FROM complaints WHERE status NOT IN ('resolved', 'closed')"
-                                " ORDER BY id");
-    if (!st) {
-        cpl_clock_close(&k);
-        return DB_ERROR;
-    }
-    size_t n = 0, cap = 64;
-    int64_t *ids = malloc(cap * sizeof *ids);
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            ids = realloc(ids, cap * sizeof *ids);
-        }
-        ids[n++] = db_int(st, 0);
-    }
-    db_done(st);
-    for (size_t i = 0; rc >= 0 && i < n; i++)
-        rc = cpl_recompute(c, &k, ids[i]);
-    free(ids);
+    rc = recompute_where(c, &k, "k.status NOT IN ('resolved', 'closed')", DT_NONE, 0, NULL, NULL);
     cpl_clock_close(&k);
     return rc < 0 ? rc : 0;
 }

@@ -199,6 +199,29 @@ int32_t dt_zone_offset(const struct dt_zone *z, int64_t t)
     return z->utoff[z->idx[lo]];
 }
 
+int32_t dt_zone_span(const struct dt_zone *z, int64_t t, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MIN, *hi = INT64_MAX;
+    if (!z || z->ntrans == 0)
+        return z ? z->utoff[0] : 0;
+    if (t < z->trans[0]) {
+        *hi = z->trans[0];
+        return z->utoff[0];
+    }
+    size_t a = 0, b = z->ntrans; /* last i with trans[i] <= t */
+    while (b - a > 1) {
+        size_t mid = a + (b - a) / 2;
+        if (z->trans[mid] <= t)
+            a = mid;
+        else
+            b = mid;
+    }
+    *lo = z->trans[a];
+    if (a + 1 < z->ntrans)
+        *hi = z->trans[a + 1];
+    return z->utoff[z->idx[a]];
+}
+
 /* The UTC instant of local wall time `local` (seconds since the epoch as if UTC) in z:
  * the earliest instant that maps to it, or the first one after a gap. */
 int64_t dt_local_to_utc(const struct dt_zone *z, int64_t local)

@@ -43,6 +43,9 @@ void dt_zone_free(struct dt_zone *z);
 int dt_zone_fixed(int32_t utoff, struct dt_zone *z);
 /* Seconds east of UTC in force at instant t. */
 int32_t dt_zone_offset(const struct dt_zone *z, int64_t t);
+/* The offset at t and the instants [*lo, *hi) around t that have it without a
+ * transition between (INT64_MIN / INT64_MAX at the ends). */
+int32_t dt_zone_span(const struct dt_zone *z, int64_t t, int64_t *lo, int64_t *hi);
 /* The UTC instant of local midnight starting day y-m-d in z. A midnight skipped by a
  * clock change maps to the first instant after the gap. */
 int64_t dt_local_midnight(const struct dt_zone *z, int y, int m, int d);

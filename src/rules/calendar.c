@@ -87,7 +87,22 @@ struct sweep {
     int64_t day, last_day, cursor;
     const struct cal_day *h;
     int k;
+    int64_t lo, hi; /* the last zone offset seen, in force over [lo, hi) */
+    int32_t off;
 };
+
+/* dt_local_to_utc, without its searches while the offset last seen holds: a wall time
+ * whose instant lies two days or more inside that span has no other (offsets differ by
+ * less than two days), so it is the earliest one. */
+static int64_t sweep_utc(struct sweep *sw, int64_t local)
+{
+    int64_t u = local - sw->off;
+    if (sw->lo < sw->hi && u - 2 * 86400 >= sw->lo && u + 2 * 86400 < sw->hi)
+        return u;
+    u = dt_local_to_utc(sw->c->zone, local);
+    sw->off = dt_zone_span(sw->c->zone, u, &sw->lo, &sw->hi);
+    return u;
+}
 
 static void sweep_start(struct sweep *sw, const struct calendar *c, int64_t t)
 {
@@ -95,7 +110,8 @@ static void sweep_start(struct sweep *sw, const struct calendar *c, int64_t t)
     dt_local_parts(c->zone, t, &y, &m, &d, &hh, &mm, &ss);
     int64_t today = dt_days_from_civil(y, m, d);
     /* yesterday's windows may still be open */
-    *sw = (struct sweep){c, today - 1, today + CAL_HORIZON_DAYS, t, cal_hours_of(c, today - 1), 0};
+    *sw = (struct sweep){c, today - 1, today + CAL_HORIZON_DAYS, t, cal_hours_of(c, today - 1), 0,
+                         0, 0, 0};
 }
 
 /* The next interval [*s, *e). 0, or -1 past the horizon. */
@@ -110,8 +126,8 @@ static int sweep_next(struct sweep *sw, int64_t *s, int64_t *e)
         }
         const struct cal_window *w = &sw->h->w[sw->k++];
         int64_t base = sw->day * 86400;
-        int64_t a = dt_local_to_utc(sw->c->zone, base + w->open);
-        int64_t b = dt_local_to_utc(sw->c->zone, base + w->close);
+        int64_t a = sweep_utc(sw, base + w->open);
+        int64_t b = sweep_utc(sw, base + w->close);
         if (a < sw->cursor)
             a = sw->cursor;
         if (b <= a)

@@ -231,6 +231,31 @@ static void dst_zone(void **s)
     assert_int_equal(cal_between(&n, d29, d30), 2 * H);
 }
 
+/* One sweep over a year of Berlin nights (it skips the zone searches while the offset
+ * holds) counts what each window's own wall-clock conversion gives: 2 h a night, 1 h on
+ * the spring-forward night, 3 h on the fall-back one. */
+static void dst_year_in_one_sweep(void **s)
+{
+    (void)s;
+    const struct dt_zone *berlin = dt_zone_get("Europe/Berlin");
+    assert_non_null(berlin);
+    struct calendar c = {.zone = berlin};
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(cal_day_add(&c.week[i], "01:30", "03:30"), 0);
+    int64_t d0 = dt_days_from_civil(2026, 1, 1), d1 = dt_days_from_civil(2027, 1, 1), want = 0;
+    for (int64_t d = d0; d < d1; d++)
+        want += dt_local_to_utc(berlin, d * 86400 + 12600) - dt_local_to_utc(berlin, d * 86400 + 5400);
+    assert_int_equal(want, 365 * 2 * H);
+    int64_t a = dt_local_midnight(berlin, 2026, 1, 1), b = dt_local_midnight(berlin, 2027, 1, 1), t;
+    assert_int_equal(cal_between(&c, a, b), want);
+    assert_int_equal(cal_add(&c, a, want, &t), 0);
+    assert_int_equal(t, dt_local_to_utc(berlin, (d1 - 1) * 86400 + 12600));
+    assert_int_equal(cal_between(&c, dt_local_midnight(berlin, 2026, 3, 29),
+                                 dt_local_midnight(berlin, 2026, 3, 30)), 1 * H);
+    assert_int_equal(cal_between(&c, dt_local_midnight(berlin, 2026, 10, 25),
+                                 dt_local_midnight(berlin, 2026, 10, 26)), 3 * H);
+}
+
 /* A pause stops the clock for its business time; one spanning the National Day week
  * counts only the working hours inside it. */
 static void pauses_spanning_holidays(void **s)
@@ -329,6 +354,7 @@ int main(void)
         cmocka_unit_test(due_lands_exactly_at_closing),
         cmocka_unit_test(windows_across_midnight),
         cmocka_unit_test(dst_zone),
+        cmocka_unit_test(dst_year_in_one_sweep),
         cmocka_unit_test(pauses_spanning_holidays),
         cmocka_unit_test(due_with_pauses),
         cmocka_unit_test(always_and_never),

@@ -403,7 +403,7 @@ int cpl_calendar_put(req *r)
                                holidays, "exceptions", exc);
     int a = e < 0 ? 0 : audit_write(c, audit_actor(r), k == 1 ? "create" : "update", "calendar", name, detail);
     json_decref(detail);
-    if (e < 0 || a < 0 || cpl_recompute_open(c) < 0 || cpl_cal_load(c, name, &cur) != 0)
+    if (e < 0 || a < 0 || cpl_recompute_calendar(c, name) < 0 || cpl_cal_load(c, name, &cur) != 0)
         goto rollback;
     if (db_commit(c) < 0) {
         cpl_cal_free(&cur);

@@ -65,6 +65,8 @@ int cpl_recompute_due(db_conn *c, const struct cpl_clock *k, int64_t id, int64_t
                       struct cpl_step due[CPL_STEPS_MAX], int *ndue);
 /* ... of every open complaint (after a calendar, policy or holiday change). */
 int cpl_recompute_open(db_conn *c);
+/* ... when the policy runs on calendar `name` (after an edit of that calendar). */
+int cpl_recompute_calendar(db_conn *c, const char *name);
 
 /* holidays.c */
 int cpl_holidays_list(db_conn *c, const struct cpl_cal *k, int year, const struct dt_zone *z,

@@ -69,6 +69,7 @@ void cpl_clock_close(struct cpl_clock *k)
 struct facts {
     int64_t id, recv, resp, res;
     int done;
+    int64_t stored[7]; /* the clock columns as stored (update_stmt's order; DT_NONE: NULL) */
     size_t np, ns, nf, cp, cs; /* counts and capacities */
     int64_t (*pauses)[2]; /* sorted by start; an end of DT_NONE: still paused */
     int64_t (*spans)[2];  /* [resolved, reopened), sorted */
@@ -203,18 +204,14 @@ static int store_clocks(db_stmt *u, const struct cpl_clock *k, const struct fact
     if (rs != f->pauses)
         free(rs);
     /* NULL for an absent instant */
-    int64_t v[4] = {fdue, rdue, fp ? fleft : DT_NONE, rp ? rleft : DT_NONE};
-    for (int i = 0; i < 4; i++)
+    int64_t v[7] = {fdue, rdue, fp ? fleft : DT_NONE, rp ? rleft : DT_NONE, rank, key, next};
+    if (memcmp(v, f->stored, sizeof v) == 0)
+        return 0; /* unchanged (most complaints after an edit of days far ahead) */
+    for (int i = 0; i < 7; i++)
         if (v[i] == DT_NONE)
             db_bind_null(u, i + 1);
         else
             db_bind_int(u, i + 1, v[i]);
-    db_bind_int(u, 5, rank);
-    db_bind_int(u, 6, key);
-    if (next == DT_NONE)
-        db_bind_null(u, 7);
-    else
-        db_bind_int(u, 7, next);
     db_bind_int(u, 8, f->id);
     int rc = db_step(u);
     db_done(u);
@@ -312,6 +309,8 @@ static int put_row(struct facts *f, db_stmt *st)
     f->resp = db_isnull(st, 2) ? DT_NONE : db_int(st, 2);
     f->res = db_isnull(st, 3) ? DT_NONE : db_int(st, 3);
     f->done = strcmp(db_text(st, 4), "resolved") == 0 || strcmp(db_text(st, 4), "closed") == 0;
+    for (int i = 0; i < 7; i++)
+        f->stored[i] = db_isnull(st, 5 + i) ? DT_NONE : db_int(st, 5 + i);
     return 0;
 }
 
@@ -320,8 +319,9 @@ static int put_row(struct facts *f, db_stmt *st)
 static int load_facts(db_conn *c, const char *where, int64_t arg, struct facts **out, size_t *nout)
 {
     static const char *const sql[4] = {
-        "SELECT k.id, k.received_at, k.first_response_at, k.resolved_at, k.status FROM complaints k"
-        " WHERE %s ORDER BY k.id",
+        "SELECT k.id, k.received_at, k.first_response_at, k.resolved_at, k.status,"
+        " k.first_response_due, k.resolution_due, k.first_response_left, k.resolution_left,"
+        " k.clock_rank, k.clock_key, k.next_step_at FROM complaints k WHERE %s ORDER BY k.id",
         "SELECT p.complaint_id, p.started_at, p.ended_at FROM complaint_pauses p"
         " JOIN complaints k ON k.id = p.complaint_id WHERE %s ORDER BY p.complaint_id, p.started_at, p.id",
         "SELECT e.complaint_id, e.at, e.kind FROM complaint_events e JOIN complaints k ON k.id = e.complaint_id"
@@ -414,6 +414,17 @@ int cpl_recompute_open(db_conn *c)
     rc = recompute_where(c, &k, "k.status NOT IN ('resolved', 'closed')", DT_NONE, 0, NULL, NULL);
     cpl_clock_close(&k);
     return rc < 0 ? rc : 0;
+}
+
+int cpl_recompute_calendar(db_conn *c, const char *name)
+{
+    struct cpl_policy p;
+    int rc = cpl_policy_load(c, &p);
+    if (rc < 0)
+        return rc;
+    int used = strcmp(p.calendar, name) == 0;
+    json_decref(p.escalation);
+    return used ? cpl_recompute_open(c) : 0;
 }
 
 /* ---------------------------------------------------------------- policy routes */

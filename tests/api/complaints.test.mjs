@@ -390,3 +390,106 @@ test('bad input gets a clear error and changes nothing', async () => {
     assert.equal(d.kind, 'holiday');
     assert.equal(d.source, '公司通知');
 });
+
+test('reopening keeps the resolution time used: the clock runs again from the reopen, the resolved spans do not count', async () => {
+    const p = await put('/api/v1/sla-policies/complaint', { calendar: 'always', first_response_hours: 24, resolution_hours: 72 });
+    assert.equal(p.status, 200, p.text);
+    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+    const recv = Math.floor(Date.now() / 1000) - 50 * 3600; // 50 of the 72 hours used
+    const c = await complain({ received_at: iso(recv * 1000) });
+    assert.equal(c.status, 201, c.text);
+    const code = c.json.code;
+    assert.equal(secs(c.json.resolution_due), recv + 72 * 3600);
+    const resp = await act(code, 'responses', { text: '已联系客户' });
+    assert.equal(resp.status, 201, resp.text);
+    const frDue = secs(resp.json.first_response_due);
+    const wait = () => new Promise((r) => setTimeout(r, 2100));
+    const at = (j, kind) => j.timeline.filter((e) => e.kind === kind).map((e) => secs(e.at));
+    // resolved at t1, reopened at t2: the resolution clock stood still in between
+    const r1 = await act(code, 'resolve', { note: '已更换主板' });
+    assert.equal(r1.status, 200, r1.text);
+    assert.equal(r1.json.clock.running, null);
+    await wait();
+    const o1 = await act(code, 'transitions', { to: 'reopened', note: '客户说还是坏的' });
+    assert.equal(o1.status, 200, o1.text);
+    assert.equal(o1.json.status, 'in_progress');
+    assert.equal(o1.json.resolved_at, null);
+    const [t1] = at(o1.json, 'resolved'), [t2] = at(o1.json, 'reopened');
+    assert.equal(t1, secs(r1.json.resolved_at));
+    assert.ok(t2 - t1 >= 2, `resolved for ${t2 - t1} s`);
+    assert.equal(secs(o1.json.resolution_due), recv + 72 * 3600 + (t2 - t1));
+    assert.equal(o1.json.clock.running, 'resolution');
+    assert.equal(o1.json.clock.paused, false);
+    // 22 h were left when it was resolved; they are left again now (give or take the
+    // seconds this test takes)
+    const left = o1.json.clock.business_seconds_left;
+    assert.ok(left <= 22 * 3600 && left > 22 * 3600 - 30, `left ${left}`);
+    assert.equal(secs(o1.json.first_response_due), frDue); // the first response clock is done
+    // then a pause, and a second resolve, close and reopen: each span counts out once
+    await act(code, 'pause', { reason: '等待客户寄回' });
+    await wait();
+    const resumed = await act(code, 'resume');
+    assert.equal(resumed.status, 200, resumed.text);
+    const [pause] = resumed.json.pauses;
+    const paused = secs(pause.end) - secs(pause.start);
+    assert.equal(secs(resumed.json.resolution_due), recv + 72 * 3600 + (t2 - t1) + paused);
+    const r2 = await act(code, 'resolve', { note: '再次维修' });
+    assert.equal(r2.status, 200, r2.text);
+    assert.equal((await act(code, 'transitions', { to: 'closed' })).json.status, 'closed');
+    await wait();
+    const o2 = await act(code, 'transitions', { to: 'reopened' });
+    assert.equal(o2.status, 200, o2.text);
+    const [, t3] = at(o2.json, 'resolved'), [, t4] = at(o2.json, 'reopened');
+    assert.ok(t4 - t3 >= 2);
+    assert.equal(secs(o2.json.resolution_due), recv + 72 * 3600 + (t2 - t1) + paused + (t4 - t3));
+    // a policy edit recomputes from the event log and keeps every span
+    const p2 = await put('/api/v1/sla-policies/complaint', { calendar: 'always', first_response_hours: 24, resolution_hours: 80 });
+    assert.equal(p2.status, 200, p2.text);
+    assert.equal(secs((await get(code)).resolution_due), recv + 80 * 3600 + (t2 - t1) + paused + (t4 - t3));
+    assert.equal((await put('/api/v1/sla-policies/complaint', { calendar: 'always', first_response_hours: 24, resolution_hours: 72 })).status, 200);
+});
+
+test('escalation fires once with two servers on one database', async () => {
+    // the second server runs its own scheduler every second on the same database (on
+    // SQLite too: two servers may share a file, see foundation.test.mjs)
+    const s2 = await startServer({ sameDb: s, env: { AFTERSALES_ESCALATION_INTERVAL: '1' } });
+    try {
+        const p = await put('/api/v1/sla-policies/complaint', { calendar: 'always', first_response_hours: 24,
+            resolution_hours: 72, escalation: [0.5, 0.75, 1.0] });
+        assert.equal(p.status, 200, p.text);
+        const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+        const codes = [];
+        for (let i = 0; i < 20; i++) { // all three steps of the first response clock are due
+            const c = await s2.api('/api/v1/complaints', { token: await s2.token('agent'),
+                body: { customer, channel: 'phone', text: `两台服务器 ${i}`, received_at: iso(Date.now() - 30 * 3600e3) } });
+            assert.equal(c.status, 201, c.text);
+            codes.push(c.json.code);
+        }
+        // and passes from the command line at the same time
+        const runs = await Promise.all([s.run(['escalate']), s2.run(['escalate']), s.run(['escalate'])]);
+        for (const r of runs) assert.equal(r.code, 0, r.stderr);
+        const list = codes.map((c) => `'${c}'`).join(',');
+        const count = (q) => sql(s, q);
+        let n = '0';
+        for (let i = 0; i < 100 && n !== String(3 * codes.length); i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            n = await count(`SELECT COUNT(*) FROM complaint_escalations e JOIN complaints k ON k.id = e.complaint_id WHERE k.code IN (${list})`);
+        }
+        assert.equal(n, String(3 * codes.length));
+        await new Promise((r) => setTimeout(r, 2500)); // both schedulers pass again
+        assert.equal(await count(`SELECT COUNT(*) FROM complaint_events e JOIN complaints k ON k.id = e.complaint_id
+            WHERE k.code IN (${list}) AND e.kind = 'escalation'`), String(3 * codes.length));
+        const queued = await count(`SELECT COUNT(*) FROM outbox WHERE template IN ('complaint_escalation', 'complaint_breach')
+            AND (${codes.map((c) => `payload LIKE '%"${c}"%'`).join(' OR ')})`);
+        assert.equal(queued, String(3 * codes.length));
+        for (const c of codes.slice(0, 3))
+            assert.deepEqual((await get(c)).timeline.filter((e) => e.kind === 'escalation').map((e) => e.note).sort(),
+                ['first_response 100% (breach)', 'first_response 50%', 'first_response 75%']);
+        // nothing is left due: the next step is the resolution clock's, after a response
+        assert.equal(await count(`SELECT COUNT(*) FROM complaints WHERE code IN (${list}) AND next_step_at IS NOT NULL`), '0');
+    } finally {
+        await s2.stop();
+        assert.equal((await put('/api/v1/sla-policies/complaint', { calendar: 'always', first_response_hours: 24,
+            resolution_hours: 72, escalation: [0.75, 1.0] })).status, 200);
+    }
+});

@@ -210,11 +210,15 @@ function sessionCookie(res) {
  * Start a server on a fresh database.
  * opts.backend: 'sqlite' | 'postgres' (default: from the environment, see backend())
  * opts.args: extra arguments for `serve`; opts.env: extra environment.
+ * opts.sameDb: a server started before: this one serves its database (as a second
+ * server would in production; the database is dropped by the first one's stop()).
  */
 export async function startServer(opts = {}) {
     const kind = opts.backend ?? backend();
     let db;
-    if (kind === 'postgres') {
+    if (opts.sameDb) {
+        db = { url: opts.sameDb.db, name: opts.sameDb.db, drop: async () => {}, dropSync: () => {} };
+    } else if (kind === 'postgres') {
         const cluster = opts.pgUrl ?? process.env.AFTERSALES_TEST_PG;
         if (!cluster) throw new Error('PostgreSQL backend requested but AFTERSALES_TEST_PG is not set');
         db = await createPgDatabase(cluster);

@@ -184,19 +184,8 @@ int dt_zone_parse(const unsigned char *buf, size_t len, struct dt_zone *z)
 
 int32_t dt_zone_offset(const struct dt_zone *z, int64_t t)
 {
-    if (!z)
-        return 0;
-    if (z->ntrans == 0 || t < z->trans[0])
-        return z->utoff[0];
-    size_t lo = 0, hi = z->ntrans; /* last i with trans[i] <= t */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (z->trans[mid] <= t)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return z->utoff[z->idx[lo]];
+    int64_t lo, hi;
+    return dt_zone_span(z, t, &lo, &hi);
 }
 
 int32_t dt_zone_span(const struct dt_zone *z, int64_t t, int64_t *lo, int64_t *hi)

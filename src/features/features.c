@@ -5,6 +5,7 @@
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
+#include "features/outbox/outbox.h"
 #include "features/parts/parts.h"
 #include "features/portal/portal.h"
 #include "features/prices/prices.h"
@@ -25,6 +26,7 @@ const struct route *const feature_routes[] = {
     prices_routes,
     parts_routes,
     complaints_routes,
+    outbox_routes,
     portal_routes,
     NULL,
 };

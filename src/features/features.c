@@ -52,7 +52,8 @@ const char *const feature_customer_moves[] = {
 };
 
 const char *const feature_customer_erasures[] = {
-    "UPDATE outbox SET recipient = '', payload = '{}' WHERE customer_id IN"
+    "UPDATE outbox SET recipient = '', payload = '{}', last_error = 'erased',"
+    " status = CASE WHEN status IN ('queued', 'retry') THEN 'failed' ELSE status END WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",

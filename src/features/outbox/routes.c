@@ -158,17 +158,20 @@ struct resend {
 static int resend_tx(db_conn *c, void *arg)
 {
     struct resend *x = arg;
-    db_stmt *st = db_prepare(c, "SELECT status FROM outbox WHERE id = ?");
+    db_stmt *st = db_prepare(c, "SELECT status, recipient FROM outbox WHERE id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, x->id);
     int rc = db_step(st);
-    if (rc == DB_ROW)
+    int erased = 0;
+    if (rc == DB_ROW) {
         snprintf(x->was, sizeof x->was, "%s", db_text(st, 0));
+        erased = !*db_text(st, 1); /* the customer's contact details were erased */
+    }
     db_done(st);
     if (rc < 0)
         return rc;
-    x->status = rc != DB_ROW ? 404 : strcmp(x->was, "failed") && strcmp(x->was, "bounced") ? 409 : 200;
+    x->status = rc != DB_ROW ? 404 : erased || (strcmp(x->was, "failed") && strcmp(x->was, "bounced")) ? 409 : 200;
     if (x->status != 200)
         return 1; /* nothing to change: rolled back */
     int64_t now = now_unix();
@@ -198,7 +201,7 @@ int ob_resend(req *r)
         return reply_not_found(r, "message");
     if (x.status == 409)
         return reply_error(r, 409, "conflict",
-                           "only a failed or bounced message can be sent again", json_pack("{s:s}", "status", x.was));
+                           "only a failed or bounced message with a recipient can be sent again", json_pack("{s:s}", "status", x.was));
     json_t *row = NULL;
     if (one(req_db(r), x.id, &row) < 0)
         return -1;

@@ -30,19 +30,33 @@ static size_t discard_cb(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-enum ob_result ob_smtp_send(const char *url, const char *user, const char *password,
-                            const char *from, const char *to, const char *msg, size_t len,
-                            char *err, size_t errlen)
+/* An easy handle for url with the common options: timeouts, no signals, the error text
+ * into ebuf. NULL on memory trouble (err filled). */
+static CURL *easy(const char *url, long timeout, char *ebuf, char *err, size_t errlen)
 {
     CURL *h = curl_easy_init();
     if (!h) {
         snprintf(err, errlen, "curl: out of memory");
-        return OB_RETRY;
+        return NULL;
     }
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    return h;
+}
+
+enum ob_result ob_smtp_send(const char *url, const char *user, const char *password,
+                            const char *from, const char *to, const char *msg, size_t len,
+                            char *err, size_t errlen)
+{
     char ebuf[CURL_ERROR_SIZE] = "";
+    CURL *h = easy(url, 120L, ebuf, err, errlen);
+    if (!h)
+        return OB_RETRY;
     struct upload u = {msg, len};
     struct curl_slist *rcpt = curl_slist_append(NULL, to);
-    curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
@@ -50,10 +64,6 @@ enum ob_result ob_smtp_send(const char *url, const char *user, const char *passw
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
     if (user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, password);
@@ -76,22 +86,18 @@ enum ob_result ob_sms_send(const char *url, const char *to, const char *text, ch
     json_t *j = json_pack("{s:s, s:s}", "to", to, "text", text);
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    CURL *h = body ? curl_easy_init() : NULL;
+    char ebuf[CURL_ERROR_SIZE] = "";
+    CURL *h = body ? easy(url, 30L, ebuf, err, errlen) : NULL;
     if (!h) {
+        if (!body)
+            snprintf(err, errlen, "sms: out of memory");
         free(body);
-        snprintf(err, errlen, "sms: out of memory");
         return OB_RETRY;
     }
-    char ebuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
-    curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_cb);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
     CURLcode rc = curl_easy_perform(h);
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

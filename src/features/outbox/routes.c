@@ -55,28 +55,15 @@ static int one(db_conn *c, int64_t id, json_t **out)
     return *out ? 0 : -1;
 }
 
-/* A query parameter that must be one of allowed: NULL when absent; *ok 0 when not. */
-static const char *one_of(req *r, const char *name, const char *const *allowed, int *ok)
-{
-    const char *v = req_query(r, name);
-    if (!v || !*v)
-        return NULL;
-    int hit = 0;
-    for (int i = 0; allowed[i]; i++)
-        hit |= strcmp(v, allowed[i]) == 0;
-    *ok = hit;
-    return v;
-}
-
 static int page_fn(req *r, const struct page *p, json_t *items, const char **next)
 {
     int ok = 1;
-    const char *status = one_of(r, "status", statuses, &ok);
+    const char *status = query_one_of(r, "status", statuses, &ok);
     if (!ok) {
         reply_bad_param(r, "status", "one of queued, sending, sent, retry, failed, bounced");
         return LIST_ANSWERED;
     }
-    const char *channel = one_of(r, "channel", channels, &ok);
+    const char *channel = query_one_of(r, "channel", channels, &ok);
     if (!ok) {
         reply_bad_param(r, "channel", "one of email, sms, staff");
         return LIST_ANSWERED;

@@ -5,12 +5,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT } from './lib/server.mjs';
+import { BIN, ROOT, runProcess } from './lib/server.mjs';
 import { demoServer, sql, freshPhone, freshSerial } from './repairs-helpers.mjs';
 
 const FROM = 'service@aftersales.test';
@@ -44,10 +44,11 @@ function freePort() {
 }
 
 /** scripts/smtp-sink on 127.0.0.1 (port 0: any); each accepted message is a file in dir. */
-async function startSink({ port = 0, delay = 0, dir } = {}) {
+async function startSink({ port = 0, delay = 0, dir, auth } = {}) {
     dir ??= await mkdtemp(path.join(os.tmpdir(), 'outbox-sink-'));
     const child = spawn(path.join(ROOT, 'scripts/smtp-sink'),
-        [dir, '--port', String(port), '--delay', String(delay)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        [dir, '--port', String(port), '--delay', String(delay), ...(auth ? ['--auth', auth] : [])],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const gotPort = await new Promise((resolve, reject) => {
@@ -110,8 +111,8 @@ async function startGateway(answer = () => 200) {
     return gw;
 }
 
-async function outboxServer({ smtpPort, gateway, env = {} } = {}) {
-    const args = ['--mail-from', FROM];
+async function outboxServer({ smtpPort, gateway, env = {}, more = [] } = {}) {
+    const args = ['--mail-from', FROM, ...more];
     if (smtpPort) args.push('--smtp', `smtp://127.0.0.1:${smtpPort}`);
     if (gateway) args.push('--sms-gateway', gateway.url);
     const ctx = await demoServer({ args: ['--public-rate', '100000', ...args], env: { ...FAST, ...env } });
@@ -354,4 +355,45 @@ test('the list downloads as CSV and XLSX', async () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /spreadsheetml/);
     assert.equal((await supervisor.request('/api/v1/outbox?format=pdf')).status, 422);
+});
+
+test('two servers on one database share the work: each message still goes out once', async () => {
+    const sink = await startSink({ delay: 0.05 });
+    const args = ['--mail-from', FROM, '--smtp', `smtp://127.0.0.1:${sink.port}`];
+    const { s } = await outboxServer({ smtpPort: sink.port });
+    const stop = await serveAgain(s.db, args, FAST);
+    try {
+        await Promise.all(Array.from({ length: 16 }, () => registerEmail(s)));
+        const sent = await waitFor('every row sent', allSent(s, "channel = 'email'"));
+        assert.equal(sent.length, 16);
+        assert.ok(sent.every((x) => x.attempts === 1), 'no row was claimed twice');
+        assertExactlyOnce(await midCounts(sink), sent);
+    } finally {
+        await stop();
+    }
+});
+
+test('--smtp-auth logs in to the relay; bad sender options stop serve at once', async () => {
+    const sink = await startSink({ auth: 'outbox:s3cret pw' });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'outbox-auth-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'auth');
+    await writeFile(file, 'outbox:s3cret pw\n', { mode: 0o600 });
+    const { s } = await outboxServer({ smtpPort: sink.port, more: ['--smtp-auth', file] });
+    await registerEmail(s);
+    const sent = await waitFor('the mail sent', allSent(s, "channel = 'email'"));
+    assertExactlyOnce(await midCounts(sink), sent);
+    // a relay that wants AUTH from a server without it: kept for retry, not failed
+    const { s: s2 } = await outboxServer({ smtpPort: sink.port, env: { AFTERSALES_OUTBOX_ATTEMPTS: '50' } });
+    await registerEmail(s2);
+    const r = await waitFor('a retry', async () => (await rows(s2, "status = 'retry'"))[0]);
+    assert.ok(r.attempts >= 1);
+    assert.match(await sql(s2, `SELECT last_error FROM outbox WHERE id = ${r.id}`), /530/);
+    for (const bad of [['--smtp-auth', path.join(dir, 'missing'), '--smtp', 'smtp://127.0.0.1:1'],
+        ['--smtp', 'http://127.0.0.1:1'], ['--sms-gateway', 'ftp://x']]) {
+        const p = await runProcess(BIN, ['serve', '--db', s.db, '--listen', '127.0.0.1:0', ...bad], { timeout: 10_000 });
+        assert.equal(p.code, 2, `serve ${bad.join(' ')}: ${p.stderr}`);
+        assert.match(p.stderr, /smtp|sms-gateway/);
+    }
+    assert.equal((await sink.messages()).length, 1);
 });

@@ -76,8 +76,10 @@ enum ob_result ob_smtp_send(const char *url, const char *user, const char *passw
     if (rc == CURLE_OK)
         return OB_SENT; /* the relay answered 250 to the end of DATA */
     snprintf(err, errlen, "smtp %ld: %s", code, *ebuf ? ebuf : curl_easy_strerror(rc));
-    /* 5xx refuses for good (unknown mailbox, policy); connection trouble and 4xx retry */
-    return code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED ? OB_PERMANENT : OB_RETRY;
+    /* 5xx refuses for good (unknown mailbox, policy); connection trouble, 4xx and our
+     * own authentication (530, 535: fixed by the operator, then it goes out) retry */
+    int auth = rc == CURLE_LOGIN_DENIED || code == 530 || code == 535;
+    return code >= 500 && code < 600 && !auth ? OB_PERMANENT : OB_RETRY;
 }
 
 enum ob_result ob_sms_send(const char *url, const char *to, const char *text, char *err,

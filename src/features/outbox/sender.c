@@ -212,10 +212,11 @@ static int read_auth(const char *path)
         return -1;
     line[strcspn(line, "\r\n")] = '\0';
     *colon = '\0';
-    if (strlen(line) >= sizeof cf.user || strlen(colon + 1) >= sizeof cf.password)
+    size_t ul = strlen(line), pl = strlen(colon + 1);
+    if (ul >= sizeof cf.user || pl >= sizeof cf.password)
         return -1;
-    snprintf(cf.user, sizeof cf.user, "%s", line);
-    snprintf(cf.password, sizeof cf.password, "%s", colon + 1);
+    memcpy(cf.user, line, ul + 1);
+    memcpy(cf.password, colon + 1, pl + 1);
     sodium_memzero(line, sizeof line);
     cf.has_auth = 1;
     return 0;

@@ -15,6 +15,16 @@
  *   failed, bounced -> queued (POST /api/v1/outbox/{id}/resend, audited)
  * A row in sending whose lease has expired (its server died) goes back to retry.
  *
+ * Restarts: a claim is committed before the relay is contacted, and `sent` is committed
+ * in its own statement right after the relay's 250 to the end of DATA, so a crash loses
+ * nothing. The one window that can duplicate is a crash between that 250 and the
+ * commit (microseconds; a busy database is retried for up to 5 s before giving up):
+ * the row's lease then expires and the message goes out once more, under the same
+ * Message-ID (so receivers that deduplicate by it see one). The lease
+ * (AFTERSALES_OUTBOX_LEASE, default 300 s) must outlast one delivery attempt (SMTP
+ * times out after 120 s, the SMS gateway after 30 s), or a slow relay could see a
+ * message twice from two servers.
+ *
  * Message-ID of every mail, stored on the row before the mail is sent and kept across
  * retries (a resend makes a new one):
  *     <outbox-ID.RANDOM@HOST>

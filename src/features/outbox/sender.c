@@ -251,6 +251,9 @@ int outbox_sender_start(db *d, const struct outbox_config *cfg)
         cf.cap = cf.base;
     if (cf.interval <= 0 || (!cf.smtp && !cf.sms))
         return 0; /* nothing to send with, or turned off */
+    if (cf.lease < 130)
+        log_info("outbox: AFTERSALES_OUTBOX_LEASE=%d s is shorter than an SMTP attempt may take (120 s)",
+                 cf.lease);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     the_db = d;
     stopping = 0;

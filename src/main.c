@@ -10,6 +10,7 @@
 #include "features/complaints/complaints.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
+#include "features/outbox/outbox.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -67,6 +68,10 @@ static int cmd_serve(int argc, char **argv, db *d)
                                    {"web", required_argument, 0, 'w'},
                                    {"public-rate", required_argument, 0, 'p'},
                                    {"no-access-log", no_argument, 0, 'q'},
+                                   {"smtp", required_argument, 0, 'S'},
+                                   {"smtp-auth", required_argument, 0, 'A'},
+                                   {"mail-from", required_argument, 0, 'F'},
+                                   {"sms-gateway", required_argument, 0, 'G'},
                                    {0, 0, 0, 0}};
     char *repo = paths_repo_dir();
     struct server_config cfg = {
@@ -79,6 +84,7 @@ static int cmd_serve(int argc, char **argv, db *d)
     };
     char host[64];
     char *web = NULL, *vendor = NULL;
+    struct outbox_config ob = {0};
     int o, rc = 2;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -115,10 +121,27 @@ static int cmd_serve(int argc, char **argv, db *d)
         case 'q':
             cfg.access_log = 0;
             break;
+        case 'S':
+            ob.smtp_url = optarg;
+            break;
+        case 'A':
+            ob.smtp_auth = optarg;
+            break;
+        case 'F':
+            ob.mail_from = optarg;
+            break;
+        case 'G':
+            ob.sms_gateway = optarg;
+            break;
         default:
             rc = usage_error(argv[0], "unknown option");
             goto cleanup;
         }
+    }
+    if ((ob.smtp_url && strncmp(ob.smtp_url, "smtp://", 7) && strncmp(ob.smtp_url, "smtps://", 8)) ||
+        (ob.sms_gateway && strncmp(ob.sms_gateway, "http://", 7) && strncmp(ob.sms_gateway, "https://", 8))) {
+        rc = usage_error(argv[0], "--smtp wants smtp://HOST:PORT or smtps://..., --sms-gateway an http(s) URL");
+        goto cleanup;
     }
     if (cfg.threads < 1 || cfg.body_limit < 1024) {
         rc = usage_error(argv[0], "--threads must be >= 1 and --body-limit >= 1024");
@@ -136,9 +159,15 @@ static int cmd_serve(int argc, char **argv, db *d)
     db_release(hc);
     if (db_checkpoint_in_background(d) < 0)
         log_error("cannot start the background checkpointer; commits checkpoint themselves");
+    if (outbox_sender_start(d, &ob) < 0) {
+        rc = 2;
+        log_stop();
+        goto cleanup;
+    }
     complaints_scheduler_start(d);
     rc = http_serve(&cfg, d) == 0 ? 0 : 1;
     complaints_scheduler_stop();
+    outbox_sender_stop();
     log_stop();
 cleanup:
     free(web);
@@ -423,7 +452,9 @@ static int cmd_export(int argc, char **argv, db *d)
 static const struct cmd commands[] = {
     {"serve", cmd_serve, NEEDS_DB, "run the HTTP server (API, staff app, portal)",
      "aftersales serve [--db URL] [--listen HOST:PORT] [--threads N] [--body-limit BYTES] "
-     "[--web DIR] [--public-rate N] [--no-access-log]"},
+     "[--web DIR] [--public-rate N] [--no-access-log]\n"
+     "  [--smtp smtp://HOST:PORT|smtps://HOST:PORT] [--smtp-auth FILE(user:password)] [--mail-from ADDR]\n"
+     "  [--sms-gateway URL]  (the outbox sender: every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0 off)"},
     {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
      "aftersales migrate [--db URL]"},
     {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",

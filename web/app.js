@@ -36,6 +36,8 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'calendars', titleKey: 'nav.calendars', view: () => import('./views/calendars.js'),
     roles: ['admin', 'supervisor'] },
+  { path: 'outbox', titleKey: 'nav.outbox', view: () => import('./views/outbox.js'),
+    roles: ['admin', 'supervisor'] },
   { path: 'kpi', titleKey: 'nav.kpi', view: () => import('./views/kpi.js'),
     roles: ['admin', 'supervisor', 'outlet_manager'] },
   { path: 'kb', titleKey: 'nav.kb', view: null,

@@ -5,6 +5,7 @@
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
+#include "features/outbox/outbox.h"
 #include "features/parts/parts.h"
 #include "features/portal/portal.h"
 #include "features/prices/prices.h"
@@ -25,6 +26,7 @@ const struct route *const feature_routes[] = {
     prices_routes,
     parts_routes,
     complaints_routes,
+    outbox_routes,
     portal_routes,
     NULL,
 };
@@ -50,7 +52,8 @@ const char *const feature_customer_moves[] = {
 };
 
 const char *const feature_customer_erasures[] = {
-    "UPDATE outbox SET recipient = '', payload = '{}' WHERE customer_id IN"
+    "UPDATE outbox SET recipient = '', payload = '{}', last_error = 'erased',"
+    " status = CASE WHEN status IN ('queued', 'retry') THEN 'failed' ELSE status END WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../api/lib/server.mjs';
 import { xlsxHeader } from './lib/xlsx.mjs';
+import { sql } from '../api/repairs-helpers.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
@@ -36,6 +37,9 @@ before(async () => {
   x = await server.api('/api/v1/appointments', { token, body: { technician: tech.code, starts_at: tech.slots[0].starts_at } });
   assert.equal(x.status, 201, x.text);
   appointment = x.json.code;
+  // two outbox messages (no sender runs here: they stay queued)
+  await sql(server, `INSERT INTO outbox (channel, recipient, template, payload, created_at) VALUES
+    ('sms', '13955500001', 'repair_ready', '{"code":"R1"}', 1), ('email', 'a@example.com', 'campaign', '{}', 2)`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'downloads-e2e-'));
 });
@@ -210,6 +214,11 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=part-returns]) tbody tr') },
   { name: 'replenishment', login: 'warehouse', hash: '#/parts/replenish', id: 'part',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=replenishment]) tbody tr') },
+  { name: 'outbox', login: 'supervisor', hash: '#/outbox', id: 'message_id',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=outbox]) tbody tr');
+      await filter(page, '/api/v1/outbox?', 'channel=sms', () => page.selectOption('select[name=channel]', 'sms'));
+    } },
   { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
 ];

@@ -52,6 +52,9 @@ int scope_sees(const req *r, int64_t outlet_id);
 /* The one "not found" answer (404 not_found, "no such <what>"); outlet staff asking for
  * another outlet's record get exactly this, so they cannot tell it exists. */
 int reply_not_found(req *r, const char *what);
+/* A query parameter that must be one of `allowed` (NULL-terminated): NULL when absent or
+ * empty; *ok becomes 0 when it is something else (left alone otherwise). */
+const char *query_one_of(req *r, const char *name, const char *const *allowed, int *ok);
 /* A malformed query parameter: 422 validation_failed naming it with `why`. */
 int reply_bad_param(req *r, const char *param, const char *why);
 /* Answer a failed database call: 503 busy for DB_EBUSY (the client may retry);

@@ -2,6 +2,8 @@
 #include "base/log.h"
 #include "features/common/common.h"
 
+#include <string.h>
+
 int64_t scope_outlet(const req *r)
 {
     if (!(r->who.role & ROLE_OUTLET_STAFF))
@@ -18,6 +20,18 @@ int scope_sees(const req *r, int64_t outlet_id)
 int reply_not_found(req *r, const char *what)
 {
     return reply_error(r, 404, "not_found", arena_printf(r->a, "no such %s", what), NULL);
+}
+
+const char *query_one_of(req *r, const char *name, const char *const *allowed, int *ok)
+{
+    const char *v = req_query(r, name);
+    if (!v || !*v)
+        return NULL;
+    int hit = 0;
+    for (int i = 0; allowed[i]; i++)
+        hit |= strcmp(v, allowed[i]) == 0;
+    *ok &= hit;
+    return v;
 }
 
 int reply_bad_param(req *r, const char *param, const char *why)

@@ -23,29 +23,15 @@ json_t *cpl_row_json(db_stmt *st, const struct calendar *cal, int64_t now);
 static const char *const statuses[] = {"received", "responded", "in_progress", "resolved", "closed", NULL};
 static const char *const severities[] = {"low", "normal", "high", "critical", NULL};
 
-/* A query parameter that must be one of `allowed` (NULL when absent or empty); *ok 0 when
- * it is something else. */
-static const char *one_of(req *r, const char *name, const char *const *allowed, int *ok)
-{
-    const char *v = req_query(r, name);
-    if (!v || !*v)
-        return NULL;
-    int hit = 0;
-    for (int i = 0; allowed[i]; i++)
-        hit |= strcmp(v, allowed[i]) == 0;
-    *ok &= hit;
-    return v;
-}
-
 static int page_fn(req *r, const struct page *p, json_t *items, const char **next)
 {
     int ok = 1, sev_ok = 1;
-    const char *status = one_of(r, "status", statuses, &ok);
+    const char *status = query_one_of(r, "status", statuses, &ok);
     if (!ok) {
         reply_bad_param(r, "status", "one of received, responded, in_progress, resolved, closed");
         return LIST_ANSWERED;
     }
-    const char *severity = one_of(r, "severity", severities, &sev_ok);
+    const char *severity = query_one_of(r, "severity", severities, &sev_ok);
     if (!sev_ok) {
         reply_bad_param(r, "severity", "one of low, normal, high, critical");
         return LIST_ANSWERED;

@@ -402,6 +402,7 @@ export async function startServer(opts = {}) {
         url,
         db: db.url,
         backend: kind,
+        pid: child.pid,
         stop,
         addUser,
         login,

@@ -66,6 +66,5 @@ int ord_battery(req *r)
         if (rc == DB_ROW)
             verdict = "genuine";
     }
-    reply_header(r, "Cache-Control", "no-store");
     return reply_json(r, 200, json_pack("{s:s}", "result", verdict));
 }

@@ -57,7 +57,7 @@ static int demo_items(db_conn *c, int64_t now, int64_t ids[NITEMS])
     db_done(st);
     for (int w = 0; rc >= 0 && w < n; w++)
         for (int i = 0; i < NITEMS && rc >= 0; i++)
-            rc = parts_sale_move(c, ids[i], wh[w], PARTS_RESTOCK, w == 0 ? 200 : 10,
+            rc = parts_sale_move(c, ids[i], wh[w], PARTS_RESTOCK, w == 0 ? 60 : 10,
                                  "demo accessories", ACTOR, now);
     return rc < 0 ? -1 : 0;
 }

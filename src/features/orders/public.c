@@ -57,7 +57,6 @@ static int reply_public(req *r, int status, const char *code)
         rc = ord_json(c, o.id, 0, &j);
     if (rc != 0)
         return reply_db_failure(r, rc < 0 ? rc : DB_ERROR, "order");
-    reply_header(r, "Cache-Control", "no-store");
     return reply_json(r, status, j);
 }
 

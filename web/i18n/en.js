@@ -32,6 +32,7 @@ export default {
   'nav.contacts': 'Contacts',
   'nav.complaints': 'Complaints',
   'nav.calendars': 'Business calendars',
+  'nav.orders': 'Orders',
   'nav.kpi': 'KPI dashboard',
   'nav.kb': 'Knowledge base',
   'nav.campaigns': 'Campaigns',

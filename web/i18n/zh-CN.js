@@ -32,6 +32,7 @@ export default {
   'nav.contacts': '联络记录',
   'nav.complaints': '投诉',
   'nav.calendars': '工作日历',
+  'nav.orders': '订单',
   'nav.kpi': 'KPI 看板',
   'nav.kb': '知识库',
   'nav.campaigns': '营销活动',

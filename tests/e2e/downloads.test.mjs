@@ -210,6 +210,13 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=part-returns]) tbody tr') },
   { name: 'replenishment', login: 'warehouse', hash: '#/parts/replenish', id: 'part',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=replenishment]) tbody tr') },
+  { name: 'orders', login: 'supervisor', hash: '#/orders', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=orders]) tbody tr');
+      await filter(page, '/api/v1/orders?', 'status=delivered', () => page.selectOption('select[name=status]', 'delivered'));
+    } },
+  { name: 'feedback', login: 'supervisor', hash: '#/orders/feedback', id: 'text',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=feedback]) tbody tr') },
   { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
 ];

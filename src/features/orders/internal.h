@@ -101,5 +101,8 @@ struct ord_job {
     const char *method, *reference;
     struct ord_answer a;
 };
+/* 1 when one of o's customer's phones (or its contact phone) ends in tail, 0 when
+ * none does, or a db code. */
+int ord_tail_matches(db_conn *c, const struct ord_row *o, const char *tail);
 /* Run j; the transaction's failure (a db code) or 0 with the answer in j->a. */
 int ord_run(db_conn *c, struct ord_job *j);

@@ -5,7 +5,7 @@
 #include "base/audit.h"
 #include "features/orders/internal.h"
 
-static int tail_matches(db_conn *c, const struct ord_row *o, const char *tail)
+int ord_tail_matches(db_conn *c, const struct ord_row *o, const char *tail)
 {
     db_stmt *st = db_prepare(c, "SELECT 1 FROM customer_phones WHERE customer_id = ?"
                                 " AND substr(phone, length(phone) - 3) = ?");
@@ -63,7 +63,7 @@ static int job_tx(db_conn *c, void *arg)
         return rc;
     if (rc == 0 && j->r && !scope_sees(j->r, o.outlet_id))
         rc = 1;
-    if (rc == 0 && !j->r && (rc = tail_matches(c, &o, j->tail)) >= 0)
+    if (rc == 0 && !j->r && (rc = ord_tail_matches(c, &o, j->tail)) >= 0)
         rc = !rc;
     if (rc < 0)
         return rc;

@@ -99,26 +99,15 @@ int ord_public_get(req *r)
     if (gate(r, &rc))
         return rc;
     db_conn *c = req_db(r);
-    struct ord_job j = {.op = ORD_STEP, .code = req_param(r, "code"),
-                        .tail = req_query(r, "phone_tail")};
-    /* A read: the same checks as a write, without one (no transaction needed). */
     struct ord_row o;
-    rc = ord_load(c, j.code, &o);
+    rc = ord_load(c, req_param(r, "code"), &o);
+    if (rc == 0) {
+        int m = ord_tail_matches(c, &o, req_query(r, "phone_tail"));
+        rc = m < 0 ? m : m ? 0 : 1;
+    }
     if (rc < 0)
         return reply_db_failure(r, rc, "order");
     if (rc == 1)
-        return not_found(r);
-    db_stmt *st = db_prepare(c, "SELECT 1 FROM customer_phones WHERE customer_id = ?"
-                                " AND substr(phone, length(phone) - 3) = ?");
-    if (!st)
-        return -1;
-    db_bind_int(st, 1, o.customer_id);
-    db_bind_text(st, 2, j.tail);
-    rc = db_step(st);
-    db_done(st);
-    if (rc < 0)
-        return reply_db_failure(r, rc, "order");
-    if (rc != DB_ROW)
         return not_found(r);
     return reply_public(r, 200, o.code);
 }

@@ -35,6 +35,8 @@ void ord_refuse(struct ord_answer *a, int status, const char *code, const char *
 /* Send a (the body, or the error), freeing its body. */
 int ord_reply(req *r, struct ord_answer *a);
 
+/* Answer 422 validation_failed with v's reasons, freeing v and body. */
+int ord_invalid(req *r, jsonv *v, json_t *body);
 /* Read body field "lines" ([{"part","qty"}], 1..ORD_MAX_LINES, qty 1..99, no part
  * twice) into out (arena strings); the number of lines, or 0 after a reason in v. */
 int ord_lines_read(jsonv *v, json_t *body, arena *a, struct ord_line_in *out);

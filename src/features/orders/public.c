@@ -2,48 +2,15 @@
  * order (the customer matched or created from name and phone), and looking up,
  * changing or cancelling it by order code plus the phone's last four digits. A wrong
  * code and a wrong tail answer the same 404; repeated misses from one client address
- * answer 429, as the repair lookup does. */
-#include <pthread.h>
-#include <stdlib.h>
+ * answer 429, on the repair lookup's budget of misses (features/portal). */
 #include <string.h>
 
-#include "base/ratelimit.h"
 #include "features/orders/internal.h"
-
-#define ORD_MISSES 10
-#define ORD_MISS_WINDOW 600
-
-static struct ratelimit *misses;
-static pthread_once_t misses_once = PTHREAD_ONCE_INIT;
-
-static void misses_init(void)
-{
-    const char *env = getenv("AFTERSALES_PORTAL_MISSES");
-    int limit = env && atoi(env) > 0 ? atoi(env) : ORD_MISSES;
-    misses = ratelimit_new(limit, ORD_MISS_WINDOW);
-}
-
-static int too_many(req *r)
-{
-    reply_header(r, "Retry-After", "600");
-    return reply_error(r, 429, "rate_limited", "too many failed lookups; try again later", NULL);
-}
+#include "features/portal/portal.h"
 
 static int not_found(req *r)
 {
-    if (ratelimit_add(misses, req_client(r), now_unix()))
-        return too_many(r);
-    return reply_error(r, 404, "not_found", "no order with this code and phone number", NULL);
-}
-
-static int tail_ok(const char *t)
-{
-    if (!t || strlen(t) != 4)
-        return 0;
-    for (int i = 0; i < 4; i++)
-        if (t[i] < '0' || t[i] > '9')
-            return 0;
-    return 1;
+    return portal_miss(r, "no order with this code and phone number");
 }
 
 /* The public view of order code into a 200/201 answer. */
@@ -84,11 +51,10 @@ static int run_public(req *r, struct ord_job *j, const char *code)
  * tail shaped right (else a miss). 0 to go on, or 1 when answered. */
 static int gate(req *r, int *rc)
 {
-    pthread_once(&misses_once, misses_init);
-    if (ratelimit_over(misses, req_client(r), now_unix()))
-        return *rc = too_many(r), 1;
+    if (portal_blocked(r))
+        return *rc = 0, 1;
     const char *code = req_param(r, "code");
-    if (!tail_ok(req_query(r, "phone_tail")) || !code || strlen(code) > 20)
+    if (!portal_tail_ok(req_query(r, "phone_tail")) || !code || strlen(code) > 20)
         return *rc = not_found(r), 1;
     return 0;
 }
@@ -112,15 +78,6 @@ int ord_public_get(req *r)
     return reply_public(r, 200, o.code);
 }
 
-static int invalid(req *r, jsonv *v, json_t *body)
-{
-    int rc = reply_error(r, 422, "validation_failed", "the order is incomplete or wrong",
-                         jsonv_take(v));
-    jsonv_free(v);
-    json_decref(body);
-    return rc;
-}
-
 int ord_public_place(req *r)
 {
     json_t *body = NULL;
@@ -140,7 +97,7 @@ int ord_public_place(req *r)
     n.nlines = ord_lines_read(&v, body, r->a, lines);
     n.lines = lines;
     if (!jsonv_ok(&v))
-        return invalid(r, &v, body);
+        return ord_invalid(r, &v, body);
     struct ord_job j = {.op = ORD_CREATE, .actor = "portal", .n = &n};
     int rc = run_public(r, &j, NULL);
     jsonv_free(&v);
@@ -163,7 +120,7 @@ int ord_public_patch(req *r)
     struct ord_line_in lines[ORD_MAX_LINES];
     int n = ord_lines_read(&v, body, r->a, lines);
     if (!jsonv_ok(&v))
-        return invalid(r, &v, body);
+        return ord_invalid(r, &v, body);
     struct ord_job j = {.op = ORD_MODIFY, .actor = "portal", .code = req_param(r, "code"),
                         .tail = req_query(r, "phone_tail"), .lines = lines, .nlines = n,
                         .online = 1};

@@ -122,15 +122,6 @@ static int run_reply(req *r, struct ord_job *j)
     return ord_reply(r, &j->a);
 }
 
-static int invalid(req *r, jsonv *v, json_t *body)
-{
-    int rc = reply_error(r, 422, "validation_failed", "the order is incomplete or wrong",
-                         jsonv_take(v));
-    jsonv_free(v);
-    json_decref(body);
-    return rc;
-}
-
 int ord_post(req *r)
 {
     json_t *body = NULL;
@@ -171,7 +162,7 @@ int ord_post(req *r)
             jsonv_fail(&v, "outlet", "the code of an outlet");
     }
     if (!jsonv_ok(&v))
-        return invalid(r, &v, body);
+        return ord_invalid(r, &v, body);
     struct ord_job j = {.op = ORD_CREATE, .actor = audit_actor(r), .r = r, .n = &n};
     int rc = run_reply(r, &j);
     jsonv_free(&v);
@@ -194,7 +185,7 @@ static int order_write(req *r, const char *const *fields,
     jsonv_int_range(&v, "version", 1, 1, INT64_MAX, &version);
     fn(r, &v, body, j);
     if (!jsonv_ok(&v))
-        return invalid(r, &v, body);
+        return ord_invalid(r, &v, body);
     j->actor = audit_actor(r);
     j->code = req_param(r, "code");
     j->r = r;

@@ -29,6 +29,15 @@ int ord_reply(req *r, struct ord_answer *a)
     return reply_json(r, a->status, b);
 }
 
+int ord_invalid(req *r, jsonv *v, json_t *body)
+{
+    int rc = reply_error(r, 422, "validation_failed", "the order is incomplete or wrong",
+                         jsonv_take(v));
+    jsonv_free(v);
+    json_decref(body);
+    return rc;
+}
+
 int ord_lines_read(jsonv *v, json_t *body, arena *a, struct ord_line_in *out)
 {
     json_t *lines = json_object_get(body, "lines");

@@ -271,6 +271,26 @@ test('feedback is stored under the matched customer or anonymously, routed to it
     assert.equal(csv.text.split('\r\n')[0], 'code,received_at,channel,category,outlet,customer,contact,text');
 });
 
+test('merge moves orders and feedback to the survivor; erasure blanks their contact details', async () => {
+    const p1 = freshPhone(), p2 = freshPhone();
+    const a = await place(p1, [{ part: 'ACC-NP-FW50', qty: 1 }]);
+    const b = await place(p2, [{ part: 'ACC-NP-FW50', qty: 1 }], { name: '林小姐二' });
+    assert.equal(b.status, 201, b.text);
+    const owner = (code) => sql(s, `SELECT cu.code FROM orders o JOIN customers cu ON cu.id = o.customer_id WHERE o.code = '${code}'`);
+    const ca = await owner(a.json.code), cb = await owner(b.json.code);
+    assert.notEqual(ca, cb);
+    const fb = await pub('/api/v1/public/feedback', { body: { channel: 'portal', category: 'product', text: '电池续航很好', contact: p2 } });
+    assert.equal(fb.status, 201);
+    let r = await s.api(`/api/v1/customers/${ca}/merge`, { token: sup, body: { duplicate: cb } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await owner(b.json.code), ca);
+    assert.equal(await sql(s, `SELECT cu.code FROM feedback f JOIN customers cu ON cu.id = f.customer_id WHERE f.code = '${fb.json.code}'`), ca);
+    r = await s.api(`/api/v1/customers/${ca}/erase`, { token: sup, body: { reason: '客户要求删除' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await sql(s, `SELECT contact_name || '|' || contact_phone || '|' || COALESCE(address, '') FROM orders WHERE code IN ('${a.json.code}', '${b.json.code}') ORDER BY id`), '||\n||');
+    assert.equal(await sql(s, `SELECT text || '|' || COALESCE(contact, '') FROM feedback WHERE code = '${fb.json.code}'`), '|');
+});
+
 test('order lookup: a wrong tail and a wrong code give the same 404, then 429', async () => {
     const phone = freshPhone();
     const o = await place(phone, [{ part: 'ACC-NP-FW50', qty: 1 }]);

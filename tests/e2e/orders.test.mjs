@@ -111,3 +111,19 @@ test('the battery check and the feedback form answer on the phone', async () => 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an outlet manager takes an order at the counter; it is reserved at the outlet', async () => {
+  await asStaff(browser, server, 'manager', '#/orders', async (page) => {
+    await page.click('[data-testid=new-order]');
+    await page.fill('input[name=name]', '钱先生');
+    await page.fill('input[name=phone]', '13955501122');
+    await page.fill('input[name=new_part_0]', 'acc-sf-m128');
+    await page.fill('input[name=new_qty_0]', '2');
+    await page.click('[data-testid=order-form] button[type=submit]');
+    await page.locator('[data-order][data-status=placed]').waitFor();
+    const c = await page.locator('[data-order]').getAttribute('data-order');
+    assert.equal(await page.locator('[data-testid=order-total]').innerText(), (2 * 459).toFixed(2));
+    const row = await sql(server, `SELECT o.channel || ' ' || w.kind || ' ' || (w.outlet_id = o.outlet_id) FROM orders o JOIN warehouses w ON w.id = o.warehouse_id WHERE o.code = '${c}'`);
+    assert.match(row, /^outlet outlet (1|t|true)$/);
+  });
+});

@@ -1,5 +1,6 @@
-// The customer portal and lobby kiosk (M14): repair status lookup by code and phone
-// tail, and warranty registration with the immediate answer. No login, no framework:
+// The customer portal and lobby kiosk (M13, M14): repair status lookup by code and phone
+// tail, warranty registration with the immediate answer, and (shop.js) orders, the
+// battery check and feedback. No login, no framework:
 // one small module that works on a phone, a desktop and a kiosk (?kiosk=1: large type).
 import { byLang } from '../lib/bilingual.js';
 import { shopTabs, orderPanel, batteryPanel, feedbackPanel } from './shop.js';

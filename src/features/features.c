@@ -93,6 +93,8 @@ const struct csv_kind feature_csv[] = {
      "product_line,level,region,cap_fen"},
     {"holidays", complaints_import_holidays, NULL, "day,kind,name (kind: holiday|makeup_workday)"},
     {"battery-serials", orders_import_battery_serials, NULL, "serial (serials of genuine batteries)"},
+    {"accessories", orders_import_accessories, NULL,
+     "part,kind[,sort] (parts on sale online; kind: battery|memory_card|accessory)"},
     {0},
 };
 

@@ -220,6 +220,23 @@ test('bad input is refused with a reason and stores nothing', async () => {
     assert.equal(await sql(s, 'SELECT COUNT(*) FROM stock WHERE on_hand < reserved OR reserved < 0'), '0');
 });
 
+test('`aftersales import accessories` puts catalog parts on sale online, all or nothing', async () => {
+    const plain = await sql(s, "SELECT number FROM parts WHERE id NOT IN (SELECT part_id FROM accessories) ORDER BY id LIMIT 1");
+    const bad = path.join(os.tmpdir(), `acc-bad-${process.pid}.csv`);
+    writeFileSync(bad, `part,kind\n${plain},battery\nNO-SUCH-PART,battery\n`);
+    let r = await s.run(['import', 'accessories', bad]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /:3: part: no part NO-SUCH-PART/);
+    assert.equal((await pub('/api/v1/public/accessories')).json.items.some((i) => i.part === plain), false, 'nothing of a refused file');
+    const f = path.join(os.tmpdir(), `acc-${process.pid}.csv`);
+    writeFileSync(f, `part,kind,sort\n${plain.toLowerCase()},accessory,99\n`);
+    r = await s.run(['import', 'accessories', f]);
+    assert.equal(r.code, 0, r.stderr);
+    const item = (await pub('/api/v1/public/accessories')).json.items.find((i) => i.part === plain);
+    assert.equal(item.kind, 'accessory');
+    assert.equal((await pub('/api/v1/public/accessories')).json.items.at(-1).part, plain, 'sorted by its place');
+});
+
 test('the battery check answers genuine or unknown and nothing else', async () => {
     const f = path.join(os.tmpdir(), `batteries-${process.pid}.csv`);
     writeFileSync(f, 'serial\nBT-GEN-0001\nbt-gen-0002\n');

@@ -14,6 +14,9 @@ extern const struct route orders_routes[];
 /* `aftersales import battery-serials FILE` (one column: serial). */
 int orders_import_battery_serials(db *d, const char *path, FILE *in);
 
+/* `aftersales import accessories FILE` (part,kind[,sort]): the parts on sale online. */
+int orders_import_accessories(db *d, const char *path, FILE *in);
+
 /* Demo: the accessories on sale, genuine battery serials, some orders over the demo
  * customers and outlets, and a little feedback. */
 int orders_demo(db *d, const struct demo_opts *o);

@@ -34,6 +34,8 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'agent'] },
   { path: 'complaints', titleKey: 'nav.complaints', view: () => import('./views/complaints.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
+  { path: 'orders', titleKey: 'nav.orders', view: () => import('./views/orders.js'),
+    roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse'] },
   { path: 'calendars', titleKey: 'nav.calendars', view: () => import('./views/calendars.js'),
     roles: ['admin', 'supervisor'] },
   { path: 'outbox', titleKey: 'nav.outbox', view: () => import('./views/outbox.js'),

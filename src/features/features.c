@@ -6,6 +6,7 @@
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
 #include "features/outbox/outbox.h"
+#include "features/orders/orders.h"
 #include "features/parts/parts.h"
 #include "features/portal/portal.h"
 #include "features/prices/prices.h"
@@ -28,6 +29,7 @@ const struct route *const feature_routes[] = {
     complaints_routes,
     outbox_routes,
     portal_routes,
+    orders_routes,
     NULL,
 };
 
@@ -40,6 +42,10 @@ const struct history_source feature_history[] = {
                " WHERE r.customer_id = ?"},
     {"complaint", "SELECT k.received_at, k.code, k.status || ' · ' || k.text FROM complaints k"
                   " WHERE k.customer_id = ?"},
+    {"order", "SELECT o.placed_at, o.code, o.status || ' · ' || CAST(o.total_fen AS TEXT) || ' fen'"
+              " FROM orders o WHERE o.customer_id = ?"},
+    {"feedback", "SELECT f.received_at, f.code, f.category || ' · ' || f.text FROM feedback f"
+                 " WHERE f.customer_id = ?"},
     {0},
 };
 
@@ -48,6 +54,8 @@ const char *const feature_customer_moves[] = {
     "UPDATE repairs SET customer_id = ? WHERE customer_id = ?",
     "UPDATE outbox SET customer_id = ? WHERE customer_id = ?",
     "UPDATE complaints SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE orders SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE feedback SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
@@ -56,6 +64,10 @@ const char *const feature_customer_erasures[] = {
     " status = CASE WHEN status IN ('queued', 'retry') THEN 'failed' ELSE status END WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE orders SET contact_name = '', contact_phone = '', address = NULL, note = NULL"
+    " WHERE customer_id IN (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE feedback SET text = '', contact = NULL WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     NULL,
 };
@@ -83,6 +95,9 @@ const struct csv_kind feature_csv[] = {
     {"price-caps", prices_import_caps_csv, prices_export_caps_csv,
      "product_line,level,region,cap_fen"},
     {"holidays", complaints_import_holidays, NULL, "day,kind,name (kind: holiday|makeup_workday)"},
+    {"battery-serials", orders_import_battery_serials, NULL, "serial (serials of genuine batteries)"},
+    {"accessories", orders_import_accessories, NULL,
+     "part,kind[,sort] (parts on sale online; kind: battery|memory_card|accessory)"},
     {0},
 };
 
@@ -95,5 +110,6 @@ const struct demo_step feature_demo[] = {
     {"parts", parts_demo},
     {"prices", prices_demo},
     {"complaints", complaints_demo},
+    {"orders", orders_demo},
     {0},
 };

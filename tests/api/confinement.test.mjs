@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BIN, runProcess, startServer } from './lib/server.mjs';
 import { makeRepair, outletBody, sql } from './network-helpers.mjs';
+import { makeFeedback, makeOrder } from './orders-helpers.mjs';
 import { makePartLine, makeTransfer } from './parts-helpers.mjs';
 
 const ROLES = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse',
@@ -43,6 +44,10 @@ const OWNED = {
     'POST /api/v1/complaints/:code/resume': { make: (ctx, o) => ctx.complaint(o, true) },
     'POST /api/v1/complaints/:code/resolve': { make: (ctx, o) => ctx.complaint(o), body: { note: '已处理' } },
     'POST /api/v1/complaints/:code/transitions': { make: (ctx, o) => ctx.complaint(o), body: { to: 'in_progress' } },
+    'GET /api/v1/orders/:code': { make: (ctx, o) => makeOrder(ctx.s, o) },
+    'PATCH /api/v1/orders/:code': { make: (ctx, o) => makeOrder(ctx.s, o), body: { version: 1, lines: [{ part: 'NO-SUCH-PART', qty: 1 }] } },
+    'POST /api/v1/orders/:code/transition': { make: (ctx, o) => makeOrder(ctx.s, o), body: { to: 'confirmed', version: 1 } },
+    'POST /api/v1/orders/:code/payment': { make: (ctx, o) => makeOrder(ctx.s, o), body: { paid: false, version: 1 } },
 };
 // Routes with a path parameter open to outlet staff whose records belong to no outlet.
 const SHARED = {
@@ -60,6 +65,8 @@ const LISTS = {
     'GET /api/v1/repairs': (item, other) => item.code === other.repair || item.outlet === other.outlet ||
         item.outlet?.code === other.outlet,
     'GET /api/v1/complaints': (item, other) => item.code === other.complaint || item.outlet === other.outlet,
+    'GET /api/v1/orders': (item, other) => item.code === other.order || item.outlet === other.outlet,
+    'GET /api/v1/feedback': (item, other) => item.code === other.feedback || item.outlet === other.outlet,
 };
 
 let s, routes, tokens = {}, ctx;
@@ -193,8 +200,11 @@ test("outlet staff get 404 for another outlet's records, exactly as for a missin
 
 test('lists open to outlet staff show only their own outlet', async () => {
     const other = { outlet: 'OB', repair: await makeRepair(s, 'OB'), technician: await ctx.technician('OB'),
-        appointment: await ctx.appointment('OB'), complaint: await ctx.complaint('OB') };
+        appointment: await ctx.appointment('OB'), complaint: await ctx.complaint('OB'),
+        order: await makeOrder(s, 'OB'), feedback: await makeFeedback(s, 'OB') };
     await makeRepair(s, 'OA');
+    await makeOrder(s, 'OA');
+    await makeFeedback(s, 'OA');
     await ctx.complaint('OA');
     await ctx.appointment('OA');
     for (const r of routes.filter((x) => x.method === 'GET' && !x.pattern.includes(':') && LISTS[x.key]))

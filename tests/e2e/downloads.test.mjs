@@ -219,6 +219,13 @@ const SCREENS = [
       await page.waitForSelector('.table-block:has([data-downloads=outbox]) tbody tr');
       await filter(page, '/api/v1/outbox?', 'channel=sms', () => page.selectOption('select[name=channel]', 'sms'));
     } },
+  { name: 'orders', login: 'supervisor', hash: '#/orders', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=orders]) tbody tr');
+      await filter(page, '/api/v1/orders?', 'status=delivered', () => page.selectOption('select[name=status]', 'delivered'));
+    } },
+  { name: 'feedback', login: 'supervisor', hash: '#/orders/feedback', id: 'text',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=feedback]) tbody tr') },
   { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
 ];

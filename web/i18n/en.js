@@ -33,6 +33,7 @@ export default {
   'nav.complaints': 'Complaints',
   'nav.calendars': 'Business calendars',
   'nav.outbox': 'Outbox',
+  'nav.orders': 'Orders',
   'nav.kpi': 'KPI dashboard',
   'nav.kb': 'Knowledge base',
   'nav.campaigns': 'Campaigns',

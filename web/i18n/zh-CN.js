@@ -33,6 +33,7 @@ export default {
   'nav.complaints': '投诉',
   'nav.calendars': '工作日历',
   'nav.outbox': '消息发送',
+  'nav.orders': '订单',
   'nav.kpi': 'KPI 看板',
   'nav.kb': '知识库',
   'nav.campaigns': '营销活动',

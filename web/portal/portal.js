@@ -1,7 +1,9 @@
-// The customer portal and lobby kiosk (M14): repair status lookup by code and phone
-// tail, and warranty registration with the immediate answer. No login, no framework:
+// The customer portal and lobby kiosk (M13, M14): repair status lookup by code and phone
+// tail, warranty registration with the immediate answer, and (shop.js) orders, the
+// battery check and feedback. No login, no framework:
 // one small module that works on a phone, a desktop and a kiosk (?kiosk=1: large type).
 import { byLang } from '../lib/bilingual.js';
+import { shopTabs, orderPanel, batteryPanel, feedbackPanel } from './shop.js';
 
 const M = byLang({
   title: ['售后服务', 'After-Sales Service'],
@@ -66,7 +68,7 @@ const params = new URLSearchParams(location.search);
 if (params.get('kiosk') === '1') { document.body.classList.add('kiosk'); document.documentElement.classList.add('kiosk'); }
 let lang = (navigator.language || '').toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 try { const s = localStorage.getItem('aftersales.lang'); if (s === 'en' || s === 'zh-CN') lang = s; } catch { /* private mode */ }
-let tab = params.get('tab') === 'warranty' ? 'warranty' : 'status';
+let tab = ['warranty', 'order', 'battery', 'feedback'].includes(params.get('tab')) ? params.get('tab') : 'status';
 let models = null;
 const app = document.getElementById('app');
 
@@ -97,11 +99,17 @@ function render() {
     <nav class="tabs" role="tablist">
       <button type="button" role="tab" id="tab-status" aria-selected="${tab === 'status'}">${esc(t('tab_status'))}</button>
       <button type="button" role="tab" id="tab-warranty" aria-selected="${tab === 'warranty'}">${esc(t('tab_warranty'))}</button>
+      ${shopTabs(lang).map(([id, label]) => `<button type="button" role="tab" id="tab-${id}" data-tab="${id}" aria-selected="${tab === id}">${esc(label)}</button>`).join('')}
     </nav>
     <div id="panel"></div>`;
   app.querySelector('#tab-status').onclick = () => { tab = 'status'; render(); };
   app.querySelector('#tab-warranty').onclick = () => { tab = 'warranty'; render(); };
-  if (tab === 'status') statusPanel(); else warrantyPanel();
+  for (const b of app.querySelectorAll('[data-tab]')) b.onclick = () => { tab = b.dataset.tab; render(); };
+  const panel = app.querySelector('#panel');
+  if (tab === 'order') orderPanel(panel, lang);
+  else if (tab === 'battery') batteryPanel(panel, lang);
+  else if (tab === 'feedback') feedbackPanel(panel, lang, document.body.classList.contains('kiosk') ? 'kiosk' : 'portal');
+  else if (tab === 'status') statusPanel(); else warrantyPanel();
 }
 
 function statusPanel() {

@@ -44,4 +44,24 @@ int parts_kpi_lead(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *a
  * repair waits for no part, or a negative db code. */
 int parts_awaited(db_conn *c, const char *repair_code, char *out, size_t n, char promise[11]);
 
+
+/* ---- stock for sales orders (M13: accessories are parts) ---- */
+
+/* A part of the catalog by number: its id and catalog price (fen). 0, 1 when there is no
+ * such part, or a negative db code. */
+int parts_lookup(db_conn *c, const char *number, int64_t *id, int64_t *price_fen);
+/* The warehouse that fulfils an order taken at outlet_id (its own outlet warehouse,
+ * created when missing), or for outlet_id 0 (online) the central warehouse of the lowest
+ * id. 0 with *wh, 1 when there is none, or a negative db code. */
+int parts_sale_warehouse(db_conn *c, int64_t outlet_id, int64_t now, int64_t *wh);
+/* One stock change for an order line at wh, in the caller's transaction, with its
+ * ledger move (reason: e.g. the order code): reserve (needs available >= qty), release
+ * (needs reserved >= qty), issue (the reserved units leave the warehouse), restock (a
+ * return: on_hand += qty). 0, PARTS_SHORT when the balance does not allow it (nothing
+ * changed: the ledger never goes negative), or a negative db code. */
+enum parts_sale_op { PARTS_RESERVE, PARTS_RELEASE, PARTS_ISSUE, PARTS_RESTOCK };
+enum { PARTS_SHORT = 1 };
+int parts_sale_move(db_conn *c, int64_t part, int64_t wh, enum parts_sale_op op, int64_t qty,
+                    const char *reason, const char *actor, int64_t now);
+
 #endif

@@ -1,7 +1,8 @@
 /* portal: the customer's public repair status lookup (M4, M14). A repair code plus the
  * last four digits of the customer's phone shows the status timeline, the outlet's name
  * and phone and a masked surname: nothing else about anyone. A wrong code and a wrong
- * tail answer the same 404; repeated misses from one client address answer 429. */
+ * tail answer the same 404; repeated misses from one client address answer 429 (a budget
+ * the order lookup shares: portal.h). */
 #include "base/buf.h"
 #include "base/datetime.h"
 #include "base/ratelimit.h"
@@ -87,22 +88,43 @@ static void jsurname(buf *b, const char *name)
     jstr(b, out);
 }
 
+static int too_many(req *r)
+{
+    reply_header(r, "Retry-After", "600");
+    return reply_error(r, 429, "rate_limited", "too many failed lookups; try again later", NULL);
+}
+
+int portal_miss(req *r, const char *message)
+{
+    pthread_once(&misses_once, misses_init);
+    if (ratelimit_add(misses, req_client(r), now_unix()))
+        return too_many(r);
+    return reply_error(r, 404, "not_found", message, NULL);
+}
+
+int portal_blocked(req *r)
+{
+    pthread_once(&misses_once, misses_init);
+    if (!ratelimit_over(misses, req_client(r), now_unix()))
+        return 0;
+    too_many(r);
+    return 1;
+}
+
+int portal_tail_ok(const char *tail)
+{
+    return tail_ok(tail);
+}
+
 static int not_found(req *r)
 {
-    if (ratelimit_add(misses, req_client(r), now_unix())) {
-        reply_header(r, "Retry-After", "600");
-        return reply_error(r, 429, "rate_limited", "too many failed lookups; try again later", NULL);
-    }
-    return reply_error(r, 404, "not_found", "no repair with this code and phone number", NULL);
+    return portal_miss(r, "no repair with this code and phone number");
 }
 
 static int portal_repair(req *r)
 {
-    pthread_once(&misses_once, misses_init);
-    if (ratelimit_over(misses, req_client(r), now_unix())) {
-        reply_header(r, "Retry-After", "600");
-        return reply_error(r, 429, "rate_limited", "too many failed lookups; try again later", NULL);
-    }
+    if (portal_blocked(r))
+        return 0;
     const char *code = req_param(r, "code");
     const char *tail = req_query(r, "phone_tail");
     if (!tail_ok(tail) || !code || strlen(code) > 32)

@@ -119,3 +119,9 @@ CREATE TABLE callback_attempts (
 CREATE INDEX callback_attempts_cb ON callback_attempts(callback_id, at);
 
 INSERT INTO counters (name, value) VALUES ('hotline', 0) ON CONFLICT (name) DO NOTHING;
+
+-- The published hours of the hotlines: 08:30-20:30 every day, holidays included.
+INSERT INTO calendars (name, zone, weekly, holidays, exceptions, version, updated_at) VALUES
+  ('hotline', 'Asia/Shanghai',
+   '{"mon":[["08:30","20:30"]],"tue":[["08:30","20:30"]],"wed":[["08:30","20:30"]],"thu":[["08:30","20:30"]],"fri":[["08:30","20:30"]],"sat":[["08:30","20:30"]],"sun":[["08:30","20:30"]]}',
+   NULL, '[]', 1, 0);

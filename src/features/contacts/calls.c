@@ -253,7 +253,8 @@ int ct_pop_send(db_conn *c, int64_t token, const char *call, const char *const *
         return rc < 0 ? rc : CT_UNKNOWN_CALL;
     }
     int in = strcmp(db_text(st, 0), "in") == 0;
-    const char *num = db_text(st, in ? 1 : 2);
+    char num[64];
+    snprintf(num, sizeof num, "%s", db_text(st, in ? 1 : 2));
     json_t *callj = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "call_id", call, "direction",
                               db_text(st, 0), "from", db_text(st, 1), "to", db_text(st, 2),
                               "hotline", db_isnull(st, 3) ? json_null()

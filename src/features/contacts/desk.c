@@ -14,7 +14,7 @@
 int ct_events(req *r)
 {
     if (!r->who.user_id)
-        return reply_error(r, 403, "forbidden", "screen pops go to staff accounts", NULL);
+        return reply_error(r, 422, "no_staff_account", "screen pops go to staff accounts", NULL);
     char ch[32];
     snprintf(ch, sizeof ch, "user:%lld", (long long)r->who.user_id);
     return reply_sse(r, ch);
@@ -34,7 +34,7 @@ int ct_extension_get(req *r)
 int ct_extension_put(req *r)
 {
     if (!r->who.user_id)
-        return reply_error(r, 403, "forbidden", "extensions belong to staff accounts", NULL);
+        return reply_error(r, 422, "no_staff_account", "extensions belong to staff accounts", NULL);
     json_t *b;
     if (req_json(r, &b) < 0)
         return 0;

@@ -54,8 +54,4 @@ int contacts_log(db_conn *c, const struct contact_new *n, int64_t *id, char *cod
 /* `aftersales cti token NAME` / `aftersales cti list` / `aftersales cti revoke ID`. */
 int contacts_cmd_cti(int argc, char **argv, db *d);
 
-/* The demo step: the published hotlines (08:30-20:30 every day) and some contacts. */
-struct demo_opts;
-int contacts_demo(db *d, const struct demo_opts *o);
-
 #endif

@@ -106,5 +106,6 @@ const struct demo_step feature_demo[] = {
     {"parts", parts_demo},
     {"prices", prices_demo},
     {"complaints", complaints_demo},
+    {"contacts", contacts_demo},
     {0},
 };

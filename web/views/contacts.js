@@ -2,10 +2,12 @@
 // (one customer's card, a chooser, or a prefilled new-customer form), the wrap-up form
 // after the call, the extension setting, letters/faxes/walk-ins logged by hand, the
 // contact search with its downloads, and the call-back list with its attempts.
+//   #/contacts       the desk (pop, wrap-up, extension) and the call-back list
+//   #/contacts/log   letters, faxes and walk-ins logged by hand, and the contact search
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, fieldErrors, DownloadLinks } from '../ui.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, fieldErrors, DownloadLinks, useStyle } from '../ui.js';
 import { PagedTable, usePagedList } from '../lib/lists.js';
 
 const CHANNELS = ['phone', 'email', 'web', 'letter', 'fax', 'walk_in', 'sms'];
@@ -60,6 +62,16 @@ registerMessages(byLang({
   'ct.cause.missed': ['未接来电', 'Missed call'], 'ct.cause.out_of_hours': ['非工作时间来电', 'Out-of-hours call'],
   'ct.cause.requested': ['客户要求', 'Requested'],
 }));
+
+const CSS = `
+.ct-panel { background: #fff; border: 1px solid var(--border); border-radius: var(--radius); padding: 16px; margin-bottom: 16px; }
+.ct-panel h2 { margin-top: 0; font-size: 16px; }
+.ct-row { display: flex; gap: 8px; flex-wrap: wrap; align-items: end; }
+.ct-pop { border-left: 4px solid #1d4f91; padding: 8px 12px; background: #f4f7fb; margin: 8px 0; }
+.ct-card h3 { margin: 6px 0; } .ct-card h4 { margin: 8px 0 2px; font-size: 13px; color: var(--muted); }
+.ct-card ul { margin: 0; padding-left: 18px; }
+.ct-tabs { display: flex; gap: 12px; margin-bottom: 12px; } .ct-tabs a.active { font-weight: 600; text-decoration: underline; }
+`;
 
 const opts = (list, prefix, any) => [...(any ? [{ value: '', label: t('ct.f.any') }] : []),
   ...list.map((v) => ({ value: v, label: t(prefix + v) }))];
@@ -237,13 +249,18 @@ function Callbacks() {
   </section>`;
 }
 
-export default function ContactsView() {
+// #/contacts: the desk and the call-back list; #/contacts/log: the manual log and the search.
+export default function ContactsView({ params }) {
   const [stamp, setStamp] = useState(0);
   const bump = () => setStamp((n) => n + 1);
+  useStyle('contacts-css', CSS);
+  const log = (params || [])[0] === 'log';
+  const tabs = html`<nav class="ct-tabs">
+    <a href="#/contacts" class=${log ? '' : 'active'} data-tab="desk">${t('ct.desk')} · ${t('ct.callbacks')}</a>
+    <a href="#/contacts/log" class=${log ? 'active' : ''} data-tab="log">${t('ct.log')} · ${t('ct.search')}</a></nav>`;
   return html`<${Page} title=${t('ct.title')}>
-    <${Desk} onLogged=${bump} />
-    <${Callbacks} />
-    <${ManualLog} onLogged=${bump} />
-    <${Search} stamp=${stamp} />
+    ${tabs}
+    ${log ? html`<${ManualLog} onLogged=${bump} /><${Search} stamp=${stamp} />`
+    : html`<${Desk} onLogged=${bump} /><${Callbacks} />`}
   </${Page}>`;
 }

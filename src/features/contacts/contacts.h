@@ -51,6 +51,11 @@ struct contact_new {
 int contacts_log(db_conn *c, const struct contact_new *n, int64_t *id, char *code,
                  size_t n_code);
 
+/* The demo step: five hotlines on the published hours (08:30-20:30 every day), the desk
+ * logins' extensions and a few hundred contacts with their call-backs. */
+struct demo_opts;
+int contacts_demo(db *d, const struct demo_opts *o);
+
 /* `aftersales cti token NAME` / `aftersales cti list` / `aftersales cti revoke ID`. */
 int contacts_cmd_cti(int argc, char **argv, db *d);
 

@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "base/auth.h"
 #include "base/buf.h"
+#include "base/form.h"
 #include "base/log.h"
 #include "rules/identity.h"
 
@@ -18,28 +19,30 @@
 
 /* ---------------------------------------------------------------- the body */
 
-static int hexval(int ch)
+/* One pair of a form into the object: "k[]" pairs collect into an array, else the first
+ * value of a key is kept. */
+static int form_pair(void *arg, const char *k, const char *v)
 {
-    return isdigit(ch) ? ch - '0' : isxdigit(ch) ? (tolower(ch) - 'a' + 10) : -1;
-}
-
-/* Percent-decode s[0..n) into the arena ('+' is a space). */
-static char *form_decode(arena *a, const char *s, size_t n)
-{
-    char *out = arena_alloc(a, n + 1), *o = out;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            *o++ = ' ';
-        } else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-                   hexval((unsigned char)s[i + 2]) >= 0) {
-            *o++ = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
-            i += 2;
-        } else {
-            *o++ = s[i];
+    json_t *o = arg;
+    size_t kl = strlen(k);
+    json_t *val = json_string(v);
+    if (!val) /* not UTF-8: left out */
+        return 0;
+    if (kl > 2 && strcmp(k + kl - 2, "[]") == 0) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(kl - 2 < 63 ? kl - 2 : 63), k);
+        json_t *arr = json_object_get(o, name);
+        if (!json_is_array(arr)) {
+            arr = json_array();
+            json_object_set_new(o, name, arr);
         }
+        json_array_append_new(arr, val);
+    } else if (!json_object_get(o, k)) {
+        json_object_set_new(o, k, val);
+    } else {
+        json_decref(val);
     }
-    *o = '\0';
-    return out;
+    return 0;
 }
 
 /* The body as a JSON object: JSON as is, a form as {"event":"...","user":["a","b"]}. */
@@ -55,27 +58,9 @@ static json_t *cti_body(req *r)
         return j;
     }
     json_t *o = json_object();
-    const char *p = r->body ? r->body : "", *end = p + r->body_len;
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end, *eq = memchr(p, '=', (size_t)(stop - p));
-        if (eq) {
-            char *k = form_decode(r->a, p, (size_t)(eq - p));
-            char *v = form_decode(r->a, eq + 1, (size_t)(stop - eq - 1));
-            size_t kl = strlen(k);
-            if (kl > 2 && strcmp(k + kl - 2, "[]") == 0) {
-                k[kl - 2] = '\0';
-                json_t *arr = json_object_get(o, k);
-                if (!json_is_array(arr)) {
-                    arr = json_array();
-                    json_object_set_new(o, k, arr);
-                }
-                json_array_append_new(arr, json_string(v));
-            } else if (json_is_string(json_object_get(o, k)) || !json_object_get(o, k)) {
-                json_object_set_new(o, k, json_string(v));
-            }
-        }
-        p = stop + 1;
+    if (form_each(r->body ? r->body : "", r->body_len, form_pair, o) != 0) {
+        json_decref(o);
+        return NULL;
     }
     return o;
 }

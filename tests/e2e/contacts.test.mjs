@@ -63,3 +63,27 @@ test('a simulated call pops the customer card within 1 s; the wrap-up logs the c
     await page.waitForSelector(`text=${c.code}`);
   });
 });
+
+test('a letter is logged by hand and found in the search; a supervisor changes a hotline', async () => {
+  await asStaff(browser, server, 'agent', '#/contacts/log', async (page) => {
+    await page.selectOption('select[name=log-channel]', 'letter');
+    await page.fill('input[name=log-customer]', CUSTOMER);
+    await page.selectOption('select[name=log-reason]', 'complaint');
+    await page.fill('input[name=log-subject]', '来信：维修太慢');
+    await page.click('[data-test=manual-log] button[type=submit]');
+    const note = await page.textContent('text=已登记联络');
+    const code = /CT\d+/.exec(note)[0];
+    await page.selectOption('select[name=q-channel]', 'letter');
+    await page.waitForSelector(`.table-block:has([data-downloads=contacts]) tbody tr:has-text("${code}")`);
+  }, { expected: [401, 404, 409, 422] });
+  const letters = await server.api(`/api/v1/contacts?channel=letter&customer=${CUSTOMER}`, { token });
+  assert.deepEqual(letters.json.items.filter((x) => x.subject === '来信：维修太慢').map((x) => [x.reason, x.handled_by]), [['complaint', 'agent']]);
+  await asStaff(browser, server, 'supervisor', '#/contacts/hotlines', async (page) => {
+    await page.click('.table-block:has([data-downloads=hotlines]) tbody tr:has-text("4008100000") button');
+    await page.fill('input[name=h-lines]', 'AV, TV');
+    await page.click('[data-test=hotlines] button[type=submit]');
+    await page.waitForSelector('text=热线 HE 已保存');
+  });
+  const h = await server.api('/api/v1/hotlines', { token });
+  assert.deepEqual(h.json.items.find((x) => x.code === 'HE').product_lines, ['AV', 'TV']);
+});

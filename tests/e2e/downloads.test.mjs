@@ -197,6 +197,8 @@ const SCREENS = [
   { name: 'callbacks', login: 'agent', hash: '#/contacts', id: 'code',
     prepare: (page) => page.waitForSelector('[data-test=callbacks] tbody tr'),
     count: (page) => page.$$eval('[data-test=callbacks] tbody tr', (trs) => trs.length) },
+  { name: 'hotlines', login: 'supervisor', hash: '#/contacts/hotlines', id: 'number',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=hotlines]) tbody tr') },
   { name: 'calendars', login: 'admin', hash: '#/calendars', id: 'name',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=calendars]) tbody tr') },
   { name: 'coverage', login: 'supervisor', hash: '#/outlets/coverage', id: 'code',

@@ -4,6 +4,7 @@
 // contact search with its downloads, and the call-back list with its attempts.
 //   #/contacts       the desk (pop, wrap-up, extension) and the call-back list
 //   #/contacts/log   letters, faxes and walk-ins logged by hand, and the contact search
+//   #/contacts/hotlines  the hotlines with their numbers, product lines and hours (supervisors)
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang } from '../i18n.js';
@@ -61,6 +62,13 @@ registerMessages(byLang({
   'ct.a.voicemail': ['语音信箱', 'Voicemail'], 'ct.a.wrong_number': ['号码错误', 'Wrong number'],
   'ct.cause.missed': ['未接来电', 'Missed call'], 'ct.cause.out_of_hours': ['非工作时间来电', 'Out-of-hours call'],
   'ct.cause.requested': ['客户要求', 'Requested'],
+  'ct.hotlines': ['热线', 'Hotlines'],
+  'ct.h.code': ['代码', 'Code'], 'ct.h.number': ['号码', 'Number'], 'ct.h.name': ['名称', 'Name'],
+  'ct.h.calendar': ['服务时间（日历）', 'Opening hours (calendar)'], 'ct.h.lines': ['产品线', 'Product lines'],
+  'ct.h.lines_hint': ['产品线代码，逗号分隔，如 TV, AV', 'Product line codes, comma-separated, e.g. TV, AV'],
+  'ct.h.open_now': ['当前', 'Now'], 'ct.h.open': ['服务中', 'open'], 'ct.h.closed': ['非服务时间', 'closed'],
+  'ct.h.save': ['保存热线', 'Save the hotline'], 'ct.h.saved': ['热线 {code} 已保存', 'Hotline {code} saved'],
+  'ct.h.edit': ['编辑', 'Edit'],
 }));
 
 const CSS = `
@@ -249,18 +257,61 @@ function Callbacks() {
   </section>`;
 }
 
+function Hotlines() {
+  const empty = { code: '', number: '', name: '', calendar: 'hotline', lines: '', version: null };
+  const [f, setF] = useState(empty);
+  const [err, setErr] = useState(null);
+  const [msg, setMsg] = useState(null);
+  const [stamp, setStamp] = useState(0);
+  const [cals, setCals] = useState([]);
+  useEffect(() => { api.get('/calendars', { query: { limit: 200 } }).then((r) => setCals(r.items.map((c) => c.name)), () => {}); }, []);
+  const save = async () => {
+    setErr(null); setMsg(null);
+    const body = { number: f.number, name: f.name, calendar: f.calendar,
+      product_lines: f.lines.split(/[,，\s]+/).filter(Boolean) };
+    if (f.version) body.version = f.version;
+    try { const r = await api.put('/hotlines/' + encodeURIComponent(f.code), body); setMsg(t('ct.h.saved', { code: r.code })); setF(empty); setStamp((n) => n + 1); } catch (e) { setErr(e); }
+  };
+  const edit = (h) => setF({ code: h.code, number: h.number, name: h.name, calendar: h.calendar, lines: h.product_lines.join(', '), version: h.version });
+  const fe = fieldErrors(err);
+  const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
+  const columns = [
+    { key: 'code', label: t('ct.h.code') }, { key: 'number', label: t('ct.h.number') }, { key: 'name', label: t('ct.h.name') },
+    { key: 'calendar', label: t('ct.h.calendar'), render: (h) => html`<a href=${'#/calendars/' + h.calendar}>${h.calendar}</a>` },
+    { key: 'product_lines', label: t('ct.h.lines'), render: (h) => h.product_lines.join(', ') },
+    { key: 'open_now', label: t('ct.h.open_now'), render: (h) => (h.open_now ? t('ct.h.open') : t('ct.h.closed')) },
+    { key: 'edit', label: '', render: (h) => html`<${Button} variant="secondary" onClick=${() => edit(h)}>${t('ct.h.edit')}</${Button}>` },
+  ];
+  return html`<section class="ct-panel" data-test="hotlines"><h2>${t('ct.hotlines')}</h2>
+    <${PagedTable} key=${stamp} path="/hotlines" params=${{}} limit=${50} columns=${columns} name="hotlines" />
+    <form onSubmit=${(e) => { e.preventDefault(); save(); }}>
+      <${ErrorBanner} error=${err} />
+      <div class="ct-row">
+        <${Field} label=${t('ct.h.code')} name="h-code" value=${f.code} onInput=${set('code')} error=${fe.code} disabled=${!!f.version} />
+        <${Field} label=${t('ct.h.number')} name="h-number" value=${f.number} onInput=${set('number')} error=${fe.number} />
+        <${Field} label=${t('ct.h.name')} name="h-name" value=${f.name} onInput=${set('name')} error=${fe.name} />
+        <${Field} as="select" label=${t('ct.h.calendar')} name="h-calendar" value=${f.calendar} onChange=${set('calendar')}
+          options=${(cals.length ? cals : ['hotline']).map((c) => ({ value: c, label: c }))} error=${fe.calendar} />
+        <${Field} label=${t('ct.h.lines')} name="h-lines" value=${f.lines} onInput=${set('lines')} hint=${t('ct.h.lines_hint')} error=${fe.product_lines} />
+      </div>
+      <${Button} type="submit">${t('ct.h.save')}</${Button}>
+      ${msg ? html`<${Notice} tone="success">${msg}</${Notice}>` : null}
+    </form></section>`;
+}
+
 // #/contacts: the desk and the call-back list; #/contacts/log: the manual log and the search.
-export default function ContactsView({ params }) {
+export default function ContactsView({ user, params }) {
   const [stamp, setStamp] = useState(0);
   const bump = () => setStamp((n) => n + 1);
   useStyle('contacts-css', CSS);
-  const log = (params || [])[0] === 'log';
-  const tabs = html`<nav class="ct-tabs">
-    <a href="#/contacts" class=${log ? '' : 'active'} data-tab="desk">${t('ct.desk')} · ${t('ct.callbacks')}</a>
-    <a href="#/contacts/log" class=${log ? 'active' : ''} data-tab="log">${t('ct.log')} · ${t('ct.search')}</a></nav>`;
+  const tab = (params || [])[0] || '';
+  const manage = ['admin', 'supervisor'].includes(user?.role);
+  const link = (to, label) => html`<a href=${'#/contacts' + (to ? '/' + to : '')} class=${tab === to ? 'active' : ''} data-tab=${to || 'desk'}>${label}</a>`;
   return html`<${Page} title=${t('ct.title')}>
-    ${tabs}
-    ${log ? html`<${ManualLog} onLogged=${bump} /><${Search} stamp=${stamp} />`
+    <nav class="ct-tabs">${link('', t('ct.desk') + ' · ' + t('ct.callbacks'))}${link('log', t('ct.log') + ' · ' + t('ct.search'))}
+      ${manage ? link('hotlines', t('ct.hotlines')) : null}</nav>
+    ${tab === 'log' ? html`<${ManualLog} onLogged=${bump} /><${Search} stamp=${stamp} />`
+    : tab === 'hotlines' && manage ? html`<${Hotlines} />`
     : html`<${Desk} onLogged=${bump} /><${Callbacks} />`}
   </${Page}>`;
 }

@@ -189,6 +189,11 @@ test('several matches give a chooser, none a prefilled form; the unmatched conta
     assert.equal(g.status, 200, g.text);
     assert.equal(g.json.customer, null);
     assert.equal(g.json.address, '13512345678');
+    // a stranger's missed call is called back too, by number
+    await hook({ event: 'newCall', from: '0755-8888 6666', to: '4008100000', direction: 'in', callId: 'stranger', user: ['801'] });
+    assert.equal((await hook({ event: 'hangup', callId: 'stranger', cause: 'noAnswer' })).status, 200);
+    const cbs = (await s.api('/api/v1/callbacks', { token: agentTok })).json.items.filter((x) => x.number === '0755-8888 6666');
+    assert.deepEqual(cbs.map((x) => [x.cause, x.customer]), [['missed', null]]);
     sse.close();
 });
 
@@ -266,6 +271,13 @@ test('the wrap-up form updates the contact by version; a letter is logged by han
     assert.deepEqual([letter.json.channel, letter.json.handled_by, letter.json.customer.code, letter.json.started_at], ['letter', 'desk1', c3, '2026-11-20T02:00:00Z']);
     const fax = await desk.request('/api/v1/contacts', { body: { channel: 'fax', address: '010-8888-9999', reason: 'purchase' } });
     assert.equal(fax.status, 201, fax.text);
+    // a wrap-up of "call back" puts the number on the call-back list, once
+    for (const version of [fax.json.version, fax.json.version + 1]) {
+        const cb = await desk.request(`/api/v1/contacts/${fax.json.code}`, { method: 'PATCH', body: { version, outcome: 'call_back' } });
+        assert.equal(cb.status, 200, cb.text);
+    }
+    const req = (await s.api('/api/v1/callbacks', { token: agentTok })).json.items.filter((x) => x.contact === fax.json.code);
+    assert.deepEqual(req.map((x) => [x.cause, x.number]), [['requested', '010-8888-9999']]);
     for (const body of [{ channel: 'pigeon', customer: c3 }, { channel: 'letter' }, { channel: 'letter', customer: 'C99999999' },
         { channel: 'letter', customer: c3, extra: 1 }, { channel: 'letter', customer: c3, duration_s: -1 }]) {
         const r = await desk.request('/api/v1/contacts', { body });

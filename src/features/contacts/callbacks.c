@@ -31,7 +31,7 @@ int ct_callback_add(db_conn *c, int64_t contact_id, int64_t customer_id, const c
     else
         rc = (int)db_exec(c, "INSERT INTO callbacks (code, contact_id, customer_id, number, cause, status,"
                              " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
-                          "tintti", code, contact_id, number, cause, now, now);
+                          "tinttii", code, contact_id, number, cause, now, now);
     return rc < 0 ? rc : 0;
 }
 

@@ -8,6 +8,7 @@
 #include "features/customers/customers.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 struct links {
@@ -138,7 +139,8 @@ static int update_tx(db_conn *c, void *arg)
            " repair_id = COALESCE(CAST(? AS BIGINT), repair_id),"
            " complaint_id = COALESCE(CAST(? AS BIGINT), complaint_id),"
            " handled_by = COALESCE(handled_by, CAST(? AS BIGINT)),"
-           " version = version + 1, updated_at = ? WHERE code = ? AND version = ? RETURNING id");
+           " version = version + 1, updated_at = ? WHERE code = ? AND version = ?"
+           " RETURNING id, customer_id, address");
     if (!st)
         return DB_ERROR;
     const char *vals[4] = {a->reason, a->outcome, a->subject, a->body};
@@ -162,12 +164,30 @@ static int update_tx(db_conn *c, void *arg)
     db_bind_text(st, p++, a->code);
     db_bind_int(st, p, a->version);
     int rc = db_step(st);
+    int64_t id = 0, cust = 0;
+    char number[64] = "";
+    if (rc == DB_ROW) {
+        id = db_int(st, 0);
+        cust = db_isnull(st, 1) ? 0 : db_int(st, 1);
+        snprintf(number, sizeof number, "%s", db_isnull(st, 2) ? "" : db_text(st, 2));
+    }
     db_done(st);
     if (rc < 0)
         return rc;
     a->found = rc == DB_ROW;
     if (!a->found)
         return 0;
+    /* "call back" puts the caller on the call-back list once */
+    if (a->outcome && strcmp(a->outcome, "call_back") == 0 && *number) {
+        int64_t open = 0;
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        if ((rc = lookup_id(c, "SELECT id FROM callbacks WHERE contact_id = CAST(? AS BIGINT) AND status = 'open'",
+                            key, &open)) < 0)
+            return rc;
+        if (rc == 1 && (rc = ct_callback_add(c, id, cust, number, "requested")) < 0)
+            return rc;
+    }
     return audit_write(c, a->actor, "update", "contact", a->code, NULL);
 }
 

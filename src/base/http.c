@@ -399,6 +399,12 @@ static int serve_static(req *r)
 
 /* ---- dispatch ---- */
 
+/* The path as logs show it: a route's pattern when its path holds a secret. */
+static const char *logged_path(const req *r)
+{
+    return r->route && (r->route->flags & ROUTE_SECRET_PATH) ? r->route->pattern : r->path;
+}
+
 static int is_write(const char *method)
 {
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
@@ -471,7 +477,7 @@ static void dispatch(struct ctx *x)
     }
     if (rt->fn(r) < 0 || !r->resp) {
         if (r->dbc)
-            log_error("%s %s: %s", r->method, r->path, db_errmsg(r->dbc));
+            log_error("%s %s: %s", r->method, logged_path(r), db_errmsg(r->dbc));
         reply_error(r, 500, "internal", "internal error; it has been logged", NULL);
     }
 }
@@ -545,7 +551,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     double secs = now_mono() - x->start;
     int status = x->status ? x->status : 0;
     if (config->access_log)
-        log_access(x->r.method, x->r.path, status, secs * 1000.0);
+        log_access(x->r.method, logged_path(&x->r), status, secs * 1000.0);
     metrics_observe(x->r.route_index, status, secs);
     if (x->r.dbc)
         db_release(x->r.dbc);

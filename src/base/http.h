@@ -29,6 +29,7 @@ enum {
     ROUTE_NO_CSRF = 1u << 1,    /* a write that needs no CSRF token (login itself) */
     ROUTE_RAW_BODY = 1u << 2,   /* body is not JSON (CSV upload, mail) */
     ROUTE_LIMITED = 1u << 3,    /* rate-limited per client address (public forms, lookups) */
+    ROUTE_SECRET_PATH = 1u << 4, /* the path holds a secret: logs show the route's pattern */
 };
 
 typedef struct req req;

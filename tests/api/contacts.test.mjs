@@ -240,6 +240,10 @@ test('a wrong or revoked CTI token stores nothing', async () => {
     const revoked = await hook({ event: 'newCall', from: '13800138000', to: '4008100000', direction: 'in', callId: 'x2', user: ['801'] }, old);
     assert.equal(revoked.status, 403);
     assert.deepEqual([await count('cti_calls'), await count('contacts'), await count('callbacks')], before);
+    // the secret in the path never reaches the logs (they show the route's pattern)
+    const logs = s.logs();
+    assert.match(logs.stdout + logs.stderr, /POST \/api\/v1\/cti\/:token/);
+    assert.ok(!(logs.stdout + logs.stderr).includes(cti) && !(logs.stdout + logs.stderr).includes(old), 'a CTI token was logged');
 });
 
 test('bad CTI events are refused and change nothing', async () => {

@@ -16,6 +16,6 @@ const struct route contacts_routes[] = {
     {"GET", "/api/v1/desk/extension", ct_extension_get, DESK, 0},
     {"PUT", "/api/v1/desk/extension", ct_extension_put, DESK, 0},
     {"GET", "/api/v1/desk/customers/:code", ct_pop_get, DESK, 0},
-    {"POST", "/api/v1/cti/:token", ct_webhook, 0, ROUTE_PUBLIC | ROUTE_NO_CSRF | ROUTE_RAW_BODY},
+    {"POST", "/api/v1/cti/:token", ct_webhook, 0, ROUTE_PUBLIC | ROUTE_NO_CSRF | ROUTE_RAW_BODY | ROUTE_SECRET_PATH},
     {0},
 };

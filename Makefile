@@ -94,12 +94,13 @@ FUZZ_TIME ?= 60
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c src/base/csv.c src/base/buf.c $(wildcard src/base/*.h)
+FUZZ_LIBSRC = src/base/csv.c src/base/buf.c src/base/form.c
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard src/base/*.h)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang with libFuzzer:" \
 	  "apt-get install clang libclang-rt-14-dev (or FUZZ_CC=clang-N)" >&2; exit 1; }
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined -Isrc -o $@ $< src/base/csv.c src/base/buf.c || \
+	  -fno-sanitize-recover=undefined -Isrc -o $@ $< $(FUZZ_LIBSRC) || \
 	  { echo "clang could not build a libFuzzer binary: apt-get install libclang-rt-14-dev" >&2; exit 1; }
 
 fuzz: $(FUZZ_BIN)

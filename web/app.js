@@ -30,7 +30,7 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'outlet_manager', 'technician', 'warehouse'] },
   { path: 'prices', titleKey: 'nav.prices', view: () => import('./views/prices.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
-  { path: 'contacts', titleKey: 'nav.contacts', view: null,
+  { path: 'contacts', titleKey: 'nav.contacts', view: () => import('./views/contacts.js'),
     roles: ['admin', 'supervisor', 'agent'] },
   { path: 'complaints', titleKey: 'nav.complaints', view: () => import('./views/complaints.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },

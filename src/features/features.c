@@ -2,6 +2,7 @@
 #include "features/features.h"
 #include "features/catalog/catalog.h"
 #include "features/complaints/complaints.h"
+#include "features/contacts/contacts.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
@@ -28,6 +29,7 @@ const struct route *const feature_routes[] = {
     parts_routes,
     complaints_routes,
     outbox_routes,
+    contacts_routes,
     portal_routes,
     orders_routes,
     NULL,
@@ -46,6 +48,9 @@ const struct history_source feature_history[] = {
               " FROM orders o WHERE o.customer_id = ?"},
     {"feedback", "SELECT f.received_at, f.code, f.category || ' · ' || f.text FROM feedback f"
                  " WHERE f.customer_id = ?"},
+    {"contact", "SELECT c.started_at, c.code, c.channel || ' · ' || c.direction || ' · '"
+                " || COALESCE(c.reason, '') || ' · ' || COALESCE(c.outcome, '') || ' · '"
+                " || COALESCE(c.subject, '') FROM contacts c WHERE c.customer_id = ?"},
     {0},
 };
 
@@ -56,6 +61,9 @@ const char *const feature_customer_moves[] = {
     "UPDATE complaints SET customer_id = ? WHERE customer_id = ?",
     "UPDATE orders SET customer_id = ? WHERE customer_id = ?",
     "UPDATE feedback SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE contacts SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE cti_calls SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE callbacks SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
@@ -68,6 +76,12 @@ const char *const feature_customer_erasures[] = {
     "UPDATE orders SET contact_name = '', contact_phone = '', address = NULL, note = NULL"
     " WHERE customer_id IN (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE feedback SET text = '', contact = NULL WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE contacts SET address = NULL, subject = NULL, body = NULL WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE cti_calls SET from_number = '', to_number = '' WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE callbacks SET number = '' WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     NULL,
 };
@@ -111,5 +125,6 @@ const struct demo_step feature_demo[] = {
     {"prices", prices_demo},
     {"complaints", complaints_demo},
     {"orders", orders_demo},
+    {"contacts", contacts_demo},
     {0},
 };

@@ -138,16 +138,16 @@ test('the year listing shows 2026-10-10 as a make-up working day; the 2027 warni
     const bad = await s.api('/api/v1/calendars/office?year=26', { token: agent });
     assert.equal(bad.status, 422, bad.text);
     const list = await s.api('/api/v1/calendars', { token: agent });
-    assert.deepEqual(list.json.items.map((c) => c.name), ['always', 'office']);
+    assert.deepEqual(list.json.items.map((c) => c.name), ['always', 'hotline', 'office']); // hotline: the contact center's published hours (0010)
     const one = await s.api('/api/v1/calendars?limit=1', { token: agent });
     assert.deepEqual(one.json.items.map((c) => c.name), ['always']);
     const rest = await s.api(`/api/v1/calendars?limit=1&cursor=${one.json.next_cursor}`, { token: agent });
-    assert.deepEqual(rest.json.items.map((c) => c.name), ['office']);
+    assert.deepEqual(rest.json.items.map((c) => c.name), ['hotline']);
     const csv = await s.api('/api/v1/calendars?format=csv', { token: agent });
     assert.equal(csv.status, 200, csv.text);
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
     assert.equal(lines[0], 'name,zone,holidays,version,updated_at');
-    assert.match(lines[2], /^office,Asia\/Shanghai,cn,\d+,/);
+    assert.match(lines[3], /^office,Asia\/Shanghai,cn,\d+,/);
     assert.equal((await s.api('/api/v1/calendars/nope', { token: agent })).status, 404);
 });
 

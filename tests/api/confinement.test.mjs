@@ -15,7 +15,17 @@ const ROLES = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', '
     'editor', 'marketer'];
 const OUTLET_ROLES = ['outlet_manager', 'technician'];
 // Routes that need no login, and why that is right.
-const PUBLIC_OK = new Set(['GET /healthz', 'GET /api/v1/openapi.json', 'POST /api/v1/session']);
+const PUBLIC_OK = new Set(['GET /healthz', 'GET /api/v1/openapi.json', 'POST /api/v1/session',
+    'POST /api/v1/cti/:token']); // the PBX bridge: the path's secret token (stored hashed) is the credential
+let contactSeq = 0;
+/** A phone contact about a repair of outlet o, made in the database; returns its code. */
+async function contactAt(server, o) {
+    const repair = await makeRepair(server, o);
+    const code = `CTX${process.pid}${++contactSeq}`;
+    await sql(server, `INSERT INTO contacts (code, channel, direction, started_at, repair_id, customer_id, created_at, updated_at)
+        SELECT '${code}', 'phone', 'in', 0, r.id, r.customer_id, 0, 0 FROM repairs r WHERE r.code = '${repair}'`);
+    return code;
+}
 const isWrite = (m) => !['GET', 'HEAD'].includes(m);
 
 // How to make a record that belongs to an outlet, for each route with a path parameter
@@ -39,6 +49,7 @@ const OWNED = {
     'POST /api/v1/part-request-lines/:code/cancel': { make: (ctx, o) => makePartLine(ctx.s, o) },
     'POST /api/v1/transfers/:code/receive': { make: (ctx, o) => makeTransfer(ctx.s, o) },
     'GET /api/v1/complaints/:code': { make: (ctx, o) => ctx.complaint(o) },
+    'GET /api/v1/contacts/:code': { make: (ctx, o) => contactAt(ctx.s, o) },
     'POST /api/v1/complaints/:code/responses': { make: (ctx, o) => ctx.complaint(o), body: { text: '已回电' } },
     'POST /api/v1/complaints/:code/pause': { make: (ctx, o) => ctx.complaint(o), body: { reason: '等客户' } },
     'POST /api/v1/complaints/:code/resume': { make: (ctx, o) => ctx.complaint(o, true) },

@@ -193,6 +193,16 @@ const SCREENS = [
       await page.waitForSelector('.table-block:has([data-downloads=complaints]) tbody tr');
       await filter(page, '/api/v1/complaints?', 'severity=critical', () => page.selectOption('select[name=severity]', 'critical'));
     } },
+  { name: 'contacts', login: 'agent', hash: '#/contacts/log', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=contacts]) tbody tr');
+      await filter(page, '/api/v1/contacts?', 'channel=fax', () => page.selectOption('select[name=q-channel]', 'fax'));
+    } },
+  { name: 'callbacks', login: 'agent', hash: '#/contacts', id: 'code',
+    prepare: (page) => page.waitForSelector('[data-test=callbacks] tbody tr'),
+    count: (page) => page.$$eval('[data-test=callbacks] tbody tr', (trs) => trs.length) },
+  { name: 'hotlines', login: 'supervisor', hash: '#/contacts/hotlines', id: 'number',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=hotlines]) tbody tr') },
   { name: 'calendars', login: 'admin', hash: '#/calendars', id: 'name',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=calendars]) tbody tr') },
   { name: 'coverage', login: 'supervisor', hash: '#/outlets/coverage', id: 'code',

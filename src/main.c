@@ -8,6 +8,7 @@
 #include "base/router.h"
 #include "features/features.h"
 #include "features/complaints/complaints.h"
+#include "features/kb/kb.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
 
@@ -135,7 +136,9 @@ static int cmd_serve(int argc, char **argv, db *d)
     complaints_holidays_ensure(hc);
     db_release(hc);
     complaints_scheduler_start(d);
+    kb_scheduler_start(d);
     rc = http_serve(&cfg, d) == 0 ? 0 : 1;
+    kb_scheduler_stop();
     complaints_scheduler_stop();
     log_stop();
 cleanup:

@@ -7,6 +7,7 @@
 #include "features/network/network.h"
 #include "features/parts/parts.h"
 #include "features/portal/portal.h"
+#include "features/kb/kb.h"
 #include "features/prices/prices.h"
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"
@@ -26,6 +27,7 @@ const struct route *const feature_routes[] = {
     parts_routes,
     complaints_routes,
     portal_routes,
+    kb_routes,
     NULL,
 };
 
@@ -92,5 +94,6 @@ const struct demo_step feature_demo[] = {
     {"parts", parts_demo},
     {"prices", prices_demo},
     {"complaints", complaints_demo},
+    {"kb", kb_demo},
     {0},
 };

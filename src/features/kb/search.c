@@ -1,0 +1,180 @@
+/* kb: search of published articles inside their validity window, for the public portal
+ * (public articles) and the staff (internal ones too): the query's tokens (rules/kbtext)
+ * as phrases, SQLite FTS5 or PostgreSQL to_tsvector('simple') @@ phraseto_tsquery over
+ * the same token text, a title match first, a zh-CN query with no result retried in en. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "features/kb/internal.h"
+#include "rules/kbtext.h"
+
+enum { Q_MAX = 500 };
+
+struct query {
+    char *groups[KBTEXT_QUERY_GROUPS];
+    int n;
+    int internal;
+    long limit;
+};
+
+/* The FTS5 expression "col : (\"g1\" AND \"g2\")" (arena). */
+static const char *fts_expr(arena *a, const char *col, const struct query *q)
+{
+    buf b = BUF_INIT;
+    buf_addf(&b, "%s : (", col);
+    for (int i = 0; i < q->n; i++)
+        buf_addf(&b, "%s\"%s\"", i ? " AND " : "", q->groups[i]);
+    buf_addc(&b, ')');
+    char *s = arena_strdup(a, b.s);
+    buf_release(&b);
+    return s;
+}
+
+static int run_sqlite(req *r, const struct query *q, const char *lang, int64_t now, json_t *items)
+{
+    db_stmt *st = db_prepare(
+        req_db(r), "SELECT a.code, a.title, a.kind, trim(substr(a.body_text, 1, 120)),"
+                   " a.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?) AS t"
+                   " FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid"
+                   " WHERE kb_fts MATCH ? AND a.status = 'published' AND a.lang = ?"
+                   " AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?)"
+                   " AND (? = 1 OR a.audience = 'public')"
+                   " ORDER BY t DESC, a.published_at DESC, a.id DESC LIMIT ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, fts_expr(r->a, "tokens_title", q));
+    db_bind_text(st, 2, fts_expr(r->a, "tokens_all", q));
+    db_bind_text(st, 3, lang);
+    db_bind_int(st, 4, now);
+    db_bind_int(st, 5, now);
+    db_bind_int(st, 6, q->internal);
+    db_bind_int(st, 7, q->limit);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", db_text(st, 0),
+                                               "title", db_text(st, 1), "kind", db_text(st, 2),
+                                               "snippet", db_text(st, 3)));
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int run_pg(req *r, const struct query *q, const char *lang, int64_t now, json_t *items)
+{
+    buf b = BUF_INIT;
+    buf_adds(&b, "SELECT a.code, a.title, a.kind, trim(substr(a.body_text, 1, 120)),"
+                 " to_tsvector('simple', a.tokens_title) @@ q.q AS t FROM kb_articles a, (SELECT ");
+    for (int i = 0; i < q->n; i++)
+        buf_adds(&b, i ? " && phraseto_tsquery('simple', CAST(? AS TEXT))"
+                       : "phraseto_tsquery('simple', CAST(? AS TEXT))");
+    buf_adds(&b, " AS q) q WHERE to_tsvector('simple', a.tokens_all) @@ q.q"
+                 " AND a.status = 'published' AND a.lang = ? AND a.valid_from <= ?"
+                 " AND (a.valid_to IS NULL OR a.valid_to > ?) AND (CAST(? AS BIGINT) = 1"
+                 " OR a.audience = 'public') ORDER BY t DESC, a.published_at DESC, a.id DESC LIMIT ?");
+    db_stmt *st = db_prepare(req_db(r), b.s);
+    buf_release(&b);
+    if (!st)
+        return DB_ERROR;
+    int k = 1;
+    for (int i = 0; i < q->n; i++)
+        db_bind_text(st, k++, q->groups[i]);
+    db_bind_text(st, k++, lang);
+    db_bind_int(st, k++, now);
+    db_bind_int(st, k++, now);
+    db_bind_int(st, k++, q->internal);
+    db_bind_int(st, k, q->limit);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", db_text(st, 0),
+                                               "title", db_text(st, 1), "kind", db_text(st, 2),
+                                               "snippet", db_text(st, 3)));
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int search(req *r, int internal)
+{
+    const char *text = req_query(r, "q"), *lang = req_query(r, "lang");
+    if (!text || !*text)
+        return reply_bad_param(r, "q", "required: the words to look for");
+    if (strlen(text) > Q_MAX)
+        return reply_bad_param(r, "q", "at most 500 bytes");
+    if (lang && *lang && strcmp(lang, "zh-CN") && strcmp(lang, "en"))
+        return reply_bad_param(r, "lang", "zh-CN or en");
+    lang = lang && *lang ? lang : "zh-CN";
+    struct query q = {.internal = internal};
+    if (page_limit(req_query(r, "limit"), 10, 50, &q.limit) < 0)
+        return reply_bad_param(r, "limit", "1 to 50");
+    int groups = 0;
+    char *tok = kbtext_query(text, &groups);
+    if (!tok)
+        return reply_bad_param(r, "q", "not valid UTF-8");
+    if (groups == 0 || groups > KBTEXT_QUERY_GROUPS) {
+        free(tok);
+        return reply_bad_param(r, "q", groups ? "at most 8 separate words or phrases"
+                                              : "no letters, digits or characters to look for");
+    }
+    char *save = NULL;
+    for (char *g = strtok_r(tok, "\n", &save); g && q.n < groups; g = strtok_r(NULL, "\n", &save))
+        q.groups[q.n++] = g;
+    int pg = db_conn_kind(req_db(r)) == DB_POSTGRES;
+    json_t *items = json_array();
+    int64_t now = now_unix();
+    int rc = (pg ? run_pg : run_sqlite)(r, &q, lang, now, items);
+    const char *used = lang;
+    if (rc == 0 && json_array_size(items) == 0 && strcmp(lang, "zh-CN") == 0) {
+        used = "en"; /* nothing in Chinese: the English articles may have it */
+        rc = (pg ? run_pg : run_sqlite)(r, &q, "en", now, items);
+    }
+    free(tok);
+    if (rc != 0) {
+        json_decref(items);
+        return reply_db_failure(r, rc, "search");
+    }
+    return reply_json(r, 200, json_pack("{s:o, s:s}", "items", items, "lang", used));
+}
+
+/* GET /api/v1/public/kb/search?q=&lang= */
+int kb_search_public(req *r)
+{
+    return search(r, 0);
+}
+
+/* GET /api/v1/kb/search?q=&lang= (staff: internal articles too) */
+int kb_search_staff(req *r)
+{
+    return search(r, 1);
+}
+
+/* GET /api/v1/public/kb/articles/:code: a published public article inside its window. */
+int kb_public_article(req *r)
+{
+    db_conn *c = req_db(r);
+    int64_t now = now_unix();
+    db_stmt *st = db_prepare(c, "SELECT id FROM kb_articles WHERE code = ? AND status = 'published'"
+                                " AND audience = 'public' AND valid_from <= ?"
+                                " AND (valid_to IS NULL OR valid_to > ?)");
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, req_param(r, "code"));
+    db_bind_int(st, 2, now);
+    db_bind_int(st, 3, now);
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_int(st, 0) : 0;
+    db_done(st);
+    if (rc < 0)
+        return reply_db_failure(r, rc, "article");
+    json_t *j = NULL;
+    if (!id || (rc = kb_article_json(c, id, 1, &j)) == 1)
+        return reply_not_found(r, "article");
+    if (rc < 0)
+        return reply_db_failure(r, rc, "article");
+    json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "code",
+                            json_object_get(j, "code"), "lang", json_object_get(j, "lang"), "kind",
+                            json_object_get(j, "kind"), "title", json_object_get(j, "title"), "body",
+                            json_object_get(j, "body"), "twin", json_object_get(j, "twin"),
+                            "published_at", json_object_get(j, "published_at"), "models",
+                            json_object_get(j, "models"));
+    json_decref(j);
+    return reply_json(r, 200, out);
+}

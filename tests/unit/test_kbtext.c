@@ -128,8 +128,8 @@ static void keeps_allowed(void **state)
     clean_is("<P CLASS=x>a<BR>b</P>", "<p>a<br>b</p>");
     clean_is("<a href=\"https://www.sony.com.cn/\" title=\"t\">x</a>",
              "<a href=\"https://www.sony.com.cn/\" title=\"t\">x</a>");
-    clean_is("<img src=\"/api/v1/kb/images/I000001\" alt=\"图\" width=\"300\">",
-             "<img src=\"/api/v1/kb/images/I000001\" alt=\"图\" width=\"300\">");
+    clean_is("<img src=\"/api/v1/public/kb/images/I000001\" alt=\"图\" width=\"300\">",
+             "<img src=\"/api/v1/public/kb/images/I000001\" alt=\"图\" width=\"300\">");
     clean_is("<table><tr><td colspan=2>x</td></tr></table>",
              "<table><tr><td colspan=\"2\">x</td></tr></table>");
     clean_is("a &amp; b &lt; c &#x4e2d; &copy;", "a &amp; b &lt; c 中 &amp;copy;");

@@ -91,10 +91,10 @@ int kb_images_create(req *r)
         return reply_db_failure(r, rc, "image");
     return reply_json(r, 201, json_pack("{s:s, s:s, s:I, s:s}", "code", im.code, "mime", im.mime,
                                         "size", (json_int_t)im.size, "url",
-                                        arena_printf(r->a, "/api/v1/kb/images/%s", im.code)));
+                                        arena_printf(r->a, "/api/v1/public/kb/images/%s", im.code)));
 }
 
-/* GET /api/v1/kb/images/:code (public: articles on the portal show them) */
+/* GET /api/v1/public/kb/images/:code (public: articles on the portal show them) */
 int kb_images_get(req *r)
 {
     db_stmt *st = db_prepare(req_db(r), "SELECT mime, size, data FROM kb_images WHERE code = ?");

@@ -290,3 +290,12 @@ test('the article list filters and downloads', async () => {
     assert.ok(csv.text.includes('电视没有声音'));
     assert.equal((await ctx.editor.request('/api/v1/kb/articles?status=gone')).status, 422);
 });
+
+test('the portal lists the news, promotions and FAQs in their window', async () => {
+    const r = await s.api('/api/v1/public/kb/articles?kind=news&lang=zh-CN');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.items.map((i) => i.code), [code.ps5, code.news]);
+    const p = await s.api('/api/v1/public/kb/articles?kind=promotion');
+    assert.equal(p.json.items.some((i) => [code.expired, code.future].includes(i.code)), false);
+    assert.equal((await s.api('/api/v1/public/kb/articles?kind=tech_qa')).status, 422);
+});

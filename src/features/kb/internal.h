@@ -32,6 +32,7 @@ int kb_articles_transition(req *r);
 int kb_search_public(req *r);
 int kb_search_staff(req *r);
 int kb_public_article(req *r);
+int kb_public_list(req *r);
 int kb_images_create(req *r);
 int kb_images_get(req *r);
 

@@ -8,6 +8,7 @@
 
 const struct route kb_routes[] = {
     {"GET", "/api/v1/public/kb/search", kb_search_public, 0, ROUTE_PUBLIC | ROUTE_LIMITED},
+    {"GET", "/api/v1/public/kb/articles", kb_public_list, 0, ROUTE_PUBLIC | ROUTE_LIMITED},
     {"GET", "/api/v1/public/kb/articles/:code", kb_public_article, 0, ROUTE_PUBLIC | ROUTE_LIMITED},
     {"GET", "/api/v1/public/kb/images/:code", kb_images_get, 0, ROUTE_PUBLIC},
     {"GET", "/api/v1/kb/search", kb_search_staff, KB_READERS, 0},

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/datetime.h"
 #include "features/kb/internal.h"
 #include "rules/kbtext.h"
 
@@ -177,4 +178,50 @@ int kb_public_article(req *r)
                             json_object_get(j, "models"));
     json_decref(j);
     return reply_json(r, 200, out);
+}
+
+/* GET /api/v1/public/kb/articles?kind=&lang=: the newest published public articles of a
+ * kind inside their window (the portal's FAQ, news and promotions pages), at most 50. */
+int kb_public_list(req *r)
+{
+    static const char *const kinds[] = {"product_info", "promotion", "faq", "news", NULL};
+    const char *kind = req_query(r, "kind"), *lang = req_query(r, "lang");
+    int ok = 0;
+    for (int i = 0; kind && kinds[i]; i++)
+        ok |= strcmp(kind, kinds[i]) == 0;
+    if (!ok)
+        return reply_bad_param(r, "kind", "one of product_info, promotion, faq, news");
+    if (lang && *lang && strcmp(lang, "zh-CN") && strcmp(lang, "en"))
+        return reply_bad_param(r, "lang", "zh-CN or en");
+    long limit;
+    if (page_limit(req_query(r, "limit"), 20, 50, &limit) < 0)
+        return reply_bad_param(r, "limit", "1 to 50");
+    int64_t now = now_unix();
+    db_stmt *st = db_prepare(req_db(r), "SELECT code, title, kind, trim(substr(body_text, 1, 120)),"
+                                        " published_at FROM kb_articles WHERE status = 'published'"
+                                        " AND audience = 'public' AND kind = ? AND lang = ?"
+                                        " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+                                        " ORDER BY published_at DESC, id DESC LIMIT ?");
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, kind);
+    db_bind_text(st, 2, lang && *lang ? lang : "zh-CN");
+    db_bind_int(st, 3, now);
+    db_bind_int(st, 4, now);
+    db_bind_int(st, 5, limit);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        char at[21];
+        dt_rfc3339(db_isnull(st, 4) ? 0 : db_int(st, 4), at);
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", db_text(st, 0),
+                                               "title", db_text(st, 1), "kind", db_text(st, 2),
+                                               "snippet", db_text(st, 3), "published_at", at));
+    }
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return reply_db_failure(r, rc, "articles");
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

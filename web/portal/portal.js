@@ -1,7 +1,10 @@
-// The customer portal and lobby kiosk (M14): repair status lookup by code and phone
-// tail, and warranty registration with the immediate answer. No login, no framework:
-// one small module that works on a phone, a desktop and a kiosk (?kiosk=1: large type).
+// The customer portal and lobby kiosk (M14): FAQ and information search, news and
+// promotions (./kb.js), repair status lookup by code and phone tail, and warranty
+// registration with the immediate answer. No login, no framework: one small module that
+// works on a phone, a desktop and a kiosk (?kiosk=1: large type and touch
+// targets, back home with every field cleared after ?idle= seconds, default 60).
 import { byLang } from '../lib/bilingual.js';
+import { KB_MESSAGES, searchPanel, listPanel, idleReset } from './kb.js';
 
 const M = byLang({
   title: ['售后服务', 'After-Sales Service'],
@@ -62,11 +65,15 @@ const M = byLang({
   'r.unknown model': ['型号不存在', 'Unknown model'],
 });
 
+for (const l of ['zh-CN', 'en']) Object.assign(M[l], KB_MESSAGES[l]);
 const params = new URLSearchParams(location.search);
-if (params.get('kiosk') === '1') { document.body.classList.add('kiosk'); document.documentElement.classList.add('kiosk'); }
+const kiosk = params.get('kiosk') === '1' || location.pathname.replace(/\/+$/, '') === '/kiosk';
+if (kiosk) { document.body.classList.add('kiosk'); document.documentElement.classList.add('kiosk'); }
+const TABS = ['search', 'news', 'promotions', 'status', 'warranty'];
+const HOME_TAB = kiosk ? 'search' : 'status';
 let lang = (navigator.language || '').toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 try { const s = localStorage.getItem('aftersales.lang'); if (s === 'en' || s === 'zh-CN') lang = s; } catch { /* private mode */ }
-let tab = params.get('tab') === 'warranty' ? 'warranty' : 'status';
+let tab = TABS.includes(params.get('tab')) ? params.get('tab') : HOME_TAB;
 let models = null;
 const app = document.getElementById('app');
 
@@ -95,13 +102,16 @@ function render() {
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   app.innerHTML = `
     <nav class="tabs" role="tablist">
-      <button type="button" role="tab" id="tab-status" aria-selected="${tab === 'status'}">${esc(t('tab_status'))}</button>
-      <button type="button" role="tab" id="tab-warranty" aria-selected="${tab === 'warranty'}">${esc(t('tab_warranty'))}</button>
+      ${TABS.map((k) => `<button type="button" role="tab" id="tab-${k}" aria-selected="${tab === k}">${esc(t('tab_' + k))}</button>`).join('')}
     </nav>
     <div id="panel"></div>`;
-  app.querySelector('#tab-status').onclick = () => { tab = 'status'; render(); };
-  app.querySelector('#tab-warranty').onclick = () => { tab = 'warranty'; render(); };
-  if (tab === 'status') statusPanel(); else warrantyPanel();
+  for (const k of TABS) app.querySelector('#tab-' + k).onclick = () => { tab = k; render(); };
+  const ctx = { t, esc, call, lang, fmt };
+  const panel = app.querySelector('#panel');
+  if (tab === 'status') statusPanel();
+  else if (tab === 'warranty') warrantyPanel();
+  else if (tab === 'search') searchPanel(panel, ctx);
+  else listPanel(panel, ctx, tab === 'news' ? 'news' : 'promotion', t('tab_' + tab));
 }
 
 function statusPanel() {
@@ -218,3 +228,8 @@ async function warrantyPanel() {
 
 for (const b of document.querySelectorAll('[data-lang]')) b.onclick = () => setLang(b.dataset.lang);
 render();
+if (kiosk) {
+  const idle = Number(params.get('idle'));
+  // home again for the next visitor: first tab, nothing typed, nothing shown
+  idleReset(idle > 0 ? idle : 60, () => { tab = HOME_TAB; if (document.activeElement) document.activeElement.blur(); render(); });
+}

@@ -14,6 +14,8 @@ CREATE TABLE kb_articles (
   body_text     TEXT NOT NULL,            -- its plain text
   tokens_title  TEXT NOT NULL,
   tokens_all    TEXT NOT NULL,            -- title and body tokens
+  bi_title      TEXT NOT NULL,            -- their bigram streams (kbtext_bigrams)
+  bi_all        TEXT NOT NULL,
   valid_from    BIGINT NOT NULL,
   valid_to      BIGINT,
   twin_id       BIGINT REFERENCES kb_articles(id),   -- the other language's version
@@ -66,6 +68,7 @@ CREATE TABLE kb_images (
 );
 
 CREATE INDEX kb_articles_tsv ON kb_articles USING gin (to_tsvector('simple'::regconfig, tokens_all));
+CREATE INDEX kb_articles_bi ON kb_articles USING gin (to_tsvector('simple'::regconfig, bi_all));
 
 INSERT INTO counters (name, value) VALUES ('kb_article', 0) ON CONFLICT (name) DO NOTHING;
 INSERT INTO counters (name, value) VALUES ('kb_image', 0) ON CONFLICT (name) DO NOTHING;

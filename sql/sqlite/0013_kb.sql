@@ -14,6 +14,8 @@ CREATE TABLE kb_articles (
   body_text     TEXT NOT NULL,            -- its plain text
   tokens_title  TEXT NOT NULL,
   tokens_all    TEXT NOT NULL,            -- title and body tokens
+  bi_title      TEXT NOT NULL,            -- their bigram streams (kbtext_bigrams)
+  bi_all        TEXT NOT NULL,
   valid_from    BIGINT NOT NULL,
   valid_to      BIGINT,
   twin_id       INTEGER REFERENCES kb_articles(id),   -- the other language's version
@@ -65,17 +67,17 @@ CREATE TABLE kb_images (
   created_at  BIGINT NOT NULL
 );
 
-CREATE VIRTUAL TABLE kb_fts USING fts5(tokens_title, tokens_all, content='kb_articles',
+CREATE VIRTUAL TABLE kb_fts USING fts5(tokens_title, tokens_all, bi_title, bi_all, content='kb_articles',
   content_rowid='id', tokenize='unicode61');
 CREATE TRIGGER kb_fts_insert AFTER INSERT ON kb_articles BEGIN
-  INSERT INTO kb_fts (rowid, tokens_title, tokens_all) VALUES (new.id, new.tokens_title, new.tokens_all);
+  INSERT INTO kb_fts (rowid, tokens_title, tokens_all, bi_title, bi_all) VALUES (new.id, new.tokens_title, new.tokens_all, new.bi_title, new.bi_all);
 END;
 CREATE TRIGGER kb_fts_delete AFTER DELETE ON kb_articles BEGIN
-  INSERT INTO kb_fts (kb_fts, rowid, tokens_title, tokens_all) VALUES ('delete', old.id, old.tokens_title, old.tokens_all);
+  INSERT INTO kb_fts (kb_fts, rowid, tokens_title, tokens_all, bi_title, bi_all) VALUES ('delete', old.id, old.tokens_title, old.tokens_all, old.bi_title, old.bi_all);
 END;
-CREATE TRIGGER kb_fts_update AFTER UPDATE OF tokens_title, tokens_all ON kb_articles BEGIN
-  INSERT INTO kb_fts (kb_fts, rowid, tokens_title, tokens_all) VALUES ('delete', old.id, old.tokens_title, old.tokens_all);
-  INSERT INTO kb_fts (rowid, tokens_title, tokens_all) VALUES (new.id, new.tokens_title, new.tokens_all);
+CREATE TRIGGER kb_fts_update AFTER UPDATE OF tokens_title, tokens_all, bi_title, bi_all ON kb_articles BEGIN
+  INSERT INTO kb_fts (kb_fts, rowid, tokens_title, tokens_all, bi_title, bi_all) VALUES ('delete', old.id, old.tokens_title, old.tokens_all, old.bi_title, old.bi_all);
+  INSERT INTO kb_fts (rowid, tokens_title, tokens_all, bi_title, bi_all) VALUES (new.id, new.tokens_title, new.tokens_all, new.bi_title, new.bi_all);
 END;
 
 INSERT INTO counters (name, value) VALUES ('kb_article', 0) ON CONFLICT (name) DO NOTHING;

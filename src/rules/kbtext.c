@@ -193,3 +193,82 @@ char *kbtext_query(const char *q, int *groups)
     *groups = 0;
     return tokenize(q, KBTEXT_TOKENS_MAX, 1, groups);
 }
+
+/* 1 when the token at s (length n) is a CJK character's "u" + hex. */
+static int cjk_token(const char *s, size_t n)
+{
+    if (n < 5 || n > 6 || s[0] != 'u')
+        return 0;
+    unsigned v = 0;
+    for (size_t i = 1; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            v = v * 16 + (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = v * 16 + (unsigned)(c - 'a' + 10);
+        else
+            return 0;
+    }
+    return is_cjk((int32_t)v);
+}
+
+char *kbtext_bigrams(const char *tokens)
+{
+    struct out o = {0};
+    put(&o, "", 0);
+    const char *prev = NULL;
+    size_t prev_n = 0;
+    int prev_cjk = 0;
+    for (const char *s = tokens ? tokens : ""; *s;) {
+        while (*s == ' ')
+            s++;
+        if (!*s)
+            break;
+        const char *e = strchr(s, ' ');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        int cjk = cjk_token(s, n);
+        const char *next = s + n;
+        while (*next == ' ')
+            next++;
+        size_t nn = strcspn(next, " ");
+        int next_cjk = *next && cjk_token(next, nn);
+        if (cjk && prev_cjk) {
+            if (o.len)
+                put(&o, " ", 1);
+            put(&o, prev, prev_n);
+            put(&o, "x", 1);
+            put(&o, s + 1, n - 1);
+        } else if (!(cjk && next_cjk)) {
+            /* a word, or a CJK character alone: itself */
+            if (o.len)
+                put(&o, " ", 1);
+            put(&o, s, n);
+        } /* else the first of a run: its pair comes with the next token */
+        prev = s;
+        prev_n = n;
+        prev_cjk = cjk;
+        s += n;
+    }
+    if (o.fail) {
+        free(o.s);
+        return NULL;
+    }
+    return o.s;
+}
+
+int kbtext_cjk_run(const char *phrase)
+{
+    int count = 0;
+    for (const char *s = phrase; *s;) {
+        while (*s == ' ')
+            s++;
+        if (!*s)
+            break;
+        size_t n = strcspn(s, " ");
+        if (!cjk_token(s, n))
+            return 0;
+        count++;
+        s += n;
+    }
+    return count >= 2;
+}

@@ -28,4 +28,15 @@ char *kbtext_query(const char *q, int *groups);
 /* Close this thread's OpenCC converter (reopened on next use). */
 void kbtext_thread_cleanup(void);
 
+/* The bigram stream of a token string (kbtext_tokens' output, or one query phrase): each
+ * run of two or more CJK tokens becomes its overlapping pairs ("u7535 u89c6 u673a" ->
+ * "u7535x89c6 u89c6x673a"); every other token stays as it is, so runs never touch. A
+ * phrase of two or more CJK characters is matched on this stream: its lists are short
+ * where single characters' are long. Malloc'd; NULL when out of memory. */
+char *kbtext_bigrams(const char *tokens);
+
+/* 1 when the phrase (space-separated tokens) is two or more CJK tokens and nothing else:
+ * the phrases matched on the bigram stream. */
+int kbtext_cjk_run(const char *phrase);
+
 #endif

@@ -109,6 +109,30 @@ static void limits(void **state)
     assert_null(kbtext_query("\xc3", &g));
 }
 
+static void bigrams_are(const char *tokens, const char *want)
+{
+    char *b = kbtext_bigrams(tokens);
+    if (!b || strcmp(b, want) != 0)
+        fail_msg("bigrams of \"%s\" = \"%s\", expected \"%s\"", tokens, b ? b : "NULL", want);
+    free(b);
+}
+
+static void bigram_stream(void **state)
+{
+    (void)state;
+    bigrams_are("u7535 u89c6 u673a", "u7535x89c6 u89c6x673a");
+    bigrams_are("u7d22 u5c3c kd55x85k u7535 u89c6", "u7d22x5c3c kd55x85k u7535x89c6");
+    bigrams_are("a u4e2d b", "a u4e2d b");
+    bigrams_are("u7535 u89c6 a u89c6 u673a", "u7535x89c6 a u89c6x673a");
+    bigrams_are("u4e2d", "u4e2d");
+    bigrams_are("u2 u4e2d", "u2 u4e2d"); /* u2 is a word, not a character */
+    bigrams_are("", "");
+    assert_true(kbtext_cjk_run("u7535 u89c6"));
+    assert_false(kbtext_cjk_run("u7535"));
+    assert_false(kbtext_cjk_run("u7535 kd55x85k"));
+    assert_false(kbtext_cjk_run("hdmi cable"));
+}
+
 /* ---- sanitiser ---- */
 
 static void clean_is(const char *in, const char *want)
@@ -208,7 +232,8 @@ int main(void)
         cmocka_unit_test(cjk_single_characters), cmocka_unit_test(traditional_to_simplified),
         cmocka_unit_test(full_width_and_case),   cmocka_unit_test(model_numbers_whole),
         cmocka_unit_test(mixed_zh_en),           cmocka_unit_test(query_phrases),
-        cmocka_unit_test(limits),                cmocka_unit_test(keeps_allowed),
+        cmocka_unit_test(limits),                cmocka_unit_test(bigram_stream),
+        cmocka_unit_test(keeps_allowed),
         cmocka_unit_test(drops_scripts),         cmocka_unit_test(drops_handlers_and_styles),
         cmocka_unit_test(drops_bad_urls),        cmocka_unit_test(well_formed),
         cmocka_unit_test(plain_text),

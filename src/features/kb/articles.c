@@ -49,8 +49,9 @@ static int create_tx(db_conn *c, void *arg)
         return DB_ERROR;
     db_stmt *st = db_prepare(
         c, "INSERT INTO kb_articles (code, lang, kind, audience, status, title, body, body_text,"
-           " tokens_title, tokens_all, valid_from, valid_to, created_by, updated_by, created_at,"
-           " updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+           " tokens_title, tokens_all, bi_title, bi_all, valid_from, valid_to, created_by, updated_by,"
+           " created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+           " RETURNING id");
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, code);
@@ -62,15 +63,17 @@ static int create_tx(db_conn *c, void *arg)
     db_bind_text(st, 7, w->text);
     db_bind_text(st, 8, w->tokens_title);
     db_bind_text(st, 9, w->tokens_all);
-    db_bind_int(st, 10, w->has_valid_from ? w->valid_from : now);
+    db_bind_text(st, 10, w->bi_title);
+    db_bind_text(st, 11, w->bi_all);
+    db_bind_int(st, 12, w->has_valid_from ? w->valid_from : now);
     if (w->has_valid_to)
-        db_bind_int(st, 11, w->valid_to);
+        db_bind_int(st, 13, w->valid_to);
     else
-        db_bind_null(st, 11);
-    db_bind_text(st, 12, w->actor);
-    db_bind_text(st, 13, w->actor);
-    db_bind_int(st, 14, now);
-    db_bind_int(st, 15, now);
+        db_bind_null(st, 13);
+    db_bind_text(st, 14, w->actor);
+    db_bind_text(st, 15, w->actor);
+    db_bind_int(st, 16, now);
+    db_bind_int(st, 17, now);
     int rc = db_step(st);
     if (rc == DB_ROW)
         w->id = db_int(st, 0);
@@ -179,7 +182,8 @@ static int update_tx(db_conn *c, void *arg)
         return rc;
     /* an edit of a published or withdrawn article goes back to draft: it is reviewed again */
     st = db_prepare(c, "UPDATE kb_articles SET kind = ?, audience = ?, title = ?, body = ?,"
-                       " body_text = ?, tokens_title = ?, tokens_all = ?, valid_from = ?, valid_to = ?,"
+                       " body_text = ?, tokens_title = ?, tokens_all = ?, bi_title = ?, bi_all = ?,"
+                       " valid_from = ?, valid_to = ?,"
                        " status = CASE WHEN status IN ('published', 'withdrawn') THEN 'draft'"
                        " ELSE status END, version = version + 1, updated_by = ?, updated_at = ?"
                        " WHERE id = ?");
@@ -192,14 +196,16 @@ static int update_tx(db_conn *c, void *arg)
     db_bind_text(st, 5, w->text);
     db_bind_text(st, 6, w->tokens_title);
     db_bind_text(st, 7, w->tokens_all);
-    db_bind_int(st, 8, from);
+    db_bind_text(st, 8, w->bi_title);
+    db_bind_text(st, 9, w->bi_all);
+    db_bind_int(st, 10, from);
     if (has_to)
-        db_bind_int(st, 9, to);
+        db_bind_int(st, 11, to);
     else
-        db_bind_null(st, 9);
-    db_bind_text(st, 10, w->actor);
-    db_bind_int(st, 11, now);
-    db_bind_int(st, 12, w->id);
+        db_bind_null(st, 11);
+    db_bind_text(st, 12, w->actor);
+    db_bind_int(st, 13, now);
+    db_bind_int(st, 14, w->id);
     rc = db_step(st);
     db_done(st);
     if (rc < 0)

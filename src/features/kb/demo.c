@@ -83,10 +83,11 @@ static int insert(db_conn *c, const char *lang, const char *kind, const char *au
         rc = DB_ERROR;
     db_stmt *st = rc ? NULL
                      : db_prepare(c, "INSERT INTO kb_articles (code, lang, kind, audience, status,"
-                                     " title, body, body_text, tokens_title, tokens_all, valid_from,"
-                                     " valid_to, created_by, updated_by, published_by, published_at,"
-                                     " created_at, updated_at) VALUES (?, ?, ?, ?, 'published', ?, ?,"
-                                     " ?, ?, ?, ?, ?, 'editor', 'editor', 'supervisor', ?, ?, ?)"
+                                     " title, body, body_text, tokens_title, tokens_all, bi_title, bi_all,"
+                                     " valid_from, valid_to, created_by, updated_by, published_by,"
+                                     " published_at, created_at, updated_at) VALUES (?, ?, ?, ?,"
+                                     " 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'editor', 'editor',"
+                                     " 'supervisor', ?, ?, ?)"
                                      " RETURNING id");
     if (st) {
         db_bind_text(st, 1, code);
@@ -98,14 +99,16 @@ static int insert(db_conn *c, const char *lang, const char *kind, const char *au
         db_bind_text(st, 7, w.text);
         db_bind_text(st, 8, w.tokens_title);
         db_bind_text(st, 9, w.tokens_all);
-        db_bind_int(st, 10, now - 86400);
+        db_bind_text(st, 10, w.bi_title);
+        db_bind_text(st, 11, w.bi_all);
+        db_bind_int(st, 12, now - 86400);
         if (valid_days)
-            db_bind_int(st, 11, now + (int64_t)valid_days * 86400);
+            db_bind_int(st, 13, now + (int64_t)valid_days * 86400);
         else
-            db_bind_null(st, 11);
-        db_bind_int(st, 12, now);
-        db_bind_int(st, 13, now);
+            db_bind_null(st, 13);
         db_bind_int(st, 14, now);
+        db_bind_int(st, 15, now);
+        db_bind_int(st, 16, now);
         rc = db_step(st);
         if (rc == DB_ROW)
             *id = db_int(st, 0);

@@ -1,7 +1,8 @@
 /* kb: search of published articles inside their validity window, for the public portal
  * (public articles) and the staff (internal ones too): the query's tokens (rules/kbtext)
  * as phrases, SQLite FTS5 or PostgreSQL to_tsvector('simple') @@ phraseto_tsquery over
- * the same token text, a title match first, a zh-CN query with no result retried in en. */
+ * the same token text (phrases of two or more Chinese characters on the bigram stream),
+ * title matches first, then newest first; a zh-CN query with no result retried in en. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,84 +14,109 @@
 enum { Q_MAX = 500 };
 
 struct query {
-    char *groups[KBTEXT_QUERY_GROUPS];
+    char *groups[KBTEXT_QUERY_GROUPS]; /* each phrase as its column reads it */
+    int bigram[KBTEXT_QUERY_GROUPS];   /* 1: on the bigram stream (bi_*), else tokens_* */
     int n;
     int internal;
     long limit;
 };
 
-/* The FTS5 expression "col : (\"g1\" AND \"g2\")" (arena). */
-static const char *fts_expr(arena *a, const char *col, const struct query *q)
+static void add_item(json_t *items, db_stmt *st)
+{
+    json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", db_text(st, 0), "title",
+                                           db_text(st, 1), "kind", db_text(st, 2), "snippet",
+                                           db_text(st, 3)));
+}
+
+/* The FTS5 expression of the phrases on the title or the whole article (arena). */
+static const char *fts_expr(arena *a, int title, const struct query *q)
 {
     buf b = BUF_INIT;
-    buf_addf(&b, "%s : (", col);
     for (int i = 0; i < q->n; i++)
-        buf_addf(&b, "%s\"%s\"", i ? " AND " : "", q->groups[i]);
-    buf_addc(&b, ')');
+        buf_addf(&b, "%s%s%s : \"%s\"", i ? " AND " : "", q->bigram[i] ? "bi_" : "tokens_",
+                 title ? "title" : "all", q->groups[i]);
     char *s = arena_strdup(a, b.s);
     buf_release(&b);
     return s;
 }
 
+#define KB_COLS "a.code, a.title, a.kind, trim(substr(a.body_text, 1, 120))"
+#define KB_VISIBLE                                                                              \
+    " AND a.status = 'published' AND a.lang = ? AND a.valid_from <= ?"                          \
+    " AND (a.valid_to IS NULL OR a.valid_to > ?) AND (CAST(? AS BIGINT) = 1 OR a.audience = 'public')"
+
+/* Title matches first, newest first, then the other matches: FTS5 hands the rows out by
+ * rowid, newest first, so neither statement sorts. */
 static int run_sqlite(req *r, const struct query *q, const char *lang, int64_t now, json_t *items)
 {
-    db_stmt *st = db_prepare(
-        req_db(r), "SELECT a.code, a.title, a.kind, trim(substr(a.body_text, 1, 120)),"
-                   " a.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?) AS t"
-                   " FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid"
-                   " WHERE kb_fts MATCH ? AND a.status = 'published' AND a.lang = ?"
-                   " AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?)"
-                   " AND (? = 1 OR a.audience = 'public')"
-                   " ORDER BY t DESC, a.published_at DESC, a.id DESC LIMIT ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, fts_expr(r->a, "tokens_title", q));
-    db_bind_text(st, 2, fts_expr(r->a, "tokens_all", q));
-    db_bind_text(st, 3, lang);
-    db_bind_int(st, 4, now);
-    db_bind_int(st, 5, now);
-    db_bind_int(st, 6, q->internal);
-    db_bind_int(st, 7, q->limit);
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", db_text(st, 0),
-                                               "title", db_text(st, 1), "kind", db_text(st, 2),
-                                               "snippet", db_text(st, 3)));
-    db_done(st);
-    return rc < 0 ? rc : 0;
+    const char *title = fts_expr(r->a, 1, q), *all = fts_expr(r->a, 0, q);
+    const char *rest = arena_printf(r->a, "(%s) NOT (%s)", all, title);
+    for (int pass = 0; pass < 2; pass++) {
+        long want = q->limit - (long)json_array_size(items);
+        if (want <= 0)
+            break;
+        db_stmt *st = db_prepare(req_db(r), "SELECT " KB_COLS " FROM kb_fts JOIN kb_articles a"
+                                            " ON a.id = kb_fts.rowid WHERE kb_fts MATCH ?" KB_VISIBLE
+                                            " ORDER BY kb_fts.rowid DESC LIMIT ?");
+        if (!st)
+            return DB_ERROR;
+        db_bind_text(st, 1, pass ? rest : title);
+        db_bind_text(st, 2, lang);
+        db_bind_int(st, 3, now);
+        db_bind_int(st, 4, now);
+        db_bind_int(st, 5, q->internal);
+        db_bind_int(st, 6, want);
+        int rc;
+        while ((rc = db_step(st)) == DB_ROW)
+            add_item(items, st);
+        db_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The phrases as conditions on the title or the whole article (the latter indexed). */
+static void pg_conds(buf *b, const struct query *q, int title)
+{
+    for (int i = 0; i < q->n; i++)
+        buf_addf(b, "%sto_tsvector('simple', a.%s%s) @@ phraseto_tsquery('simple', CAST(? AS TEXT))",
+                 i ? " AND " : "", q->bigram[i] ? "bi_" : "tokens_", title ? "title" : "all");
 }
 
 static int run_pg(req *r, const struct query *q, const char *lang, int64_t now, json_t *items)
 {
-    buf b = BUF_INIT;
-    buf_adds(&b, "SELECT a.code, a.title, a.kind, trim(substr(a.body_text, 1, 120)),"
-                 " to_tsvector('simple', a.tokens_title) @@ q.q AS t FROM kb_articles a, (SELECT ");
-    for (int i = 0; i < q->n; i++)
-        buf_adds(&b, i ? " && phraseto_tsquery('simple', CAST(? AS TEXT))"
-                       : "phraseto_tsquery('simple', CAST(? AS TEXT))");
-    buf_adds(&b, " AS q) q WHERE to_tsvector('simple', a.tokens_all) @@ q.q"
-                 " AND a.status = 'published' AND a.lang = ? AND a.valid_from <= ?"
-                 " AND (a.valid_to IS NULL OR a.valid_to > ?) AND (CAST(? AS BIGINT) = 1"
-                 " OR a.audience = 'public') ORDER BY t DESC, a.published_at DESC, a.id DESC LIMIT ?");
-    db_stmt *st = db_prepare(req_db(r), b.s);
-    buf_release(&b);
-    if (!st)
-        return DB_ERROR;
-    int k = 1;
-    for (int i = 0; i < q->n; i++)
-        db_bind_text(st, k++, q->groups[i]);
-    db_bind_text(st, k++, lang);
-    db_bind_int(st, k++, now);
-    db_bind_int(st, k++, now);
-    db_bind_int(st, k++, q->internal);
-    db_bind_int(st, k, q->limit);
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", db_text(st, 0),
-                                               "title", db_text(st, 1), "kind", db_text(st, 2),
-                                               "snippet", db_text(st, 3)));
-    db_done(st);
-    return rc < 0 ? rc : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        long want = q->limit - (long)json_array_size(items);
+        if (want <= 0)
+            break;
+        buf b = BUF_INIT;
+        buf_adds(&b, "SELECT " KB_COLS " FROM kb_articles a WHERE ");
+        pg_conds(&b, q, 0);
+        buf_adds(&b, pass ? " AND NOT (" : " AND (");
+        pg_conds(&b, q, 1);
+        buf_adds(&b, ")" KB_VISIBLE " ORDER BY a.id DESC LIMIT ?");
+        db_stmt *st = db_prepare(req_db(r), b.s);
+        buf_release(&b);
+        if (!st)
+            return DB_ERROR;
+        int k = 1;
+        for (int twice = 0; twice < 2; twice++)
+            for (int i = 0; i < q->n; i++)
+                db_bind_text(st, k++, q->groups[i]);
+        db_bind_text(st, k++, lang);
+        db_bind_int(st, k++, now);
+        db_bind_int(st, k++, now);
+        db_bind_int(st, k++, q->internal);
+        db_bind_int(st, k, want);
+        int rc;
+        while ((rc = db_step(st)) == DB_ROW)
+            add_item(items, st);
+        db_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
 static int search(req *r, int internal)
@@ -116,8 +142,13 @@ static int search(req *r, int internal)
                                               : "no letters, digits or characters to look for");
     }
     char *save = NULL;
-    for (char *g = strtok_r(tok, "\n", &save); g && q.n < groups; g = strtok_r(NULL, "\n", &save))
-        q.groups[q.n++] = g;
+    for (char *g = strtok_r(tok, "\n", &save); g && q.n < groups; g = strtok_r(NULL, "\n", &save)) {
+        /* two or more Chinese characters: their pairs, on the bigram stream */
+        q.bigram[q.n] = kbtext_cjk_run(g);
+        char *bi = q.bigram[q.n] ? kbtext_bigrams(g) : NULL;
+        q.groups[q.n++] = bi ? arena_strdup(r->a, bi) : arena_strdup(r->a, g);
+        free(bi);
+    }
     int pg = db_conn_kind(req_db(r)) == DB_POSTGRES;
     json_t *items = json_array();
     int64_t now = now_unix();

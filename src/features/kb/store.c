@@ -147,7 +147,9 @@ int kb_prepare(struct kb_write *w)
     free(w->text);
     free(w->tokens_title);
     free(w->tokens_all);
-    w->body = w->text = w->tokens_title = w->tokens_all = NULL;
+    free(w->bi_title);
+    free(w->bi_all);
+    w->body = w->text = w->tokens_title = w->tokens_all = w->bi_title = w->bi_all = NULL;
     w->body = html_sanitize(w->raw_body ? w->raw_body : "", &text);
     if (!w->body)
         return DB_ERROR;
@@ -164,6 +166,10 @@ int kb_prepare(struct kb_write *w)
     w->text = text;
     if (!w->tokens_title || !w->tokens_all)
         return w->field = "body", w->why = "not valid UTF-8", KB_BAD;
+    w->bi_title = kbtext_bigrams(w->tokens_title);
+    w->bi_all = kbtext_bigrams(w->tokens_all);
+    if (!w->bi_title || !w->bi_all)
+        return DB_ERROR;
     return 0;
 }
 
@@ -173,6 +179,8 @@ void kb_write_free(struct kb_write *w)
     free(w->text);
     free(w->tokens_title);
     free(w->tokens_all);
+    free(w->bi_title);
+    free(w->bi_all);
     free(w->cur_title);
     free(w->cur_body);
 }

@@ -16,7 +16,7 @@ struct kb_write {
     const char *actor, *code;
     int64_t id;
     /* made by kb_prepare (malloc'd, freed by kb_write_free) */
-    char *body, *text, *tokens_title, *tokens_all;
+    char *body, *text, *tokens_title, *tokens_all, *bi_title, *bi_all;
     /* update: the current title and body when not given, kind and audience (malloc'd) */
     char *cur_title, *cur_body, cur_kind[16], cur_audience[16];
     /* a refusal */

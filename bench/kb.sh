@@ -3,7 +3,7 @@
 # (bench/kb_corpus.py) on SQLite, then wrk on GET /api/v1/public/kb/search with a mix of
 # two-character queries taken from the bodies, model codes in any case, and a word plus
 # a model code. Targets: p99 < 10 ms and >= 5,000 req/s.
-# wrk: 2 threads, 32 connections, DURATION seconds (default 10), on the same cores.
+# wrk: 2 threads, 16 connections, DURATION seconds (default 10), on the same cores.
 # Usage: bench/kb.sh [--write]   (--write appends the results to bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,8 +45,8 @@ while IFS= read -r q; do
     [ "$n" -gt 0 ] && hits=$((hits + 1))
 done < <(head -100 "$tmp/queries.txt")
 
-wrk -t2 -c32 -d2s -s "$tmp/paths.lua" "$url" >/dev/null   # warm up
-out=$(wrk -t2 -c32 -d"${DURATION}s" --latency -s "$tmp/paths.lua" "$url")
+wrk -t2 -c16 -d2s -s "$tmp/paths.lua" "$url" >/dev/null   # warm up
+out=$(wrk -t2 -c16 -d"${DURATION}s" --latency -s "$tmp/paths.lua" "$url")
 rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
 p50=$(awk '$1=="50%" {print $2}' <<<"$out")
 p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -59,7 +59,7 @@ $ARTICLES published articles loaded in $load s (bench/kb_corpus.py); $(wc -l <"$
 
 | request | connections | req/s | p50 | p99 | non-2xx |
 |---|---|---|---|---|---|
-| GET /api/v1/public/kb/search?q= | 32 | $rps | $p50 | $p99 | ${errs:-0} |
+| GET /api/v1/public/kb/search?q= | 16 | $rps | $p50 | $p99 | ${errs:-0} |
 
 Targets: p99 < 10 ms and >= 5,000 req/s.
 MD

@@ -21,11 +21,20 @@ struct query {
     long limit;
 };
 
-static void add_item(json_t *items, db_stmt *st)
+/* 1 when every phrase of q is in the title's tokens (the phrase test FTS5 and tsvector
+ * make: the tokens in a row, whole). */
+static int title_has(const struct query *q, const char *tokens, const char *bigrams)
 {
-    json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", db_text(st, 0), "title",
-                                           db_text(st, 1), "kind", db_text(st, 2), "snippet",
-                                           db_text(st, 3)));
+    for (int i = 0; i < q->n; i++) {
+        const char *hay = q->bigram[i] ? bigrams : tokens;
+        size_t n = strlen(q->groups[i]), h = strlen(hay);
+        int found = 0;
+        for (const char *p = hay; !found && (p = strstr(p, q->groups[i])) != NULL; p++)
+            found = (p == hay || p[-1] == ' ') && (p + n == hay + h || p[n] == ' ');
+        if (!found)
+            return 0;
+    }
+    return 1;
 }
 
 /* The FTS5 expression of the phrases on the title or the whole article (arena). */
@@ -40,42 +49,6 @@ static const char *fts_expr(arena *a, int title, const struct query *q)
     return s;
 }
 
-#define KB_COLS "a.code, a.title, a.kind, trim(substr(a.body_text, 1, 120))"
-#define KB_VISIBLE                                                                              \
-    " AND a.status = 'published' AND a.lang = ? AND a.valid_from <= ?"                          \
-    " AND (a.valid_to IS NULL OR a.valid_to > ?) AND (CAST(? AS BIGINT) = 1 OR a.audience = 'public')"
-
-/* Title matches first, newest first, then the other matches: FTS5 hands the rows out by
- * rowid, newest first, so neither statement sorts. */
-static int run_sqlite(req *r, const struct query *q, const char *lang, int64_t now, json_t *items)
-{
-    const char *title = fts_expr(r->a, 1, q), *all = fts_expr(r->a, 0, q);
-    const char *rest = arena_printf(r->a, "(%s) NOT (%s)", all, title);
-    for (int pass = 0; pass < 2; pass++) {
-        long want = q->limit - (long)json_array_size(items);
-        if (want <= 0)
-            break;
-        db_stmt *st = db_prepare(req_db(r), "SELECT " KB_COLS " FROM kb_fts JOIN kb_articles a"
-                                            " ON a.id = kb_fts.rowid WHERE kb_fts MATCH ?" KB_VISIBLE
-                                            " ORDER BY kb_fts.rowid DESC LIMIT ?");
-        if (!st)
-            return DB_ERROR;
-        db_bind_text(st, 1, pass ? rest : title);
-        db_bind_text(st, 2, lang);
-        db_bind_int(st, 3, now);
-        db_bind_int(st, 4, now);
-        db_bind_int(st, 5, q->internal);
-        db_bind_int(st, 6, want);
-        int rc;
-        while ((rc = db_step(st)) == DB_ROW)
-            add_item(items, st);
-        db_done(st);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* The phrases as conditions on the title or the whole article (the latter indexed). */
 static void pg_conds(buf *b, const struct query *q, int title)
 {
@@ -84,39 +57,93 @@ static void pg_conds(buf *b, const struct query *q, int title)
                  i ? " AND " : "", q->bigram[i] ? "bi_" : "tokens_", title ? "title" : "all");
 }
 
-static int run_pg(req *r, const struct query *q, const char *lang, int64_t now, json_t *items)
+#define KB_COLS "a.code, a.title, a.kind, trim(substr(a.body_text, 1, 120)), a.tokens_title, a.bi_title"
+#define KB_VISIBLE                                                                              \
+    " AND a.status = 'published' AND a.lang = ? AND a.valid_from <= ?"                          \
+    " AND (a.valid_to IS NULL OR a.valid_to > ?) AND (CAST(? AS BIGINT) = 1 OR a.audience = 'public')"
+
+enum { ROWS_MAX = 64 };
+struct rows {
+    json_t *item[ROWS_MAX];
+    int title[ROWS_MAX];
+    int n;
+};
+
+/* The newest `lim` visible matches of the phrases (in the title only when title), newest
+ * first: SQLite FTS5 hands rows out by rowid, so nothing is sorted. */
+static int fetch(req *r, const struct query *q, const char *lang, int64_t now, int title, long lim,
+                 struct rows *out)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        long want = q->limit - (long)json_array_size(items);
-        if (want <= 0)
-            break;
+    int pg = db_conn_kind(req_db(r)) == DB_POSTGRES;
+    db_stmt *st;
+    int k = 1;
+    if (pg) {
         buf b = BUF_INIT;
         buf_adds(&b, "SELECT " KB_COLS " FROM kb_articles a WHERE ");
         pg_conds(&b, q, 0);
-        buf_adds(&b, pass ? " AND NOT (" : " AND (");
-        pg_conds(&b, q, 1);
-        buf_adds(&b, ")" KB_VISIBLE " ORDER BY a.id DESC LIMIT ?");
-        db_stmt *st = db_prepare(req_db(r), b.s);
+        if (title) {
+            buf_adds(&b, " AND ");
+            pg_conds(&b, q, 1);
+        }
+        buf_adds(&b, KB_VISIBLE " ORDER BY a.id DESC LIMIT ?");
+        st = db_prepare(req_db(r), b.s);
         buf_release(&b);
         if (!st)
             return DB_ERROR;
-        int k = 1;
-        for (int twice = 0; twice < 2; twice++)
+        for (int twice = 0; twice <= title; twice++)
             for (int i = 0; i < q->n; i++)
                 db_bind_text(st, k++, q->groups[i]);
-        db_bind_text(st, k++, lang);
-        db_bind_int(st, k++, now);
-        db_bind_int(st, k++, now);
-        db_bind_int(st, k++, q->internal);
-        db_bind_int(st, k, want);
-        int rc;
-        while ((rc = db_step(st)) == DB_ROW)
-            add_item(items, st);
-        db_done(st);
-        if (rc < 0)
-            return rc;
+    } else {
+        st = db_prepare(req_db(r), "SELECT " KB_COLS " FROM kb_fts JOIN kb_articles a"
+                                   " ON a.id = kb_fts.rowid WHERE kb_fts MATCH ?" KB_VISIBLE
+                                   " ORDER BY kb_fts.rowid DESC LIMIT ?");
+        if (!st)
+            return DB_ERROR;
+        db_bind_text(st, k++, fts_expr(r->a, title, q));
     }
-    return 0;
+    db_bind_text(st, k++, lang);
+    db_bind_int(st, k++, now);
+    db_bind_int(st, k++, now);
+    db_bind_int(st, k++, q->internal);
+    db_bind_int(st, k, lim);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW && out->n < ROWS_MAX) {
+        out->title[out->n] = title_has(q, db_text(st, 4), db_text(st, 5));
+        out->item[out->n++] = json_pack("{s:s, s:s, s:s, s:s}", "code", db_text(st, 0), "title",
+                                        db_text(st, 1), "kind", db_text(st, 2), "snippet",
+                                        db_text(st, 3));
+    }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static void rows_free(struct rows *rs)
+{
+    for (int i = 0; i < rs->n; i++)
+        json_decref(rs->item[i]);
+}
+
+/* Title matches first, newest first, then the other matches, newest first. One statement
+ * when the article matches are few (they are then all known and split here); when there
+ * are more, the title matches are asked for, and the newest of the rest fill up. */
+static int run(req *r, const struct query *q, const char *lang, int64_t now, json_t *items)
+{
+    struct rows all = {0}, title = {0};
+    int rc = fetch(r, q, lang, now, 0, q->limit + 1, &all);
+    if (rc == 0 && all.n > q->limit)
+        rc = fetch(r, q, lang, now, 1, q->limit, &title);
+    else if (rc == 0)
+        for (int i = 0; i < all.n; i++)
+            if (all.title[i])
+                title.item[title.n++] = json_incref(all.item[i]);
+    for (int i = 0; rc == 0 && i < title.n; i++)
+        json_array_append(items, title.item[i]);
+    for (int i = 0; rc == 0 && i < all.n && (long)json_array_size(items) < q->limit; i++)
+        if (!all.title[i])
+            json_array_append(items, all.item[i]);
+    rows_free(&all);
+    rows_free(&title);
+    return rc;
 }
 
 static int search(req *r, int internal)
@@ -149,14 +176,13 @@ static int search(req *r, int internal)
         q.groups[q.n++] = bi ? arena_strdup(r->a, bi) : arena_strdup(r->a, g);
         free(bi);
     }
-    int pg = db_conn_kind(req_db(r)) == DB_POSTGRES;
     json_t *items = json_array();
     int64_t now = now_unix();
-    int rc = (pg ? run_pg : run_sqlite)(r, &q, lang, now, items);
+    int rc = run(r, &q, lang, now, items);
     const char *used = lang;
     if (rc == 0 && json_array_size(items) == 0 && strcmp(lang, "zh-CN") == 0) {
         used = "en"; /* nothing in Chinese: the English articles may have it */
-        rc = (pg ? run_pg : run_sqlite)(r, &q, "en", now, items);
+        rc = run(r, &q, "en", now, items);
     }
     free(tok);
     if (rc != 0) {

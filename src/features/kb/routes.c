@@ -1,9 +1,8 @@
 /* kb: the route table of the information base, and the expiry pass inside serve. */
-#include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "base/log.h"
+#include "base/periodic.h"
 #include "features/kb/internal.h"
 
 const struct route kb_routes[] = {
@@ -23,44 +22,27 @@ const struct route kb_routes[] = {
     {0},
 };
 
-static pthread_t thread;
-static volatile int stopping, running;
-static db *the_db;
-static int interval_s;
+static struct periodic *pass;
 
-static void *loop(void *arg)
+static void expire_pass(void *arg)
 {
-    (void)arg;
-    while (!stopping) {
-        db_conn *c = db_acquire(the_db);
-        int n = 0;
-        if (kb_expire(c, now_unix(), &n) < 0)
-            log_info("kb expiry: pass failed: %s", db_errmsg(c));
-        else if (n)
-            log_info("kb expiry: %d articles withdrawn", n);
-        db_release(c);
-        for (int i = 0; i < interval_s * 10 && !stopping; i++)
-            nanosleep(&(struct timespec){0, 100000000}, NULL);
-    }
-    return NULL;
+    db_conn *c = db_acquire(arg);
+    int n = 0;
+    if (kb_expire(c, now_unix(), &n) < 0)
+        log_info("kb expiry: pass failed: %s", db_errmsg(c));
+    else if (n)
+        log_info("kb expiry: %d articles withdrawn", n);
+    db_release(c);
 }
 
 void kb_scheduler_start(db *d)
 {
     const char *env = getenv("AFTERSALES_KB_EXPIRY_INTERVAL");
-    interval_s = env && *env ? atoi(env) : 60;
-    if (interval_s <= 0)
-        return;
-    the_db = d;
-    stopping = 0;
-    running = pthread_create(&thread, NULL, loop, NULL) == 0;
+    pass = periodic_start(env && *env ? atoi(env) : 60, expire_pass, d);
 }
 
 void kb_scheduler_stop(void)
 {
-    if (!running)
-        return;
-    stopping = 1;
-    pthread_join(thread, NULL);
-    running = 0;
+    periodic_stop(pass);
+    pass = NULL;
 }

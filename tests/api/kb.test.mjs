@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoServer, sql } from './repairs-helpers.mjs';
+import { startServer } from './lib/server.mjs';
 
 let ctx, s;
 const code = {}; // corpus key -> article code
@@ -298,4 +299,26 @@ test('the portal lists the news, promotions and FAQs in their window', async () 
     const p = await s.api('/api/v1/public/kb/articles?kind=promotion');
     assert.equal(p.json.items.some((i) => [code.expired, code.future].includes(i.code)), false);
     assert.equal((await s.api('/api/v1/public/kb/articles?kind=tech_qa')).status, 422);
+});
+
+test('a public article shows its twin only when the twin is public too', async () => {
+    const en = await ctx.editor.request('/api/v1/kb/articles', { body: { kind: 'faq', lang: 'en', title: 'Remote not working', translation_of: code.remote } });
+    assert.equal(en.status, 201, en.text);
+    const zh = await s.api(`/api/v1/public/kb/articles/${code.remote}`);
+    assert.equal(zh.json.twin, null, 'the English draft is not offered');
+    await step(ctx.editor, en.json.code, 'review');
+    await step(ctx.supervisor, en.json.code, 'published');
+    assert.equal((await s.api(`/api/v1/public/kb/articles/${code.remote}`)).json.twin, en.json.code);
+});
+
+test('the public search is rate-limited per client like the other public routes', async () => {
+    const limited = await startServer({ args: ['--public-rate', '5'] });
+    try {
+        const answers = [];
+        for (let i = 0; i < 8; i++) answers.push((await limited.api('/api/v1/public/kb/search?q=%E7%94%B5%E8%A7%86')).status);
+        assert.deepEqual(answers.slice(0, 5), [200, 200, 200, 200, 200]);
+        assert.equal(answers.at(-1), 429);
+    } finally {
+        assert.equal(await limited.stop(), 0);
+    }
 });

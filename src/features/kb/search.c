@@ -234,6 +234,24 @@ int kb_public_article(req *r)
                             "published_at", json_object_get(j, "published_at"), "models",
                             json_object_get(j, "models"));
     json_decref(j);
+    /* the other language's version is shown only when the public may read it too */
+    const char *twin = json_string_value(json_object_get(out, "twin"));
+    if (twin) {
+        st = db_prepare(c, "SELECT 1 FROM kb_articles WHERE code = ? AND status = 'published'"
+                           " AND audience = 'public' AND valid_from <= ?"
+                           " AND (valid_to IS NULL OR valid_to > ?)");
+        if (!st) {
+            json_decref(out);
+            return -1;
+        }
+        db_bind_text(st, 1, twin);
+        db_bind_int(st, 2, now);
+        db_bind_int(st, 3, now);
+        rc = db_step(st);
+        db_done(st);
+        if (rc != DB_ROW)
+            json_object_set_new(out, "twin", json_null());
+    }
     return reply_json(r, 200, out);
 }
 

@@ -96,3 +96,29 @@ test('an agent finds internal and public articles from the desk', async () => {
     assert.ok(titles.includes('X85K 背光闪烁的检修步骤'), titles.join());
   });
 });
+
+test('on a phone, in English: the news and promotions pages list the demo articles and open one', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(server.url + '/portal?tab=news');
+    await page.waitForSelector('.kb-item');
+    const titles = await page.locator('.kb-title').allTextContents();
+    assert.ok(titles.includes('Service hotline hours extended'), titles.join(' | '));
+    await page.click('#tab-promotions');
+    await page.waitForSelector('.kb-item');
+    await page.click('.kb-item >> text=Genuine battery trade-in: 20% off');
+    await page.waitForSelector('.kb-article[lang=en]');
+    await page.click('.kb-twin');
+    await page.waitForSelector('.kb-article[lang=zh-CN]');
+    assert.match(await page.textContent('.kb-article h2'), /原装电池以旧换新/);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `no sideways scrolling (${width}px)`);
+    await page.screenshot({ path: path.join(SHOTS, 'kb-portal-phone.png') });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -15,7 +15,6 @@ export const KB_MESSAGES = byLang({
   kb_in_en: ['中文暂无结果，以下为英文内容：', 'No Chinese results; these are in English:'],
   kb_faq: ['常见问题', 'Frequently asked questions'],
   kb_back: ['返回', 'Back'],
-  kb_other_lang: ['English version', '中文版'],
   kb_empty: ['暂无内容。', 'Nothing here yet.'],
   kb_bad: ['请输入要查找的文字。', 'Type something to look for.'],
   'kind.faq': ['常见问题', 'FAQ'],
@@ -51,7 +50,7 @@ export async function articlePanel(panel, ctx, code, back) {
     <button type="button" class="kb-back">← ${esc(t('kb_back'))}</button>
     <h2>${esc(a.title)}</h2>
     <div class="kb-body">${a.body}</div>
-    ${a.twin ? `<button type="button" class="kb-twin" data-code="${esc(a.twin)}">${esc(t('kb_other_lang'))}</button>` : ''}
+    ${a.twin ? `<button type="button" class="kb-twin" lang="${a.lang === 'zh-CN' ? 'en' : 'zh-CN'}" data-code="${esc(a.twin)}">${a.lang === 'zh-CN' ? 'English version' : '中文版'}</button>` : ''}
   </section>`;
   panel.querySelector('.kb-back').onclick = back;
   const twin = panel.querySelector('.kb-twin');

@@ -9,6 +9,7 @@
 #include "features/features.h"
 #include "features/complaints/complaints.h"
 #include "features/contacts/contacts.h"
+#include "features/kb/kb.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
 #include "features/outbox/outbox.h"
@@ -166,7 +167,9 @@ static int cmd_serve(int argc, char **argv, db *d)
         goto cleanup;
     }
     complaints_scheduler_start(d);
+    kb_scheduler_start(d);
     rc = http_serve(&cfg, d) == 0 ? 0 : 1;
+    kb_scheduler_stop();
     complaints_scheduler_stop();
     outbox_sender_stop();
     log_stop();

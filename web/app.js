@@ -42,7 +42,7 @@ const ROUTES = [
     roles: ['admin', 'supervisor'] },
   { path: 'kpi', titleKey: 'nav.kpi', view: () => import('./views/kpi.js'),
     roles: ['admin', 'supervisor', 'outlet_manager'] },
-  { path: 'kb', titleKey: 'nav.kb', view: null,
+  { path: 'kb', titleKey: 'nav.kb', view: () => import('./views/kb.js'),
     roles: ALL_ROLES },
   { path: 'campaigns', titleKey: 'nav.campaigns', view: null,
     roles: ['admin', 'supervisor', 'agent', 'marketer'] },

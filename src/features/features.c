@@ -10,6 +10,7 @@
 #include "features/orders/orders.h"
 #include "features/parts/parts.h"
 #include "features/portal/portal.h"
+#include "features/kb/kb.h"
 #include "features/prices/prices.h"
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"
@@ -32,6 +33,7 @@ const struct route *const feature_routes[] = {
     contacts_routes,
     portal_routes,
     orders_routes,
+    kb_routes,
     NULL,
 };
 
@@ -126,5 +128,6 @@ const struct demo_step feature_demo[] = {
     {"complaints", complaints_demo},
     {"orders", orders_demo},
     {"contacts", contacts_demo},
+    {"kb", kb_demo},
     {0},
 };

@@ -67,6 +67,7 @@ const SHARED = {
     'GET /api/v1/units/:serial': "a unit is the customer's product, looked up by serial at any outlet that receives it",
     'GET /api/v1/customers/:code': 'the customer master (M1) is shared: the outlet receiving a unit finds its owner',
     'GET /api/v1/parts/:number': 'the part catalog is the same for every outlet',
+    'GET /api/v1/kb/articles/:code': 'the information base is the same for every outlet',
 };
 // Lists open to outlet staff: how to tell that an item belongs to another outlet.
 const LISTS = {

@@ -238,6 +238,13 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=feedback]) tbody tr') },
   { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
+  { name: 'kb-articles', login: 'editor', hash: '#/kb', id: 'code',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=kb-articles]) tbody tr') },
+  { name: 'kb-expiring', login: 'editor', hash: '#/kb', id: 'valid_to',
+    prepare: async (page) => {
+      await page.click('button[data-tab=expiring]');
+      await page.waitForSelector('.table-block:has([data-downloads=kb-expiring]) tbody tr');
+    } },
 ];
 
 for (const s of SCREENS) {

@@ -124,7 +124,7 @@ test('the technician moves it through its states; every step is on the timeline'
 });
 
 test('the customer looks the repair up on the lobby kiosk, in English', async () => {
-  const { context, page, errors } = await open('/portal?kiosk=1', { locale: 'en-US' });
+  const { context, page, errors } = await open('/portal?kiosk=1&tab=status', { locale: 'en-US' });
   assert.equal(await page.getAttribute('body', 'class'), 'kiosk');
   await page.fill('#code', code.toLowerCase());
   await page.fill('#tail', '0000');

@@ -1,8 +1,11 @@
-// The customer portal and lobby kiosk (M13, M14): repair status lookup by code and phone
-// tail, warranty registration with the immediate answer, and (shop.js) orders, the
-// battery check and feedback. No login, no framework:
-// one small module that works on a phone, a desktop and a kiosk (?kiosk=1: large type).
+// The customer portal and lobby kiosk (M13, M14): FAQ and information search, news and
+// promotions (./kb.js), repair status lookup by code and phone tail, warranty
+// registration with the immediate answer, and (./shop.js) orders, the battery check and
+// feedback. No login, no framework: one small module that works on a phone, a desktop
+// and a kiosk (?kiosk=1: large type and touch targets, back home with every field
+// cleared after ?idle= seconds, default 60).
 import { byLang } from '../lib/bilingual.js';
+import { KB_MESSAGES, searchPanel, listPanel, idleReset } from './kb.js';
 import { shopTabs, orderPanel, batteryPanel, feedbackPanel } from './shop.js';
 
 const M = byLang({
@@ -64,11 +67,15 @@ const M = byLang({
   'r.unknown model': ['型号不存在', 'Unknown model'],
 });
 
+for (const l of ['zh-CN', 'en']) Object.assign(M[l], KB_MESSAGES[l]);
 const params = new URLSearchParams(location.search);
-if (params.get('kiosk') === '1') { document.body.classList.add('kiosk'); document.documentElement.classList.add('kiosk'); }
+const kiosk = params.get('kiosk') === '1' || location.pathname.replace(/\/+$/, '') === '/kiosk';
+if (kiosk) { document.body.classList.add('kiosk'); document.documentElement.classList.add('kiosk'); }
+const TABS = ['search', 'news', 'promotions', 'status', 'warranty'];
+const HOME_TAB = kiosk ? 'search' : 'status';
 let lang = (navigator.language || '').toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 try { const s = localStorage.getItem('aftersales.lang'); if (s === 'en' || s === 'zh-CN') lang = s; } catch { /* private mode */ }
-let tab = ['warranty', 'order', 'battery', 'feedback'].includes(params.get('tab')) ? params.get('tab') : 'status';
+let tab = [...TABS, 'order', 'battery', 'feedback'].includes(params.get('tab')) ? params.get('tab') : HOME_TAB;
 let models = null;
 const app = document.getElementById('app');
 
@@ -97,19 +104,21 @@ function render() {
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   app.innerHTML = `
     <nav class="tabs" role="tablist">
-      <button type="button" role="tab" id="tab-status" aria-selected="${tab === 'status'}">${esc(t('tab_status'))}</button>
-      <button type="button" role="tab" id="tab-warranty" aria-selected="${tab === 'warranty'}">${esc(t('tab_warranty'))}</button>
+      ${TABS.map((k) => `<button type="button" role="tab" id="tab-${k}" aria-selected="${tab === k}">${esc(t('tab_' + k))}</button>`).join('')}
       ${shopTabs(lang).map(([id, label]) => `<button type="button" role="tab" id="tab-${id}" data-tab="${id}" aria-selected="${tab === id}">${esc(label)}</button>`).join('')}
     </nav>
     <div id="panel"></div>`;
-  app.querySelector('#tab-status').onclick = () => { tab = 'status'; render(); };
-  app.querySelector('#tab-warranty').onclick = () => { tab = 'warranty'; render(); };
+  for (const k of TABS) app.querySelector('#tab-' + k).onclick = () => { tab = k; render(); };
   for (const b of app.querySelectorAll('[data-tab]')) b.onclick = () => { tab = b.dataset.tab; render(); };
+  const ctx = { t, esc, call, lang, fmt };
   const panel = app.querySelector('#panel');
-  if (tab === 'order') orderPanel(panel, lang);
+  if (tab === 'status') statusPanel();
+  else if (tab === 'warranty') warrantyPanel();
+  else if (tab === 'search') searchPanel(panel, ctx);
+  else if (tab === 'order') orderPanel(panel, lang);
   else if (tab === 'battery') batteryPanel(panel, lang);
-  else if (tab === 'feedback') feedbackPanel(panel, lang, document.body.classList.contains('kiosk') ? 'kiosk' : 'portal');
-  else if (tab === 'status') statusPanel(); else warrantyPanel();
+  else if (tab === 'feedback') feedbackPanel(panel, lang, kiosk ? 'kiosk' : 'portal');
+  else listPanel(panel, ctx, tab === 'news' ? 'news' : 'promotion', t('tab_' + tab));
 }
 
 function statusPanel() {
@@ -226,3 +235,8 @@ async function warrantyPanel() {
 
 for (const b of document.querySelectorAll('[data-lang]')) b.onclick = () => setLang(b.dataset.lang);
 render();
+if (kiosk) {
+  const idle = Number(params.get('idle'));
+  // home again for the next visitor: first tab, nothing typed, nothing shown
+  idleReset(idle > 0 ? idle : 60, () => { tab = HOME_TAB; if (document.activeElement) document.activeElement.blur(); render(); });
+}

@@ -10,6 +10,7 @@
 #include "features/prices/prices.h"
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"
+#include "features/surveys/surveys.h"
 #include "features/system/system.h"
 #include "features/warranty/warranty.h"
 
@@ -26,6 +27,7 @@ const struct route *const feature_routes[] = {
     parts_routes,
     complaints_routes,
     portal_routes,
+    surveys_routes,
     NULL,
 };
 
@@ -46,6 +48,7 @@ const char *const feature_customer_moves[] = {
     "UPDATE repairs SET customer_id = ? WHERE customer_id = ?",
     "UPDATE outbox SET customer_id = ? WHERE customer_id = ?",
     "UPDATE complaints SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE surveys SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
@@ -54,11 +57,23 @@ const char *const feature_customer_erasures[] = {
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE surveys SET comment = NULL WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     NULL,
 };
 
 const char *const feature_repair_steps[] = {
     prices_decision_sql,
+    NULL,
+};
+
+const feature_repair_hook feature_repair_hooks[] = {
+    surveys_repair_step,
+    NULL,
+};
+
+const feature_visit_hook feature_visit_hooks[] = {
+    surveys_visit_done,
     NULL,
 };
 
@@ -92,5 +107,6 @@ const struct demo_step feature_demo[] = {
     {"parts", parts_demo},
     {"prices", prices_demo},
     {"complaints", complaints_demo},
+    {"surveys", surveys_demo},
     {0},
 };

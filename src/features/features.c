@@ -20,6 +20,7 @@ const struct route *const feature_routes[] = {
     customers_routes,
     network_routes,
     kpi_routes,
+    kpi_ranking_routes,
     catalog_routes,
     warranty_routes,
     repairs_routes,

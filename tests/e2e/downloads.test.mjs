@@ -212,6 +212,18 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=replenishment]) tbody tr') },
   { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
+  { name: 'surveys', login: 'agent', hash: '#/surveys/all', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=surveys]) tbody tr');
+      await filter(page, '/api/v1/surveys?', 'kind=visit', () => page.selectOption('select[name=kind]', 'visit'));
+    } },
+  { name: 'survey-followups', login: 'supervisor', hash: '#/surveys/followups', id: 'survey',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=survey-followups]) tbody tr') },
+  { name: 'survey-templates', login: 'agent', hash: '#/surveys/templates', id: 'code',
+    prepare: (page) => page.waitForSelector('form[data-template]'),
+    count: (page) => page.$$eval('form[data-template]', (f) => f.length) },
+  { name: 'outlet-ranking', login: 'supervisor', hash: '#/ranking', id: 'outlet',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=outlet-ranking]) tbody tr') },
 ];
 
 for (const s of SCREENS) {

@@ -100,7 +100,7 @@ static int demo_survey(db_conn *c, const char *kind, int64_t repair_id, int64_t 
                 "INSERT INTO survey_followups (survey_id, outlet_id, reason, status, created_at)"
                 " SELECT id, outlet_id, 'overall ' || CAST(q_overall AS TEXT), ?, ? FROM surveys"
                 " WHERE code = ?",
-                "tit", now - ans_at > 7 * 86400 ? "done" : "open", ans_at, code);
+                "tit", xrand_in(&rs, 0, 1) ? "done" : "open", ans_at, code);
     return e < 0 ? (int)e : 0;
 }
 

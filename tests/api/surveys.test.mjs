@@ -247,13 +247,15 @@ test('a completed visit is surveyed; dispatch_satisfaction equals a count made h
     assert.equal(r.json.total.dispatch_satisfaction, w.sat / w.answers);
     assert.equal(r.json.total.dispatch_response_rate, w.answers / w.surveys);
     assert.equal(r.json.targets.dispatch_satisfaction, 0.99);
-    for (const [by, idx] of [['outlet', 0], ['product_line', 1]]) {
+    const province = { SVA: '440000', SVB: '310000' };
+    for (const [by, keyOf] of [['outlet', (p) => p[0]], ['product_line', (p) => p[1]],
+        ['region', (p) => province[p[0]]], ['month', () => today().slice(0, 7)]]) {
         const g = await s.api(`/api/v1/kpi/turnaround?from=${today()}&to=${tomorrow()}&group_by=${by}`, { token: admin });
         assert.equal(g.status, 200, g.text);
-        for (const key of new Set(plan.map((p) => p[idx]))) {
+        for (const key of new Set(plan.map(keyOf))) {
             const e = g.json.groups.find((x) => x.key === key);
-            assert.ok(e, `group ${key}`);
-            const wg = want(plan.filter((p) => p[idx] === key));
+            assert.ok(e, `group ${by} ${key}`);
+            const wg = want(plan.filter((p) => keyOf(p) === key));
             assert.equal(e.dispatch_satisfaction, wg.answers ? wg.sat / wg.answers : null, `${by} ${key}`);
             assert.equal(e.dispatch_response_rate, wg.answers / wg.surveys, `${by} ${key}`);
         }

@@ -417,28 +417,43 @@ int net_appointments_list(req *r)
     return list_reply(r, &spec);
 }
 
+/* Appointment `code`: its id, outlet and whether it is cancelled or completed. 0, or a
+ * negative db code (*id 0 when there is none). */
+static int appt_find(db_conn *c, const char *code, int64_t *id, int64_t *oid, int *cancelled,
+                     int *done)
+{
+    db_stmt *st = db_prepare(c, APPT_SELECT " WHERE a.code = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    int s = db_step(st);
+    *id = *oid = 0;
+    *cancelled = *done = 0;
+    if (s == DB_ROW) {
+        *id = db_int(st, 8);
+        *oid = db_int(st, 9);
+        *cancelled = !db_isnull(st, 7);
+        *done = !db_isnull(st, 10);
+    }
+    db_done(st);
+    return s < 0 ? s : 0;
+}
+
 int net_appointments_cancel(req *r)
 {
     db_conn *c = req_db(r);
     const char *code = req_param(r, "code");
-    db_stmt *st = db_prepare(c, APPT_SELECT " WHERE a.code = ?");
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, code);
-    int s = db_step(st);
-    int64_t id = 0, oid = 0, cancelled = 0;
-    if (s == DB_ROW) {
-        id = db_int(st, 8);
-        oid = db_int(st, 9);
-        cancelled = !db_isnull(st, 7);
-    }
-    db_done(st);
-    if (s < 0)
+    int64_t id = 0, oid = 0;
+    int cancelled = 0, done = 0;
+    if (appt_find(c, code, &id, &oid, &cancelled, &done) < 0)
         return -1;
     if (!id || !scope_sees(r, oid))
         return reply_not_found(r, "appointment");
-    if (cancelled)
-        return reply_error(r, 409, "conflict", "the appointment is cancelled already", NULL);
+    if (cancelled || done)
+        return reply_error(r, 409, "conflict",
+                           cancelled ? "the appointment is cancelled already"
+                                     : "the visit is completed already",
+                           NULL);
     if (db_begin(c) < 0)
         return -1;
     if (db_exec(c, "UPDATE appointments SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
@@ -457,21 +472,9 @@ int net_appointments_complete(req *r)
 {
     db_conn *c = req_db(r);
     const char *code = req_param(r, "code");
-    db_stmt *st = db_prepare(c, APPT_SELECT " WHERE a.code = ?");
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, code);
-    int s = db_step(st);
     int64_t id = 0, oid = 0;
     int cancelled = 0, done = 0;
-    if (s == DB_ROW) {
-        id = db_int(st, 8);
-        oid = db_int(st, 9);
-        cancelled = !db_isnull(st, 7);
-        done = !db_isnull(st, 10);
-    }
-    db_done(st);
-    if (s < 0)
+    if (appt_find(c, code, &id, &oid, &cancelled, &done) < 0)
         return -1;
     if (!id || !scope_sees(r, oid))
         return reply_not_found(r, "appointment");

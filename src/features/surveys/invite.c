@@ -219,39 +219,35 @@ int sv_invite(db_conn *c, const char *kind, int64_t repair_id, int64_t appointme
     return e < 0 ? (int)e : 0;
 }
 
+/* Invite the customer of the row sql finds for id (customer, outlet, product line). */
+static int invite_of(db_conn *c, const char *sql, const char *kind, int64_t id, int64_t now)
+{
+    db_stmt *st = db_prepare(c, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_int(st, 1, id);
+    int s = db_step(st);
+    int64_t cid = 0, oid = 0, pl = 0;
+    if (s == DB_ROW)
+        cid = db_int(st, 0), oid = db_int(st, 1), pl = db_int(st, 2);
+    db_done(st);
+    if (s < 0 || !cid)
+        return s < 0 ? s : 0;
+    int visit = strcmp(kind, "visit") == 0;
+    return sv_invite(c, kind, visit ? 0 : id, visit ? id : 0, cid, oid, pl, now);
+}
+
 int surveys_repair_step(db_conn *c, int64_t repair_id, const char *status, int64_t now)
 {
     if (strcmp(status, "delivered") != 0)
         return 0;
-    db_stmt *st = db_prepare(c, "SELECT customer_id, COALESCE(outlet_id, 0),"
-                                " COALESCE(product_line_id, 0) FROM repairs WHERE id = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, repair_id);
-    int s = db_step(st);
-    int64_t cid = 0, oid = 0, pl = 0;
-    if (s == DB_ROW)
-        cid = db_int(st, 0), oid = db_int(st, 1), pl = db_int(st, 2);
-    db_done(st);
-    if (s < 0 || !cid)
-        return s < 0 ? s : 0;
-    return sv_invite(c, "repair", repair_id, 0, cid, oid, pl, now);
+    return invite_of(c, "SELECT customer_id, COALESCE(outlet_id, 0), COALESCE(product_line_id, 0)"
+                        " FROM repairs WHERE id = ?", "repair", repair_id, now);
 }
 
 int surveys_visit_done(db_conn *c, int64_t appointment_id, int64_t now)
 {
-    db_stmt *st = db_prepare(c, "SELECT r.customer_id, a.outlet_id, COALESCE(r.product_line_id, 0)"
-                                " FROM appointments a JOIN repairs r ON r.code = a.repair_code"
-                                " WHERE a.id = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, appointment_id);
-    int s = db_step(st);
-    int64_t cid = 0, oid = 0, pl = 0;
-    if (s == DB_ROW)
-        cid = db_int(st, 0), oid = db_int(st, 1), pl = db_int(st, 2);
-    db_done(st);
-    if (s < 0 || !cid)
-        return s < 0 ? s : 0;
-    return sv_invite(c, "visit", 0, appointment_id, cid, oid, pl, now);
+    return invite_of(c, "SELECT r.customer_id, a.outlet_id, COALESCE(r.product_line_id, 0)"
+                        " FROM appointments a JOIN repairs r ON r.code = a.repair_code"
+                        " WHERE a.id = ?", "visit", appointment_id, now);
 }

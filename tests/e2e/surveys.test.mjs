@@ -27,6 +27,12 @@ before(async () => {
   assert.equal(d.status, 200, d.text);
   const payload = await sql(server, `SELECT payload FROM outbox WHERE template = 'survey_invitation' AND recipient = 'baochai@example.com'`);
   token = JSON.parse(payload).link.split('#')[1];
+  // a customer with no consent asked: a call-back task
+  const c2 = await server.api('/api/v1/customers', { token: admin, body: { name: '林黛玉', phone: '13955508888' } });
+  assert.equal(c2.status, 201, c2.text);
+  await sql(server, `INSERT INTO repairs (code, customer_id, outlet_id, status, fault, registered_at, received_at, repaired_at, created_at, updated_at)
+    SELECT 'RE2ESV2', c.id, o.id, 'repaired', '无图像', ${t}, ${t}, ${t}, ${t}, ${t} FROM customers c, outlets o WHERE c.code = '${c2.json.code}' AND o.code = 'O0001'`);
+  assert.equal((await server.api('/api/v1/repairs/RE2ESV2/transitions', { token: admin, body: { to: 'delivered' } })).status, 200);
   browser = await launch();
 });
 after(async () => {
@@ -68,8 +74,8 @@ test('a customer answers a survey from its link on a phone-sized screen, once', 
 });
 
 test('an agent works a call-back task: the script, then the answers taken on the phone', async () => {
-  const code = await sql(server, `SELECT code FROM surveys WHERE channel = 'callback' AND status = 'open' ORDER BY id LIMIT 1`);
-  assert.ok(code, 'the demo leaves open call-backs');
+  const code = await sql(server, `SELECT s.code FROM surveys s JOIN repairs r ON r.id = s.repair_id WHERE r.code = 'RE2ESV2' AND s.channel = 'callback' AND s.status = 'open'`);
+  assert.ok(code, 'the delivery made a call-back task');
   await asStaff(browser, server, 'agent', '#/surveys', async (page) => {
     await page.waitForSelector(`a[href="#/surveys/${code}"]`);
     await page.waitForSelector('[data-downloads=survey-callbacks] [data-format=xlsx]');

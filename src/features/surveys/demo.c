@@ -67,7 +67,7 @@ static int demo_survey(db_conn *c, const char *kind, int64_t repair_id, int64_t 
         return rc;
     static const char *const channels[] = {"callback", "callback", "email", "sms"};
     const char *ch = channels[xrand_in(&rs, 0, 3)];
-    int recent = now - at < 3 * 86400;
+    int recent = now - at < 7 * 86400;
     int answered = !recent && xrand_in(&rs, 0, 99) < 85;
     long long q[5] = {0};
     int low = 0;

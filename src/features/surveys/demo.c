@@ -14,10 +14,10 @@
 
 static struct xrand rs;
 
-/* Scores of one answered survey: overall 4-5 for ~98.5%, else 1-3. */
+/* Scores of one answered survey: overall 4-5 for ~98%, else 1-3. */
 static void scores(long long q[5], int *low)
 {
-    int sat = xrand_in(&rs, 0, 999) >= 15;
+    int sat = xrand_in(&rs, 0, 999) >= 20;
     for (int i = 0; i < 4; i++)
         q[i] = sat ? xrand_in(&rs, 4, 5) : xrand_in(&rs, 1, 3);
     if (sat && xrand_in(&rs, 0, 9) == 0)
@@ -57,9 +57,10 @@ static int64_t demo_visit(db_conn *c, int64_t repair_id, int64_t at)
     return s < 0 ? s : id;
 }
 
-/* One survey (kind repair or visit) sent at `at` and its answer. 0 or < 0. */
+/* One survey (kind repair or visit) sent at `at` and its answer; a fresh one (the
+ * newest few, or of the last week) is still open. 0 or < 0. */
 static int demo_survey(db_conn *c, const char *kind, int64_t repair_id, int64_t appt_id,
-                       int64_t cid, int64_t oid, int64_t pl, int64_t at, int64_t now)
+                       int64_t cid, int64_t oid, int64_t pl, int64_t at, int64_t now, int fresh)
 {
     char code[24];
     int rc = code_next(c, "survey", "S", 8, code, sizeof code);
@@ -67,7 +68,7 @@ static int demo_survey(db_conn *c, const char *kind, int64_t repair_id, int64_t 
         return rc;
     static const char *const channels[] = {"callback", "callback", "email", "sms"};
     const char *ch = channels[xrand_in(&rs, 0, 3)];
-    int recent = now - at < 7 * 86400;
+    int recent = fresh || now - at < 7 * 86400;
     int answered = !recent && xrand_in(&rs, 0, 99) < 85;
     long long q[5] = {0};
     int low = 0;
@@ -128,12 +129,13 @@ static int fill(db_conn *c, int64_t now)
     db_done(st);
     int rc = v ? 0 : DB_ERROR;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = demo_survey(c, "repair", v[i].id, 0, v[i].cid, v[i].oid, v[i].pl, v[i].at, now);
+        rc = demo_survey(c, "repair", v[i].id, 0, v[i].cid, v[i].oid, v[i].pl, v[i].at, now, i < 12);
         int64_t a = rc == 0 && v[i].on_site && v[i].oid ? demo_visit(c, v[i].id, v[i].at) : 0;
         if (a < 0)
             rc = (int)a;
         else if (a > 0)
-            rc = demo_survey(c, "visit", 0, a, v[i].cid, v[i].oid, v[i].pl, v[i].at - 2 * 3600, now);
+            rc = demo_survey(c, "visit", 0, a, v[i].cid, v[i].oid, v[i].pl, v[i].at - 2 * 3600, now,
+                             i < 12);
     }
     free(v);
     return rc;

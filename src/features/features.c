@@ -41,6 +41,9 @@ const struct history_source feature_history[] = {
                " WHERE r.customer_id = ?"},
     {"complaint", "SELECT k.received_at, k.code, k.status || ' · ' || k.text FROM complaints k"
                   " WHERE k.customer_id = ?"},
+    {"survey", "SELECT v.created_at, v.code, v.kind || ' · ' || v.channel || ' · ' || v.status"
+               " || COALESCE(' · ' || CAST(v.q_overall AS TEXT) || '/5', '') FROM surveys v"
+               " WHERE v.customer_id = ?"},
     {0},
 };
 

@@ -79,6 +79,12 @@ test('a delivered repair produces exactly one invitation, by email when email co
     const again = await s.api(`/api/v1/repairs/${code}/transitions`, { token: admin, body: { to: 'delivered' } });
     assert.equal(again.status, 409);
     assert.equal(await surveysOf(c), '1');
+    // the survey is on the customer's timeline (SPEC M1)
+    const h = await s.api(`/api/v1/customers/${c}/history`, { token: agent });
+    assert.equal(h.status, 200, h.text);
+    const ev = (h.json.items || h.json.events || h.json).filter((e) => e.kind === 'survey');
+    assert.equal(ev.length, 1, h.text);
+    assert.match(JSON.stringify(ev[0]), /repair · email · open/);
 });
 
 test('a survey link answers once, then 410; a tampered link 404; bad answers change nothing', async () => {

@@ -126,3 +126,21 @@ test('a supervisor sees the outlet ranking: each axis, the total, the downloads 
   const w = await server.api('/api/v1/kpi/ranking/weights', { token: admin });
   assert.deepEqual(w.json, { quality: 0, parts: 0, contact: 100, cost: 0 });
 });
+
+test('an outlet manager marks an on-site visit done on the outlet screen; its customer is surveyed', async () => {
+  const c = await server.api('/api/v1/customers', { token: admin, body: { name: '贾探春', phone: '13955509999' } });
+  assert.equal(c.status, 201, c.text);
+  const t = Math.floor(Date.now() / 1000);
+  await sql(server, `INSERT INTO repairs (code, customer_id, outlet_id, kind, status, fault, registered_at, received_at, created_at, updated_at)
+    SELECT 'RE2ESV3', c.id, o.id, 'on_site', 'repairing', '不制冷', ${t}, ${t}, ${t}, ${t} FROM customers c, outlets o WHERE c.code = '${c.json.code}' AND o.code = 'O0001'`);
+  // tomorrow 10:00 in Shanghai (the screen shows tomorrow's appointments first)
+  const day = new Date(Date.now() + 32 * 3600e3).toISOString().slice(0, 10);
+  const at = Date.parse(`${day}T10:00:00+08:00`) / 1000;
+  await sql(server, `INSERT INTO appointments (code, technician_id, outlet_id, starts_at, ends_at, repair_code, created_at)
+    SELECT 'AE2ESV3', t.id, t.outlet_id, ${at}, ${at + 3600}, 'RE2ESV3', ${t} FROM technicians t JOIN outlets o ON o.id = t.outlet_id WHERE o.code = 'O0001' ORDER BY t.id LIMIT 1`);
+  await asStaff(browser, server, 'manager', '#/outlets/O0001', async (page) => {
+    await page.click('[data-complete=AE2ESV3]');
+    await page.waitForSelector('[data-testid=appointments] tr:has-text("AE2ESV3") td:has-text("是")');
+  });
+  assert.equal(await sql(server, `SELECT s.kind || ' ' || s.channel FROM surveys s JOIN appointments a ON a.id = s.appointment_id WHERE a.code = 'AE2ESV3'`), 'visit callback');
+});

@@ -439,21 +439,32 @@ static int appt_find(db_conn *c, const char *code, int64_t *id, int64_t *oid, in
     return s < 0 ? s : 0;
 }
 
-int net_appointments_cancel(req *r)
+/* The appointment of r's :code as r may see it, neither cancelled nor completed: 0
+ * with *id; 1 after answering 404 or 409; -1 on a database error. */
+static int appt_open(req *r, int64_t *id)
 {
-    db_conn *c = req_db(r);
-    const char *code = req_param(r, "code");
-    int64_t id = 0, oid = 0;
+    int64_t oid = 0;
     int cancelled = 0, done = 0;
-    if (appt_find(c, code, &id, &oid, &cancelled, &done) < 0)
+    if (appt_find(req_db(r), req_param(r, "code"), id, &oid, &cancelled, &done) < 0)
         return -1;
-    if (!id || !scope_sees(r, oid))
-        return reply_not_found(r, "appointment");
+    if (!*id || !scope_sees(r, oid))
+        return reply_not_found(r, "appointment"), 1;
     if (cancelled || done)
         return reply_error(r, 409, "conflict",
                            cancelled ? "the appointment is cancelled already"
                                      : "the visit is completed already",
-                           NULL);
+                           NULL), 1;
+    return 0;
+}
+
+int net_appointments_cancel(req *r)
+{
+    db_conn *c = req_db(r);
+    const char *code = req_param(r, "code");
+    int64_t id = 0;
+    int k = appt_open(r, &id);
+    if (k)
+        return k < 0 ? -1 : 0;
     if (db_begin(c) < 0)
         return -1;
     if (db_exec(c, "UPDATE appointments SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
@@ -472,16 +483,10 @@ int net_appointments_complete(req *r)
 {
     db_conn *c = req_db(r);
     const char *code = req_param(r, "code");
-    int64_t id = 0, oid = 0;
-    int cancelled = 0, done = 0;
-    if (appt_find(c, code, &id, &oid, &cancelled, &done) < 0)
-        return -1;
-    if (!id || !scope_sees(r, oid))
-        return reply_not_found(r, "appointment");
-    if (cancelled || done)
-        return reply_error(r, 409, "conflict",
-                           cancelled ? "the appointment is cancelled" : "the visit is completed already",
-                           NULL);
+    int64_t id = 0;
+    int k = appt_open(r, &id);
+    if (k)
+        return k < 0 ? -1 : 0;
     if (db_begin(c) < 0)
         return -1;
     int64_t now = now_unix();

@@ -14,6 +14,7 @@
 #include "features/prices/prices.h"
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"
+#include "features/surveys/surveys.h"
 #include "features/system/system.h"
 #include "features/warranty/warranty.h"
 
@@ -23,6 +24,7 @@ const struct route *const feature_routes[] = {
     customers_routes,
     network_routes,
     kpi_routes,
+    kpi_ranking_routes,
     catalog_routes,
     warranty_routes,
     repairs_routes,
@@ -34,6 +36,7 @@ const struct route *const feature_routes[] = {
     portal_routes,
     orders_routes,
     kb_routes,
+    surveys_routes,
     NULL,
 };
 
@@ -53,6 +56,9 @@ const struct history_source feature_history[] = {
     {"contact", "SELECT c.started_at, c.code, c.channel || ' · ' || c.direction || ' · '"
                 " || COALESCE(c.reason, '') || ' · ' || COALESCE(c.outcome, '') || ' · '"
                 " || COALESCE(c.subject, '') FROM contacts c WHERE c.customer_id = ?"},
+    {"survey", "SELECT v.created_at, v.code, v.kind || ' · ' || v.channel || ' · ' || v.status"
+               " || COALESCE(' · ' || CAST(v.q_overall AS TEXT) || '/5', '') FROM surveys v"
+               " WHERE v.customer_id = ?"},
     {0},
 };
 
@@ -66,6 +72,7 @@ const char *const feature_customer_moves[] = {
     "UPDATE contacts SET customer_id = ? WHERE customer_id = ?",
     "UPDATE cti_calls SET customer_id = ? WHERE customer_id = ?",
     "UPDATE callbacks SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE surveys SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
@@ -85,11 +92,23 @@ const char *const feature_customer_erasures[] = {
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE callbacks SET number = '' WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE surveys SET comment = NULL WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     NULL,
 };
 
 const char *const feature_repair_steps[] = {
     prices_decision_sql,
+    NULL,
+};
+
+const feature_repair_hook feature_repair_hooks[] = {
+    surveys_repair_step,
+    NULL,
+};
+
+const feature_visit_hook feature_visit_hooks[] = {
+    surveys_visit_done,
     NULL,
 };
 
@@ -129,5 +148,6 @@ const struct demo_step feature_demo[] = {
     {"orders", orders_demo},
     {"contacts", contacts_demo},
     {"kb", kb_demo},
+    {"surveys", surveys_demo},
     {0},
 };

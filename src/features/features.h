@@ -3,6 +3,7 @@
  * = one line in each table here (see features.c), not edits across the tree. */
 #ifndef FEATURES_FEATURES_H
 #define FEATURES_FEATURES_H
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/db.h"
@@ -51,6 +52,15 @@ extern const char *const feature_customer_erasures[];
  * has moved (its status is the new one): each takes (actor TEXT, at BIGINT, repair_id
  * BIGINT), e.g. to record the customer's decision on a quote. NULL ends the list. */
 extern const char *const feature_repair_steps[];
+/* Functions run inside the transaction of every repair lifecycle step, after the
+ * statements of feature_repair_steps: (c, repair id, the new status's name, now), e.g.
+ * to invite the customer to a survey at delivery. 0 or a negative db code. NULL ends it. */
+typedef int (*feature_repair_hook)(db_conn *c, int64_t repair_id, const char *status, int64_t now);
+extern const feature_repair_hook feature_repair_hooks[];
+/* Functions run inside the transaction that marks an on-site visit (appointment)
+ * completed: (c, appointment id, now). 0 or a negative db code. NULL ends it. */
+typedef int (*feature_visit_hook)(db_conn *c, int64_t appointment_id, int64_t now);
+extern const feature_visit_hook feature_visit_hooks[];
 extern const struct csv_kind feature_csv[];        /* zeroed entry ends it */
 extern const struct demo_step feature_demo[];      /* zeroed entry ends it */
 

@@ -36,6 +36,7 @@ const OWNED = {
     'PATCH /api/v1/technicians/:code': { make: (ctx, o) => ctx.technician(o), body: { version: 1, phone: '13900000000' } },
     'GET /api/v1/outlets/:code/slots': { make: async (ctx, o) => o, query: '?date=2031-01-08' },
     'POST /api/v1/appointments/:code/cancel': { make: (ctx, o) => ctx.appointment(o) },
+    'POST /api/v1/appointments/:code/complete': { make: (ctx, o) => ctx.appointment(o) },
     'GET /api/v1/repairs/:code': { make: (ctx, o) => makeRepair(ctx.s, o) },
     'POST /api/v1/repairs/:code/transitions': { make: (ctx, o) => makeRepair(ctx.s, o), body: { to: 'diagnosing', version: 1 } },
     'GET /api/v1/repairs/:code/labour': { make: (ctx, o) => makeRepair(ctx.s, o) },

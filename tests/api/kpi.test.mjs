@@ -395,7 +395,8 @@ function suite(mode) {
         assert.match(res.headers.get('content-disposition'), /attachment; filename="kpi-turnaround-2026-01-01-2026-04-01-by-outlet\.csv"/);
         const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
         assert.equal(lines[0], 'group,name,completed,within_4d,rate_4d,over_14d,rate_over_14d,open_over_14d,rr90,rate_rr90,with_serial,' +
-            'fill_rate,part_lines,parts_lead_time_h,part_lines_received,complaint_response_24h,complaints');
+            'fill_rate,part_lines,parts_lead_time_h,part_lines_received,complaint_response_24h,complaints,'
+            + 'dispatch_satisfaction,dispatch_response_rate,dispatch_surveys,survey_satisfied_share');
         const total = lines.at(-1).split(',');
         assert.equal(total[0], 'total');
         assert.equal(Number(total[2]), want.completed);
@@ -662,7 +663,9 @@ describe('parts and complaint KPIs per month, outlet, region and product line', 
         assert.equal(res.status, 200);
         const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
         const head = lines[0].split(',');
-        assert.deepEqual(head.slice(11), MORE_KEYS);
+        assert.deepEqual(head.slice(11, 17), MORE_KEYS);
+        // then the survey KPIs (tested in surveys.test.mjs)
+        assert.deepEqual(head.slice(17), ['dispatch_satisfaction', 'dispatch_response_rate', 'dispatch_surveys', 'survey_satisfied_share']);
         const rows = Object.fromEntries(lines.slice(1).map((l) => l.split(',')).map((c) => [c[0], c]));
         for (const [key, want] of [...G_OUTLETS.map((o) => [o.code, expectMore(data, ...Q, byOutlet(o))]), ['total', expectMore(data, ...Q)]]) {
             const c = rows[key];

@@ -245,6 +245,18 @@ const SCREENS = [
       await page.click('button[data-tab=expiring]');
       await page.waitForSelector('.table-block:has([data-downloads=kb-expiring]) tbody tr');
     } },
+  { name: 'surveys', login: 'agent', hash: '#/surveys/all', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=surveys]) tbody tr');
+      await filter(page, '/api/v1/surveys?', 'kind=visit', () => page.selectOption('select[name=kind]', 'visit'));
+    } },
+  { name: 'survey-followups', login: 'supervisor', hash: '#/surveys/followups', id: 'survey',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=survey-followups]) tbody tr') },
+  { name: 'survey-templates', login: 'agent', hash: '#/surveys/templates', id: 'code',
+    prepare: (page) => page.waitForSelector('form[data-template]'),
+    count: (page) => page.$$eval('form[data-template]', (f) => f.length) },
+  { name: 'outlet-ranking', login: 'supervisor', hash: '#/ranking', id: 'outlet',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=outlet-ranking]) tbody tr') },
 ];
 
 for (const s of SCREENS) {

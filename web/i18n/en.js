@@ -31,6 +31,8 @@ export default {
   'nav.prices': 'Price guide',
   'nav.contacts': 'Contacts',
   'nav.complaints': 'Complaints',
+  'nav.surveys': 'Surveys',
+  'nav.ranking': 'Outlet ranking',
   'nav.calendars': 'Business calendars',
   'nav.outbox': 'Outbox',
   'nav.orders': 'Orders',

@@ -31,6 +31,8 @@ export default {
   'nav.prices': '价格指南',
   'nav.contacts': '联络记录',
   'nav.complaints': '投诉',
+  'nav.surveys': '满意度回访',
+  'nav.ranking': '网点排名',
   'nav.calendars': '工作日历',
   'nav.outbox': '消息发送',
   'nav.orders': '订单',

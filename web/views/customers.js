@@ -72,6 +72,7 @@ registerMessages(byLang({
   'cust.kind.warranty': ['保修登记', 'Warranty'],
   'cust.kind.contact': ['联络', 'Contact'],
   'cust.kind.complaint': ['投诉', 'Complaint'],
+  'cust.kind.survey': ['满意度回访', 'Survey'],
   'cust.edit': ['编辑', 'Edit'],
   'cust.merge': ['合并重复客户', 'Merge a duplicate'],
   'cust.export': ['导出个人数据', 'Export personal data'],
@@ -334,7 +335,7 @@ function eventText(it) {
 
 // A repair or a warranty registration on the timeline opens its own page.
 function historyLink(it) {
-  const href = { repair: '#/repairs/', warranty: '#/warranty/', complaint: '#/complaints/' }[it.kind] || null;
+  const href = { repair: '#/repairs/', warranty: '#/warranty/', complaint: '#/complaints/', survey: '#/surveys/' }[it.kind] || null;
   return href ? html`<a href=${href + encodeURIComponent(it.code)}>${it.code}</a>` : it.code;
 }
 

@@ -81,6 +81,13 @@ registerMessages(byLang({
   'kpi.parts_lead_time_h': ['配件到货时长(中位数)', 'Parts lead time (median)'],
   'kpi.parts_lead_time_h.sub': ['期间到货 {n} 行', '{n} lines received'],
   'kpi.notarget': ['未设目标', 'no target set'],
+  'kpi.dispatch_satisfaction': ['上门服务满意度', 'On-site dispatch satisfaction'],
+  'kpi.dispatch_satisfaction.target': ['目标 ≥ 99%', 'target ≥ 99%'],
+  'kpi.dispatch_satisfaction.sub': ['回访 {n} 次，回复率 {rr}；全部回访满意占比 {all}', '{n} surveyed, response rate {rr}; satisfied share of all surveys {all}'],
+  'kpi.ranking.bysat': ['按上门服务满意度', 'by on-site dispatch satisfaction'],
+  'kpi.ranking.full': ['网点综合排名', 'full outlet ranking'],
+  'kpi.col.dispatch_satisfaction': ['上门满意度', 'Dispatch satisfaction'],
+  'kpi.col.dispatch_response_rate': ['回访回复率', 'Survey response rate'],
   'kpi.hours': ['{h} 小时', '{h} h'],
   'kpi.trend.more': ['投诉响应率、配件满足率与到货时长', 'Complaint response, fill rate and parts lead time'],
   'kpi.ranking.bycomplaint': ['按投诉 24 小时响应率', 'by complaint response within 24 h'],
@@ -150,6 +157,7 @@ function presetRange(kind) {
 const pct = (v, digits = 1) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
 const hours = (v) => (v === null || v === undefined ? '—' : t('kpi.hours', { h: v.toFixed(1) }));
 const TARGET_COMPLAINT = 0.98; // SPEC M10; the server sends it as targets.complaint_response_24h
+const TARGET_DISPATCH = 0.99; // SPEC M11; the server sends it as targets.dispatch_satisfaction
 
 // The filters that are set, as query parameters.
 function params(f, extra) {
@@ -199,6 +207,10 @@ function Headlines({ total, targets }) {
     <${Card} id="complaint_response_24h" title=${t('kpi.complaint_response_24h')} value=${pct(cr, 1)}
       ok=${cr === null ? null : cr >= crTarget} target=${t('kpi.complaint_response_24h.target')}
       sub=${t('kpi.complaints', { n: total.complaints })} />
+    <${Card} id="dispatch_satisfaction" title=${t('kpi.dispatch_satisfaction')} value=${pct(total.dispatch_satisfaction, 1)}
+      ok=${total.dispatch_satisfaction == null ? null : total.dispatch_satisfaction >= (targets?.dispatch_satisfaction ?? TARGET_DISPATCH)}
+      target=${t('kpi.dispatch_satisfaction.target')}
+      sub=${t('kpi.dispatch_satisfaction.sub', { n: total.dispatch_surveys ?? 0, rr: pct(total.dispatch_response_rate, 1), all: pct(total.survey_satisfied_share, 1) })} />
     <${Card} id="fill_rate" title=${t('kpi.fill_rate')} value=${pct(total.fill_rate, 1)}
       ok=${total.fill_rate === null ? null : undefined} target=${t('kpi.notarget')}
       sub=${t('kpi.fill_rate.sub', { n: total.part_lines })} />
@@ -262,6 +274,7 @@ function Trends({ groups }) {
         { label: t('kpi.col.complaint_response_24h'), data: groups.map((g) => asPct(g.complaint_response_24h)), borderColor: '#7b1fa2', backgroundColor: '#7b1fa2', yAxisID: 'y', spanGaps: true },
         { label: `${t('kpi.target')} 98%`, data: labels.map(() => 98), borderColor: '#2e7d32', borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' },
         { label: t('kpi.col.fill_rate'), data: groups.map((g) => asPct(g.fill_rate)), borderColor: '#00838f', backgroundColor: '#00838f', yAxisID: 'y', spanGaps: true },
+        { label: t('kpi.col.dispatch_satisfaction'), data: groups.map((g) => asPct(g.dispatch_satisfaction)), borderColor: '#ef6c00', backgroundColor: '#ef6c00', yAxisID: 'y', spanGaps: true },
         { type: 'bar', label: t('kpi.col.parts_lead_time_h'), data: groups.map((g) => g.parts_lead_time_h), backgroundColor: 'rgba(230,162,60,0.45)', yAxisID: 'y2' },
       ],
     },
@@ -294,6 +307,10 @@ const countCols = () => [
 
 // The parts and complaint KPIs of a group; the complaint rate is marked when it misses 98%.
 const moreCols = () => [
+  { key: 'dispatch_satisfaction', label: t('kpi.col.dispatch_satisfaction'), align: 'right',
+    render: (r) => (r.dispatch_satisfaction != null && r.dispatch_satisfaction < TARGET_DISPATCH
+      ? html`<span class="kpi-miss" data-target="missed">${pct(r.dispatch_satisfaction)}</span>` : pct(r.dispatch_satisfaction)) },
+  { key: 'dispatch_response_rate', label: t('kpi.col.dispatch_response_rate'), align: 'right', render: (r) => pct(r.dispatch_response_rate) },
   { key: 'complaints', label: t('kpi.col.complaints'), align: 'right' },
   { key: 'complaint_response_24h', label: t('kpi.col.complaint_response_24h'), align: 'right',
     render: (r) => (r.complaint_response_24h !== null && r.complaint_response_24h < TARGET_COMPLAINT
@@ -427,6 +444,12 @@ export default function KpiView({ user }) {
           <${Table} rowKey="key" rows=${rank(data.outlets.groups, 'fill_rate', (a, b) => b - a, allRanks, 'part_lines')}
             columns=${[{ key: 'rank', label: t('kpi.col.rank'), align: 'right' }, { key: 'key', label: t('kpi.col.outlet') },
               { key: 'name', label: t('kpi.col.name') }, ...moreOf(['part_lines', 'fill_rate', 'parts_lead_time_h'])]} /></div>
+      </div>
+      <div class="kpi-two">
+        <div data-ranking="dispatch_satisfaction"><h3>${t('kpi.ranking.bysat')} · <a href="#/ranking">${t('kpi.ranking.full')}</a></h3>
+          <${Table} rowKey="key" rows=${rank(data.outlets.groups, 'dispatch_satisfaction', (a, b) => b - a, allRanks, 'dispatch_answers')}
+            columns=${[{ key: 'rank', label: t('kpi.col.rank'), align: 'right' }, { key: 'key', label: t('kpi.col.outlet') },
+              { key: 'name', label: t('kpi.col.name') }, ...moreOf(['dispatch_satisfaction', 'dispatch_response_rate'])]} /></div>
       </div>` : null}
     ${data ? html`
       <div>

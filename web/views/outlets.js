@@ -91,6 +91,8 @@ registerMessages(byLang({
   'net.appt.time': ['时间', 'Time'],
   'net.appt.repair': ['维修单号', 'Repair'],
   'net.appt.cancelled': ['已取消', 'Cancelled'],
+  'net.appt.completed': ['上门完成', 'Visit done'],
+  'net.appt.complete': ['标记完成', 'Mark done'],
   'net.dist.county': ['同区县', 'same county'],
   'net.dist.city': ['同城市', 'same city'],
   'net.dist.province': ['同省', 'same province'],
@@ -252,6 +254,9 @@ function Slots({ outlet, user }) {
   }, [outlet.code, date]);
   useEffect(() => { load(); }, [load]);
   const canBook = [...ADMIN, 'agent', 'outlet_manager'].includes(user.role);
+  async function completeVisit(a) {
+    try { await api.post(`/appointments/${encodeURIComponent(a.code)}/complete`, {}); load(); } catch (e) { setError(e); }
+  }
   async function book(tech, slot) {
     try {
       const a = await api.post('/appointments', { technician: tech.code, starts_at: slot.starts_at });
@@ -271,17 +276,20 @@ function Slots({ outlet, user }) {
           onClick=${() => book(tech, sl)}>${localTime(sl.starts_at)}</${Button}>`) : html`<span class="muted">${t('net.slots_none')}</span>`}
       </div></div>`)}</div>` : null}
     <h3>${t('net.appts')}</h3>
-    ${booked === null ? null : html`<div data-testid="appointments"><${Table} columns=${apptColumns()} rows=${booked}
+    ${booked === null ? null : html`<div data-testid="appointments"><${Table} columns=${apptColumns(canBook || user.role === 'technician' ? completeVisit : null)} rows=${booked}
       empty=${html`<p class="muted">${t('net.appts_none')}</p>`}
       downloads=${{ path: '/appointments', params: { outlet: outlet.code, date }, name: 'appointments' }} /></div>`}`;
 }
 
-const apptColumns = () => [
+const apptColumns = (complete) => [
   { key: 'code', label: t('net.appt.code') },
   { key: 'technician', label: t('net.appt.technician') },
   { key: 'starts_at', label: t('net.appt.time'), render: (a) => `${localTime(a.starts_at)}-${localTime(a.ends_at)}` },
   { key: 'repair', label: t('net.appt.repair') },
   { key: 'cancelled', label: t('net.appt.cancelled'), render: (a) => (a.cancelled ? t('net.yes') : t('net.no')) },
+  // the visit done (its customer is then invited to a satisfaction survey)
+  { key: 'completed', label: t('net.appt.completed'), render: (a) => (a.completed ? t('net.yes') : a.cancelled || !complete ? t('net.no')
+    : html`<${Button} variant="secondary" data-complete=${a.code} onClick=${() => complete(a)}>${t('net.appt.complete')}</${Button}>`) },
 ];
 
 function OutletDetail({ code, user }) {

@@ -18,7 +18,7 @@ static void print_rate(const char *name, int64_t n, int64_t d)
         printf("%s -", name);
 }
 
-/* The parts and complaint KPIs of the total. */
+/* The parts, complaint and dispatch satisfaction KPIs of the total. */
 static void print_more(const struct kpi_more *m)
 {
     double rt;
@@ -33,6 +33,10 @@ static void print_more(const struct kpi_more *m)
            (long long)m->complaints_in_time, (long long)m->complaints);
     if (kpi_rate(m->complaints_in_time, m->complaints, &rt))
         printf("  (%.2f%%, target >= 98%%)", rt * 100);
+    printf("\n  dispatch surveys %lld of %lld answered satisfied, of %lld sent",
+           (long long)m->visit_satisfied, (long long)m->visit_answers, (long long)m->visit_surveys);
+    if (kpi_rate(m->visit_satisfied, m->visit_answers, &rt))
+        printf("  (%.2f%%, target >= 99%%)", rt * 100);
     printf("\n");
 }
 

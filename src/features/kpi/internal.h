@@ -20,6 +20,7 @@
 #define TARGET_RATE_4D 0.95
 #define TARGET_RATE_RR90 0.01
 #define TARGET_COMPLAINT_24H 0.98 /* SPEC M10: 98% of complaints answered within 24 h */
+#define TARGET_DISPATCH_SAT 0.99  /* SPEC M11: on-site dispatch satisfaction 99% */
 
 struct kpi_cfg {
     char zone[64];
@@ -44,6 +45,11 @@ struct kpi_more {
     double lead_h;               /* ... their median lead time in hours (0 when none) */
     int64_t complaints;          /* complaints received in the period */
     int64_t complaints_in_time;  /* ... whose first response came by its due time */
+    int64_t visit_surveys;       /* on-site visit surveys sent in the period */
+    int64_t visit_answers;       /* ... answered */
+    int64_t visit_satisfied;     /* ... answered satisfied (overall >= 4) */
+    int64_t survey_answers;      /* surveys of repairs and visits sent in the period, answered */
+    int64_t survey_satisfied;    /* ... satisfied */
 };
 
 struct kpi_group {

@@ -13,6 +13,8 @@
 #include "base/http.h"
 
 extern const struct route kpi_routes[];
+/* The outlet ranking and its weights (ranking.c). */
+extern const struct route kpi_ranking_routes[];
 
 /* `aftersales kpi ...` (see its --help). Exit status 0, 1 or 2. */
 int kpi_cmd(int argc, char **argv, db *d);

@@ -4,6 +4,7 @@
 #include "features/complaints/complaints.h"
 #include "features/kpi/internal.h"
 #include "features/parts/parts.h"
+#include "features/surveys/surveys.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ struct more_ctx {
     size_t n, cap;
 };
 
-enum { K_FILL, K_COMPLAINTS };
+enum { K_FILL, K_COMPLAINTS, K_VISITS, K_VISITS_SAT, K_SURVEYS_SAT };
 
 /* A row's group as one number: the month's index, the province's two digits (-1 for
  * none), or the outlet or product line id. */
@@ -83,9 +84,17 @@ static int sum_row(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b)
         if (x->kpi == K_FILL) {
             o->part_lines += a;
             o->part_lines_domestic += b;
-        } else {
+        } else if (x->kpi == K_COMPLAINTS) {
             o->complaints += a;
             o->complaints_in_time += b;
+        } else if (x->kpi == K_VISITS) {
+            o->visit_surveys += a;
+            o->visit_answers += b;
+        } else if (x->kpi == K_VISITS_SAT) {
+            o->visit_satisfied += b;
+        } else {
+            o->survey_answers += a;
+            o->survey_satisfied += b;
         }
     }
     return 0;
@@ -193,6 +202,16 @@ int kpi_more_report(db_conn *c, const struct kpi_request *q, int64_t from, int64
     x.kpi = K_COMPLAINTS;
     if (rc == 0)
         rc = complaints_kpi_rows(c, &s, sum_row, &x);
+    /* dispatch_satisfaction, its response rate and the share satisfied of all surveys */
+    x.kpi = K_VISITS;
+    if (rc == 0)
+        rc = surveys_kpi_visits(c, &s, sum_row, &x);
+    x.kpi = K_VISITS_SAT;
+    if (rc == 0)
+        rc = surveys_kpi_satisfied(c, &s, sum_row, &x);
+    x.kpi = K_SURVEYS_SAT;
+    if (rc == 0)
+        rc = surveys_kpi_all(c, &s, sum_row, &x);
     if (rc == 0)
         rc = parts_kpi_lead(c, &s, lead_row, &x);
     if (rc == 0)

@@ -383,6 +383,12 @@ json_t *kpi_counts_json(const struct kpi_counts *c, const struct kpi_more *m)
     json_object_set_new(o, "fill_rate", kpi_rate_json(m->part_lines_domestic, m->part_lines));
     json_object_set_new(o, "parts_lead_time_h",
                         m->part_lines_received ? json_real(m->lead_h) : json_null());
+    json_object_set_new(o, "dispatch_satisfaction",
+                        kpi_rate_json(m->visit_satisfied, m->visit_answers));
+    json_object_set_new(o, "dispatch_response_rate",
+                        kpi_rate_json(m->visit_answers, m->visit_surveys));
+    json_object_set_new(o, "survey_satisfied_share",
+                        kpi_rate_json(m->survey_satisfied, m->survey_answers));
     return o;
 }
 
@@ -394,6 +400,10 @@ static json_t *report_counts_json(const struct kpi_counts *c, const struct kpi_m
     json_object_set_new(o, "part_lines", json_integer(m->part_lines));
     json_object_set_new(o, "part_lines_received", json_integer(m->part_lines_received));
     json_object_set_new(o, "complaints", json_integer(m->complaints));
+    json_object_set_new(o, "dispatch_surveys", json_integer(m->visit_surveys));
+    json_object_set_new(o, "dispatch_answers", json_integer(m->visit_answers));
+    json_object_set_new(o, "dispatch_satisfied", json_integer(m->visit_satisfied));
+    json_object_set_new(o, "survey_answers", json_integer(m->survey_answers));
     return o;
 }
 
@@ -415,6 +425,8 @@ json_t *kpi_report_json(const struct kpi_cfg *cfg, const struct kpi_request *q,
                           TARGET_RATE_4D, "over_14d", 0, "rate_rr90", TARGET_RATE_RR90);
     json_object_set_new(json_object_get(o, "targets"), "complaint_response_24h",
                         json_real(TARGET_COMPLAINT_24H));
+    json_object_set_new(json_object_get(o, "targets"), "dispatch_satisfaction",
+                        json_real(TARGET_DISPATCH_SAT));
     if (q->by != BY_NONE) {
         json_t *arr = json_array();
         for (size_t i = 0; i < res->groups.n; i++) {

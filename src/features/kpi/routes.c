@@ -25,6 +25,10 @@ static const struct table_col turnaround_cols[] = {
     {"part_lines_received", NULL, TABLE_INT, 19, 0},
     {"complaint_response_24h", NULL, TABLE_RATE, 22, 6},
     {"complaints", NULL, TABLE_INT, 11, 0},
+    {"dispatch_satisfaction", NULL, TABLE_RATE, 21, 6},
+    {"dispatch_response_rate", NULL, TABLE_RATE, 22, 6},
+    {"dispatch_surveys", NULL, TABLE_INT, 16, 0},
+    {"survey_satisfied_share", NULL, TABLE_RATE, 22, 6},
 };
 
 static json_t *counts_row(const char *key, const char *name, const struct kpi_counts *c,
@@ -43,6 +47,10 @@ static json_t *counts_row(const char *key, const char *name, const struct kpi_co
                   (json_int_t)m->part_lines_received,
                   kpi_rate_json(m->complaints_in_time, m->complaints),
                   (json_int_t)m->complaints);
+    json_array_append_new(row, kpi_rate_json(m->visit_satisfied, m->visit_answers));
+    json_array_append_new(row, kpi_rate_json(m->visit_answers, m->visit_surveys));
+    json_array_append_new(row, json_integer(m->visit_surveys));
+    json_array_append_new(row, kpi_rate_json(m->survey_satisfied, m->survey_answers));
     return row;
 }
 

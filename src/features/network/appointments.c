@@ -164,15 +164,16 @@ int net_outlet_slots(req *r)
 
 static json_t *appointment_json(db_stmt *st)
 {
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s?, s:s?, s:b}", "code", db_text(st, 0),
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s?, s:s?, s:b, s:b}", "code", db_text(st, 0),
                      "technician", db_text(st, 1), "outlet", db_text(st, 2), "starts_at",
                      dt_json(db_int(st, 3)), "ends_at", dt_json(db_int(st, 4)), "repair",
-                     db_text(st, 5), "note", db_text(st, 6), "cancelled", !db_isnull(st, 7));
+                     db_text(st, 5), "note", db_text(st, 6), "cancelled", !db_isnull(st, 7),
+                     "completed", !db_isnull(st, 10));
 }
 
 #define APPT_SELECT                                                                            \
     "SELECT a.code, t.code, o.code, a.starts_at, a.ends_at, a.repair_code, a.note,"            \
-    " a.cancelled_at, a.id, a.outlet_id FROM appointments a"                                   \
+    " a.cancelled_at, a.id, a.outlet_id, a.completed_at FROM appointments a"                                   \
     " JOIN technicians t ON t.id = a.technician_id JOIN outlets o ON o.id = a.outlet_id"
 
 /* A booking request, read from the body and checked against the technician's outlet. */
@@ -398,6 +399,7 @@ static const struct table_col appointment_cols[] = {
     {"repair", NULL, TABLE_TEXT, 14, 0},
     {"note", NULL, TABLE_TEXT, 28, 0},
     {"cancelled", NULL, TABLE_TEXT, 9, 0},
+    {"completed", NULL, TABLE_TEXT, 9, 0},
 };
 
 /* Up to 500 a page, as before there was a cursor. */
@@ -415,33 +417,84 @@ int net_appointments_list(req *r)
     return list_reply(r, &spec);
 }
 
+/* Appointment `code`: its id, outlet and whether it is cancelled or completed. 0, or a
+ * negative db code (*id 0 when there is none). */
+static int appt_find(db_conn *c, const char *code, int64_t *id, int64_t *oid, int *cancelled,
+                     int *done)
+{
+    db_stmt *st = db_prepare(c, APPT_SELECT " WHERE a.code = ?");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    int s = db_step(st);
+    *id = *oid = 0;
+    *cancelled = *done = 0;
+    if (s == DB_ROW) {
+        *id = db_int(st, 8);
+        *oid = db_int(st, 9);
+        *cancelled = !db_isnull(st, 7);
+        *done = !db_isnull(st, 10);
+    }
+    db_done(st);
+    return s < 0 ? s : 0;
+}
+
+/* The appointment of r's :code as r may see it, neither cancelled nor completed: 0
+ * with *id; 1 after answering 404 or 409; -1 on a database error. */
+static int appt_open(req *r, int64_t *id)
+{
+    int64_t oid = 0;
+    int cancelled = 0, done = 0;
+    if (appt_find(req_db(r), req_param(r, "code"), id, &oid, &cancelled, &done) < 0)
+        return -1;
+    if (!*id || !scope_sees(r, oid))
+        return reply_not_found(r, "appointment"), 1;
+    if (cancelled || done)
+        return reply_error(r, 409, "conflict",
+                           cancelled ? "the appointment is cancelled already"
+                                     : "the visit is completed already",
+                           NULL), 1;
+    return 0;
+}
+
 int net_appointments_cancel(req *r)
 {
     db_conn *c = req_db(r);
     const char *code = req_param(r, "code");
-    db_stmt *st = db_prepare(c, APPT_SELECT " WHERE a.code = ?");
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, code);
-    int s = db_step(st);
-    int64_t id = 0, oid = 0, cancelled = 0;
-    if (s == DB_ROW) {
-        id = db_int(st, 8);
-        oid = db_int(st, 9);
-        cancelled = !db_isnull(st, 7);
-    }
-    db_done(st);
-    if (s < 0)
-        return -1;
-    if (!id || !scope_sees(r, oid))
-        return reply_not_found(r, "appointment");
-    if (cancelled)
-        return reply_error(r, 409, "conflict", "the appointment is cancelled already", NULL);
+    int64_t id = 0;
+    int k = appt_open(r, &id);
+    if (k)
+        return k < 0 ? -1 : 0;
     if (db_begin(c) < 0)
         return -1;
     if (db_exec(c, "UPDATE appointments SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
                 "ii", now_unix(), id) != 1 ||
         audit_write(c, audit_actor(r), "cancel", "appointment", code, NULL) < 0 ||
+        db_commit(c) < 0) {
+        db_rollback(c);
+        return -1;
+    }
+    return appointment_reply(r, 200, NULL, id);
+}
+
+/* POST /api/v1/appointments/:code/complete: the visit took place (not cancelled, not
+ * completed before); the feature_visit_hooks run in its transaction (the survey). */
+int net_appointments_complete(req *r)
+{
+    db_conn *c = req_db(r);
+    const char *code = req_param(r, "code");
+    int64_t id = 0;
+    int k = appt_open(r, &id);
+    if (k)
+        return k < 0 ? -1 : 0;
+    if (db_begin(c) < 0)
+        return -1;
+    int64_t now = now_unix();
+    int rc = db_exec(c, "UPDATE appointments SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
+                        " AND cancelled_at IS NULL", "ii", now, id) == 1 ? 0 : -1;
+    for (const feature_visit_hook *fn = feature_visit_hooks; rc == 0 && *fn; fn++)
+        rc = (*fn)(c, id, now) < 0 ? -1 : 0;
+    if (rc < 0 || audit_write(c, audit_actor(r), "complete", "appointment", code, NULL) < 0 ||
         db_commit(c) < 0) {
         db_rollback(c);
         return -1;

@@ -122,5 +122,6 @@ int net_outlet_slots(req *r);
 int net_appointments_create(req *r);
 int net_appointments_list(req *r);
 int net_appointments_cancel(req *r);
+int net_appointments_complete(req *r);
 
 #endif

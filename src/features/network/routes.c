@@ -28,5 +28,7 @@ const struct route network_routes[] = {
      ROLE_NETWORK_ADMIN | ROLE_AGENT | ROLE_OUTLET_MANAGER, 0},
     {"POST", "/api/v1/appointments/:code/cancel", net_appointments_cancel,
      ROLE_NETWORK_ADMIN | ROLE_AGENT | ROLE_OUTLET_MANAGER, 0},
+    {"POST", "/api/v1/appointments/:code/complete", net_appointments_complete,
+     ROLE_NETWORK_ADMIN | ROLE_AGENT | ROLE_OUTLET_STAFF, 0},
     {0},
 };

@@ -8,6 +8,7 @@
 
 #include "base/db.h"
 #include "base/http.h"
+#include "features/common/common.h"
 #include "features/features.h"
 
 extern const struct route prices_routes[];
@@ -21,6 +22,9 @@ int prices_export_caps_csv(db *d, FILE *out);
 
 /* The demo caps and prices for the demo product lines (after the catalog). */
 int prices_demo(db *d, const struct demo_opts *o);
+/* The warranty cost as a KPI slice (see kpi_slice): per key and bucket of the charge's
+ * time, (in-warranty repairs charged, their total in fen). 0 or a negative db code. */
+int prices_kpi_cost(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
 /* The feature_repair_steps statement that records the customer's decision on a
  * pending quote when the repair leaves quoted (approved, or cancelled = declined). */

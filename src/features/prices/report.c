@@ -1,5 +1,6 @@
 /* prices: the warranty cost report: labour and parts of in-warranty repairs per outlet
- * and product line over a period, as JSON or a CSV/XLSX download. */
+ * and product line over a period, as JSON or a CSV/XLSX download, and as the KPI slice
+ * the outlet ranking reads (prices_kpi_cost). */
 #include "features/common/common.h"
 #include "features/prices/internal.h"
 
@@ -97,4 +98,20 @@ int pr_warranty_report(req *r)
                           (int)(sizeof report_cols / sizeof report_cols[0]), items);
     json_decref(items);
     return rc;
+}
+
+#define PK_SQL(KEY, BUCKET, GROUP)                                                            \
+    "SELECT " KEY ", " BUCKET ", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(total_fen), 0)"   \
+    " AS BIGINT) FROM repair_charges WHERE kind = 'warranty' AND created_at >= ?"             \
+    " AND created_at < ?" KPI_SLICE_WHERE("outlet_id", "product_line_id") GROUP
+
+int prices_kpi_cost(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
+{
+    static const char *const sql[] = {
+        PK_SQL("0", "0", ""),
+        PK_SQL("COALESCE(outlet_id, 0)", "0", " GROUP BY 1"),
+        PK_SQL("COALESCE(product_line_id, 0)", "0", " GROUP BY 1"),
+        PK_SQL("0", "created_at / CAST(? AS BIGINT)", " GROUP BY 2"),
+    };
+    return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
 }

@@ -139,6 +139,9 @@ static int record_step(req *r, db_conn *c, const struct step *s, int64_t now)
     for (const char *const *hook = feature_repair_steps; *hook; hook++)
         if ((e = db_exec(c, *hook, "tii", audit_actor(r), now, s->id)) < 0)
             return (int)e;
+    for (const feature_repair_hook *fn = feature_repair_hooks; *fn; fn++)
+        if ((e = (*fn)(c, s->id, to, now)) < 0)
+            return (int)e;
     json_t *detail = json_pack("{s:s, s:s}", "from", repair_status_name((enum repair_status)s->from),
                                "to", to);
     if (s->has_quote && s->to == RS_QUOTED)

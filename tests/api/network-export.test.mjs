@@ -100,7 +100,7 @@ const LISTS = [
       header: ['code', 'name', 'type', 'grade', 'region', 'region_name', 'capacity', 'active', 'in_service', 'covers_count'] },
     { route: '/api/v1/technicians', query: 'outlet=EX1', n: 2, header: ['code', 'name', 'phone', 'outlet', 'active'] },
     { route: '/api/v1/appointments', query: `date=${DAY}`, n: 3,
-      header: ['code', 'technician', 'outlet', 'starts_at', 'ends_at', 'repair', 'note', 'cancelled'] },
+      header: ['code', 'technician', 'outlet', 'starts_at', 'ends_at', 'repair', 'note', 'cancelled', 'completed'] },
     { route: '/api/v1/regions', query: 'parent=440100&level=3', n: countiesIn('440100').length,
       header: ['code', 'name', 'full_name', 'level', 'province', 'city'] },
 ];
@@ -127,7 +127,7 @@ test('download cells: quoted text, numbers, booleans and RFC 3339 times', async 
     assert.deepEqual(o.rows, [['EX3', '导出, "三号"', 'designated', 'B', '440106', '广东省 广州市 天河区', '10', 'true', 'true', '1']]);
     const a = await both('/api/v1/appointments', `date=${DAY}&outlet=EX2`, agent);
     assert.equal(a.rows.length, 1);
-    assert.deepEqual(a.rows[0].slice(2), ['EX2', '2031-02-05T04:00:00Z', '2031-02-05T05:00:00Z', '', 'visit 2', 'false']);
+    assert.deepEqual(a.rows[0].slice(2), ['EX2', '2031-02-05T04:00:00Z', '2031-02-05T05:00:00Z', '', 'visit 2', 'false', 'false']);
 });
 
 test('a filter refused in JSON is refused in the download', async () => {

@@ -8,6 +8,7 @@
 #include "base/router.h"
 #include "features/features.h"
 #include "features/complaints/complaints.h"
+#include "features/contacts/contacts.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
 
@@ -443,6 +444,9 @@ static const struct cmd commands[] = {
      "aftersales backup FILE [--db URL]"},
     {"escalate", complaints_cmd_escalate, NEEDS_DB, "one complaint escalation pass (serve runs it too)",
      "aftersales escalate [--db URL]  (serve: every AFTERSALES_ESCALATION_INTERVAL s, default 60, 0 off)"},
+    {"cti", contacts_cmd_cti, NEEDS_DB, "CTI integration tokens (the telephony webhook)",
+     "aftersales cti token NAME | cti list | cti revoke ID [--db URL]\n"
+     "       token prints the secret once: POST /api/v1/cti/SECRET (Zammad's generic CTI events)"},
     {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
     {"coverage", network_cmd_coverage, NEEDS_DB, "county-level coverage of the service network",
      "aftersales coverage [--region CODE] [--json] [--db URL]"},

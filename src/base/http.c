@@ -7,6 +7,7 @@
 #include "base/metrics.h"
 #include "base/ratelimit.h"
 #include "base/router.h"
+#include "base/sse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -222,6 +223,42 @@ int reply_empty(req *r, int status)
     if (!resp)
         return -1;
     return queue(r, status, resp);
+}
+
+/* ---- server-sent events ---- */
+
+static ssize_t sse_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    sse_stream *s = cls;
+    int suspend = 0;
+    long n = sse_read(s, out, max, &suspend);
+    if (n < 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (suspend)
+        MHD_suspend_connection(sse_conn(s));
+    return (ssize_t)n;
+}
+
+static void sse_freer(void *cls) { sse_free(cls); }
+
+static void sse_wake(void *conn) { MHD_resume_connection(conn); }
+
+int reply_sse(req *r, const char *key)
+{
+    sse_stream *s = sse_open(key, r->conn);
+    if (!s)
+        return -1;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, sse_reader, s, sse_freer);
+    if (!resp) {
+        sse_free(s);
+        return -1;
+    }
+    MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    return queue(r, 200, resp);
 }
 
 /* ---- static files ---- */
@@ -555,7 +592,8 @@ int http_serve(const struct server_config *cfg, db *d)
     signal(SIGPIPE, SIG_IGN);
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    sse_set_waker(sse_wake);
     struct MHD_Daemon *daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -574,11 +612,15 @@ int http_serve(const struct server_config *cfg, db *d)
     fflush(stdout);
     log_info("listening on http://%s:%d with %d threads", cfg->listen_host, port, cfg->threads);
 
+    /* Wait for a signal; meanwhile keep event streams alive through proxies. */
     int sig = 0;
-    sigwait(&set, &sig);
+    struct timespec ping = {15, 0};
+    while ((sig = sigtimedwait(&set, NULL, &ping)) <= 0)
+        sse_ping_all();
     log_info("%s: no new connections; finishing %d requests in flight",
              sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&in_flight));
     atomic_store(&shutting_down, 1);
+    sse_close_all();
     MHD_socket lfd = MHD_quiesce_daemon(daemon);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);

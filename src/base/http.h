@@ -101,6 +101,9 @@ int reply_error(req *r, int status, const char *code, const char *message, json_
 int reply_empty(req *r, int status);
 /* Answer a body of the given type; the body is copied. */
 int reply_bytes(req *r, int status, const char *content_type, const void *data, size_t len);
+/* Answer with a text/event-stream that stays open, subscribed to the sse channel `key`
+ * (base/sse.h: sse_publish sends to it). */
+int reply_sse(req *r, const char *key);
 /* Add a header to the reply made by the next reply_* call or to the one already made. */
 void reply_header(req *r, const char *name, const char *value);
 

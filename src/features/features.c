@@ -2,6 +2,7 @@
 #include "features/features.h"
 #include "features/catalog/catalog.h"
 #include "features/complaints/complaints.h"
+#include "features/contacts/contacts.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/network/network.h"
@@ -25,6 +26,7 @@ const struct route *const feature_routes[] = {
     prices_routes,
     parts_routes,
     complaints_routes,
+    contacts_routes,
     portal_routes,
     NULL,
 };
@@ -38,6 +40,9 @@ const struct history_source feature_history[] = {
                " WHERE r.customer_id = ?"},
     {"complaint", "SELECT k.received_at, k.code, k.status || ' · ' || k.text FROM complaints k"
                   " WHERE k.customer_id = ?"},
+    {"contact", "SELECT c.started_at, c.code, c.channel || ' · ' || c.direction || ' · '"
+                " || COALESCE(c.reason, '') || ' · ' || COALESCE(c.outcome, '') || ' · '"
+                " || COALESCE(c.subject, '') FROM contacts c WHERE c.customer_id = ?"},
     {0},
 };
 
@@ -46,6 +51,9 @@ const char *const feature_customer_moves[] = {
     "UPDATE repairs SET customer_id = ? WHERE customer_id = ?",
     "UPDATE outbox SET customer_id = ? WHERE customer_id = ?",
     "UPDATE complaints SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE contacts SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE cti_calls SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE callbacks SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
@@ -53,6 +61,12 @@ const char *const feature_customer_erasures[] = {
     "UPDATE outbox SET recipient = '', payload = '{}' WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE contacts SET address = NULL, subject = NULL, body = NULL WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE cti_calls SET from_number = '', to_number = '' WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE callbacks SET number = '' WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     NULL,
 };

@@ -170,6 +170,18 @@ int cpl_cal_load(db_conn *c, const char *name, struct cpl_cal *k)
     return rc;
 }
 
+int complaints_calendar_open(db_conn *c, const char *name, int64_t t, int *open)
+{
+    struct cpl_cal k;
+    int rc = cpl_cal_load(c, name, &k);
+    if (rc != 0)
+        return rc == -2 ? DB_ERROR : rc;
+    int64_t next = 0;
+    *open = cal_next_open(&k.cal, t, &next) == 0 && next == t;
+    cpl_cal_free(&k);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- routes */
 
 /* One calendar by id as the list shows it. */

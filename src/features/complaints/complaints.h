@@ -34,6 +34,10 @@ int complaints_kpi_response(db_conn *c, int64_t from, int64_t to, int64_t outlet
  * negative db code. */
 int complaints_kpi_rows(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
+/* Whether calendar `name` is open at instant t (its hours, holidays and exceptions):
+ * 0 with *open set, 1 when there is no such calendar, or a negative db code. */
+int complaints_calendar_open(db_conn *c, const char *name, int64_t t, int *open);
+
 /* One escalation pass over the open complaints (who: the actor written, e.g.
  * "escalation:PID"); *fired steps were fired by this caller. 0 or a negative db code. */
 int complaints_escalate(db_conn *c, const char *who, int *fired);

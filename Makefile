@@ -1,7 +1,7 @@
 # aftersales: one C11 program. `make` builds build/aftersales.
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter
+PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter gmime-3.0 libcurl
 TOOL_PKGS = yaml-0.1 jansson
 # All of src/, tools/ and tests/unit/ build without -Wconversion warnings; keep it so.
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wconversion -Wsign-conversion

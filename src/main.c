@@ -10,6 +10,7 @@
 #include "features/complaints/complaints.h"
 #include "features/contacts/contacts.h"
 #include "features/kpi/kpi.h"
+#include "features/mail/mail.h"
 #include "features/network/network.h"
 
 #include <getopt.h>
@@ -447,6 +448,11 @@ static const struct cmd commands[] = {
     {"cti", contacts_cmd_cti, NEEDS_DB, "CTI integration tokens (the telephony webhook)",
      "aftersales cti token NAME | cti list | cti revoke ID [--db URL]\n"
      "       token prints the secret once: POST /api/v1/cti/SECRET (Zammad's generic CTI events)"},
+    {"mail-in", mail_cmd_in, NEEDS_DB, "store one email (RFC 5322) read on stdin",
+     "aftersales mail-in [--db URL] < MESSAGE  (exit 0: stored or ignored; 75: not stored, retry)"},
+    {"mail-fetch", mail_cmd_fetch, NEEDS_DB, "store the unseen mail of an IMAP mailbox",
+     "aftersales mail-fetch --url imap[s]://HOST:PORT/MAILBOX [--auth-file FILE (USER:PASSWORD)] "
+     "[--interval S (0: once)] [--db URL]"},
     {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
     {"coverage", network_cmd_coverage, NEEDS_DB, "county-level coverage of the service network",
      "aftersales coverage [--region CODE] [--json] [--db URL]"},

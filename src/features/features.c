@@ -5,6 +5,7 @@
 #include "features/contacts/contacts.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
+#include "features/mail/mail.h"
 #include "features/network/network.h"
 #include "features/parts/parts.h"
 #include "features/portal/portal.h"
@@ -27,6 +28,7 @@ const struct route *const feature_routes[] = {
     parts_routes,
     complaints_routes,
     contacts_routes,
+    mail_routes,
     portal_routes,
     NULL,
 };
@@ -52,12 +54,18 @@ const char *const feature_customer_moves[] = {
     "UPDATE outbox SET customer_id = ? WHERE customer_id = ?",
     "UPDATE complaints SET customer_id = ? WHERE customer_id = ?",
     "UPDATE contacts SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE mail_messages SET customer_id = ? WHERE customer_id = ?",
     "UPDATE cti_calls SET customer_id = ? WHERE customer_id = ?",
     "UPDATE callbacks SET customer_id = ? WHERE customer_id = ?",
     NULL,
 };
 
 const char *const feature_customer_erasures[] = {
+    "DELETE FROM mail_attachments WHERE message_id IN (SELECT id FROM mail_messages WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?))",
+    "UPDATE mail_messages SET from_addr = '', from_name = '', to_addr = '', subject = '', body_text = '',"
+    " body_html = NULL, headers = '[]', raw = '' WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE outbox SET recipient = '', payload = '{}' WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE complaints SET text = '', resolution_note = NULL WHERE customer_id IN"

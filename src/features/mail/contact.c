@@ -1,17 +1,27 @@
-/* mail: a stored message becomes an email contact (the contacts feature's log). */
+/* mail: a stored message becomes an email contact in the contacts feature's log. */
+#include <string.h>
+
+#include "features/contacts/contacts.h"
 #include "features/mail/internal.h"
 
 int mail_contact(db_conn *c, int64_t mail_id, int64_t customer_id, int64_t repair_id,
-                 const char *subject, int64_t now)
+                 const char *address, const char *subject, const char *body, int64_t now)
 {
-    /* Until the contacts feature (branch wip-contacts, contacts.h) is merged, the
-     * mail_messages row itself carries customer_id and repair_id and contact_id stays
-     * NULL; this is the one place that changes then. */
-    (void)c;
-    (void)mail_id;
-    (void)customer_id;
-    (void)repair_id;
-    (void)subject;
-    (void)now;
-    return 0;
+    struct contact_new n = {
+        .channel = "email",
+        .direction = "in",
+        .started_at = now,
+        .customer_id = customer_id,
+        .address = address,
+        .repair_id = repair_id,
+        .subject = subject,
+        .body = body,
+        .actor = "mail-in",
+    };
+    int64_t id = 0;
+    int rc = contacts_log(c, &n, &id, NULL, 0);
+    if (rc != 0)
+        return rc < 0 ? rc : DB_ERROR;
+    int64_t e = db_exec(c, "UPDATE mail_messages SET contact_id = ? WHERE id = ?", "ii", id, mail_id);
+    return e < 0 ? (int)e : 0;
 }

@@ -46,6 +46,6 @@ char *mail_decode_header(const char *raw);
  * 0: none) through the contacts feature and set mail_messages.contact_id. Runs inside
  * the storing transaction; 0 or a negative db code. */
 int mail_contact(db_conn *c, int64_t mail_id, int64_t customer_id, int64_t repair_id,
-                 const char *subject, int64_t now);
+                 const char *address, const char *subject, const char *body, int64_t now);
 
 #endif

@@ -284,7 +284,8 @@ static int store_tx(db_conn *c, void *arg)
     if ((rc = insert_message(c, j, m->no_auto_reply ? "auto" : "message")) < 0 ||
         (rc = insert_attachments(c, j)) < 0)
         return rc;
-    if ((rc = mail_contact(c, j->id, j->customer_id, j->repair_id, m->subject, j->now)) < 0)
+    if ((rc = mail_contact(c, j->id, j->customer_id, j->repair_id, *j->from ? j->from : m->from_addr,
+                           m->subject, m->body_text, j->now)) < 0)
         return rc;
     if (!m->no_auto_reply && *j->from)
         return acknowledge(c, j);

@@ -30,20 +30,20 @@ static json_t *opt_time(db_stmt *st, int col)
 
 #define MSG_COLS                                                                                   \
     "m.id, m.received_at, m.message_id, m.from_addr, m.from_name, m.to_addr, m.subject, m.sent_at," \
-    " m.kind, m.matched_by, k.code, r.code, m.acked, m.contact_id, m.in_reply_to, m.refs,"          \
+    " m.kind, m.matched_by, k.code, r.code, m.acked, ct.code, m.in_reply_to, m.refs,"          \
     " (SELECT COUNT(*) FROM mail_attachments a WHERE a.message_id = m.id)"
 #define MSG_FROM                                                                                   \
     " FROM mail_messages m LEFT JOIN customers k ON k.id = m.customer_id"                          \
-    " LEFT JOIN repairs r ON r.id = m.repair_id"
+    " LEFT JOIN repairs r ON r.id = m.repair_id LEFT JOIN contacts ct ON ct.id = m.contact_id"
 
 static json_t *msg_json(db_stmt *st)
 {
-    return json_pack("{sI so ss ss ss ss ss so ss ss so so sb so ss ss sI}", "id", (json_int_t)db_int(st, 0),
+    return json_pack("{sI so ss? ss ss ss ss so ss ss so so sb so ss ss sI}", "id", (json_int_t)db_int(st, 0),
                      "received_at", opt_time(st, 1), "message_id", db_text(st, 2), "from", db_text(st, 3),
                      "from_name", db_text(st, 4), "to", db_text(st, 5), "subject", db_text(st, 6), "sent_at",
                      opt_time(st, 7), "kind", db_text(st, 8), "matched_by", db_text(st, 9), "customer",
-                     opt_text(st, 10), "repair", opt_text(st, 11), "acked", (int)db_int(st, 12), "contact_id",
-                     db_isnull(st, 13) ? json_null() : json_integer(db_int(st, 13)), "in_reply_to",
+                     opt_text(st, 10), "repair", opt_text(st, 11), "acked", (int)db_int(st, 12), "contact",
+                     opt_text(st, 13), "in_reply_to",
                      db_text(st, 14), "references", db_text(st, 15), "attachments_count",
                      (json_int_t)db_int(st, 16));
 }

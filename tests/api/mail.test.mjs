@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, BIN } from './lib/server.mjs';
-import { sql } from './network-helpers.mjs';
+import { sql, outletBody } from './network-helpers.mjs';
 import { message, bounce, wordB, wordQ, ext2231, enc } from './mail-helpers.mjs';
 
 let s, agent, alice, repair;
@@ -226,7 +226,9 @@ test('routes: list by customer with downloads, 404s, outlet staff and bad input 
     assert.equal((await s.api(`/api/v1/mail/messages/${l.json.items[0].id}/attachments/99`, { token: agent })).status, 404);
     assert.equal((await s.api('/api/v1/mail/messages?customer=C99999999', { token: agent })).status, 404);
     assert.equal((await s.api('/api/v1/mail/messages?kind=weird', { token: agent })).status, 422);
-    const tech = await s.token('technician');
+    const o = await s.api('/api/v1/outlets', { token: await s.token('admin'), body: outletBody('KM') });
+    assert.equal(o.status, 201, o.text);
+    const tech = await s.token('technician', 'KM');
     assert.equal((await s.api('/api/v1/mail/messages', { token: tech })).status, 403);
     const bad = await s.run(['mail-in', '--db', 'postgres://127.0.0.1:1/none'], { input: message({ from: 'z@example.com' }) });
     assert.notEqual(bad.code, 0);

@@ -30,6 +30,8 @@ const char *mail_charset(const char *declared)
 
 char *mail_to_utf8(const char *bytes, size_t len, const char *charset)
 {
+    if (!bytes || len == 0)
+        return g_strdup("");
     const char *cs = mail_charset(charset);
     if (!cs || g_ascii_strcasecmp(cs, "utf-8") == 0 || g_ascii_strcasecmp(cs, "us-ascii") == 0) {
         if (g_utf8_validate(bytes, (gssize)len, NULL) && !memchr(bytes, 0, len))

@@ -7,6 +7,18 @@
 #include "features/mail/internal.h"
 #include "features/mail/mail.h"
 
+/* s (malloc'd, may be NULL) as valid UTF-8 without NULs: GMime hands back raw bytes. */
+static char *valid(char *s)
+{
+    if (!s)
+        return g_strdup("");
+    if (g_utf8_validate(s, -1, NULL))
+        return s;
+    char *v = mail_to_utf8(s, strlen(s), NULL);
+    g_free(s);
+    return v;
+}
+
 static void init_once(void)
 {
     static gsize done = 0;
@@ -43,7 +55,7 @@ static char *ids(GMimeObject *o, const char *name)
     }
     if (refs)
         g_mime_references_free(refs);
-    return g_string_free(s, FALSE);
+    return valid(g_string_free(s, FALSE));
 }
 
 static GByteArray *content(GMimePart *part)
@@ -62,17 +74,18 @@ static GByteArray *content(GMimePart *part)
 /* "Status: 5.1.1" from a message/delivery-status body. */
 static char *dsn_status(const GByteArray *ba)
 {
-    char *t = g_strndup((const char *)ba->data, ba->len);
+    char *t = ba->len ? g_strndup((const char *)ba->data, ba->len) : g_strdup("");
+    char **lines = g_strsplit_set(t, "\r\n", -1);
     char *s = NULL;
-    for (char *line = strtok(t, "\r\n"); line; line = strtok(NULL, "\r\n"))
-        if (g_ascii_strncasecmp(line, "Status:", 7) == 0) {
-            s = g_strstrip(g_strdup(line + 7));
+    for (char **l = lines; *l && !s; l++)
+        if (g_ascii_strncasecmp(*l, "Status:", 7) == 0) {
+            s = g_strstrip(g_strdup(*l + 7));
             if (strlen(s) > 32)
                 s[32] = 0;
-            break;
         }
+    g_strfreev(lines);
     g_free(t);
-    return s ? s : g_strdup("");
+    return valid(s);
 }
 
 static void add_attachment(struct mail_parsed *m, GMimePart *part, GByteArray *ba)
@@ -85,7 +98,7 @@ static void add_attachment(struct mail_parsed *m, GMimePart *part, GByteArray *b
     const char *fn = g_mime_part_get_filename(part);
     a->filename = fn ? mail_to_utf8(fn, strlen(fn), NULL) : g_strdup("");
     GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
-    a->mime_type = ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("application/octet-stream");
+    a->mime_type = valid(ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("application/octet-stream"));
     a->size = ba->len;
     a->data = g_byte_array_free(ba, FALSE);
 }
@@ -131,7 +144,8 @@ static int no_auto_reply(GMimeObject *o, struct mail_parsed *m, int report)
              (prec && (g_ascii_strcasecmp(prec, "bulk") == 0 || g_ascii_strcasecmp(prec, "list") == 0 ||
                        g_ascii_strcasecmp(prec, "junk") == 0));
     const char *rp = m->return_path;
-    if (strcmp(rp, "<>") == 0 || (header(o, "Return-Path") && (!*rp || strcmp(rp, "<>") == 0)))
+    GMimeHeaderList *hl = g_mime_object_get_header_list(o);
+    if (strcmp(rp, "<>") == 0 || (hl && g_mime_header_list_contains(hl, "Return-Path") && !*rp))
         no = 1;
     if (g_ascii_strncasecmp(m->from_addr, "mailer-daemon@", 14) == 0 ||
         g_ascii_strcasecmp(m->from_addr, "mailer-daemon") == 0 ||
@@ -150,7 +164,7 @@ static void addresses(GMimeMessage *msg, struct mail_parsed *m)
                               ? internet_address_list_get_address(from, 0) : NULL;
     const char *addr = ia && INTERNET_ADDRESS_IS_MAILBOX(ia)
                            ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)) : NULL;
-    m->from_addr = g_strdup(addr ? addr : "");
+    m->from_addr = valid(g_strdup(addr ? addr : ""));
     /* the display name from our own decoding of From (GMime's charset table would read
      * a GBK name labelled gb2312 wrongly) */
     char *f = header(GMIME_OBJECT(msg), "From");
@@ -169,9 +183,7 @@ static void addresses(GMimeMessage *msg, struct mail_parsed *m)
     }
     g_free(f);
     InternetAddressList *to = g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO);
-    m->to_addr = to ? internet_address_list_to_string(to, NULL, FALSE) : NULL;
-    if (!m->to_addr)
-        m->to_addr = g_strdup("");
+    m->to_addr = valid(to ? internet_address_list_to_string(to, NULL, FALSE) : NULL);
     char *rp = header(GMIME_OBJECT(msg), "Return-Path");
     m->return_path = rp ? rp : g_strdup("");
 }
@@ -209,7 +221,7 @@ int mail_parse(const char *raw, size_t len, struct mail_parsed *m)
         msg = g_mime_message_new(TRUE);
     GMimeObject *o = GMIME_OBJECT(msg);
     const char *mid = g_mime_message_get_message_id(msg);
-    m->message_id = g_strdup(mid && !strchr(mid, ' ') ? mid : "");
+    m->message_id = valid(g_strdup(mid && !strchr(mid, ' ') ? mid : ""));
     m->in_reply_to = ids(o, "In-Reply-To");
     m->refs = ids(o, "References");
     char *subj = header(o, "Subject");

@@ -449,7 +449,8 @@ static const struct cmd commands[] = {
      "aftersales cti token NAME | cti list | cti revoke ID [--db URL]\n"
      "       token prints the secret once: POST /api/v1/cti/SECRET (Zammad's generic CTI events)"},
     {"mail-in", mail_cmd_in, NEEDS_DB, "store one email (RFC 5322) read on stdin",
-     "aftersales mail-in [--db URL] < MESSAGE  (exit 0: stored or ignored; 75: not stored, retry)"},
+     "aftersales mail-in [--db URL] < MESSAGE, or mail-in FILE... (one message each)\n"
+     "       exit 0: stored or deliberately ignored; 75: not stored, the mail server retries"},
     {"mail-fetch", mail_cmd_fetch, NEEDS_DB, "store the unseen mail of an IMAP mailbox",
      "aftersales mail-fetch --url imap[s]://HOST:PORT/MAILBOX [--auth-file FILE (USER:PASSWORD)] "
      "[--interval S (0: once)] [--db URL]"},

@@ -232,6 +232,20 @@ test('routes: list by customer with downloads, 404s, outlet staff and bad input 
     assert.equal((await s.api('/api/v1/mail/messages', { token: tech })).status, 403);
     const bad = await s.run(['mail-in', '--db', 'postgres://127.0.0.1:1/none'], { input: message({ from: 'z@example.com' }) });
     assert.notEqual(bad.code, 0);
+    // several files in one process, each its own transaction; a missing one fails the run
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mail-in-'));
+    try {
+        writeFileSync(path.join(dir, 'a.eml'), message({ from: 'files1@example.com', subject: 'a', body: { text: 'a', charset: 'UTF-8' } }));
+        writeFileSync(path.join(dir, 'b.eml'), message({ from: 'files2@example.com', subject: 'b', body: { text: 'b', charset: 'UTF-8' } }));
+        const two = await s.run(['mail-in', path.join(dir, 'a.eml'), path.join(dir, 'b.eml')]);
+        assert.equal(two.code, 0, two.stderr);
+        assert.equal(two.stdout.match(/stored mail \d+/g).length, 2);
+        const missing = await s.run(['mail-in', path.join(dir, 'a.eml'), path.join(dir, 'none.eml')]);
+        assert.equal(missing.code, 75);
+        assert.equal(await count(`mail_messages WHERE from_addr = 'files1@example.com'`), 2);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
 
 // ---------------------------------------------------------------- IMAP (Dovecot)

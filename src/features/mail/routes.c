@@ -111,6 +111,13 @@ static int64_t param_id(req *r)
     return s && *s && !*end && v > 0 ? (int64_t)v : 0;
 }
 
+/* {n, filename, mime_type, size} of a "SELECT n, filename, mime_type, size" row. */
+static json_t *att_json(db_stmt *st)
+{
+    return json_pack("{sI ss ss sI}", "n", (json_int_t)db_int(st, 0), "filename", db_text(st, 1), "mime_type",
+                     db_text(st, 2), "size", (json_int_t)db_int(st, 3));
+}
+
 static int get_message(req *r)
 {
     db_conn *c = req_db(r);
@@ -135,9 +142,7 @@ static int get_message(req *r)
         return json_decref(m), json_decref(atts), reply_db_failure(r, DB_ERROR, "attachments");
     db_bind_int(st, 1, json_integer_value(json_object_get(m, "id")));
     while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(atts, json_pack("{sI ss ss sI}", "n", (json_int_t)db_int(st, 0), "filename",
-                                              db_text(st, 1), "mime_type", db_text(st, 2), "size",
-                                              (json_int_t)db_int(st, 3)));
+        json_array_append_new(atts, att_json(st));
     db_done(st);
     json_object_set_new(m, "attachments", atts);
     return reply_json(r, 200, m);
@@ -166,9 +171,7 @@ static int attachments_page(req *r, const struct page *p, json_t *items, const c
             *next = page_cursor_int(r->a, db_int(st, 0) - 1);
             break;
         }
-        json_array_append_new(items, json_pack("{sI ss ss sI}", "n", (json_int_t)db_int(st, 0), "filename",
-                                               db_text(st, 1), "mime_type", db_text(st, 2), "size",
-                                               (json_int_t)db_int(st, 3)));
+        json_array_append_new(items, att_json(st));
     }
     db_done(st);
     return rc < 0 ? -1 : 0;

@@ -248,6 +248,31 @@ test('routes: list by customer with downloads, 404s, outlet staff and bad input 
     }
 });
 
+test('erasing a customer blanks their mail and drops its attachments; a merge moves it', async () => {
+    const mk = async (name, email) => {
+        const c = await s.api('/api/v1/customers', { token: agent, body: { name, email } });
+        assert.equal(c.status, 201, c.text);
+        return c.json.code;
+    };
+    const gone = await mk('要删除', 'erase.me@example.com');
+    const m = await mailIn(message({ from: 'erase.me@example.com', subject: '私人信息', body: { text: '地址：某街 1 号', charset: 'UTF-8' },
+        attachments: [{ type: 'text/plain', filenameParam: 'filename="id.txt"', data: Buffer.from('身份证') }] }));
+    assert.equal(m.customer, gone);
+    const sup = await s.token('supervisor');
+    const r = await s.api(`/api/v1/customers/${gone}/erase`, { token: sup, body: { reason: 'customer asked' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await sql(s, `SELECT from_addr || '|' || subject || '|' || body_text || '|' || raw FROM mail_messages WHERE id = ${m.id}`), '|||');
+    assert.equal(await count(`mail_attachments WHERE message_id = ${m.id}`), 0);
+    const dup = await mk('重复', 'dup.one@example.com');
+    const keep = await mk('保留', 'dup.two@example.com');
+    const d = await mailIn(message({ from: 'dup.one@example.com', subject: 'dup', body: { text: 'x', charset: 'UTF-8' } }));
+    assert.equal(d.customer, dup);
+    const mg = await s.api(`/api/v1/customers/${keep}/merge`, { token: sup, body: { duplicate: dup } });
+    assert.equal(mg.status, 200, mg.text);
+    const moved = await s.api(`/api/v1/mail/messages/${d.id}`, { token: agent });
+    assert.equal(moved.json.customer, keep);
+});
+
 // ---------------------------------------------------------------- IMAP (Dovecot)
 
 const freePort = () => new Promise((resolve, reject) => {

@@ -32,6 +32,8 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'contacts', titleKey: 'nav.contacts', view: null,
     roles: ['admin', 'supervisor', 'agent'] },
+  { path: 'mail', titleKey: 'nav.mail', view: () => import('./views/mail.js'),
+    roles: ['admin', 'supervisor', 'agent'] },
   { path: 'complaints', titleKey: 'nav.complaints', view: () => import('./views/complaints.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'calendars', titleKey: 'nav.calendars', view: () => import('./views/calendars.js'),

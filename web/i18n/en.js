@@ -31,6 +31,7 @@ export default {
   'nav.prices': 'Price guide',
   'nav.contacts': 'Contacts',
   'nav.complaints': 'Complaints',
+  'nav.mail': 'Mail',
   'nav.calendars': 'Business calendars',
   'nav.kpi': 'KPI dashboard',
   'nav.kb': 'Knowledge base',

@@ -31,6 +31,7 @@ export default {
   'nav.prices': '价格指南',
   'nav.contacts': '联络记录',
   'nav.complaints': '投诉',
+  'nav.mail': '邮件',
   'nav.calendars': '工作日历',
   'nav.kpi': 'KPI 看板',
   'nav.kb': '知识库',

@@ -104,12 +104,18 @@ test('GBK (Q words), GB2312, Big5 and UTF-8 (a character split across two words)
     const w1 = `=?UTF-8?B?${full.subarray(0, 4).toString('base64')}?=`, w2 = `=?UTF-8?B?${full.subarray(4).toString('base64')}?=`;
     const u = await mailIn(message({ from: 'a4@example.org', subject: `Re: ${w1}\r\n ${w2}`,
         body: { text: '正文 UTF-8', charset: 'UTF-8' }, html: '<p>正文 <b>HTML</b></p>',
-        attachments: [{ type: 'image/png', filenameParam: 'filename="photo.png"', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]) }] }));
+        attachments: [{ type: 'image/png', filenameParam: 'filename="photo.png"', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]) },
+            { type: 'text/html', filenameParam: 'filename="x.html"', data: Buffer.from('<script>alert(1)</script>') }] }));
     assert.equal(u.subject, 'Re: 你好世界');
     assert.equal(u.body_text.trim(), '正文 UTF-8');
     assert.equal(u.body_html, '<p>正文 <b>HTML</b></p>');
     assert.deepEqual(big5.attachments.map((a) => a.filename), ['說明.txt']);
-    assert.deepEqual(u.attachments.map((a) => [a.filename, a.size]), [['photo.png', 4]]);
+    assert.deepEqual(u.attachments.map((a) => [a.filename, a.size]), [['photo.png', 4], ['x.html', 25]]);
+    const png = await download(`/api/v1/mail/messages/${u.id}/attachments/1`);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    const h = await download(`/api/v1/mail/messages/${u.id}/attachments/2`);
+    assert.equal(h.headers.get('content-type'), 'application/octet-stream', 'HTML from a sender is never served as HTML');
+    assert.match(h.headers.get('content-disposition'), /^attachment;/);
     assert.equal(u.matched_by, 'none');
     assert.equal(u.customer, null);
 });

@@ -224,6 +224,12 @@ static int get_attachment(req *r)
     char fn[400], type[128];
     snprintf(fn, sizeof fn, "%s", *db_text(st, 0) ? db_text(st, 0) : "attachment");
     snprintf(type, sizeof type, "%s", db_text(st, 1));
+    /* the sender chose the type: only a plain type/subtype token goes out, and never one
+     * a browser would run from our origin (the download is an attachment anyway) */
+    int plain = strchr(type, '/') != NULL && strspn(type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                          "0123456789!#$&^_.+-/") == strlen(type);
+    if (!plain || g_ascii_strncasecmp(type, "text/html", 9) == 0 || strstr(type, "xml") || strstr(type, "javascript"))
+        snprintf(type, sizeof type, "application/octet-stream");
     char *b64 = strdup(db_text(st, 2));
     db_done(st);
     rc = b64 ? reply_b64(r, b64, type, fn) : -1;

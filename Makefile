@@ -1,7 +1,7 @@
 # aftersales: one C11 program. `make` builds build/aftersales.
 BUILD   ?= build
 CC      ?= cc
-PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter libcurl
+PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter gmime-3.0 libcurl
 TOOL_PKGS = yaml-0.1 jansson
 # All of src/, tools/ and tests/unit/ build without -Wconversion warnings; keep it so.
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wconversion -Wsign-conversion
@@ -102,6 +102,14 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard src/base/*.h
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -Isrc -o $@ $< $(FUZZ_LIBSRC) || \
 	  { echo "clang could not build a libFuzzer binary: apt-get install libclang-rt-14-dev" >&2; exit 1; }
+
+# fuzz_mail: the mail parsing path with GMime (and jansson for the headers).
+MAIL_FUZZ_SRC = src/features/mail/parse.c src/features/mail/decode.c
+$(BUILD)/fuzz/fuzz_mail: tests/fuzz/fuzz_mail.c $(MAIL_FUZZ_SRC) $(wildcard src/features/mail/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Isrc $(shell pkg-config --cflags gmime-3.0 jansson) -o $@ $< \
+	  $(MAIL_FUZZ_SRC) $(shell pkg-config --libs gmime-3.0 jansson)
 
 fuzz: $(FUZZ_BIN)
 	@for t in $(FUZZ_BIN); do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; \

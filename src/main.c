@@ -11,6 +11,7 @@
 #include "features/contacts/contacts.h"
 #include "features/kb/kb.h"
 #include "features/kpi/kpi.h"
+#include "features/mail/mail.h"
 #include "features/network/network.h"
 #include "features/outbox/outbox.h"
 
@@ -483,6 +484,12 @@ static const struct cmd commands[] = {
     {"cti", contacts_cmd_cti, NEEDS_DB, "CTI integration tokens (the telephony webhook)",
      "aftersales cti token NAME | cti list | cti revoke ID [--db URL]\n"
      "       token prints the secret once: POST /api/v1/cti/SECRET (Zammad's generic CTI events)"},
+    {"mail-in", mail_cmd_in, NEEDS_DB, "store one email (RFC 5322) read on stdin",
+     "aftersales mail-in [--db URL] < MESSAGE, or mail-in FILE... (one message each)\n"
+     "       exit 0: stored or deliberately ignored; 75: not stored, the mail server retries"},
+    {"mail-fetch", mail_cmd_fetch, NEEDS_DB, "store the unseen mail of an IMAP mailbox",
+     "aftersales mail-fetch --url imap[s]://HOST:PORT/MAILBOX [--auth-file FILE (USER:PASSWORD)] "
+     "[--interval S (0: once)] [--db URL]"},
     {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
     {"coverage", network_cmd_coverage, NEEDS_DB, "county-level coverage of the service network",
      "aftersales coverage [--region CODE] [--json] [--db URL]"},

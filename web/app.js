@@ -32,6 +32,8 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'contacts', titleKey: 'nav.contacts', view: () => import('./views/contacts.js'),
     roles: ['admin', 'supervisor', 'agent'] },
+  { path: 'mail', titleKey: 'nav.mail', view: () => import('./views/mail.js'),
+    roles: ['admin', 'supervisor', 'agent'] },
   { path: 'complaints', titleKey: 'nav.complaints', view: () => import('./views/complaints.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'orders', titleKey: 'nav.orders', view: () => import('./views/orders.js'),

@@ -5,6 +5,7 @@
 #include "features/contacts/contacts.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
+#include "features/mail/mail.h"
 #include "features/network/network.h"
 #include "features/outbox/outbox.h"
 #include "features/orders/orders.h"
@@ -33,6 +34,7 @@ const struct route *const feature_routes[] = {
     complaints_routes,
     outbox_routes,
     contacts_routes,
+    mail_routes,
     portal_routes,
     orders_routes,
     kb_routes,
@@ -70,6 +72,7 @@ const char *const feature_customer_moves[] = {
     "UPDATE orders SET customer_id = ? WHERE customer_id = ?",
     "UPDATE feedback SET customer_id = ? WHERE customer_id = ?",
     "UPDATE contacts SET customer_id = ? WHERE customer_id = ?",
+    "UPDATE mail_messages SET customer_id = ? WHERE customer_id = ?",
     "UPDATE cti_calls SET customer_id = ? WHERE customer_id = ?",
     "UPDATE callbacks SET customer_id = ? WHERE customer_id = ?",
     "UPDATE surveys SET customer_id = ? WHERE customer_id = ?",
@@ -77,6 +80,11 @@ const char *const feature_customer_moves[] = {
 };
 
 const char *const feature_customer_erasures[] = {
+    "DELETE FROM mail_attachments WHERE message_id IN (SELECT id FROM mail_messages WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?))",
+    "UPDATE mail_messages SET from_addr = '', from_name = '', to_addr = '', subject = '', body_text = '',"
+    " body_html = NULL, headers = '[]', raw = '' WHERE customer_id IN"
+    " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE outbox SET recipient = '', payload = '{}', last_error = 'erased',"
     " status = CASE WHEN status IN ('queued', 'retry') THEN 'failed' ELSE status END WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",

@@ -33,6 +33,7 @@ export default {
   'nav.complaints': 'Complaints',
   'nav.surveys': 'Surveys',
   'nav.ranking': 'Outlet ranking',
+  'nav.mail': 'Mail',
   'nav.calendars': 'Business calendars',
   'nav.outbox': 'Outbox',
   'nav.orders': 'Orders',

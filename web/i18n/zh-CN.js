@@ -33,6 +33,7 @@ export default {
   'nav.complaints': '投诉',
   'nav.surveys': '满意度回访',
   'nav.ranking': '网点排名',
+  'nav.mail': '邮件',
   'nav.calendars': '工作日历',
   'nav.outbox': '消息发送',
   'nav.orders': '订单',

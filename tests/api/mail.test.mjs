@@ -200,8 +200,8 @@ test('one acknowledgement per address per day, queued with Auto-Submitted: auto-
 
 test('a bounce marks its outbox message and is not a contact', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const ob = await sql(s, `INSERT INTO outbox (channel, recipient, template, payload, customer_id, created_at)
-        SELECT 'email', 'gone@example.com', 'repair_ready', '{}', id, ${now} FROM customers WHERE code = '${alice}' RETURNING id`);
+    const ob = await sql(s, `INSERT INTO outbox (channel, recipient, template, payload, customer_id, created_at, status, sent_at)
+        SELECT 'email', 'gone@example.com', 'repair_ready', '{}', id, ${now}, 'sent', ${now} FROM customers WHERE code = '${alice}' RETURNING id`);
     const contacts = await count('contacts');
     const acks = await count(`outbox WHERE template = 'mail_ack'`);
     const m = await mailIn(bounce(`<outbox-${ob}.ffee0011@aftersales.example>`, 'gone@example.com'));
@@ -211,7 +211,8 @@ test('a bounce marks its outbox message and is not a contact', async () => {
     assert.equal(m.customer, null);
     assert.equal(await count('contacts'), contacts);
     assert.equal(await count(`outbox WHERE template = 'mail_ack'`), acks);
-    assert.equal(await sql(s, `SELECT last_error FROM outbox WHERE id = ${ob}`), 'bounced: 5.1.1');
+    assert.equal(await sql(s, `SELECT status || ' ' || last_error FROM outbox WHERE id = ${ob}`), 'bounced bounced: 5.1.1');
+    assert.equal(await sql(s, `SELECT COUNT(*) FROM audit WHERE action = 'bounce' AND entity_code = '${ob}'`), '1');
     assert.equal(await sql(s, `SELECT outbox_id || ' ' || status FROM mail_bounces WHERE mail_id = ${m.id}`), `${ob} 5.1.1`);
     // a bounce naming no message of ours is still stored, and changes no outbox row
     const other = await mailIn(bounce('<elsewhere@example.com>', 'x@example.com'));

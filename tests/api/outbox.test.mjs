@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BIN, ROOT, runProcess } from './lib/server.mjs';
 import { demoServer, sql, freshPhone, freshSerial } from './repairs-helpers.mjs';
+import { message, bounce } from './mail-helpers.mjs';
 
 const FROM = 'service@aftersales.test';
 const FAST = { AFTERSALES_OUTBOX_INTERVAL: '1', AFTERSALES_OUTBOX_RETRY_BASE: '1', AFTERSALES_OUTBOX_RETRY_CAP: '2' };
@@ -360,6 +361,35 @@ test('the list downloads as CSV and XLSX', async () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /spreadsheetml/);
     assert.equal((await supervisor.request('/api/v1/outbox?format=pdf')).status, 422);
+});
+
+test('mail-in and the sender together: the acknowledgement goes out threaded; a bounce of a sent message marks it bounced', async () => {
+    const sink = await startSink();
+    const { s, supervisor } = await outboxServer({ smtpPort: sink.port });
+    const raw = message({ from: 'asker@example.com', subject: '电视没有声音', messageId: 'q1@example.com',
+        headers: ['References: <q0@example.com>'], body: { text: '你好，请问怎么办？', charset: 'UTF-8' } });
+    let r = await s.run(['mail-in'], { input: raw });
+    assert.equal(r.code, 0, r.stderr);
+    const [ack] = await waitFor('the acknowledgement sent', allSent(s, "template = 'mail_ack'"));
+    const got = (await sink.messages()).filter((m) => m.headers['message-id'] === ack.mid);
+    assert.equal(got.length, 1, 'the acknowledgement arrives once');
+    assert.equal(got[0].headers.to, 'asker@example.com');
+    assert.equal(got[0].headers['in-reply-to'], '<q1@example.com>');
+    assert.equal(got[0].headers.references, '<q0@example.com> <q1@example.com>');
+    assert.equal(got[0].headers['auto-submitted'], 'auto-generated');
+    assert.equal(decodeWords(got[0].headers.subject), '回复：电视没有声音');
+    // the relay accepted it, then the recipient's server bounced it
+    r = await s.run(['mail-in'], { input: bounce(ack.mid, 'asker@example.com') });
+    assert.equal(r.code, 0, r.stderr);
+    const row = await supervisor.request(`/api/v1/outbox/${ack.id}`);
+    assert.equal(row.status, 200, row.text);
+    assert.equal(row.json.status, 'bounced');
+    assert.match(row.json.last_error, /^bounced: 5\.1\.1/);
+    // a second mail from the same address the same day gets no second acknowledgement
+    r = await s.run(['mail-in'], { input: message({ from: 'asker@example.com', subject: 'again', messageId: 'q2@example.com',
+        body: { text: 'again', charset: 'UTF-8' } }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await rows(s, "template = 'mail_ack'")).length, 1);
 });
 
 test('two servers on one database share the work: each message still goes out once', async () => {

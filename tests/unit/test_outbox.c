@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/db.h"
+#include "features/mail/mail.h"
 #include "features/outbox/internal.h"
 
 /* Decode "=?UTF-8?B?...?=" words separated by CRLF SP back to text; each word's length
@@ -97,11 +98,11 @@ static void test_render(void **state)
 static void test_message_id(void **state)
 {
     (void)state;
-    assert_int_equal(outbox_id_of_message_id("<outbox-42.0123456789abcdef@x.test>"), 42);
-    assert_int_equal(outbox_id_of_message_id("outbox-42.0123456789abcdef@x.test"), 42);
-    assert_int_equal(outbox_id_of_message_id("<outbox-42@x.test>"), 0);
-    assert_int_equal(outbox_id_of_message_id("<CAF123@mail.example.com>"), 0);
-    assert_int_equal(outbox_id_of_message_id(NULL), 0);
+    assert_int_equal(mail_outbox_id_of("<outbox-42.0123456789abcdef@x.test>"), 42);
+    assert_int_equal(mail_outbox_id_of("outbox-42.0123456789abcdef@x.test"), 42);
+    assert_int_equal(mail_outbox_id_of("<outbox-42@x.test>"), 0);
+    assert_int_equal(mail_outbox_id_of("<CAF123@mail.example.com>"), 0);
+    assert_int_equal(mail_outbox_id_of(NULL), 0);
 }
 
 static void test_bounce(void **state)

@@ -17,11 +17,10 @@
  * The acknowledgement is queued as an outbox row: channel 'email', template 'mail_ack',
  * recipient the sender's address, payload {"subject","in_reply_to","references",
  * "headers":{"Auto-Submitted":"auto-generated"}}: the sender must add the headers given
- * there (the outbox sender needs a 'mail_ack' template). A bounce adds a mail_bounces row
- * for the outbox message and sets its last_error to "bounced: STATUS"; once the outbox
- * sender (branch wip-outbox, outbox.h: the same Message-ID format, outbox_mark_bounced,
- * outbox_id_of_message_id) is merged, store.c's bounce branch calls outbox_mark_bounced
- * so the row's status becomes bounced too. */
+ * there (template 'mail_ack' in features/outbox/templates.c). A bounce adds a
+ * mail_bounces row for the outbox message and marks it bounced (outbox_mark_bounced, in
+ * the same transaction); a row not sent yet keeps its state with "bounced: STATUS" as
+ * its last error. */
 #ifndef FEATURES_MAIL_H
 #define FEATURES_MAIL_H
 #include <stddef.h>

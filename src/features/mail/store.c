@@ -8,6 +8,7 @@
 
 #include "base/datetime.h"
 #include "features/common/common.h"
+#include "features/outbox/outbox.h"
 #include "features/mail/internal.h"
 #include "features/mail/mail.h"
 #include "rules/identity.h"
@@ -268,9 +269,13 @@ static int store_tx(db_conn *c, void *arg)
         snprintf(why, sizeof why, "bounced: %s", *m->dsn_status ? m->dsn_status : "undeliverable");
         int64_t e = db_exec(c, "INSERT INTO mail_bounces (outbox_id, mail_id, status, at) VALUES (?, ?, ?, ?)",
                             "iiti", j->outbox_id, j->id, m->dsn_status, j->now);
-        if (e >= 0)
+        if (e < 0)
+            return (int)e;
+        /* a sent row becomes bounced; one not (yet) sent keeps its state, the why noted */
+        rc = outbox_mark_bounced(c, j->outbox_id, why);
+        if (rc == 0)
             e = db_exec(c, "UPDATE outbox SET last_error = ? WHERE id = ?", "ti", why, j->outbox_id);
-        return e < 0 ? (int)e : 0;
+        return rc < 0 ? rc : e < 0 ? (int)e : 0;
     }
     if ((rc = thread_refs(c, j)) < 0)
         return rc;

@@ -62,7 +62,8 @@ static int clean(const char *s)
 int ob_mime(buf *out, const char *from, const char *to, const char *message_id,
             int64_t date, const struct ob_text *t)
 {
-    if (!clean(from) || !clean(to) || !clean(message_id))
+    if (!clean(from) || !clean(to) || !clean(message_id) ||
+        (t->in_reply_to && !clean(t->in_reply_to)) || (t->references && !clean(t->references)))
         return -1;
     time_t tt = (time_t)date;
     struct tm tm;
@@ -72,6 +73,10 @@ int ob_mime(buf *out, const char *from, const char *to, const char *message_id,
     buf_addf(out, "From: %s\r\nTo: %s\r\nSubject: ", from, to);
     ob_header_words(out, t->subject ? t->subject : "");
     buf_addf(out, "\r\nDate: %s\r\nMessage-ID: %s\r\n", when, message_id);
+    if (t->in_reply_to)
+        buf_addf(out, "In-Reply-To: %s\r\n", t->in_reply_to);
+    if (t->references)
+        buf_addf(out, "References: %s\r\n", t->references);
     buf_adds(out, "Auto-Submitted: auto-generated\r\n"
                   "MIME-Version: 1.0\r\n"
                   "Content-Type: text/plain; charset=UTF-8\r\n"

@@ -29,7 +29,7 @@
  * retries (a resend makes a new one):
  *     <outbox-ID.RANDOM@HOST>
  * ID the row's decimal id, RANDOM 16 lower-case hex digits, HOST the domain of the
- * From address. Replies carry it in In-Reply-To/References; outbox_id_of_message_id
+ * From address. Replies carry it in In-Reply-To/References; mail_outbox_id_of (features/mail/mail.h)
  * finds the row back. */
 
 extern const struct route outbox_routes[];
@@ -48,11 +48,10 @@ int outbox_sender_start(db *d, const struct outbox_config *cfg);
 void outbox_sender_stop(void);
 
 /* Mark the message with id bounced, why kept as its last error (sent or sending rows
- * only). 1 when marked, 0 when no such row in those states, or a negative db code. */
+ * only), audited; inside the caller's write transaction (mail-in stores the bounce in
+ * the same one). 1 when marked, 0 when no such row in those states, or a negative db
+ * code. */
 int outbox_mark_bounced(db_conn *c, int64_t id, const char *why);
 
-/* The row id inside a Message-ID of the form above (angle brackets optional), or 0
- * when mid is not one of ours. */
-int64_t outbox_id_of_message_id(const char *mid);
 
 #endif

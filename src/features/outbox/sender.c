@@ -273,35 +273,16 @@ void outbox_sender_stop(void)
 
 int outbox_mark_bounced(db_conn *c, int64_t id, const char *why)
 {
-    int64_t now = now_unix();
-    if (db_begin(c) < 0)
-        return DB_ERROR;
     int64_t n = db_exec(c, "UPDATE outbox SET status = 'bounced', last_error = ?, updated_at = ?"
                            " WHERE id = ? AND status IN ('sent', 'sending')",
-                        "tii", why ? why : "bounced", now, id);
+                        "tii", why ? why : "bounced", now_unix(), id);
+    if (n <= 0)
+        return n < 0 ? (int)n : 0;
     char code[24];
     snprintf(code, sizeof code, "%lld", (long long)id);
     json_t *detail = json_pack("{s:s}", "why", why ? why : "");
-    int rc = n > 0 ? audit_write(c, "mail-in", "bounce", "outbox", code, detail) : 0;
+    int rc = audit_write(c, "mail-in", "bounce", "outbox", code, detail);
     json_decref(detail);
-    if (n < 0 || rc < 0 || db_commit(c) < 0) {
-        db_rollback(c);
-        return n < 0 ? (int)n : DB_ERROR;
-    }
-    return n > 0 ? 1 : 0;
+    return rc < 0 ? DB_ERROR : 1;
 }
 
-int64_t outbox_id_of_message_id(const char *mid)
-{
-    if (!mid)
-        return 0;
-    if (*mid == '<')
-        mid++;
-    if (strncmp(mid, "outbox-", 7) != 0)
-        return 0;
-    char *end;
-    long long id = strtoll(mid + 7, &end, 10);
-    if (id <= 0 || *end != '.' || !strchr(end, '@'))
-        return 0;
-    return id;
-}

@@ -38,6 +38,11 @@ static const struct tpl tpls[] = {
      "投诉 {code} 的 {clock} 时限已用 {share_pct}%。"},
     {"complaint_escalation", "en", "Complaint {code} escalation ({clock} {share_pct}%)",
      "Complaint {code} has used {share_pct}% of its {clock} time."},
+    {"mail_ack", "zh-CN", "回复：{subject}",
+     "您好！我们已收到您的来信，客服人员会尽快答复。此邮件为自动回复，请勿直接回复。"},
+    {"mail_ack", "en", "Re: {subject}",
+     "Hello! We have received your message and an agent will answer soon. This is an "
+     "automatic reply."},
     {"complaint_breach", "zh-CN", "投诉 {code} 已超时（{clock}）", "投诉 {code} 的 {clock} 时限已超时。"},
     {"complaint_breach", "en", "Complaint {code} breached ({clock})",
      "Complaint {code} is past its {clock} time."},
@@ -75,6 +80,29 @@ static char *fill(const char *pattern, json_t *payload)
     return buf_detach(&out);
 }
 
+/* Append the message ids in s (separated by spaces, with or without angle brackets) to
+ * b as "<id> <id>": the form In-Reply-To and References take. */
+static void add_ids(buf *b, const char *s)
+{
+    for (const char *p = s; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        size_t n = strcspn(p, " \t,");
+        if (!n)
+            break;
+        const char *id = p;
+        if (*id == '<') {
+            id++;
+            n--;
+        }
+        if (n && id[n - 1] == '>')
+            n--;
+        if (n)
+            buf_addf(b, "%s<%.*s>", b->len ? " " : "", (int)n, id);
+        p += strcspn(p, " \t,");
+    }
+}
+
 int ob_render(const char *tpl, const char *lang, json_t *payload, struct ob_text *t)
 {
     const char *want = lang && strcmp(lang, "en") == 0 ? "en" : "zh-CN";
@@ -83,11 +111,22 @@ int ob_render(const char *tpl, const char *lang, json_t *payload, struct ob_text
         if (strcmp(tpls[i].name, tpl) == 0 && strcmp(tpls[i].lang, want) == 0)
             hit = &tpls[i];
     if (!hit) {
-        t->subject = t->body = NULL;
+        t->subject = t->body = t->in_reply_to = t->references = NULL;
         return -1;
     }
     t->subject = fill(hit->subject, payload);
     t->body = fill(hit->body, payload);
+    const char *irt = json_string_value(json_object_get(payload, "in_reply_to"));
+    const char *refs = json_string_value(json_object_get(payload, "references"));
+    t->in_reply_to = t->references = NULL;
+    if (irt && *irt) {
+        buf b = BUF_INIT;
+        add_ids(&b, irt);
+        t->in_reply_to = buf_detach(&b);
+        add_ids(&b, refs);
+        add_ids(&b, irt);
+        t->references = buf_detach(&b);
+    }
     return t->subject && t->body ? 0 : -1;
 }
 
@@ -95,5 +134,7 @@ void ob_text_free(struct ob_text *t)
 {
     free(t->subject);
     free(t->body);
-    t->subject = t->body = NULL;
+    free(t->in_reply_to);
+    free(t->references);
+    t->subject = t->body = t->in_reply_to = t->references = NULL;
 }

@@ -75,6 +75,7 @@ static int cmd_serve(int argc, char **argv, db *d)
                                    {"smtp-auth", required_argument, 0, 'A'},
                                    {"mail-from", required_argument, 0, 'F'},
                                    {"sms-gateway", required_argument, 0, 'G'},
+                                   {"public-url", required_argument, 0, 'U'},
                                    {0, 0, 0, 0}};
     char *repo = paths_repo_dir();
     struct server_config cfg = {
@@ -136,10 +137,21 @@ static int cmd_serve(int argc, char **argv, db *d)
         case 'G':
             ob.sms_gateway = optarg;
             break;
+        case 'U':
+            ob.public_url = optarg;
+            break;
         default:
             rc = usage_error(argv[0], "unknown option");
             goto cleanup;
         }
+    }
+    char public_url[96];
+    if (!ob.public_url) { /* links in messages: the listening address unless told */
+        snprintf(public_url, sizeof public_url, "http://%s:%d", cfg.listen_host, cfg.port);
+        ob.public_url = public_url;
+    } else if (strncmp(ob.public_url, "http://", 7) && strncmp(ob.public_url, "https://", 8)) {
+        rc = usage_error(argv[0], "--public-url wants http(s)://HOST[:PORT][/PATH]");
+        goto cleanup;
     }
     if ((ob.smtp_url && strncmp(ob.smtp_url, "smtp://", 7) && strncmp(ob.smtp_url, "smtps://", 8)) ||
         (ob.sms_gateway && strncmp(ob.sms_gateway, "http://", 7) && strncmp(ob.sms_gateway, "https://", 8))) {
@@ -459,7 +471,8 @@ static const struct cmd commands[] = {
      "aftersales serve [--db URL] [--listen HOST:PORT] [--threads N] [--body-limit BYTES] "
      "[--web DIR] [--public-rate N] [--no-access-log]\n"
      "  [--smtp smtp://HOST:PORT|smtps://HOST:PORT] [--smtp-auth FILE(user:password)] [--mail-from ADDR]\n"
-     "  [--sms-gateway URL]  (the outbox sender: every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0 off)"},
+     "  [--sms-gateway URL] [--public-url URL (portal links in messages; default http://LISTEN)]\n"
+     "  (the outbox sender: every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0 off)"},
     {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
      "aftersales migrate [--db URL]"},
     {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",

@@ -392,6 +392,18 @@ test('mail-in and the sender together: the acknowledgement goes out threaded; a 
     assert.equal((await rows(s, "template = 'mail_ack'")).length, 1);
 });
 
+test('a portal link in a payload is sent under the public address (--public-url)', async () => {
+    const sink = await startSink();
+    const { s } = await outboxServer({ smtpPort: sink.port, more: ['--public-url', 'https://service.example/'] });
+    await sql(s, `INSERT INTO outbox (channel, recipient, template, payload, created_at) VALUES ('email', 'rater@example.com', 'survey_invitation', '{"code":"SV1","link":"/portal/survey.html#tok"}', 1)`);
+    const [row] = await waitFor('the invitation sent', allSent(s, "template = 'survey_invitation'"));
+    const [m] = (await sink.messages()).filter((x) => x.headers['message-id'] === row.mid);
+    const text = Buffer.from(m.body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    assert.ok(text.includes('https://service.example/portal/survey.html#tok'), text);
+    const bad = await runProcess(BIN, ['serve', '--db', s.db, '--listen', '127.0.0.1:1', '--public-url', 'ftp://x']);
+    assert.equal(bad.code, 2, bad.stderr);
+});
+
 test('two servers on one database share the work: each message still goes out once', async () => {
     const sink = await startSink({ delay: 0.05 });
     const args = ['--mail-from', FROM, '--smtp', `smtp://127.0.0.1:${sink.port}`];

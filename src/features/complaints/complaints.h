@@ -22,11 +22,6 @@ int complaints_import_holidays(db *d, const char *path, FILE *in);
 /* Load the chinese-days package into the holidays table once, when it holds no cn
  * rows (serve, migrate, first use). 0 or -1 (message on stderr). */
 int complaints_holidays_ensure(db_conn *c);
-/* complaint_response_24h: complaints received in [from, to) (outlet_id / line_id 0 for
- * all; region_like a LIKE pattern on the outlet's region, or NULL) -> *den; those whose first response came by its due time -> *num. 0 or a
- * negative db code. */
-int complaints_kpi_response(db_conn *c, int64_t from, int64_t to, int64_t outlet_id,
-                            int64_t line_id, const char *region_like, int64_t *num, int64_t *den);
 /* complaint_response_24h as rows of the slice s (see kpi_slice in
  * features/common/common.h): per (key, bucket) of the complaints received in the period,
  * a = complaints, b = those whose first response came by its due time. A complaint

@@ -534,34 +534,3 @@ out:
     json_decref(body);
     return rc;
 }
-
-/* ---------------------------------------------------------------- KPI */
-
-int complaints_kpi_response(db_conn *c, int64_t from, int64_t to, int64_t outlet_id,
-                            int64_t line_id, const char *region_like, int64_t *num, int64_t *den)
-{
-    db_stmt *st = db_prepare(
-        c, "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN first_response_at IS NOT NULL"
-           " AND (first_response_due IS NULL OR first_response_at <= first_response_due)"
-           " THEN 1 ELSE 0 END), 0) AS BIGINT) FROM complaints"
-           " WHERE received_at >= ? AND received_at < ?"
-           " AND (CAST(? AS BIGINT) = 0 OR outlet_id = ?) AND (CAST(? AS BIGINT) = 0 OR product_line_id = ?)"
-           " AND (CAST(? AS TEXT) IS NULL OR outlet_id IN (SELECT id FROM outlets WHERE region LIKE ?))");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, from);
-    db_bind_int(st, 2, to);
-    db_bind_int(st, 3, outlet_id);
-    db_bind_int(st, 4, outlet_id);
-    db_bind_int(st, 5, line_id);
-    db_bind_int(st, 6, line_id);
-    db_bind_text(st, 7, region_like);
-    db_bind_text(st, 8, region_like);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        *den = db_int(st, 0);
-        *num = db_int(st, 1);
-    }
-    db_done(st);
-    return rc == DB_ROW ? 0 : rc < 0 ? rc : DB_ERROR;
-}

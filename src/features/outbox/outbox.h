@@ -39,6 +39,8 @@ struct outbox_config {
     const char *smtp_auth;   /* file holding user:password; NULL: no AUTH */
     const char *mail_from;   /* the From address; NULL: aftersales@localhost */
     const char *sms_gateway; /* URL taking POST {"to":..., "text":...}; NULL: no SMS */
+    const char *public_url;  /* where customers reach the portal, e.g. https://service.example;
+                              * a payload "link" starting with / is sent under it */
 };
 
 /* Start the sender thread (a pass every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 static struct {
-    const char *smtp, *sms, *from;
+    const char *smtp, *sms, *from, *public_url;
     char user[256], password[256], host[128], owner[64];
     int has_auth;
     int interval, attempts, lease;
@@ -123,6 +123,17 @@ static enum ob_result deliver(struct msg *m, char *err, size_t errlen)
     json_error_t je;
     json_t *payload = json_loads(m->payload ? m->payload : "{}", 0, &je);
     json_t *lang = json_object_get(payload, "lang");
+    /* a link into the portal is stored relative ("/portal/survey.html#..."): the
+     * customer gets it under the public address */
+    const char *link = json_string_value(json_object_get(payload, "link"));
+    if (link && link[0] == '/' && link[1] != '/' && *cf.public_url) {
+        size_t n = strlen(cf.public_url);
+        char *abs = NULL;
+        if (asprintf(&abs, "%.*s%s", (int)(cf.public_url[n - 1] == '/' ? n - 1 : n), cf.public_url, link) > 0) {
+            json_object_set_new(payload, "link", json_string(abs));
+            free(abs);
+        }
+    }
     struct ob_text t = {0};
     enum ob_result res = OB_PERMANENT;
     if (ob_render(m->tpl, json_string_value(lang), payload, &t) < 0) {
@@ -227,6 +238,7 @@ int outbox_sender_start(db *d, const struct outbox_config *cfg)
     memset(&cf, 0, sizeof cf);
     cf.smtp = cfg->smtp_url;
     cf.sms = cfg->sms_gateway;
+    cf.public_url = cfg->public_url ? cfg->public_url : "";
     cf.from = cfg->mail_from ? cfg->mail_from : "aftersales@localhost";
     if (cfg->smtp_auth && read_auth(cfg->smtp_auth) < 0) {
         fprintf(stderr, "aftersales serve: --smtp-auth %s: cannot read user:password\n", cfg->smtp_auth);

@@ -75,7 +75,9 @@ static int cmd_serve(int argc, char **argv, db *d)
                                    {"smtp-auth", required_argument, 0, 'A'},
                                    {"mail-from", required_argument, 0, 'F'},
                                    {"sms-gateway", required_argument, 0, 'G'},
+                                   {"trusted-proxy", required_argument, 0, 'T'},
                                    {0, 0, 0, 0}};
+    static struct cidr_list trusted;
     char *repo = paths_repo_dir();
     struct server_config cfg = {
         .listen_host = "127.0.0.1",
@@ -135,6 +137,13 @@ static int cmd_serve(int argc, char **argv, db *d)
             break;
         case 'G':
             ob.sms_gateway = optarg;
+            break;
+        case 'T':
+            if (cidr_list_parse(optarg, &trusted) < 0) {
+                rc = usage_error(argv[0], "--trusted-proxy wants CIDR[,CIDR...] (IPv4 or IPv6)");
+                goto cleanup;
+            }
+            cfg.trusted_proxies = &trusted;
             break;
         default:
             rc = usage_error(argv[0], "unknown option");
@@ -459,7 +468,7 @@ static const struct cmd commands[] = {
      "aftersales serve [--db URL] [--listen HOST:PORT] [--threads N] [--body-limit BYTES] "
      "[--web DIR] [--public-rate N] [--no-access-log]\n"
      "  [--smtp smtp://HOST:PORT|smtps://HOST:PORT] [--smtp-auth FILE(user:password)] [--mail-from ADDR]\n"
-     "  [--sms-gateway URL]  (the outbox sender: every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0 off)"},
+     "  [--sms-gateway URL] [--trusted-proxy CIDR[,CIDR...]]  (the outbox sender: every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0 off)"},
     {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
      "aftersales migrate [--db URL]"},
     {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",

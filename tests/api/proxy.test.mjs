@@ -1,0 +1,72 @@
+// Behind a proxy (M16): X-Forwarded-For / -Proto are believed only from --trusted-proxy peers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, runProcess, BIN } from './lib/server.mjs';
+
+let open, trusting;
+before(async () => {
+    open = await startServer({ args: ['--public-rate', '3'] });
+    trusting = await startServer({ args: ['--public-rate', '3', '--trusted-proxy', '10.9.0.0/16, 127.0.0.1,::1'] });
+    for (const s of [open, trusting]) await s.addUser('alice', 'agent', undefined, 'alice-password');
+});
+after(async () => {
+    await open?.stop();
+    await trusting?.stop();
+});
+
+const lookup = (s, xff) => s.api('/api/v1/public/models', { headers: xff ? { 'X-Forwarded-For': xff } : {} });
+
+async function spend(s, xff, n) {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push((await lookup(s, xff)).status);
+    return out;
+}
+
+test('from an untrusted peer X-Forwarded-For is ignored: every forged address shares the peer\'s limit', async () => {
+    assert.deepEqual(await spend(open, '198.51.100.1', 3), [200, 200, 200]);
+    const r = await lookup(open, '198.51.100.2');
+    assert.equal(r.status, 429, 'a new forged address does not buy a new budget');
+    assert.equal(r.json.error.code, 'rate_limited');
+    assert.equal((await lookup(open)).status, 429);
+});
+
+test('from a trusted peer the right-most untrusted X-Forwarded-For entry is the client', async () => {
+    assert.deepEqual(await spend(trusting, '6.6.6.6, 198.51.100.1', 4), [200, 200, 200, 429]);
+    // another client behind the same proxy has its own budget
+    assert.deepEqual(await spend(trusting, '198.51.100.2, 10.9.4.4', 3), [200, 200, 200]);
+    // the forged left-hand part does not change who 198.51.100.1 is
+    assert.equal((await lookup(trusting, '7.7.7.7, 198.51.100.1')).status, 429);
+    // the proxy's own requests (no header) count for the proxy
+    assert.equal((await lookup(trusting)).status, 200);
+});
+
+test('logins log the believed client; the cookie is Secure only when a trusted proxy says https', async () => {
+    const body = JSON.stringify({ login: 'alice', password: 'alice-password' });
+    const post = (s, headers) => fetch(new URL('/api/v1/session', s.url), {
+        method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers },
+    });
+    let res = await post(trusting, { 'X-Forwarded-For': '203.0.113.50', 'X-Forwarded-Proto': 'https' });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('set-cookie'), /; Secure/);
+    res = await post(trusting, { 'X-Forwarded-For': '203.0.113.51' });
+    assert.equal(res.status, 200);
+    assert.doesNotMatch(res.headers.get('set-cookie'), /Secure/);
+    res = await post(open, { 'X-Forwarded-For': '203.0.113.52', 'X-Forwarded-Proto': 'https' });
+    assert.equal(res.status, 200);
+    assert.doesNotMatch(res.headers.get('set-cookie'), /Secure/, 'an untrusted peer cannot claim https');
+    await new Promise((r) => setTimeout(r, 200));
+    const tlog = trusting.logs().stdout + trusting.logs().stderr;
+    assert.match(tlog, /login alice from 203\.0\.113\.50/);
+    assert.match(tlog, /login alice from 203\.0\.113\.51/);
+    const olog = open.logs().stdout + open.logs().stderr;
+    assert.doesNotMatch(olog, /203\.0\.113\.52/);
+    assert.match(olog, /login alice from 127\.0\.0\.1/);
+});
+
+test('a bad --trusted-proxy list is refused with a clear message', async () => {
+    for (const bad of ['10.0.0.0/33', 'proxy.example', '10.0.0.1,']) {
+        const r = await runProcess(BIN, ['serve', '--db', ':memory:', '--trusted-proxy', bad]);
+        assert.equal(r.code, 2, bad);
+        assert.match(r.stderr, /--trusted-proxy wants CIDR/);
+    }
+});

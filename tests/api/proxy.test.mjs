@@ -1,7 +1,7 @@
 // Behind a proxy (M16): X-Forwarded-For / -Proto are believed only from --trusted-proxy peers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, runProcess, BIN } from './lib/server.mjs';
+import { startServer, runProcess, BIN, backend } from './lib/server.mjs';
 
 let open, trusting;
 before(async () => {
@@ -68,5 +68,35 @@ test('a bad --trusted-proxy list is refused with a clear message', async () => {
         const r = await runProcess(BIN, ['serve', '--db', ':memory:', '--trusted-proxy', bad]);
         assert.equal(r.code, 2, bad);
         assert.match(r.stderr, /--trusted-proxy wants CIDR/);
+    }
+});
+
+test('on PostgreSQL the login and portal limits hold across servers on one database', async (t) => {
+    if (backend() !== 'postgres') return t.skip('needs PostgreSQL (AFTERSALES_TEST_PG): on SQLite there is one server');
+    const a = await startServer({ args: ['--trusted-proxy', '127.0.0.1'] });
+    const b = await startServer({ sameDb: a, args: ['--trusted-proxy', '127.0.0.1'] });
+    try {
+        await a.addUser('dave', 'agent', undefined, 'dave-password');
+        let last;
+        for (let i = 0; i < 11; i++)
+            last = await (i % 2 ? b : a).api('/api/v1/session', { body: { login: 'dave', password: 'wrong-' + i } });
+        assert.equal(last.status, 429, 'ten misses split over two servers are counted together');
+        for (const s of [a, b]) {
+            const r = await s.api('/api/v1/session', { body: { login: 'dave', password: 'dave-password' } });
+            assert.equal(r.status, 429);
+        }
+        // portal misses by one client (behind the proxy) are counted together too
+        const miss = (s) => s.api('/api/v1/public/orders/NO-SUCH?phone_tail=0000',
+            { headers: { 'X-Forwarded-For': '198.51.100.77' } });
+        const statuses = [];
+        for (let i = 0; i < 12; i++) statuses.push((await miss(i % 2 ? b : a)).status);
+        assert.ok(statuses.slice(0, 10).every((x) => x === 404), statuses.join());
+        assert.deepEqual(statuses.slice(10), [429, 429]);
+        const other = await b.api('/api/v1/public/orders/NO-SUCH?phone_tail=0000',
+            { headers: { 'X-Forwarded-For': '198.51.100.78' } });
+        assert.equal(other.status, 404, 'another client is not locked out');
+    } finally {
+        await b.stop();
+        await a.stop();
     }
 });

@@ -90,6 +90,15 @@ test('a login made through one server works on every server', { skip }, async ()
     }
 });
 
+test('a deactivated account is refused on every server within the 1-s identity cache', { skip }, async () => {
+    await owner.addUser('frank', 'agent', undefined, 'frank-password');
+    const who = await login(url, 'frank', 'frank-password');
+    for (const s of servers) assert.equal((await api(s.url, '/api/v1/me', { headers: { Cookie: who.cookie } })).status, 200);
+    await sql(owner, "UPDATE users SET active = 0 WHERE login = 'frank'");
+    await new Promise((r) => setTimeout(r, 1100));
+    for (const s of servers) assert.equal((await api(s.url, '/api/v1/me', { headers: { Cookie: who.cookie } })).status, 401, s.url);
+});
+
 test('200 concurrent repair creations spread over three servers give 200 distinct codes', { skip }, async () => {
     const who = await login(url, 'agent', DEMO_PASSWORD);
     const before = await Promise.all(servers.map((_, i) => requestsIn(i, 'POST /api/v1/repairs')));

@@ -2,32 +2,17 @@
 // (scripts/cluster); codes, sessions, the login limit, kill -9 and the outbox across them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, runProcess, api, ROOT } from './lib/server.mjs';
 import { sql, freshSerial, DEMO_PASSWORD } from './repairs-helpers.mjs';
+import { startSink } from './sink-helpers.mjs';
 
 const PG = process.env.AFTERSALES_TEST_PG;
 const skip = PG ? false : 'needs PostgreSQL: runs in the api-pg suite (AFTERSALES_TEST_PG); one SQLite file has one server';
 
-let owner, dir, url, servers, sink, sinkDir, customer;
-
-async function startSink() {
-    sinkDir = await mkdtemp(path.join(os.tmpdir(), 'cluster-sink-'));
-    const child = spawn(path.join(ROOT, 'scripts/smtp-sink'), [sinkDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const port = await new Promise((resolve, reject) => {
-        let out = '';
-        child.stdout.setEncoding('utf8').on('data', (d) => {
-            out += d;
-            const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-            if (m) resolve(Number(m[1]));
-        });
-        child.on('exit', (code) => reject(new Error(`smtp-sink exited ${code}`)));
-    });
-    return { child, port };
-}
+let owner, dir, url, servers, sink, customer;
 
 async function login(base, loginName, password) {
     const res = await fetch(new URL('/api/v1/session', base), {
@@ -66,8 +51,7 @@ before(async () => {
 after(async () => {
     if (skip) return;
     if (dir) await runProcess(path.join(ROOT, 'scripts/cluster'), ['stop', dir]);
-    if (sink) sink.child.kill('SIGTERM');
-    if (sinkDir) await rm(sinkDir, { recursive: true, force: true });
+    await sink?.remove();
     await owner?.stop();
 });
 
@@ -128,10 +112,9 @@ test('an outbox message is sent exactly once with three senders running', { skip
     }
     assert.equal(status, 'sent');
     await new Promise((r) => setTimeout(r, 2500)); // three more passes of every sender
-    const files = (await readdir(sinkDir)).filter((n) => n.endsWith('.eml'));
-    let n = 0;
-    for (const f of files) if ((await readFile(path.join(sinkDir, f), 'utf8')).includes('cluster@example.com')) n++;
-    assert.equal(n, 1);
+    const got = (await sink.messages()).filter((m) => m.headers.to?.includes('cluster@example.com'));
+    assert.equal(got.length, 1);
+    assert.match(got[0].headers.subject ?? '', /Cluster/);
 });
 
 test('kill -9 of one server during load loses no acknowledged write; the others keep answering', { skip }, async () => {

@@ -11,6 +11,7 @@ BIN=${AFTERSALES_BIN:-build/aftersales}
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "needs wrk and nginx: scripts/install-deps" >&2; exit 1; }
 [ -x "$BIN" ] || make -s
 tmp=$(mktemp -d)
+chmod 755 "$tmp"   # the PostgreSQL owner must reach $tmp/pg
 cleanup() {
     [ -d "$tmp/cl" ] && scripts/cluster stop "$tmp/cl" >/dev/null 2>&1
     [ -d "$tmp/pg" ] && scripts/pg-cluster stop "$tmp/pg" >/dev/null 2>&1

@@ -433,6 +433,8 @@ static int is_write(const char *method)
 static void dispatch(struct ctx *x)
 {
     req *r = &x->r;
+    if (config->access_log)
+        req_client(r); /* while the headers are at hand: the access log names the client */
     if (x->too_large) {
         char *msg = arena_printf(r->a, "the request body is larger than %zu bytes",
                                  config->body_limit);
@@ -570,7 +572,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     double secs = now_mono() - x->start;
     int status = x->status ? x->status : 0;
     if (config->access_log)
-        log_access(x->r.method, logged_path(&x->r), status, secs * 1000.0);
+        log_access(x->r.method, logged_path(&x->r), status, secs * 1000.0, x->r.client_);
     metrics_observe(x->r.route_index, status, secs);
     if (x->r.dbc)
         db_release(x->r.dbc);

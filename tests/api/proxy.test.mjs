@@ -40,7 +40,7 @@ test('from a trusted peer the right-most untrusted X-Forwarded-For entry is the 
     assert.equal((await lookup(trusting)).status, 200);
 });
 
-test('logins log the believed client; the cookie is Secure only when a trusted proxy says https', async () => {
+test('logins and the access log name the believed client; the cookie is Secure only when a trusted proxy says https', async () => {
     const body = JSON.stringify({ login: 'alice', password: 'alice-password' });
     const post = (s, headers) => fetch(new URL('/api/v1/session', s.url), {
         method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers },
@@ -58,9 +58,11 @@ test('logins log the believed client; the cookie is Secure only when a trusted p
     const tlog = trusting.logs().stdout + trusting.logs().stderr;
     assert.match(tlog, /login alice from 203\.0\.113\.50/);
     assert.match(tlog, /login alice from 203\.0\.113\.51/);
+    assert.match(tlog, /access POST \/api\/v1\/session 200 [\d.]+ms 203\.0\.113\.50\n/, 'the access log names the client');
     const olog = open.logs().stdout + open.logs().stderr;
     assert.doesNotMatch(olog, /203\.0\.113\.52/);
     assert.match(olog, /login alice from 127\.0\.0\.1/);
+    assert.match(olog, /access POST \/api\/v1\/session 200 [\d.]+ms 127\.0\.0\.1\n/);
 });
 
 test('a bad --trusted-proxy list is refused with a clear message', async () => {

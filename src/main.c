@@ -76,7 +76,9 @@ static int cmd_serve(int argc, char **argv, db *d)
                                    {"mail-from", required_argument, 0, 'F'},
                                    {"sms-gateway", required_argument, 0, 'G'},
                                    {"public-url", required_argument, 0, 'U'},
+                                   {"trusted-proxy", required_argument, 0, 'T'},
                                    {0, 0, 0, 0}};
+    static struct cidr_list trusted;
     char *repo = paths_repo_dir();
     struct server_config cfg = {
         .listen_host = "127.0.0.1",
@@ -139,6 +141,13 @@ static int cmd_serve(int argc, char **argv, db *d)
             break;
         case 'U':
             ob.public_url = optarg;
+            break;
+        case 'T':
+            if (cidr_list_parse(optarg, &trusted) < 0) {
+                rc = usage_error(argv[0], "--trusted-proxy wants CIDR[,CIDR...] (IPv4 or IPv6)");
+                goto cleanup;
+            }
+            cfg.trusted_proxies = &trusted;
             break;
         default:
             rc = usage_error(argv[0], "unknown option");
@@ -472,6 +481,7 @@ static const struct cmd commands[] = {
      "[--web DIR] [--public-rate N] [--no-access-log]\n"
      "  [--smtp smtp://HOST:PORT|smtps://HOST:PORT] [--smtp-auth FILE(user:password)] [--mail-from ADDR]\n"
      "  [--sms-gateway URL] [--public-url URL (portal links in messages; default http://LISTEN)]\n"
+     "  [--trusted-proxy CIDR[,CIDR...] (X-Forwarded-For/-Proto believed only from these)]\n"
      "  (the outbox sender: every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0 off)"},
     {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
      "aftersales migrate [--db URL]"},

@@ -224,10 +224,10 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
     int64_t now = now_unix();
     char *login_key = arena_printf(r->a, "login:%s", login);
     char *addr_key = arena_printf(r->a, "addr:%s", req_client(r));
-    if (ratelimit_over(login_by_name, login_key, now) ||
-        ratelimit_over(login_by_addr, addr_key, now))
-        return -2;
     db_conn *c = req_db(r);
+    if (ratelimit_shared_over(login_by_name, c, login_key, now) ||
+        ratelimit_shared_over(login_by_addr, c, addr_key, now))
+        return -2;
     db_stmt *st = db_prepare(c, "SELECT id, password_hash FROM users WHERE login = ? AND active = 1");
     if (!st)
         return -3;
@@ -246,11 +246,11 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
         "9Yk1hGx0zOTMN0cl3U4WxH3f3cmJbtqJrB5Pc6Xr9Zs";
     int ok = auth_verify_password(hash ? hash : dummy, password) && hash;
     if (!ok) {
-        ratelimit_add(login_by_name, login_key, now);
-        ratelimit_add(login_by_addr, addr_key, now);
+        ratelimit_shared_add(login_by_name, c, login_key, now);
+        ratelimit_shared_add(login_by_addr, c, addr_key, now);
         return -1;
     }
-    ratelimit_clear(login_by_name, login_key);
+    ratelimit_shared_clear(login_by_name, c, login_key);
     char csrf[AUTH_TOKEN_HEX], token_hash[AUTH_TOKEN_HEX];
     auth_random_hex(token);
     auth_random_hex(csrf);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,23 +100,41 @@ const char *req_cookie(req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+static const char *peer_addr(req *r, char *addr, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(addr, len, "unknown");
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
+                      (socklen_t)len);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
+                      (socklen_t)len);
+    }
+    return addr;
+}
+
 const char *req_client(req *r)
 {
     if (r->client_)
         return r->client_;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char addr[INET6_ADDRSTRLEN] = "unknown";
-    if (ci && ci->client_addr) {
-        if (ci->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
-                      sizeof addr);
-        else if (ci->client_addr->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
-                      sizeof addr);
-    }
+    char peer[INET6_ADDRSTRLEN], addr[INET6_ADDRSTRLEN];
+    peer_addr(r, peer, sizeof peer);
+    netaddr_client(config ? config->trusted_proxies : NULL, peer,
+                   req_header(r, "X-Forwarded-For"), addr, sizeof addr);
     r->client_ = arena_strdup(r->a, addr);
     return r->client_;
+}
+
+int req_https(req *r)
+{
+    const char *proto = req_header(r, "X-Forwarded-Proto");
+    if (!proto || !config || !config->trusted_proxies || strcasecmp(proto, "https") != 0)
+        return 0;
+    char peer[INET6_ADDRSTRLEN];
+    return cidr_list_has(config->trusted_proxies, peer_addr(r, peer, sizeof peer));
 }
 
 db_conn *req_db(req *r)
@@ -414,6 +433,8 @@ static int is_write(const char *method)
 static void dispatch(struct ctx *x)
 {
     req *r = &x->r;
+    if (config->access_log)
+        req_client(r); /* while the headers are at hand: the access log names the client */
     if (x->too_large) {
         char *msg = arena_printf(r->a, "the request body is larger than %zu bytes",
                                  config->body_limit);
@@ -551,7 +572,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     double secs = now_mono() - x->start;
     int status = x->status ? x->status : 0;
     if (config->access_log)
-        log_access(x->r.method, logged_path(&x->r), status, secs * 1000.0);
+        log_access(x->r.method, logged_path(&x->r), status, secs * 1000.0, x->r.client_);
     metrics_observe(x->r.route_index, status, secs);
     if (x->r.dbc)
         db_release(x->r.dbc);

@@ -8,6 +8,7 @@
 
 #include "base/arena.h"
 #include "base/db.h"
+#include "base/netaddr.h"
 
 /* Staff roles (bit flags; a route lists the roles it allows). */
 enum {
@@ -88,8 +89,11 @@ const char *req_param(req *r, const char *name);
 const char *req_query(req *r, const char *name);
 const char *req_header(req *r, const char *name);
 const char *req_cookie(req *r, const char *name);
-/* The client's address as text (computed on first use). */
+/* The client's address as text (computed on first use): the peer, or when the peer
+ * is a trusted proxy (--trusted-proxy) the right-most untrusted X-Forwarded-For entry. */
 const char *req_client(req *r);
+/* 1 when a trusted proxy says the original request was HTTPS (X-Forwarded-Proto). */
+int req_https(req *r);
 /* The request's database connection (acquired on first use, released after the reply). */
 db_conn *req_db(req *r);
 /* Parse the body as a JSON object. On failure answers 400 bad_json and returns -1. */
@@ -118,6 +122,7 @@ struct server_config {
     const char *vendor_dir;
     int access_log;
     int public_rate;     /* requests per minute per client on ROUTE_LIMITED routes */
+    const struct cidr_list *trusted_proxies; /* NULL: X-Forwarded-* is never believed */
 };
 
 /* Run until SIGTERM/SIGINT. Prints "listening on http://HOST:PORT" on stdout once

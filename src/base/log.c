@@ -80,7 +80,7 @@ void log_error(const char *fmt, ...)
     va_end(ap);
 }
 
-void log_access(const char *method, const char *path, int status, double ms)
+void log_access(const char *method, const char *path, int status, double ms, const char *client)
 {
     char ts[48], clean[256];
     stamp(ts, sizeof ts);
@@ -89,5 +89,6 @@ void log_access(const char *method, const char *path, int status, double ms)
     for (; path[i] && i < sizeof clean - 1; i++)
         clean[i] = (unsigned char)path[i] < 32 || path[i] == 127 ? '?' : path[i];
     clean[i] = '\0';
-    fprintf(stderr, "%s access %s %s %d %.2fms\n", ts, method, clean, status, ms);
+    fprintf(stderr, "%s access %s %s %d %.2fms %s\n", ts, method, clean, status, ms,
+            client ? client : "-");
 }

@@ -7,6 +7,6 @@ void log_start(void);
 void log_stop(void); /* flush and stop the flusher */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_access(const char *method, const char *path, int status, double ms);
+void log_access(const char *method, const char *path, int status, double ms, const char *client);
 
 #endif

@@ -53,6 +53,8 @@ void ratelimit_free(struct ratelimit *rl)
 }
 
 void ratelimit_set_limit(struct ratelimit *rl, int limit) { rl->limit = limit; }
+int ratelimit_limit(const struct ratelimit *rl) { return rl->limit; }
+int ratelimit_window(const struct ratelimit *rl) { return rl->window; }
 
 /* Find key's slot within its probe range, or (claim) take an empty or expired one, or
  * share the fullest live one. Lock held by caller. */

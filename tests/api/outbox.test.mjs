@@ -13,6 +13,7 @@ import path from 'node:path';
 import { BIN, ROOT, runProcess } from './lib/server.mjs';
 import { demoServer, sql, freshPhone, freshSerial } from './repairs-helpers.mjs';
 import { message, bounce } from './mail-helpers.mjs';
+import { startSink as startSinkProcess } from './sink-helpers.mjs';
 
 const FROM = 'service@aftersales.test';
 const FAST = { AFTERSALES_OUTBOX_INTERVAL: '1', AFTERSALES_OUTBOX_RETRY_BASE: '1', AFTERSALES_OUTBOX_RETRY_CAP: '2' };
@@ -44,52 +45,13 @@ function freePort() {
     });
 }
 
-/** scripts/smtp-sink on 127.0.0.1 (port 0: any); each accepted message is a file in dir. */
-async function startSink({ port = 0, delay = 0, dir, auth } = {}) {
-    dir ??= await mkdtemp(path.join(os.tmpdir(), 'outbox-sink-'));
-    const child = spawn(path.join(ROOT, 'scripts/smtp-sink'),
-        [dir, '--port', String(port), '--delay', String(delay), ...(auth ? ['--auth', auth] : [])],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    const gotPort = await new Promise((resolve, reject) => {
-        let out = '';
-        child.stdout.setEncoding('utf8').on('data', (d) => {
-            out += d;
-            const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-            if (m) resolve(Number(m[1]));
-        });
-        child.on('exit', (code) => reject(new Error(`smtp-sink exited ${code}: ${err}`)));
-    });
-    const sink = {
-        dir, port: gotPort, pid: child.pid,
-        stop: async () => {
-            if (child.exitCode === null && child.signalCode === null) {
-                const gone = new Promise((r) => child.on('exit', r));
-                process.kill(child.pid, 'SIGTERM');
-                await gone;
-            }
-        },
-        /** The messages received: [{file, headers (lower-case names), body}] */
-        messages: async () => {
-            const names = (await readdir(dir)).filter((n) => n.endsWith('.eml')).sort();
-            return Promise.all(names.map(async (n) => parseMail(await readFile(path.join(dir, n), 'utf8'))));
-        },
-    };
-    cleanups.push(async () => { await sink.stop(); await rm(dir, { recursive: true, force: true }); });
+/** The SMTP sink (sink-helpers.mjs), removed when the file's tests end. */
+async function startSink(opts) {
+    const sink = await startSinkProcess(opts);
+    cleanups.push(sink.remove);
     return sink;
 }
 
-function parseMail(text) {
-    const cut = text.indexOf('\r\n\r\n');
-    const head = text.slice(0, cut).replace(/\r\n[ \t]+/g, ' ');
-    const headers = {};
-    for (const line of head.split('\r\n')) {
-        const i = line.indexOf(':');
-        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-    }
-    return { headers, body: text.slice(cut + 4) };
-}
 
 const decodeWords = (v) => v.replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/g, (_, b) => Buffer.from(b, 'base64').toString('utf8')).trim();
 

@@ -177,6 +177,8 @@ int kb_articles_versions(req *r)
 
 /* ---------------------------------------------------------------- expiry */
 
+/* Safe with several servers: a second pass that raced this one finds the versions
+ * already there (ON CONFLICT) and, re-checked after the first commits, nothing published. */
 int kb_expire(db_conn *c, int64_t now, int *n)
 {
     *n = 0;
@@ -186,7 +188,7 @@ int kb_expire(db_conn *c, int64_t now, int *n)
                            " title, body, valid_from, valid_to, actor, at) SELECT id, version + 1,"
                            " 'withdrawn', kind, audience, title, body, valid_from, valid_to,"
                            " 'expiry', ? FROM kb_articles WHERE status = 'published'"
-                           " AND valid_to <= ?",
+                           " AND valid_to <= ? ON CONFLICT DO NOTHING",
                         "ii", now, now);
     if (e >= 0)
         e = db_exec(c, "UPDATE kb_articles SET status = 'withdrawn', version = version + 1,"

@@ -94,10 +94,13 @@ static int too_many(req *r)
     return reply_error(r, 429, "rate_limited", "too many failed lookups; try again later", NULL);
 }
 
+/* The miss counter's key (shared with the other servers on PostgreSQL). */
+static const char *portal_key(req *r) { return arena_printf(r->a, "portal:%s", req_client(r)); }
+
 int portal_miss(req *r, const char *message)
 {
     pthread_once(&misses_once, misses_init);
-    if (ratelimit_add(misses, req_client(r), now_unix()))
+    if (ratelimit_shared_add(misses, req_db(r), portal_key(r), now_unix()))
         return too_many(r);
     return reply_error(r, 404, "not_found", message, NULL);
 }
@@ -105,7 +108,7 @@ int portal_miss(req *r, const char *message)
 int portal_blocked(req *r)
 {
     pthread_once(&misses_once, misses_init);
-    if (!ratelimit_over(misses, req_client(r), now_unix()))
+    if (!ratelimit_shared_over(misses, req_db(r), portal_key(r), now_unix()))
         return 0;
     too_many(r);
     return 1;

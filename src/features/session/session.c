@@ -45,8 +45,9 @@ static int session_create(req *r)
     } else if (a < 0) {
         rc = -1;
     } else {
-        char *cookie = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-                                    AUTH_SESSION_COOKIE, token, AUTH_SESSION_SECONDS);
+        char *cookie = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+                                    AUTH_SESSION_COOKIE, token, AUTH_SESSION_SECONDS,
+                                    req_https(r) ? "; Secure" : "");
         reply_header(r, "Set-Cookie", cookie);
         log_info("login %s from %s", r->who.login, req_client(r));
         rc = reply_json(r, 200, json_pack("{s:o, s:s}", "user", session_user(r), "csrf_token",

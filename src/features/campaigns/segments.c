@@ -103,7 +103,6 @@ int seg_filter_read(db_conn *c, jsonv *v, json_t *filter, struct seg_filter *f)
         }
         json_decref(why);
     }
-    json_decref(consent);
     jsonv_free(&fv);
     json_decref(empty);
     return rc;

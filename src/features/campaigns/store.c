@@ -62,6 +62,7 @@ int seg_create(req *r)
     struct seg_new n = {.actor = audit_actor(r)};
     n.name = jsonv_str(&v, "name", 1, 200);
     json_t *filter = json_object_get(body, "filter");
+    json_t *none = json_object();
     struct seg_filter f;
     int rc = seg_filter_read(req_db(r), &v, filter, &f);
     if (rc < 0) {
@@ -69,7 +70,7 @@ int seg_create(req *r)
     } else if (!jsonv_ok(&v)) {
         rc = reply_error(r, 422, "validation_failed", "the segment is not valid", jsonv_take(&v));
     } else {
-        n.filter = json_dumps(filter ? filter : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+        n.filter = json_dumps(filter ? filter : none, JSON_COMPACT | JSON_SORT_KEYS);
         rc = in_tx(req_db(r), seg_insert, &n);
         free(n.filter);
         if (rc < 0) {
@@ -81,11 +82,12 @@ int seg_create(req *r)
             else {
                 json_object_set_new(j, "code", json_string(n.code));
                 json_object_set_new(j, "name", json_string(n.name));
-                json_object_set(j, "filter", filter ? filter : json_object());
+                json_object_set(j, "filter", filter ? filter : none);
                 rc = reply_json(r, 201, j);
             }
         }
     }
+    json_decref(none);
     jsonv_free(&v);
     json_decref(body);
     return rc;

@@ -6,7 +6,7 @@
 # sample in one request) for filters from wide to narrow, first and repeated.
 # Target (issue 13): a count over 10M customers and 20M units < 1 s.
 # Usage: bench/segments.sh [--write]   (--write appends the results to bench/README.md)
-#   N=1000000 AFTERSALES_BIN=build/aftersales
+#   N=1000000 AFTERSALES_BIN=build/aftersales KEEP=1 (keep the database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${AFTERSALES_BIN:-build/aftersales}
@@ -19,7 +19,7 @@ tmp=$(mktemp -d /tmp/seg-bench.XXXXXX)
 srv_pid=
 cleanup() {
     if [ -n "$srv_pid" ]; then kill "$srv_pid" 2>/dev/null || true; wait "$srv_pid" 2>/dev/null || true; fi
-    rm -rf "$tmp"
+    if [ -z "${KEEP:-}" ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi
 }
 trap cleanup EXIT
 DB="$tmp/seg.db"
@@ -71,7 +71,7 @@ preview() { # filter -> "count seconds"
     printf '%s %s' "$(sed 's/^{"count":\([0-9]*\).*/\1/' "$tmp/p.json")" "${r#* }"
 }
 rows=""
-for f in '{}' '{"consent":["email"]}' '{"region":"44"}' '{"region":"4401","consent":["email"]}' \
+for f in '{}' '{"consent":["email"]}' '{"region":"31"}' '{"region":"3101","consent":["email"]}' \
          '{"product_line":"TV"}' '{"model":"M07","purchased_from":"2024-01-01","purchased_to":"2024-12-31"}' \
          '{"region":"11","product_line":"AU","consent":["email"],"score_min":4}'; do
     a=$(preview "$f"); b=$(preview "$f")

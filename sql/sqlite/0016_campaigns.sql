@@ -13,5 +13,7 @@ CREATE TABLE segments (
 );
 CREATE INDEX customers_region ON customers(region);
 CREATE INDEX units_model_customer ON units(model_id, customer_id);
-CREATE INDEX repairs_customer_registered ON repairs(customer_id, registered_at);
+CREATE INDEX units_purchase_customer ON units(purchase_date, customer_id);
+CREATE INDEX repairs_registered_customer ON repairs(registered_at, customer_id);
+CREATE INDEX surveys_overall_customer ON surveys(q_overall, customer_id);
 INSERT INTO counters (name, value) VALUES ('segment', 0) ON CONFLICT (name) DO NOTHING;

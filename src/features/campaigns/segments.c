@@ -1,6 +1,6 @@
 /* campaigns: segments: a filter over product line, model, purchase dates, region
  * prefix, last service date, survey score and consent per channel, counted as one
- * query of EXISTS on indexed columns; saved, listed, previewed with a sample. */
+ * query of semi-joins (c.id IN (...)) on indexed columns; saved, listed, previewed with a sample. */
 #include "base/audit.h"
 #include "features/campaigns/internal.h"
 
@@ -132,12 +132,9 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         q->kind[q->n - 1] = 'r'; /* the prefix's upper bound, made at bind time */
     }
     if (f->pl_id || f->model_id || f->purchased_from[0] || f->purchased_to[0]) {
-        buf_adds(&q->where, " AND EXISTS (SELECT 1 FROM units u");
-        if (f->pl_id)
-            buf_adds(&q->where, " JOIN models m ON m.id = u.model_id");
-        buf_adds(&q->where, " WHERE u.customer_id = c.id");
+        buf_adds(&q->where, " AND c.id IN (SELECT u.customer_id FROM units u WHERE 1 = 1");
         if (f->pl_id) {
-            buf_adds(&q->where, " AND m.product_line_id = ?");
+            buf_adds(&q->where, " AND u.model_id IN (SELECT id FROM models WHERE product_line_id = ?)");
             p_int(q, f->pl_id);
         }
         if (f->model_id) {
@@ -156,25 +153,23 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
     }
     /* The last service (latest repair registered) falls in [served_from, served_to). */
     if (f->served_from || f->served_to) {
-        buf_adds(&q->where, " AND EXISTS (SELECT 1 FROM repairs r WHERE r.customer_id = c.id"
-                            " AND r.registered_at >= ?)");
+        buf_adds(&q->where, " AND c.id IN (SELECT r.customer_id FROM repairs r WHERE r.registered_at >= ?)");
         p_int(q, f->served_from);
     }
     if (f->served_to) {
-        buf_adds(&q->where, " AND NOT EXISTS (SELECT 1 FROM repairs r WHERE r.customer_id = c.id"
-                            " AND r.registered_at >= ?)");
+        buf_adds(&q->where, " AND c.id NOT IN (SELECT r.customer_id FROM repairs r WHERE r.registered_at >= ?)");
         p_int(q, f->served_to);
     }
     if (f->score_min || f->score_max) {
-        buf_adds(&q->where, " AND EXISTS (SELECT 1 FROM surveys s WHERE s.customer_id = c.id"
-                            " AND s.q_overall >= ? AND s.q_overall <= ?)");
+        buf_adds(&q->where, " AND c.id IN (SELECT s.customer_id FROM surveys s"
+                            " WHERE s.q_overall >= ? AND s.q_overall <= ?)");
         p_int(q, f->score_min ? f->score_min : 1);
         p_int(q, f->score_max ? f->score_max : 5);
     }
     for (int k = 0; k < SEG_CHANNELS; k++)
         if (f->consent & (1u << k)) {
-            buf_adds(&q->where, " AND EXISTS (SELECT 1 FROM customer_consents k"
-                                " WHERE k.customer_id = c.id AND k.channel = ? AND k.granted = 1)");
+            buf_adds(&q->where, " AND c.id IN (SELECT k.customer_id FROM customer_consents k"
+                                " WHERE k.channel = ? AND k.granted = 1)");
             p_text(q, seg_channels[k]);
         }
 }

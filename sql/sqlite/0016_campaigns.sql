@@ -17,3 +17,39 @@ CREATE INDEX units_purchase_customer ON units(purchase_date, customer_id);
 CREATE INDEX repairs_registered_customer ON repairs(registered_at, customer_id);
 CREATE INDEX surveys_overall_customer ON surveys(q_overall, customer_id);
 INSERT INTO counters (name, value) VALUES ('segment', 0) ON CONFLICT (name) DO NOTHING;
+
+-- Campaigns: a segment, a channel, a message or call script, a send time. Launch
+-- freezes campaign_targets (one row per surviving customer with consent for the
+-- channel); consent is checked again when a row is sent (skipped, consent_withdrawn).
+CREATE TABLE campaigns (
+  id           INTEGER PRIMARY KEY,
+  code         TEXT NOT NULL UNIQUE,
+  name         TEXT NOT NULL,
+  segment_id   BIGINT NOT NULL REFERENCES segments(id),
+  channel      TEXT NOT NULL CHECK (channel IN ('phone','email','sms','fax')),
+  title        TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  lang         TEXT NOT NULL DEFAULT 'zh-CN',
+  send_at      BIGINT NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','launched')),
+  launched_at  BIGINT,
+  created_by   TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  updated_at   BIGINT NOT NULL
+);
+CREATE TABLE campaign_targets (
+  id            INTEGER PRIMARY KEY,
+  campaign_id   BIGINT NOT NULL REFERENCES campaigns(id),
+  customer_id   BIGINT NOT NULL REFERENCES customers(id),
+  status        TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending','sending','queued','skipped','reached','responded','failed')),
+  skip_reason   TEXT,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  outcome       TEXT,
+  next_call_at  BIGINT,
+  outbox_id     BIGINT,
+  updated_at    BIGINT NOT NULL,
+  UNIQUE (campaign_id, customer_id)
+);
+CREATE INDEX campaign_targets_status ON campaign_targets(status, campaign_id, id);
+INSERT INTO counters (name, value) VALUES ('campaign', 0) ON CONFLICT (name) DO NOTHING;

@@ -38,10 +38,26 @@ struct seg_sql {
 int seg_filter_read(db_conn *c, jsonv *v, json_t *filter, struct seg_filter *f);
 /* The WHERE of f into q (buf_release(&q->where) after). */
 void seg_sql_build(const struct seg_filter *f, struct seg_sql *q);
-/* Bind q's parameters to st from 1. */
-void seg_sql_bind(const struct seg_sql *q, db_stmt *st);
+/* Bind q's parameters to st from parameter `first`. */
+void seg_sql_bind(const struct seg_sql *q, db_stmt *st, int first);
 /* {count, sample: [first 20 {code, name, region}]} of f, or NULL with *rc set. */
 json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc);
+
+/* The segment's filter (saved JSON text) read back into f; 0, or -1 when it no longer
+ * holds (a product line or model gone) or a negative db code. */
+int seg_filter_of_text(db_conn *c, const char *text, struct seg_filter *f);
+
+/* campaigns.c, outreach.c */
+/* 1 when customer_id (not erased) has granted consent for channel now. 0, 1 or a db code. */
+int cp_consent_now(db_conn *c, int64_t customer_id, const char *channel);
+int cp_create(req *r);
+int cp_get(req *r);
+int cp_list(req *r);
+int cp_launch(req *r);
+int cp_targets(req *r);
+int cp_attempt(req *r);
+/* One send pass: due email/sms rows of launched campaigns into the outbox (or skipped). */
+int cp_send_due(db_conn *c, int64_t now, int *sent, int *skipped);
 
 int seg_preview_route(req *r);
 int seg_create(req *r);

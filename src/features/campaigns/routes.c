@@ -1,4 +1,4 @@
-/* campaigns: the route table of M12 segments. */
+/* campaigns: the route table of M12 segments and campaigns. */
 #include "features/campaigns/internal.h"
 
 #define MARKETING (ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_MARKETER)
@@ -8,5 +8,11 @@ const struct route campaigns_routes[] = {
     {"GET", "/api/v1/segments", seg_list, MARKETING, 0},
     {"POST", "/api/v1/segments", seg_create, MARKETING, 0},
     {"GET", "/api/v1/segments/:code", seg_get, MARKETING, 0},
+    {"GET", "/api/v1/campaigns", cp_list, MARKETING | ROLE_AGENT, 0},
+    {"POST", "/api/v1/campaigns", cp_create, MARKETING, 0},
+    {"GET", "/api/v1/campaigns/:code", cp_get, MARKETING | ROLE_AGENT, 0},
+    {"POST", "/api/v1/campaigns/:code/launch", cp_launch, MARKETING, 0},
+    {"GET", "/api/v1/campaigns/:code/targets", cp_targets, MARKETING | ROLE_AGENT, 0},
+    {"POST", "/api/v1/campaigns/:code/targets/:id/attempts", cp_attempt, MARKETING | ROLE_AGENT, 0},
     {0},
 };

@@ -174,19 +174,19 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         }
 }
 
-void seg_sql_bind(const struct seg_sql *q, db_stmt *st)
+void seg_sql_bind(const struct seg_sql *q, db_stmt *st, int first)
 {
     for (int i = 0; i < q->n; i++) {
         if (q->kind[i] == 'i') {
-            db_bind_int(st, i + 1, q->num[i]);
+            db_bind_int(st, first + i, q->num[i]);
         } else if (q->kind[i] == 'r') {
             /* "44" < region < "45": the prefix with its last digit raised (':' follows '9'). */
             char hi[7];
             snprintf(hi, sizeof hi, "%s", q->text[i - 1]);
             hi[strlen(hi) - 1]++;
-            db_bind_text(st, i + 1, hi);
+            db_bind_text(st, first + i, hi);
         } else {
-            db_bind_text(st, i + 1, q->text[i]);
+            db_bind_text(st, first + i, q->text[i]);
         }
     }
 }
@@ -201,7 +201,7 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     int s = -1;
     int64_t count = 0;
     if (st) {
-        seg_sql_bind(&q, st);
+        seg_sql_bind(&q, st, 1);
         s = db_step(st);
         if (s == DB_ROW)
             count = db_int(st, 0);
@@ -215,7 +215,7 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
         st = db_prepare(c, sql.s);
         s = -1;
         if (st) {
-            seg_sql_bind(&q, st);
+            seg_sql_bind(&q, st, 1);
             while ((s = db_step(st)) == DB_ROW)
                 json_array_append_new(sample, json_pack("{s:s, s:s, s:s?}", "code", db_text(st, 0),
                                                         "name", db_text(st, 1), "region",
@@ -231,4 +231,17 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
         return NULL;
     }
     return json_pack("{s:I, s:o}", "count", (json_int_t)count, "sample", sample);
+}
+
+int seg_filter_of_text(db_conn *c, const char *text, struct seg_filter *f)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    jsonv v;
+    jsonv_init(&v, j);
+    int rc = seg_filter_read(c, &v, j, f);
+    if (rc == 0 && !jsonv_ok(&v))
+        rc = -1;
+    jsonv_free(&v);
+    json_decref(j);
+    return rc;
 }

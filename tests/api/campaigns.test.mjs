@@ -1,14 +1,17 @@
-// Segments (issue 13 item 5, M12): a segment's count equals a count made here over
-// generated customers (region prefix, product line, model with purchase dates on the
-// same unit, last service, survey score, consent per channel), merged duplicates and
-// erased customers never counted; the sample; save, read, list with downloads; bad
-// filters answer 422 and save nothing.
+// Segments and campaigns (issue 13 items 5 and 6, M12): a segment's count equals a
+// count made here over generated customers (region prefix, product line, model with
+// purchase dates on the same unit, last service, survey score, consent per channel),
+// merged duplicates and erased customers never counted; the sample; save, read, list
+// with downloads; bad filters answer 422 and save nothing. A campaign never reaches a
+// customer without consent for its channel, nor an erased one, nor a merged duplicate
+// twice; consent withdrawn after launch is honoured at send time; a phone list is
+// worked with attempts and outcomes, and the results count them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { sql } from './network-helpers.mjs';
 
-let s, marketer, agent;
+let s, marketer, agent, admin;
 const N = 400;
 const people = [];
 const DAY = 86400;
@@ -20,8 +23,8 @@ function rng(seed) {
 }
 
 before(async () => {
-    s = await startServer();
-    [marketer, agent] = [await s.token('marketer'), await s.token('agent')];
+    s = await startServer({ env: { AFTERSALES_CAMPAIGN_INTERVAL: '1' } });
+    [marketer, agent, admin] = [await s.token('marketer'), await s.token('agent'), await s.token('admin')];
     const t = 1_750_000_000;
     await sql(s, `INSERT INTO product_lines (id, code, name, created_at) VALUES (9001, 'SGTV', 'TV', ${t}), (9002, 'SGAU', 'Audio', ${t})`);
     await sql(s, `INSERT INTO models (id, code, name, product_line_id, warranty_months, created_at, updated_at) VALUES (9001, 'SGM1', 'M1', 9001, 12, ${t}, ${t}), (9002, 'SGM2', 'M2', 9001, 12, ${t}, ${t}), (9003, 'SGM3', 'M3', 9002, 12, ${t}, ${t})`);
@@ -158,4 +161,106 @@ test('bad filters answer 422 with the field and save nothing', async () => {
     assert.equal((await s.api('/api/v1/segments', { token: marketer, body: { filter: {} } })).status, 422);
     const after_ = await s.api('/api/v1/segments?format=csv', { token: marketer });
     assert.equal(after_.text, before_.text);
+});
+
+let m = 0;
+/** A customer in region 650102 (no generated customer is there) with consents {channel: bool}. */
+async function person(name, consents = {}) {
+    m++;
+    const r = await s.api('/api/v1/customers', { token: admin, body: { name, phone: `1370${String(process.pid % 1000).padStart(3, '0')}${String(m).padStart(4, '0')}`, email: `cp${process.pid}-${m}@example.com`, region: '650102' } });
+    assert.equal(r.status, 201, r.text);
+    if (Object.keys(consents).length) {
+        const c = await s.api(`/api/v1/customers/${r.json.code}/consents`, { token: admin, method: 'PUT', body: consents });
+        assert.equal(c.status, 200, c.text);
+    }
+    return r.json.code;
+}
+
+async function until(fn, ms = 15_000) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+        if (await fn()) return;
+        await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('timed out');
+}
+
+test('an email campaign reaches only consenting survivors, once, and honours consent withdrawn after launch', async () => {
+    const ok = await person('发送 甲', { email: true });
+    const none = await person('发送 乙');
+    const refused = await person('发送 丙', { email: false, sms: true });
+    const erased = await person('发送 丁', { email: true });
+    const survivor = await person('发送 戊', { email: true });
+    const dup = await person('发送 戊二', { email: true });
+    const later = await person('发送 己', { email: true });
+    assert.equal((await s.api(`/api/v1/customers/${erased}/erase`, { token: admin, body: { reason: 'request' } })).status, 200);
+    const mg = await s.api(`/api/v1/customers/${survivor}/merge`, { token: admin, body: { duplicate: dup } });
+    assert.equal(mg.status, 200, mg.text);
+    const seg = await s.api('/api/v1/segments', { token: marketer, body: { name: '新疆', filter: { region: '65' } } });
+    assert.equal(seg.json.count, 5, 'erased and merged-away customers are not in the segment');
+    const future = new Date(Date.now() + 3600e3).toISOString();
+    const c = await s.api('/api/v1/campaigns', { token: marketer, body: { name: '新品', segment: seg.json.code, channel: 'email', title: '新品上市', message: '欢迎到店体验', send_at: future } });
+    assert.equal(c.status, 201, c.text);
+    const l = await s.api(`/api/v1/campaigns/${c.json.code}/launch`, { token: marketer, body: {} });
+    assert.equal(l.status, 200, l.text);
+    assert.equal(l.json.targets, 3);
+    assert.equal((await s.api(`/api/v1/campaigns/${c.json.code}/launch`, { token: marketer, body: {} })).status, 409);
+    const t = await s.api(`/api/v1/campaigns/${c.json.code}/targets`, { token: marketer });
+    assert.deepEqual(t.json.items.map((x) => x.customer).sort(), [ok, survivor, later].sort());
+    // withdrawn after launch, before the send time; then the send time comes
+    assert.equal((await s.api(`/api/v1/customers/${later}/consents`, { token: admin, method: 'PUT', body: { email: false } })).status, 200);
+    await sql(s, `UPDATE campaigns SET send_at = 0 WHERE code = '${c.json.code}'`);
+    await until(async () => Number(await sql(s, `SELECT COUNT(*) FROM campaign_targets t JOIN campaigns k ON k.id = t.campaign_id WHERE k.code = '${c.json.code}' AND t.status IN ('pending', 'sending')`)) === 0);
+    const sent = (await sql(s, `SELECT o.recipient FROM outbox o JOIN customers c ON c.id = o.customer_id WHERE o.template = 'campaign' ORDER BY o.recipient`)).split('\n');
+    const emailOf = async (code) => sql(s, `SELECT e.email FROM customer_emails e JOIN customers c ON c.id = e.customer_id WHERE c.code = '${code}' ORDER BY e.id LIMIT 1`);
+    assert.deepEqual(sent, [await emailOf(ok), await emailOf(survivor)].sort());
+    const payload = JSON.parse(await sql(s, `SELECT payload FROM outbox WHERE template = 'campaign' ORDER BY id LIMIT 1`));
+    assert.deepEqual(payload, { title: '新品上市', text: '欢迎到店体验', lang: 'zh-CN' });
+    const t2 = await s.api(`/api/v1/campaigns/${c.json.code}/targets?status=skipped`, { token: marketer });
+    assert.deepEqual(t2.json.items.map((x) => [x.customer, x.skip_reason]), [[later, 'consent_withdrawn']]);
+    const g = await s.api(`/api/v1/campaigns/${c.json.code}`, { token: marketer });
+    assert.equal(g.json.results.targets, 3);
+    assert.equal(g.json.results.skipped, 1);
+    assert.equal(g.json.results.pending, 0);
+    assert.ok(!t.json.items.some((x) => x.customer === none || x.customer === refused));
+});
+
+test('a phone list is worked by agents: attempts, outcome, next call-back, consent checked at the call', async () => {
+    const a = await person('电话 甲', { phone: true });
+    const b = await person('电话 乙', { phone: true });
+    await person('电话 丙', { email: true });
+    const seg = await s.api('/api/v1/segments', { token: marketer, body: { name: '新疆电话', filter: { region: '65', consent: ['phone'] } } });
+    assert.equal(seg.json.count, 2);
+    const c = await s.api('/api/v1/campaigns', { token: marketer, body: { name: '回访', segment: seg.json.code, channel: 'phone', title: '新品', message: '您好，这里是售后服务中心……' } });
+    const l = await s.api(`/api/v1/campaigns/${c.json.code}/launch`, { token: marketer, body: {} });
+    assert.equal(l.json.targets, 2);
+    const rows = (await s.api(`/api/v1/campaigns/${c.json.code}/targets`, { token: agent })).json.items;
+    const ra = rows.find((x) => x.customer === a), rb = rows.find((x) => x.customer === b);
+    const path = (row) => `/api/v1/campaigns/${c.json.code}/targets/${row.id}/attempts`;
+    const next = new Date(Date.now() + 86400e3).toISOString();
+    let r = await s.api(path(ra), { token: agent, body: { outcome: 'no_answer', next_call_at: next } });
+    assert.equal(r.status, 200, r.text);
+    r = await s.api(path(ra), { token: agent, body: { outcome: 'interested' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await s.api(path(ra), { token: agent, body: { outcome: 'maybe' } })).status, 422);
+    assert.equal((await s.api(`/api/v1/campaigns/${c.json.code}/targets/999999/attempts`, { token: agent, body: { outcome: 'reached' } })).status, 404);
+    await s.api(`/api/v1/customers/${b}/consents`, { token: admin, method: 'PUT', body: { phone: false } });
+    r = await s.api(path(rb), { token: agent, body: { outcome: 'reached' } });
+    assert.equal(r.status, 409);
+    assert.equal(r.json.error.code, 'consent_withdrawn');
+    const after_ = (await s.api(`/api/v1/campaigns/${c.json.code}/targets`, { token: agent })).json.items;
+    const xa = after_.find((x) => x.customer === a), xb = after_.find((x) => x.customer === b);
+    assert.equal(xa.attempts, 2);
+    assert.equal(xa.outcome, 'interested');
+    assert.equal(xa.status, 'responded');
+    assert.equal(xb.status, 'skipped');
+    assert.equal(xb.skip_reason, 'consent_withdrawn');
+    const g = await s.api(`/api/v1/campaigns/${c.json.code}`, { token: marketer });
+    assert.deepEqual({ ...g.json.results }, { targets: 2, skipped: 1, reached: 1, responded: 1, converted: 0, pending: 0 });
+    await sql(s, `INSERT INTO units (serial, model_id, customer_id, registered_at, created_at, updated_at) SELECT 'CPU${process.pid}', 9001, id, ${Math.floor(Date.now() / 1000) + 5}, 0, 0 FROM customers WHERE code = '${a}'`);
+    const g2 = await s.api(`/api/v1/campaigns/${c.json.code}`, { token: marketer });
+    assert.equal(g2.json.results.converted, 1, 'a warranty registration after the launch converts');
+    const csv = await s.api(`/api/v1/campaigns/${c.json.code}/targets?format=csv`, { token: agent });
+    assert.match(csv.text.split('\r\n')[0], /^id,customer,customer_name,phone,status,skip_reason,attempts,outcome,next_call_at/);
+    assert.equal((await s.api('/api/v1/campaigns', { token: agent, body: { name: 'x' } })).status, 403);
 });

@@ -53,3 +53,10 @@ CREATE TABLE campaign_targets (
 );
 CREATE INDEX campaign_targets_status ON campaign_targets(status, campaign_id, id);
 INSERT INTO counters (name, value) VALUES ('campaign', 0) ON CONFLICT (name) DO NOTHING;
+
+-- The key of the signed one-click unsubscribe links (made at the first email sent).
+CREATE TABLE campaign_settings (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  key_hex  TEXT
+);
+INSERT INTO campaign_settings (id, key_hex) VALUES (1, NULL);

@@ -10,6 +10,45 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { sql } from './network-helpers.mjs';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let sink;
+
+/** scripts/smtp-sink on any port; mail() reads back the header blocks it stored. */
+async function smtpSink() {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'campaign-sink-'));
+    const child = spawn(path.join(ROOT, 'scripts/smtp-sink'), [dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d) => {
+            out += d;
+            const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+            if (m) resolve(Number(m[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`smtp-sink exited ${code}`)));
+    });
+    return {
+        port,
+        mail: async () => Promise.all((await readdir(dir)).filter((n) => n.endsWith('.eml')).sort().map(async (n) => {
+            const text = await readFile(path.join(dir, n), 'utf8');
+            const head = text.slice(0, text.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+            return Object.fromEntries(head.split('\r\n').map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+        })),
+        stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) {
+                const gone = new Promise((r) => child.on('exit', r));
+                process.kill(child.pid, 'SIGTERM');
+                await gone;
+            }
+            await rm(dir, { recursive: true, force: true });
+        },
+    };
+}
 
 let s, marketer, agent, admin;
 const N = 400;
@@ -23,7 +62,11 @@ function rng(seed) {
 }
 
 before(async () => {
-    s = await startServer({ env: { AFTERSALES_CAMPAIGN_INTERVAL: '1' } });
+    sink = await smtpSink();
+    s = await startServer({
+        args: ['--smtp', `smtp://127.0.0.1:${sink.port}`, '--mail-from', 'service@example.com', '--public-rate', '100000'],
+        env: { AFTERSALES_CAMPAIGN_INTERVAL: '1', AFTERSALES_OUTBOX_INTERVAL: '1', AFTERSALES_PUBLIC_URL: 'https://service.example.com' },
+    });
     [marketer, agent, admin] = [await s.token('marketer'), await s.token('agent'), await s.token('admin')];
     const t = 1_750_000_000;
     await sql(s, `INSERT INTO product_lines (id, code, name, created_at) VALUES (9001, 'SGTV', 'TV', ${t}), (9002, 'SGAU', 'Audio', ${t})`);
@@ -65,7 +108,7 @@ before(async () => {
     await sql(s, `INSERT INTO surveys (code, template_id, kind, customer_id, channel, status, created_at, expires_at, q_overall) VALUES ${surveys.join(',')}`);
     await sql(s, `INSERT INTO customer_consents (customer_id, channel, granted, updated_at, updated_by) VALUES ${consents.join(',')}`);
 });
-after(async () => { await s?.stop(); });
+after(async () => { await s?.stop(); await sink?.stop(); });
 
 const PL = { SGTV: [9001, 9002], SGAU: [9003] };
 const MODEL = { SGM1: 9001, SGM2: 9002, SGM3: 9003 };
@@ -186,7 +229,7 @@ async function until(fn, ms = 15_000) {
 }
 
 test('an email campaign reaches only consenting survivors, once, and honours consent withdrawn after launch', async () => {
-    const ok = await person('发送 甲', { email: true });
+    const ok = await person('发送 甲', { email: true, sms: true });
     const none = await person('发送 乙');
     const refused = await person('发送 丙', { email: false, sms: true });
     const erased = await person('发送 丁', { email: true });
@@ -215,13 +258,45 @@ test('an email campaign reaches only consenting survivors, once, and honours con
     const emailOf = async (code) => sql(s, `SELECT e.email FROM customer_emails e JOIN customers c ON c.id = e.customer_id WHERE c.code = '${code}' ORDER BY e.id LIMIT 1`);
     assert.deepEqual(sent, [await emailOf(ok), await emailOf(survivor)].sort());
     const payload = JSON.parse(await sql(s, `SELECT payload FROM outbox WHERE template = 'campaign' ORDER BY id LIMIT 1`));
-    assert.deepEqual(payload, { title: '新品上市', text: '欢迎到店体验', lang: 'zh-CN' });
+    assert.deepEqual({ ...payload, headers: undefined }, { title: '新品上市', text: '欢迎到店体验', lang: 'zh-CN', headers: undefined });
+    assert.equal(payload.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     const t2 = await s.api(`/api/v1/campaigns/${c.json.code}/targets?status=skipped`, { token: marketer });
     assert.deepEqual(t2.json.items.map((x) => [x.customer, x.skip_reason]), [[later, 'consent_withdrawn']]);
     const g = await s.api(`/api/v1/campaigns/${c.json.code}`, { token: marketer });
     assert.equal(g.json.results.targets, 3);
     assert.equal(g.json.results.skipped, 1);
     assert.equal(g.json.results.pending, 0);
+
+    // the mail through the SMTP sink carries one-click unsubscribe for email
+    await until(async () => (await sink.mail()).length === 2);
+    for (const h of await sink.mail()) {
+        assert.match(h['list-unsubscribe'], /^<https:\/\/service\.example\.com\/api\/v1\/public\/unsubscribe\/C\d+\.email\.[0-9a-f]{64}>$/);
+        assert.equal(h['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
+    }
+    const okAddr = await emailOf(ok);
+    const okHead = (await sink.mail()).find((h) => h.to.includes(okAddr));
+    const token = /unsubscribe\/([^>]+)>/.exec(okHead['list-unsubscribe'])[1];
+    assert.ok(token.startsWith(`${ok}.email.`));
+    // tampered: 404 and nothing changes
+    const bad = token.slice(0, -1) + (token.endsWith('0') ? '1' : '0');
+    assert.equal((await s.api(`/api/v1/public/unsubscribe/${bad}`, { method: 'POST', body: {} })).status, 404);
+    assert.equal((await s.api(`/api/v1/public/unsubscribe/${bad}`)).status, 404);
+    assert.equal((await s.api(`/api/v1/public/unsubscribe/${token.replace('.email.', '.sms.')}`, { method: 'POST', body: {} })).status, 404);
+    const page = await s.api(`/api/v1/public/unsubscribe/${token}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /退订/);
+    assert.match(page.text, /method="post"/);
+    let cons = await s.api(`/api/v1/customers/${ok}`, { token: admin });
+    assert.equal(cons.json.consents.email, true);
+    // one click (RFC 8058: a form POST with List-Unsubscribe=One-Click)
+    const one = await fetch(`${s.url}/api/v1/public/unsubscribe/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    assert.equal(one.status, 200, await one.text());
+    cons = await s.api(`/api/v1/customers/${ok}`, { token: admin });
+    assert.equal(cons.json.consents.email, false, 'email consent withdrawn');
+    assert.equal(cons.json.consents.sms, true, 'sms consent kept');
+    const h = await s.api(`/api/v1/customers/${ok}/history`, { token: admin });
+    const last = h.json.items.filter((x) => x.action === 'consent');
+    assert.ok(last.some((x) => JSON.stringify(x).includes('unsubscribe link')), JSON.stringify(last));
     assert.ok(!t.json.items.some((x) => x.customer === none || x.customer === refused));
 });
 

@@ -195,13 +195,13 @@ static int send_one(db_conn *c, int64_t id, int64_t now)
                            " WHERE id = ? AND status = 'pending'", "ii", now, id);
     if (u != 1)
         return u < 0 ? (int)u : 0;
-    db_stmt *st = db_prepare(c, "SELECT t.customer_id, k.channel, k.title, k.message, k.lang,"
+    db_stmt *st = db_prepare(c, "SELECT t.customer_id, k.channel, k.title, k.message, k.lang, c.code,"
                                 " CASE WHEN k.channel = 'email' THEN (SELECT email FROM customer_emails"
                                 "  WHERE customer_id = t.customer_id ORDER BY id LIMIT 1)"
                                 " ELSE (SELECT phone FROM customer_phones WHERE customer_id ="
                                 "  t.customer_id ORDER BY id LIMIT 1) END"
                                 " FROM campaign_targets t JOIN campaigns k ON k.id = t.campaign_id"
-                                " WHERE t.id = ?");
+                                " JOIN customers c ON c.id = t.customer_id WHERE t.id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, id);
@@ -215,7 +215,9 @@ static int send_one(db_conn *c, int64_t id, int64_t now)
     snprintf(channel, sizeof channel, "%s", db_text(st, 1));
     json_t *payload = json_pack("{s:s, s:s, s:s}", "title", db_text(st, 2), "text", db_text(st, 3),
                                 "lang", db_text(st, 4));
-    char *to = db_text(st, 5) ? strdup(db_text(st, 5)) : NULL;
+    char *to = db_text(st, 6) ? strdup(db_text(st, 6)) : NULL;
+    char code[24];
+    snprintf(code, sizeof code, "%s", db_text(st, 5));
     db_done(st);
     int ok = cp_consent_now(c, cid, channel);
     int rc = ok < 0 ? ok : 0;
@@ -224,6 +226,9 @@ static int send_one(db_conn *c, int64_t id, int64_t now)
                                " updated_at = ? WHERE id = ?",
                             "tii", !ok ? "consent_withdrawn" : "no_address", now, id);
         rc = k < 0 ? (int)k : 2;
+    } else if (rc == 0 && strcmp(channel, "email") == 0 &&
+               (rc = cp_unsub_headers(c, code, channel, payload)) < 0) {
+        /* rc: the db code */
     } else if (rc == 0) {
         char *text = json_dumps(payload, JSON_COMPACT);
         int64_t k = db_exec(c, "INSERT INTO outbox (channel, recipient, template, payload,"

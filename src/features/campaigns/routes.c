@@ -14,5 +14,9 @@ const struct route campaigns_routes[] = {
     {"POST", "/api/v1/campaigns/:code/launch", cp_launch, MARKETING, 0},
     {"GET", "/api/v1/campaigns/:code/targets", cp_targets, MARKETING | ROLE_AGENT, 0},
     {"POST", "/api/v1/campaigns/:code/targets/:id/attempts", cp_attempt, MARKETING | ROLE_AGENT, 0},
+    {"GET", "/api/v1/public/unsubscribe/:token", cp_unsub_page, 0,
+     ROUTE_PUBLIC | ROUTE_LIMITED | ROUTE_SECRET_PATH},
+    {"POST", "/api/v1/public/unsubscribe/:token", cp_unsub_post, 0,
+     ROUTE_PUBLIC | ROUTE_LIMITED | ROUTE_RAW_BODY | ROUTE_SECRET_PATH | ROUTE_NO_CSRF},
     {0},
 };

@@ -1,18 +1,20 @@
 // Segments (issue 13 item 5, M12): build a customer filter (product line, model,
 // purchase dates, region prefix, last service, survey score, consent per channel),
 // watch its count and a sample update as the filter changes, save it; the saved
-// segments with CSV/XLSX downloads. Hash route: #/campaigns
+// segments with CSV/XLSX downloads; below them the campaigns (campaign-outreach.js).
+// Hash route: #/campaigns
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, useStyle, fieldErrors } from '../ui.js';
 import { usePagedList } from '../lib/lists.js';
+import { CampaignSection } from './campaign-outreach.js';
 
 const CHANNELS = ['phone', 'sms', 'email', 'fax', 'post'];
 const TEXT_KEYS = ['product_line', 'model', 'purchased_from', 'purchased_to', 'region', 'served_from', 'served_to', 'score_min', 'score_max'];
 
 registerMessages(byLang({
-  'sg.title': ['客户细分', 'Segments'],
+  'sg.title': ['客户细分与营销活动', 'Segments and campaigns'],
   'sg.product_line': ['产品线', 'Product line'],
   'sg.model': ['型号代码', 'Model code'],
   'sg.purchased_from': ['购买日期从', 'Purchased from'],
@@ -148,5 +150,6 @@ export default function Campaigns() {
     ${list.items === null ? html`<${Loading} />` : html`
       <${Table} columns=${segCols} rows=${list.items} rowKey="code" downloads=${{ path: '/segments', params: {}, name: 'segments' }} />
       ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}`}
+    <${CampaignSection} segments=${list.items || []} />
   </${Page}>`;
 }

@@ -9,6 +9,7 @@
 #include "features/features.h"
 #include "features/complaints/complaints.h"
 #include "features/contacts/contacts.h"
+#include "features/campaigns/campaigns.h"
 #include "features/kb/kb.h"
 #include "features/kpi/kpi.h"
 #include "features/mail/mail.h"
@@ -190,7 +191,9 @@ static int cmd_serve(int argc, char **argv, db *d)
     }
     complaints_scheduler_start(d);
     kb_scheduler_start(d);
+    campaigns_scheduler_start(d);
     rc = http_serve(&cfg, d) == 0 ? 0 : 1;
+    campaigns_scheduler_stop();
     kb_scheduler_stop();
     complaints_scheduler_stop();
     outbox_sender_stop();

@@ -50,8 +50,8 @@ const ROUTES = [
     roles: ['admin', 'supervisor'] },
   { path: 'kb', titleKey: 'nav.kb', view: () => import('./views/kb.js'),
     roles: ALL_ROLES },
-  { path: 'campaigns', titleKey: 'nav.campaigns', view: null,
-    roles: ['admin', 'supervisor', 'agent', 'marketer'] },
+  { path: 'campaigns', titleKey: 'nav.campaigns', view: () => import('./views/campaigns.js'),
+    roles: ['admin', 'supervisor', 'marketer'] },
   { path: 'admin', titleKey: 'nav.admin', view: null,
     roles: ['admin'] },
 ];

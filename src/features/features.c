@@ -16,6 +16,7 @@
 #include "features/repairs/repairs.h"
 #include "features/session/session.h"
 #include "features/surveys/surveys.h"
+#include "features/campaigns/campaigns.h"
 #include "features/system/system.h"
 #include "features/warranty/warranty.h"
 
@@ -39,6 +40,7 @@ const struct route *const feature_routes[] = {
     orders_routes,
     kb_routes,
     surveys_routes,
+    campaigns_routes,
     NULL,
 };
 

@@ -58,7 +58,7 @@ static void test_header_words(void **state)
 static void test_mime(void **state)
 {
     (void)state;
-    struct ob_text t = {(char *)"保修登记确认", (char *)"正文 body"};
+    struct ob_text t = {.subject = (char *)"保修登记确认", .body = (char *)"正文 body"};
     buf b = BUF_INIT;
     assert_int_equal(ob_mime(&b, "service@x.test", "a@example.com", "<outbox-7.0123456789abcdef@x.test>", 0, &t), 0);
     assert_non_null(strstr(b.s, "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"));
@@ -77,6 +77,34 @@ static void test_mime(void **state)
     /* a header line cannot be smuggled in through the recipient */
     assert_int_equal(ob_mime(&b, "s@x.test", "a@example.com\r\nBcc: all@example.com", "<m@x>", 0, &t), -1);
     buf_release(&b);
+}
+
+/* A campaign's payload headers: only List-Unsubscribe and List-Unsubscribe-Post come
+ * out as header lines, and a value with CR or LF refuses the whole message. */
+static void test_list_unsubscribe(void **state)
+{
+    (void)state;
+    json_t *p = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "title", "新品", "text", "正文",
+                          "lang", "zh-CN", "headers", "List-Unsubscribe",
+                          "<https://x.test/api/v1/public/unsubscribe/C1.email.ab>",
+                          "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", "Bcc",
+                          "all@example.com");
+    struct ob_text t;
+    assert_int_equal(ob_render("campaign", "zh-CN", p, &t), 0);
+    buf b = BUF_INIT;
+    assert_int_equal(ob_mime(&b, "s@x.test", "a@example.com", "<m@x>", 0, &t), 0);
+    assert_non_null(strstr(b.s, "\r\nList-Unsubscribe: <https://x.test/api/v1/public/unsubscribe/C1.email.ab>\r\n"));
+    assert_non_null(strstr(b.s, "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
+    assert_null(strstr(b.s, "Bcc"));
+    ob_text_free(&t);
+    json_object_set_new(json_object_get(p, "headers"), "List-Unsubscribe",
+                        json_string("<https://x.test/u>\r\nBcc: all@example.com"));
+    assert_int_equal(ob_render("campaign", "zh-CN", p, &t), 0);
+    buf_reset(&b);
+    assert_int_equal(ob_mime(&b, "s@x.test", "a@example.com", "<m@x>", 0, &t), -1);
+    ob_text_free(&t);
+    buf_release(&b);
+    json_decref(p);
 }
 
 static void test_render(void **state)
@@ -140,7 +168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_words), cmocka_unit_test(test_mime), cmocka_unit_test(test_render),
-        cmocka_unit_test(test_message_id), cmocka_unit_test(test_bounce),
+        cmocka_unit_test(test_message_id), cmocka_unit_test(test_bounce), cmocka_unit_test(test_list_unsubscribe),
     };
     return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@ struct ob_text {
     char *body;
     char *in_reply_to; /* a reply's thread headers (payload in_reply_to, references), */
     char *references;  /* or NULL */
+    /* payload "headers" from the allow-list (campaign mail's one-click unsubscribe), or NULL */
+    char *list_unsubscribe, *list_unsubscribe_post;
 };
 
 /* Render template tpl in lang ("zh-CN" or "en"; anything else: zh-CN) with payload's
@@ -25,8 +27,9 @@ void ob_text_free(struct ob_text *t);
 
 /* The whole RFC 5322 message (CRLF lines): UTF-8 subject as RFC 2047 words when not
  * ASCII, the body base64, Auto-Submitted: auto-generated; In-Reply-To and References
- * when t has them (References: the original's references, then the original). 0 or
- * -1 (a header value with CR or LF). */
+ * when t has them (References: the original's references, then the original);
+ * List-Unsubscribe and List-Unsubscribe-Post when t has them. 0 or -1 (a header value
+ * with CR or LF). */
 int ob_mime(buf *out, const char *from, const char *to, const char *message_id,
             int64_t date, const struct ob_text *t);
 /* Append s as RFC 2047 encoded words ("=?UTF-8?B?...?=", each at most 75 characters,

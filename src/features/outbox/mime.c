@@ -63,7 +63,9 @@ int ob_mime(buf *out, const char *from, const char *to, const char *message_id,
             int64_t date, const struct ob_text *t)
 {
     if (!clean(from) || !clean(to) || !clean(message_id) ||
-        (t->in_reply_to && !clean(t->in_reply_to)) || (t->references && !clean(t->references)))
+        (t->in_reply_to && !clean(t->in_reply_to)) || (t->references && !clean(t->references)) ||
+        (t->list_unsubscribe && !clean(t->list_unsubscribe)) ||
+        (t->list_unsubscribe_post && !clean(t->list_unsubscribe_post)))
         return -1;
     time_t tt = (time_t)date;
     struct tm tm;
@@ -77,6 +79,10 @@ int ob_mime(buf *out, const char *from, const char *to, const char *message_id,
         buf_addf(out, "In-Reply-To: %s\r\n", t->in_reply_to);
     if (t->references)
         buf_addf(out, "References: %s\r\n", t->references);
+    if (t->list_unsubscribe)
+        buf_addf(out, "List-Unsubscribe: %s\r\n", t->list_unsubscribe);
+    if (t->list_unsubscribe_post)
+        buf_addf(out, "List-Unsubscribe-Post: %s\r\n", t->list_unsubscribe_post);
     buf_adds(out, "Auto-Submitted: auto-generated\r\n"
                   "MIME-Version: 1.0\r\n"
                   "Content-Type: text/plain; charset=UTF-8\r\n"

@@ -112,6 +112,7 @@ int ob_render(const char *tpl, const char *lang, json_t *payload, struct ob_text
             hit = &tpls[i];
     if (!hit) {
         t->subject = t->body = t->in_reply_to = t->references = NULL;
+        t->list_unsubscribe = t->list_unsubscribe_post = NULL;
         return -1;
     }
     t->subject = fill(hit->subject, payload);
@@ -119,6 +120,12 @@ int ob_render(const char *tpl, const char *lang, json_t *payload, struct ob_text
     const char *irt = json_string_value(json_object_get(payload, "in_reply_to"));
     const char *refs = json_string_value(json_object_get(payload, "references"));
     t->in_reply_to = t->references = NULL;
+    /* extra headers: only these names, from the payload's "headers" object */
+    json_t *hd = json_object_get(payload, "headers");
+    const char *lu = json_string_value(json_object_get(hd, "List-Unsubscribe"));
+    const char *lup = json_string_value(json_object_get(hd, "List-Unsubscribe-Post"));
+    t->list_unsubscribe = lu && *lu ? strdup(lu) : NULL;
+    t->list_unsubscribe_post = lup && *lup ? strdup(lup) : NULL;
     if (irt && *irt) {
         buf b = BUF_INIT;
         add_ids(&b, irt);
@@ -136,5 +143,8 @@ void ob_text_free(struct ob_text *t)
     free(t->body);
     free(t->in_reply_to);
     free(t->references);
+    free(t->list_unsubscribe);
+    free(t->list_unsubscribe_post);
     t->subject = t->body = t->in_reply_to = t->references = NULL;
+    t->list_unsubscribe = t->list_unsubscribe_post = NULL;
 }

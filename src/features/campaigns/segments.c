@@ -1,0 +1,247 @@
+/* campaigns: segments: a filter over product line, model, purchase dates, region
+ * prefix, last service date, survey score and consent per channel, counted as one
+ * query of semi-joins (c.id IN (...)) on indexed columns; saved, listed, previewed with a sample. */
+#include "base/audit.h"
+#include "features/campaigns/internal.h"
+
+#include <string.h>
+
+const char *const seg_channels[SEG_CHANNELS + 1] = {"phone", "sms", "email", "fax", "post", NULL};
+
+static int64_t day_start(db_conn *c, const char *date, int next)
+{
+    int y, m, d;
+    if (!date || dt_parse_date(date, &y, &m, &d) != 0)
+        return 0;
+    return dt_local_midnight(org_zone(c), y, m, d) + (next ? 86400 : 0);
+}
+
+static int region_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != 2 && n != 4 && n != 6)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int resolve(db_conn *c, jsonv *v, const char *field, const char *sql, const char *code,
+                   int64_t *id)
+{
+    if (!code)
+        return 0;
+    int rc = lookup_id(c, sql, code, id);
+    if (rc == 1)
+        jsonv_fail(v, field, "unknown");
+    return rc < 0 ? rc : 0;
+}
+
+int seg_filter_read(db_conn *c, jsonv *v, json_t *filter, struct seg_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    if (filter && !json_is_object(filter)) {
+        jsonv_fail(v, "filter", "must be an object");
+        return 0;
+    }
+    json_t *empty = filter ? NULL : json_object();
+    jsonv fv;
+    jsonv_init(&fv, filter ? filter : empty);
+    static const char *const allowed[] = {"product_line", "model", "purchased_from",
+                                          "purchased_to", "region", "served_from", "served_to",
+                                          "score_min", "score_max", "consent", NULL};
+    jsonv_only(&fv, allowed);
+    const char *pl = jsonv_str(&fv, "product_line", 0, 32), *model = jsonv_str(&fv, "model", 0, 64);
+    const char *pf = jsonv_date(&fv, "purchased_from", 0), *pt = jsonv_date(&fv, "purchased_to", 0);
+    const char *sf = jsonv_date(&fv, "served_from", 0), *stt = jsonv_date(&fv, "served_to", 0);
+    const char *region = jsonv_str(&fv, "region", 0, 6);
+    jsonv_int_range(&fv, "score_min", 0, 1, 5, &f->score_min);
+    jsonv_int_range(&fv, "score_max", 0, 1, 5, &f->score_max);
+    json_t *consent = jsonv_strs(&fv, "consent", 0, SEG_CHANNELS, 8);
+    if (region && *region && !region_ok(region))
+        jsonv_fail(&fv, "region", "must be 2, 4 or 6 digits of a GB/T 2260 code");
+    else if (region)
+        snprintf(f->region, sizeof f->region, "%s", region);
+    if (pf)
+        snprintf(f->purchased_from, sizeof f->purchased_from, "%s", pf);
+    if (pt)
+        snprintf(f->purchased_to, sizeof f->purchased_to, "%s", pt);
+    if (pf && pt && strcmp(pf, pt) > 0)
+        jsonv_fail(&fv, "purchased_to", "must not be before purchased_from");
+    if (sf && stt && strcmp(sf, stt) > 0)
+        jsonv_fail(&fv, "served_to", "must not be before served_from");
+    if (f->score_min && f->score_max && f->score_min > f->score_max)
+        jsonv_fail(&fv, "score_max", "must not be below score_min");
+    f->served_from = day_start(c, sf, 0);
+    f->served_to = day_start(c, stt, 1);
+    size_t i;
+    json_t *ch;
+    json_array_foreach(consent, i, ch)
+    {
+        int k = 0;
+        while (seg_channels[k] && strcmp(seg_channels[k], json_string_value(ch)) != 0)
+            k++;
+        if (!seg_channels[k])
+            jsonv_fail(&fv, "consent", "channels among phone, sms, email, fax, post");
+        else
+            f->consent |= 1u << k;
+    }
+    int rc = resolve(c, &fv, "product_line", "SELECT id FROM product_lines WHERE code = ?", pl,
+                     &f->pl_id);
+    if (rc == 0)
+        rc = resolve(c, &fv, "model", "SELECT id FROM models WHERE code = ?", model, &f->model_id);
+    if (!jsonv_ok(&fv)) {
+        json_t *why = jsonv_take(&fv);
+        const char *k;
+        json_t *val;
+        json_object_foreach(why, k, val)
+        {
+            char name[64];
+            snprintf(name, sizeof name, "filter.%s", k);
+            jsonv_fail(v, name, json_is_string(val) ? json_string_value(val) : "invalid");
+        }
+        json_decref(why);
+    }
+    jsonv_free(&fv);
+    json_decref(empty);
+    return rc;
+}
+
+static void p_text(struct seg_sql *q, const char *s)
+{
+    q->kind[q->n] = 't';
+    q->text[q->n++] = s;
+}
+
+static void p_int(struct seg_sql *q, int64_t x)
+{
+    q->kind[q->n] = 'i';
+    q->num[q->n++] = x;
+}
+
+void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
+{
+    memset(q, 0, sizeof *q);
+    buf_init(&q->where);
+    buf_adds(&q->where, " WHERE c.merged_into IS NULL AND c.erased_at IS NULL");
+    if (f->region[0]) {
+        buf_adds(&q->where, " AND c.region >= ? AND c.region < ?");
+        p_text(q, f->region);
+        p_text(q, "");
+        q->kind[q->n - 1] = 'r'; /* the prefix's upper bound, made at bind time */
+    }
+    if (f->pl_id || f->model_id || f->purchased_from[0] || f->purchased_to[0]) {
+        buf_adds(&q->where, " AND c.id IN (SELECT u.customer_id FROM units u WHERE 1 = 1");
+        if (f->pl_id) {
+            buf_adds(&q->where, " AND u.model_id IN (SELECT id FROM models WHERE product_line_id = ?)");
+            p_int(q, f->pl_id);
+        }
+        if (f->model_id) {
+            buf_adds(&q->where, " AND u.model_id = ?");
+            p_int(q, f->model_id);
+        }
+        if (f->purchased_from[0]) {
+            buf_adds(&q->where, " AND u.purchase_date >= ?");
+            p_text(q, f->purchased_from);
+        }
+        if (f->purchased_to[0]) {
+            buf_adds(&q->where, " AND u.purchase_date <= ?");
+            p_text(q, f->purchased_to);
+        }
+        buf_adds(&q->where, ")");
+    }
+    /* The last service (latest repair registered) falls in [served_from, served_to). */
+    if (f->served_from || f->served_to) {
+        buf_adds(&q->where, " AND c.id IN (SELECT r.customer_id FROM repairs r WHERE r.registered_at >= ?)");
+        p_int(q, f->served_from);
+    }
+    if (f->served_to) {
+        buf_adds(&q->where, " AND c.id NOT IN (SELECT r.customer_id FROM repairs r WHERE r.registered_at >= ?)");
+        p_int(q, f->served_to);
+    }
+    if (f->score_min || f->score_max) {
+        buf_adds(&q->where, " AND c.id IN (SELECT s.customer_id FROM surveys s"
+                            " WHERE s.q_overall >= ? AND s.q_overall <= ?)");
+        p_int(q, f->score_min ? f->score_min : 1);
+        p_int(q, f->score_max ? f->score_max : 5);
+    }
+    for (int k = 0; k < SEG_CHANNELS; k++)
+        if (f->consent & (1u << k)) {
+            buf_adds(&q->where, " AND c.id IN (SELECT k.customer_id FROM customer_consents k"
+                                " WHERE k.channel = ? AND k.granted = 1)");
+            p_text(q, seg_channels[k]);
+        }
+}
+
+void seg_sql_bind(const struct seg_sql *q, db_stmt *st, int first)
+{
+    for (int i = 0; i < q->n; i++) {
+        if (q->kind[i] == 'i') {
+            db_bind_int(st, first + i, q->num[i]);
+        } else if (q->kind[i] == 'r') {
+            /* "44" < region < "45": the prefix with its last digit raised (':' follows '9'). */
+            char hi[7];
+            snprintf(hi, sizeof hi, "%s", q->text[i - 1]);
+            hi[strlen(hi) - 1]++;
+            db_bind_text(st, first + i, hi);
+        } else {
+            db_bind_text(st, first + i, q->text[i]);
+        }
+    }
+}
+
+json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
+{
+    struct seg_sql q;
+    seg_sql_build(f, &q);
+    buf sql = BUF_INIT;
+    buf_addf(&sql, "SELECT COUNT(*) FROM customers c%s", q.where.s);
+    db_stmt *st = db_prepare(c, sql.s);
+    int s = -1;
+    int64_t count = 0;
+    if (st) {
+        seg_sql_bind(&q, st, 1);
+        s = db_step(st);
+        if (s == DB_ROW)
+            count = db_int(st, 0);
+        db_done(st);
+    }
+    json_t *sample = json_array();
+    if (s == DB_ROW) {
+        buf_reset(&sql);
+        buf_addf(&sql, "SELECT c.code, c.name, c.region FROM customers c%s ORDER BY c.id LIMIT 20",
+                 q.where.s);
+        st = db_prepare(c, sql.s);
+        s = -1;
+        if (st) {
+            seg_sql_bind(&q, st, 1);
+            while ((s = db_step(st)) == DB_ROW)
+                json_array_append_new(sample, json_pack("{s:s, s:s, s:s?}", "code", db_text(st, 0),
+                                                        "name", db_text(st, 1), "region",
+                                                        db_text(st, 2)));
+            db_done(st);
+        }
+    }
+    buf_release(&sql);
+    buf_release(&q.where);
+    if (s != DB_DONE) {
+        json_decref(sample);
+        *rc = s < 0 ? s : -1;
+        return NULL;
+    }
+    return json_pack("{s:I, s:o}", "count", (json_int_t)count, "sample", sample);
+}
+
+int seg_filter_of_text(db_conn *c, const char *text, struct seg_filter *f)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    jsonv v;
+    jsonv_init(&v, j);
+    int rc = seg_filter_read(c, &v, j, f);
+    if (rc == 0 && !jsonv_ok(&v))
+        rc = -1;
+    jsonv_free(&v);
+    json_decref(j);
+    return rc;
+}

@@ -64,8 +64,9 @@ function rng(seed) {
 before(async () => {
     sink = await smtpSink();
     s = await startServer({
-        args: ['--smtp', `smtp://127.0.0.1:${sink.port}`, '--mail-from', 'service@example.com', '--public-rate', '100000'],
-        env: { AFTERSALES_CAMPAIGN_INTERVAL: '1', AFTERSALES_OUTBOX_INTERVAL: '1', AFTERSALES_PUBLIC_URL: 'https://service.example.com' },
+        args: ['--smtp', `smtp://127.0.0.1:${sink.port}`, '--mail-from', 'service@example.com', '--public-rate', '100000',
+            '--public-url', 'https://service.example.com'],
+        env: { AFTERSALES_CAMPAIGN_INTERVAL: '1', AFTERSALES_OUTBOX_INTERVAL: '1' },
     });
     [marketer, agent, admin] = [await s.token('marketer'), await s.token('agent'), await s.token('admin')];
     const t = 1_750_000_000;

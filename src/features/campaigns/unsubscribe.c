@@ -50,9 +50,8 @@ int cp_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *
         return rc < 0 ? rc : DB_ERROR;
     char hex[65], url[512];
     unsub_mac(key, code, channel, hex);
-    const char *base = getenv("AFTERSALES_PUBLIC_URL");
-    snprintf(url, sizeof url, "<%s/api/v1/public/unsubscribe/%s.%s.%s>",
-             base && *base ? base : "https://localhost", code, channel, hex);
+    /* relative: the outbox sender puts it under serve's --public-url */
+    snprintf(url, sizeof url, "</api/v1/public/unsubscribe/%s.%s.%s>", code, channel, hex);
     json_object_set_new(payload, "headers",
                         json_pack("{s:s, s:s}", "List-Unsubscribe", url, "List-Unsubscribe-Post",
                                   "List-Unsubscribe=One-Click"));

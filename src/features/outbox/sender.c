@@ -117,23 +117,32 @@ static int claim(db_conn *c, int64_t now, struct msg *m)
     }
 }
 
+/* obj[key], when it is prefix + "/..." (not "//"), becomes prefix + public_url + "/...". */
+static void absolute(json_t *obj, const char *key, const char *prefix)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+    size_t pl = strlen(prefix), n = strlen(cf.public_url);
+    if (!v || !n || strncmp(v, prefix, pl) || v[pl] != '/' || v[pl + 1] == '/')
+        return;
+    char *abs = NULL;
+    if (asprintf(&abs, "%s%.*s%s", prefix, (int)(cf.public_url[n - 1] == '/' ? n - 1 : n), cf.public_url,
+                 v + pl) > 0) {
+        json_object_set_new(obj, key, json_string(abs));
+        free(abs);
+    }
+}
+
 /* Deliver m once. */
 static enum ob_result deliver(struct msg *m, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *payload = json_loads(m->payload ? m->payload : "{}", 0, &je);
     json_t *lang = json_object_get(payload, "lang");
-    /* a link into the portal is stored relative ("/portal/survey.html#..."): the
-     * customer gets it under the public address */
-    const char *link = json_string_value(json_object_get(payload, "link"));
-    if (link && link[0] == '/' && link[1] != '/' && *cf.public_url) {
-        size_t n = strlen(cf.public_url);
-        char *abs = NULL;
-        if (asprintf(&abs, "%.*s%s", (int)(cf.public_url[n - 1] == '/' ? n - 1 : n), cf.public_url, link) > 0) {
-            json_object_set_new(payload, "link", json_string(abs));
-            free(abs);
-        }
-    }
+    /* a link into the portal ("/portal/survey.html#...") and a List-Unsubscribe
+     * ("</api/v1/public/unsubscribe/...>") are stored relative: the customer gets them
+     * under the public address */
+    absolute(payload, "link", "");
+    absolute(json_object_get(payload, "headers"), "List-Unsubscribe", "<");
     struct ob_text t = {0};
     enum ob_result res = OB_PERMANENT;
     if (ob_render(m->tpl, json_string_value(lang), payload, &t) < 0) {

@@ -153,6 +153,16 @@ static void cache_drop(const char *key)
     pthread_mutex_unlock(mu);
 }
 
+void auth_cache_clear(void)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
+        pthread_mutex_lock(mu);
+        cache[i].key[0] = '\0';
+        pthread_mutex_unlock(mu);
+    }
+}
+
 static void fill_who(req *r, db_stmt *st, int64_t session_id, int64_t token_id)
 {
     /* columns: user_id, login, name, role, outlet_id, outlet_code, csrf */
@@ -183,10 +193,14 @@ int auth_identify(req *r)
         st = db_prepare(req_db(r),
                         "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
                         " t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
-                        " WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+                        " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                        " AND (t.expires_at IS NULL OR t.expires_at > ?)"
+                        " AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u"
+                        " WHERE u.id = t.user_id AND u.active = 1))");
         if (!st)
             return -2;
         db_bind_text(st, 1, hash);
+        db_bind_int(st, 2, now_unix());
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, 0, db_int(st, 7));
@@ -300,6 +314,12 @@ int auth_logout(req *r)
 int auth_token_create(db_conn *c, const char *name, const char *role, int64_t outlet_id,
                       char token[AUTH_TOKEN_HEX + 4])
 {
+    return auth_token_create_for(c, name, role, outlet_id, 0, 0, token);
+}
+
+int auth_token_create_for(db_conn *c, const char *name, const char *role, int64_t outlet_id,
+                          int64_t user_id, int64_t expires_at, char token[AUTH_TOKEN_HEX + 4])
+{
     char secret[AUTH_TOKEN_HEX], hash[AUTH_TOKEN_HEX];
     auth_random_hex(secret);
     snprintf(token, AUTH_TOKEN_HEX + 4, "ast_%s", secret);
@@ -309,6 +329,12 @@ int auth_token_create(db_conn *c, const char *name, const char *role, int64_t ou
                          " VALUES (?, ?, ?, ?, ?)",
                          outlet_id ? "tttii" : "tttni", hash, name, role,
                          outlet_id ? outlet_id : now_unix(), now_unix());
+    if (rc >= 0 && user_id)
+        rc = db_exec(c, "UPDATE api_tokens SET user_id = ? WHERE token_hash = ?", "it", user_id,
+                     hash);
+    if (rc >= 0 && expires_at)
+        rc = db_exec(c, "UPDATE api_tokens SET expires_at = ? WHERE token_hash = ?", "it",
+                     expires_at, hash);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -1,0 +1,150 @@
+// Administration (M16), the contract points: `aftersales user disable|enable LOGIN`
+// (a disabled login's session and owned bearer tokens get 401; enable restores login),
+// token expiry, and `aftersales restore FILE [--db PATH] [--force]` (backup → restore →
+// kpi --check and identical record counts).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, runProcess, BIN, DEFAULT_PASSWORD } from './lib/server.mjs';
+
+let s;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'admin-'));
+// The CLI is another process: a running server sees the change within its 1 s identity cache.
+const CACHE_MS = 1100;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+before(async () => {
+    s = await startServer();
+    await s.addUser('alice', 'agent');
+    await s.addUser('carol', 'agent');
+});
+after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(await s.stop(), 0);
+});
+
+async function auditRows(login) {
+    const q = `SELECT actor || '|' || action || '|' || entity || '|' || entity_code || '|' || detail`
+        + ` FROM audit WHERE entity = 'user' AND entity_code = '${login}' ORDER BY id;`;
+    const r = s.backend === 'postgres'
+        ? await runProcess('psql', [s.db, '-qAtX', '-c', q])
+        : await runProcess('sqlite3', [s.db, q]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim().split('\n').filter(Boolean);
+}
+
+test('user disable: the open session and the owned token get 401; enable lets the login back in', async () => {
+    const alice = await s.login('alice');
+    const token = await s.token('agent', undefined, { name: 'alice-int' });
+    const own = (await s.run(['token', 'create', '--role', 'agent', '--name', 'alice-own', '--user', 'alice'])).stdout.trim();
+    assert.match(own, /^ast_[0-9a-f]{64}$/);
+    assert.equal((await alice.request('/api/v1/me')).status, 200);
+    assert.equal((await s.api('/api/v1/me', { token: own })).status, 200);
+
+    const d = await s.run(['user', 'disable', 'alice']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /user alice disabled/);
+    await sleep(CACHE_MS);
+    const me = await alice.request('/api/v1/me');
+    assert.equal(me.status, 401, 'the session ended');
+    assert.equal((await s.api('/api/v1/me', { token: own })).status, 401, 'the token of the login is refused');
+    assert.equal((await s.api('/api/v1/me', { token })).status, 200, 'a token of no login is not touched');
+    await assert.rejects(s.login('alice'), /HTTP 401/, 'a disabled login cannot log in');
+    // another account goes on working
+    const carol = await s.login('carol');
+    const cm = await carol.request('/api/v1/me');
+    assert.equal(cm.status, 200);
+    assert.match(cm.text, /"carol"/);
+
+    const e = await s.run(['user', 'enable', 'alice']);
+    assert.equal(e.code, 0, e.stderr);
+    await sleep(CACHE_MS);
+    const again = await s.login('alice');
+    assert.equal((await again.request('/api/v1/me')).status, 200);
+    assert.equal((await s.api('/api/v1/me', { token: own })).status, 200, 'the token works again');
+    assert.equal((await alice.request('/api/v1/me')).status, 401, 'the old session stays ended');
+
+    assert.deepEqual(await auditRows('alice'), [
+        'cli|disable|user|alice|{"fields":["active"]}',
+        'cli|enable|user|alice|{"fields":["active"]}',
+    ].map((x) => (s.backend === 'postgres' ? x.replace('{"fields":["active"]}', '{"fields": ["active"]}') : x)));
+});
+
+test('user disable|enable: unknown login exit 1, bad usage exit 2, --help', async () => {
+    const r = await s.run(['user', 'disable', 'nobody']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no login nobody/);
+    assert.equal((await s.run(['user', 'disable'])).code, 2);
+    assert.equal((await s.run(['user', 'frobnicate', 'alice'])).code, 2);
+    const h = await s.run(['user', '--help'], { db: false });
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /user disable LOGIN \| user enable LOGIN/);
+});
+
+test('a token past its expiry is refused', async () => {
+    const r = await s.run(['token', 'create', '--role', 'agent', '--name', 'short', '--expires-in', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    const t = r.stdout.trim();
+    assert.equal((await s.api('/api/v1/me', { token: t })).status, 200);
+    await sleep(2100);
+    assert.equal((await s.api('/api/v1/me', { token: t })).status, 401);
+    assert.equal((await s.run(['token', 'create', '--role', 'agent', '--expires-in', 'soon'])).code, 2);
+    assert.equal((await s.run(['token', 'create', '--role', 'agent', '--user', 'nobody'])).code, 1);
+});
+
+const TABLES = ['customers', 'units', 'repairs', 'repair_events', 'outlets', 'users', 'complaints', 'audit'];
+
+async function counts(file) {
+    const q = TABLES.map((t) => `SELECT '${t}', count(*) FROM ${t};`).join('\n');
+    const r = await runProcess('sqlite3', [file, q]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+}
+
+test('restore: backup → restore → kpi --check and identical counts; refuses to overwrite without --force', async () => {
+    const live = path.join(dir, 'live.db');
+    const bak = path.join(dir, 'backup.db');
+    const restored = path.join(dir, 'restored.db');
+    const run = (args) => runProcess(BIN, args);
+    let r = await run(['demo', '--customers', '40', '--repairs', '150', '--db', live]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await run(['backup', bak, '--db', live]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await run(['restore', bak, '--db', restored]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await run(['kpi', '--check', '--db', restored]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const before = await counts(live);
+    assert.match(before, /repairs\|150/);
+    assert.equal(await counts(restored), before);
+
+    // an existing database is not overwritten without --force
+    r = await runProcess(BIN, ['user', 'add', 'zed', '--role', 'agent', '--db', restored], { input: DEFAULT_PASSWORD + '\n' });
+    assert.equal(r.code, 0, r.stderr);
+    const changed = await counts(restored);
+    assert.notEqual(changed, before);
+    r = await run(['restore', bak, '--db', restored]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /exists; give --force/);
+    assert.equal(await counts(restored), changed, 'nothing changed');
+    r = await run(['restore', bak, '--db', restored, '--force']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await counts(restored), before, 'the backup replaced it');
+
+    // not an aftersales database: exit 1, the target untouched (not even created)
+    const junk = path.join(dir, 'junk.db');
+    writeFileSync(junk, 'not a database at all\n');
+    const fresh = path.join(dir, 'fresh.db');
+    r = await run(['restore', junk, '--db', fresh]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /not an aftersales database/);
+    assert.equal(existsSync(fresh), false);
+    r = await run(['restore', path.join(dir, 'missing.db'), '--db', fresh]);
+    assert.equal(r.code, 1);
+    assert.equal((await run(['restore', '--db', fresh])).code, 2);
+    r = await run(['restore', bak, '--db', 'postgres://127.0.0.1/x']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /pg_restore/);
+});

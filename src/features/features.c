@@ -1,5 +1,6 @@
 /* features: the tables that bind every capability into the program. */
 #include "features/features.h"
+#include "features/admin/admin.h"
 #include "features/catalog/catalog.h"
 #include "features/complaints/complaints.h"
 #include "features/contacts/contacts.h"
@@ -39,6 +40,7 @@ const struct route *const feature_routes[] = {
     orders_routes,
     kb_routes,
     surveys_routes,
+    admin_routes,
     NULL,
 };
 

@@ -148,3 +148,51 @@ test('restore: backup → restore → kpi --check and identical counts; refuses 
     assert.equal(r.code, 1);
     assert.match(r.stderr, /pg_restore/);
 });
+
+test('accounts API: disable ends the session at once on this server; supervisors read but cannot change (403)', async () => {
+    await s.addUser('adm', 'admin');
+    await s.addUser('sup', 'supervisor');
+    await s.addUser('dave', 'agent');
+    const adm = await s.login('adm');
+    const sup = await s.login('sup');
+    const dave = await s.login('dave');
+    const own = (await s.run(['token', 'create', '--role', 'agent', '--name', 'dave-own', '--user', 'dave'])).stdout.trim();
+    assert.equal((await dave.request('/api/v1/me')).status, 200, 'cached now');
+    assert.equal((await s.api('/api/v1/me', { token: own })).status, 200, 'cached now');
+
+    const list = await sup.request('/api/v1/users?q=dav');
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.json.items.map((u) => [u.login, u.role, u.active]), [['dave', 'agent', true]]);
+    assert.equal((await sup.request('/api/v1/users/dave/disable', { method: 'POST' })).status, 403);
+    assert.equal((await dave.request('/api/v1/me')).status, 200, 'the 403 changed nothing');
+
+    const d = await adm.request('/api/v1/users/dave/disable', { method: 'POST' });
+    assert.equal(d.status, 200, d.text);
+    assert.equal(d.json.active, false);
+    // no wait: the next request on this server is refused
+    assert.equal((await dave.request('/api/v1/me')).status, 401);
+    assert.equal((await s.api('/api/v1/me', { token: own })).status, 401);
+    assert.equal((await adm.request('/api/v1/me')).status, 200, 'the admin goes on');
+    assert.deepEqual((await sup.request('/api/v1/users?active=false')).json.items.map((u) => u.login), ['dave']);
+
+    assert.equal((await adm.request('/api/v1/users/adm/disable', { method: 'POST' })).status, 422, 'not your own');
+    assert.equal((await adm.request('/api/v1/users/nobody/disable', { method: 'POST' })).status, 404);
+    assert.equal((await sup.request('/api/v1/users?active=maybe')).status, 422);
+    assert.equal((await s.login('dave').catch((e) => e.message)).startsWith('login dave: HTTP 401'), true);
+
+    const e = await adm.request('/api/v1/users/dave/enable', { method: 'POST' });
+    assert.equal(e.status, 200);
+    assert.equal(e.json.active, true);
+    assert.equal((await (await s.login('dave')).request('/api/v1/me')).status, 200);
+    const rows = await auditRows('dave');
+    assert.deepEqual(rows, ['adm|disable|user|dave|{"fields":["active"]}', 'adm|enable|user|dave|{"fields":["active"]}']);
+
+    const csv = await sup.fetch('/api/v1/users?format=csv&q=dave');
+    assert.equal(csv.status, 200);
+    const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines[0], 'login,name,role,outlet,active,created_at,updated_at');
+    assert.match(lines[1], /^dave,dave,agent,,true,/);
+    const x = await sup.fetch('/api/v1/users?format=xlsx');
+    assert.equal(x.status, 200);
+    assert.equal(Buffer.from(await x.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+});

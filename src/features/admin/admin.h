@@ -1,8 +1,17 @@
-/* admin: staff account administration (M16) from the command line: disable and enable
- * a login, restore an SQLite backup. */
+/* admin: staff account administration (M16): the accounts list, disable and enable a
+ * login (API and command line), restore an SQLite backup. */
 #ifndef FEATURES_ADMIN_H
 #define FEATURES_ADMIN_H
 #include "base/db.h"
+
+#include "base/router.h"
+
+extern const struct route admin_routes[];
+
+/* Disable (enable 0) or enable a login in one transaction, audited for actor: a disable
+ * also deletes its sessions and empties this server's identity cache. 0, 1 when there
+ * is no such login, or a negative db code. */
+int admin_user_set_active(db_conn *c, const char *actor, const char *login, int enable);
 
 /* `aftersales user disable|enable LOGIN`: set the account's state; a disable also ends
  * its sessions (its bearer tokens are refused while it is disabled). Audited with actor

@@ -1,8 +1,6 @@
 /* admin_cmd: the command-line side of staff administration (user disable/enable, restore). */
 #include "features/admin/admin.h"
 
-#include "base/audit.h"
-#include "base/auth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,37 +11,15 @@ int admin_cmd_user_state(db *d, const char *login, int enable)
 {
     const char *prog = enable ? "aftersales user enable" : "aftersales user disable";
     db_conn *c = db_acquire(d);
-    int64_t now = now_unix();
-    int rc = db_begin(c);
-    int64_t n = rc < 0 ? -1
-                       : db_exec(c,
-                                 "UPDATE users SET active = ?, version = version + 1,"
-                                 " updated_at = ? WHERE login = ?",
-                                 "iit", (int64_t)(enable ? 1 : 0), now, login);
-    if (n == 0) {
-        db_rollback(c);
-        db_release(c);
+    int rc = admin_user_set_active(c, "cli", login, enable);
+    if (rc == 1)
         fprintf(stderr, "%s: no login %s\n", prog, login);
-        return 1;
-    }
-    json_t *detail = json_pack("{s:[s]}", "fields", "active");
-    if (n < 0 ||
-        (!enable && db_exec(c,
-                            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users"
-                            " WHERE login = ?)",
-                            "t", login) < 0) ||
-        audit_write(c, "cli", enable ? "enable" : "disable", "user", login, detail) < 0 ||
-        db_commit(c) < 0) {
+    else if (rc < 0)
         fprintf(stderr, "%s: %s\n", prog, db_errmsg(c));
-        db_rollback(c);
-        json_decref(detail);
-        db_release(c);
-        return 1;
-    }
-    json_decref(detail);
+    else
+        printf("user %s %s\n", login, enable ? "enabled" : "disabled");
     db_release(c);
-    printf("user %s %s\n", login, enable ? "enabled" : "disabled");
-    return 0;
+    return rc == 0 ? 0 : 1;
 }
 
 static const char *sqlite_path(const char *url)

@@ -7,6 +7,8 @@
 #include "base/router.h"
 
 extern const struct route admin_routes[];
+/* GET /api/v1/audit (audit_view.c). */
+int admin_audit_list(req *r);
 
 /* Disable (enable 0) or enable a login in one transaction, audited for actor: a disable
  * also deletes its sessions and empties this server's identity cache. 0, 1 when there

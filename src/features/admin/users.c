@@ -157,6 +157,7 @@ static int user_disable(req *r) { return set_active(r, 0); }
 static int user_enable(req *r) { return set_active(r, 1); }
 
 const struct route admin_routes[] = {
+    {"GET", "/api/v1/audit", admin_audit_list, ROLE_ADMIN | ROLE_SUPERVISOR, 0},
     {"GET", "/api/v1/users", users_list, ROLE_ADMIN | ROLE_SUPERVISOR, 0},
     {"GET", "/api/v1/users/:login", user_get, ROLE_ADMIN | ROLE_SUPERVISOR, 0},
     {"POST", "/api/v1/users/:login/disable", user_disable, ROLE_ADMIN, 0},

@@ -52,8 +52,8 @@ const ROUTES = [
     roles: ALL_ROLES },
   { path: 'campaigns', titleKey: 'nav.campaigns', view: null,
     roles: ['admin', 'supervisor', 'agent', 'marketer'] },
-  { path: 'admin', titleKey: 'nav.admin', view: null,
-    roles: ['admin'] },
+  { path: 'admin', titleKey: 'nav.admin', view: () => import('./views/admin.js'),
+    roles: ['admin', 'supervisor'] },
 ];
 
 const HOME = { path: '', titleKey: 'nav.home', roles: ALL_ROLES,

@@ -47,19 +47,25 @@ static int usage_error(const char *name, const char *msg)
     return 2;
 }
 
-static int64_t outlet_id_of(db *d, const char *code)
+/* The id of the row sql (one text parameter) finds for key, -1 when none. */
+static int64_t id_of(db *d, const char *sql, const char *key)
 {
     db_conn *c = db_acquire(d);
-    db_stmt *st = db_prepare(c, "SELECT id FROM outlets WHERE code = ?");
+    db_stmt *st = db_prepare(c, sql);
     int64_t id = -1;
     if (st) {
-        db_bind_text(st, 1, code);
+        db_bind_text(st, 1, key);
         if (db_step(st) == DB_ROW)
             id = db_int(st, 0);
         db_done(st);
     }
     db_release(c);
     return id;
+}
+
+static int64_t outlet_id_of(db *d, const char *code)
+{
+    return id_of(d, "SELECT id FROM outlets WHERE code = ?", code);
 }
 
 /* ---- subcommands ---- */
@@ -295,22 +301,6 @@ static int identity_opts(int argc, char **argv, const char **role, const char **
     return 0;
 }
 
-/* The id of a staff login, 0 when there is none. */
-static int64_t user_id_of(db *d, const char *login)
-{
-    db_conn *c = db_acquire(d);
-    db_stmt *st = db_prepare(c, "SELECT id FROM users WHERE login = ?");
-    int64_t id = 0;
-    if (st) {
-        db_bind_text(st, 1, login);
-        if (db_step(st) == DB_ROW)
-            id = db_int(st, 0);
-    }
-    db_done(st);
-    db_release(c);
-    return id;
-}
-
 static int cmd_user(int argc, char **argv, db *d)
 {
     const char *role = NULL, *outlet = NULL, *name = NULL;
@@ -371,7 +361,7 @@ static int cmd_token(int argc, char **argv, db *d)
         return 1;
     }
     int64_t uid = 0, expires = 0;
-    if (token_user && !(uid = user_id_of(d, token_user))) {
+    if (token_user && (uid = id_of(d, "SELECT id FROM users WHERE login = ?", token_user)) < 0) {
         fprintf(stderr, "aftersales token: no login %s\n", token_user);
         return 1;
     }

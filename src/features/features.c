@@ -41,6 +41,7 @@ const struct route *const feature_routes[] = {
     kb_routes,
     surveys_routes,
     admin_routes,
+    admin_account_routes,
     NULL,
 };
 

@@ -242,3 +242,51 @@ test('audit viewer: filters by actor, record, action and time; field names only;
     await s.addUser('fred', 'agent');
     assert.equal((await (await s.login('fred')).request('/api/v1/audit')).status, 403);
 });
+
+test('create an account: password policy, first password must be changed, supervisors 403', async () => {
+    await s.addUser('boss', 'admin');
+    await s.addUser('sup3', 'supervisor');
+    const boss = await s.login('boss');
+    const sup = await s.login('sup3');
+    const body = { login: 'gina', name: '吉娜', role: 'agent', password: 'First-pass-0417' };
+    assert.equal((await sup.request('/api/v1/users', { body })).status, 403);
+    for (const [password, why] of [['short1!', /at least 10/], ['gina', /at least 10/],
+        ['1234567890', /too common/], ['Password123', /too common/], ['aaaaaaaaaaaa', /too common/]]) {
+        const r = await boss.request('/api/v1/users', { body: { ...body, password } });
+        assert.equal(r.status, 422, password);
+        assert.match(JSON.stringify(r.json), why, password);
+    }
+    const same = await boss.request('/api/v1/users', { body: { ...body, login: 'gina.long.login', password: 'gina.long.login' } });
+    assert.equal(same.status, 422);
+    assert.match(same.text, /must not be the login/);
+    const tech = await boss.request('/api/v1/users', { body: { ...body, role: 'technician' } });
+    assert.equal(tech.status, 422, 'outlet staff need an outlet');
+    assert.equal((await sup.request('/api/v1/users?q=gina')).json.items.length, 0, 'bad input changed nothing');
+
+    const c = await boss.request('/api/v1/users', { body });
+    assert.equal(c.status, 201, c.text);
+    assert.deepEqual([c.json.login, c.json.name, c.json.role, c.json.active], ['gina', '吉娜', 'agent', true]);
+    assert.equal((await boss.request('/api/v1/users', { body })).status, 409);
+
+    const first = await s.login('gina', 'First-pass-0417');
+    const me = await first.request('/api/v1/me');
+    assert.equal(me.json.must_change_password, true);
+    const bad = await first.request('/api/v1/me/password', { body: { current_password: 'wrong-wrong-1', new_password: 'My-own-pass-2026' } });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /current_password/);
+    const common = await first.request('/api/v1/me/password', { body: { current_password: 'First-pass-0417', new_password: 'qwertyuiop' } });
+    assert.equal(common.status, 422);
+    const ok = await first.request('/api/v1/me/password', { body: { current_password: 'First-pass-0417', new_password: 'My-own-pass-2026' } });
+    assert.equal(ok.status, 204, ok.text);
+    assert.equal((await first.request('/api/v1/me')).json.must_change_password, false, 'this session goes on');
+    await assert.rejects(s.login('gina', 'First-pass-0417'), /HTTP 401/);
+    const next = await s.login('gina', 'My-own-pass-2026');
+    assert.equal((await next.request('/api/v1/me')).json.must_change_password, false);
+
+    const rows = await auditRows('gina');
+    assert.deepEqual(rows, [
+        'boss|create|user|gina|{"fields":["login","name","role","outlet","password"]}',
+        'gina|password|user|gina|{"fields":["password"]}',
+    ]);
+    assert.equal(rows.join().includes('Pass'), false, 'no password in the audit');
+});

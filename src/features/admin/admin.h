@@ -7,6 +7,13 @@
 #include "base/router.h"
 
 extern const struct route admin_routes[];
+/* Creating accounts and changing one's password (accounts.c). */
+extern const struct route admin_account_routes[];
+/* Why pw is refused as a password of login (length, the login itself, a common one), or
+ * NULL when it is acceptable. */
+const char *admin_password_problem(const char *login, const char *pw);
+/* Answer the account login as JSON with status (404 when there is none). */
+int admin_user_reply(req *r, const char *login, int status);
 /* GET /api/v1/audit (audit_view.c). */
 int admin_audit_list(req *r);
 

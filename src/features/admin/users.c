@@ -121,7 +121,7 @@ static int users_list(req *r)
     return list_reply(r, &spec);
 }
 
-static int user_reply(req *r, const char *login)
+int admin_user_reply(req *r, const char *login, int status)
 {
     db_stmt *st = db_prepare(req_db(r), USER_SELECT " WHERE u.login = ?");
     if (!st)
@@ -131,12 +131,12 @@ static int user_reply(req *r, const char *login)
     db_done(st);
     if (!j)
         return reply_error(r, 404, "not_found", "no such login", NULL);
-    return reply_json(r, 200, j);
+    return reply_json(r, status, j);
 }
 
 static int user_get(req *r)
 {
-    return user_reply(r, req_param(r, "login"));
+    return admin_user_reply(r, req_param(r, "login"), 200);
 }
 
 static int set_active(req *r, int enable)
@@ -150,7 +150,7 @@ static int set_active(req *r, int enable)
         return reply_error(r, 404, "not_found", "no such login", NULL);
     if (rc < 0)
         return reply_error(r, 500, "internal", "database error", NULL);
-    return user_reply(r, login);
+    return admin_user_reply(r, login, 200);
 }
 
 static int user_disable(req *r) { return set_active(r, 0); }

@@ -69,6 +69,47 @@ test('an admin disables an agent: its open page is logged out on the next reques
   }
 });
 
+test('an admin creates an account; at first login the new user must change the password', async () => {
+  await asStaff(browser, server, 'admin', '#/admin', async (page) => {
+    await page.click('summary');
+    await page.fill('input[name=new_login]', 'hana');
+    await page.fill('input[name=new_name]', '花');
+    await page.fill('input[name=new_password]', 'short');
+    await page.click('[data-testid=new-account] button[type=submit]');
+    await page.locator('[data-testid=new-account] .banner').waitFor();
+    await page.fill('input[name=new_password]', 'First-hana-0417');
+    await page.click('[data-testid=new-account] button[type=submit]');
+    await page.locator('.notice', { hasText: '账号 hana 已创建' }).waitFor();
+    await page.locator('tr', { hasText: 'hana' }).waitFor();
+  }, { expected: [401, 404, 409, 422] });
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  try {
+    await page.goto(server.url + '/');
+    await page.fill('input[name=login]', 'hana');
+    await page.fill('input[name=password]', 'First-hana-0417');
+    await page.click('form button[type=submit]');
+    await page.locator('[data-testid=change-password]').waitFor();
+    assert.equal(await page.locator('.topbar').count(), 0, 'no app before the change');
+    await page.fill('input[name=current_password]', 'First-hana-0417');
+    await page.fill('input[name=new_password]', 'qwertyuiop');
+    await page.click('[data-testid=change-password] button[type=submit]');
+    await page.locator('[data-testid=change-password] .banner').waitFor();
+    await page.fill('input[name=new_password]', 'Hana-own-pass-2026');
+    await page.click('[data-testid=change-password] button[type=submit]');
+    await page.waitForSelector('.topbar');
+    // a reload keeps the app: the change is stored
+    await page.reload();
+    await page.waitForSelector('.topbar');
+  } finally {
+    await context.close();
+  }
+  const r = await server.api('/api/v1/session', { body: { login: 'hana', password: 'Hana-own-pass-2026' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.must_change_password, false);
+});
+
 test('a supervisor sees the accounts read-only, in English', async () => {
   await asStaff(browser, server, 'supervisor', '#/admin', async (page) => {
     await page.locator('tr', { hasText: 'technician' }).first().waitFor();

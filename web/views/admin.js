@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, useStyle } from '../ui.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, useStyle, fieldErrors } from '../ui.js';
 import { usePagedList } from '../lib/lists.js';
 
 const ROLES = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse',
@@ -37,6 +37,11 @@ registerMessages(byLang({
   'adm.fields': ['变更字段', 'Changed fields'],
   'adm.from': ['起始时间', 'From'],
   'adm.to': ['截止时间', 'Until'],
+  'adm.new': ['新建账号', 'New account'],
+  'adm.password': ['初始密码', 'First password'],
+  'adm.password_hint': ['至少 10 个字符；用户首次登录时必须修改', 'At least 10 characters; the user must change it at first login'],
+  'adm.create': ['创建账号', 'Create account'],
+  'adm.created': ['账号 {login} 已创建', 'Login {login} is created'],
 }));
 
 const CSS = `
@@ -46,6 +51,38 @@ const CSS = `
 `;
 
 const roleName = (r) => (t('role.' + r) === 'role.' + r ? r : t('role.' + r));
+
+const EMPTY = { login: '', name: '', role: 'agent', outlet: '', password: '' };
+
+function NewAccount({ onCreated }) {
+  const [a, setA] = useState(EMPTY);
+  const [error, setError] = useState(null);
+  const set = (k) => (e) => setA({ ...a, [k]: e.currentTarget.value });
+  async function submit(e) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const body = { ...a };
+      if (!body.outlet) delete body.outlet;
+      if (!body.name) delete body.name;
+      const u = await api.post('/users', body);
+      setA(EMPTY);
+      onCreated(u);
+    } catch (err) { setError(err); }
+  }
+  const fe = fieldErrors(error);
+  return html`<form class="adm-filters" data-testid="new-account" onSubmit=${submit} novalidate>
+    <${Field} label=${t('adm.login')} name="new_login" value=${a.login} error=${fe.login} onInput=${set('login')} />
+    <${Field} label=${t('adm.name')} name="new_name" value=${a.name} error=${fe.name} onInput=${set('name')} />
+    <${Field} label=${t('adm.role')} name="new_role" as="select" value=${a.role} onChange=${set('role')}
+      options=${ROLES.map((r) => ({ value: r, label: roleName(r) }))} />
+    <${Field} label=${t('adm.outlet')} name="new_outlet" value=${a.outlet} error=${fe.outlet} onInput=${set('outlet')} />
+    <${Field} label=${t('adm.password')} name="new_password" type="password" autocomplete="new-password"
+      hint=${t('adm.password_hint')} value=${a.password} error=${fe.password} onInput=${set('password')} />
+    <div><${Button} type="submit">${t('adm.create')}</${Button}></div>
+    <div style="grid-column: 1 / -1"><${ErrorBanner} error=${error} /></div>
+  </form>`;
+}
 
 function Users({ user }) {
   const [f, setF] = useState({ q: '', role: '', active: '' });
@@ -79,8 +116,10 @@ function Users({ user }) {
   ];
   const roleOpts = [{ value: '', label: t('adm.all') }, ...ROLES.map((r) => ({ value: r, label: roleName(r) }))];
   const activeOpts = [{ value: '', label: t('adm.all') }, { value: 'true', label: t('adm.on') }, { value: 'false', label: t('adm.off') }];
+  const created = (u) => { setNotice(t('adm.created', { login: u.login })); list.reload(); };
   return html`
-    ${admin ? null : html`<p class="muted">${t('adm.readonly')}</p>`}
+    ${admin ? html`<details><summary>${t('adm.new')}</summary><${NewAccount} onCreated=${created} /></details>`
+    : html`<p class="muted">${t('adm.readonly')}</p>`}
     <div class="adm-filters">
       <${Field} label=${t('adm.q')} name="q" value=${f.q} onInput=${set('q')} />
       <${Field} label=${t('adm.role')} name="role" as="select" value=${f.role} onChange=${set('role')} options=${roleOpts} />

@@ -53,7 +53,7 @@ int admin_cmd_restore(int argc, char **argv, const char *db_path)
     }
     if (strstr(db_path, "://") && strncmp(db_path, "sqlite://", 9) != 0) {
         fprintf(stderr, "aftersales restore: restores SQLite databases only; for PostgreSQL use "
-                        "pg_restore (docs/deploy.md)\n");
+                        "pg_restore (docs/backup-restore.md)\n");
         return 1;
     }
     const char *target = sqlite_path(db_path);

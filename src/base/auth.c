@@ -1,18 +1,34 @@
 /* auth: who is calling. Sessions (cookie + CSRF token) for people, bearer tokens for
  * integrations; both secrets are stored only as BLAKE2b hashes. */
 #include "base/auth.h"
+#include "base/log.h"
 #include "base/ratelimit.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct ratelimit *login_by_name, *login_by_addr;
+
+/* Sessions end after session_idle seconds without a request and session_max seconds
+ * after the login, whichever comes first (AFTERSALES_SESSION_IDLE, _MAX). */
+static int64_t session_idle = 2 * 3600, session_max = AUTH_SESSION_SECONDS;
+
+static int64_t env_seconds(const char *name, int64_t def)
+{
+    const char *v = getenv(name);
+    char *end;
+    long long n = v && *v ? strtoll(v, &end, 10) : 0;
+    return v && *v && !*end && n > 0 ? (int64_t)n : def;
+}
 
 int auth_init(void)
 {
     if (sodium_init() < 0)
         return -1;
+    session_idle = env_seconds("AFTERSALES_SESSION_IDLE", session_idle);
+    session_max = env_seconds("AFTERSALES_SESSION_MAX", session_max);
     if (!login_by_name) {
         login_by_name = ratelimit_new(10, 15 * 60);
         login_by_addr = ratelimit_new(50, 15 * 60);
@@ -214,17 +230,30 @@ int auth_identify(req *r)
             return 0;
         st = db_prepare(req_db(r),
                         "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, s.csrf_token,"
-                        " s.id FROM sessions s JOIN users u ON u.id = s.user_id"
-                        " LEFT JOIN outlets o ON o.id = u.outlet_id"
-                        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1");
+                        " s.id, s.expires_at, s.created_at FROM sessions s"
+                        " JOIN users u ON u.id = s.user_id LEFT JOIN outlets o ON o.id = u.outlet_id"
+                        " WHERE s.token_hash = ? AND s.expires_at > ? AND s.created_at > ?"
+                        " AND u.active = 1");
         if (!st)
             return -2;
+        int64_t now = now_unix();
         db_bind_text(st, 1, hash);
-        db_bind_int(st, 2, now_unix());
+        db_bind_int(st, 2, now);
+        db_bind_int(st, 3, now - session_max);
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, db_int(st, 7), 0);
             cache_put(r, hash);
+            int64_t expires = db_int(st, 8), until = db_int(st, 9) + session_max;
+            if (until > now + session_idle)
+                until = now + session_idle;
+            db_done(st);
+            st = NULL;
+            /* Use renews the idle time; written at most once per tenth of it. */
+            if (until - expires >= (session_idle >= 10 ? session_idle / 10 : 1) &&
+                db_exec(req_db(r), "UPDATE sessions SET expires_at = ? WHERE id = ?", "ii", until,
+                        r->who.session_id) < 0)
+                log_error("session %lld: expiry not renewed", (long long)r->who.session_id);
             rc = 0;
         } else if (s < 0)
             rc = -2;
@@ -265,7 +294,12 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
         return -1;
     }
     ratelimit_clear(login_by_name, login_key);
-    char csrf[AUTH_TOKEN_HEX], token_hash[AUTH_TOKEN_HEX];
+    char csrf[AUTH_TOKEN_HEX], token_hash[AUTH_TOKEN_HEX], old_hash[AUTH_TOKEN_HEX];
+    const char *old_cookie = req_cookie(r, AUTH_SESSION_COOKIE);
+    if (old_cookie) {
+        auth_secret_hash(old_cookie, old_hash);
+        cache_drop(old_hash);
+    }
     auth_random_hex(token);
     auth_random_hex(csrf);
     auth_secret_hash(token, token_hash);
@@ -277,8 +311,11 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
         db_exec(c,
                 "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, expires_at,"
                 " client) VALUES (?, ?, ?, ?, ?, ?)",
-                "ttiiit", token_hash, csrf, user_id, now, now + AUTH_SESSION_SECONDS,
+                "ttiiit", token_hash, csrf, user_id, now,
+                now + (session_idle < session_max ? session_idle : session_max),
                 req_client(r)) < 0 ||
+        /* A new session id at every login: the one the browser held ends. */
+        (old_cookie && db_exec(c, "DELETE FROM sessions WHERE token_hash = ?", "t", old_hash) < 0) ||
         db_commit(c) < 0) {
         db_rollback(c);
         return -3;

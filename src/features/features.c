@@ -42,6 +42,7 @@ const struct route *const feature_routes[] = {
     surveys_routes,
     admin_routes,
     admin_account_routes,
+    admin_session_routes,
     NULL,
 };
 

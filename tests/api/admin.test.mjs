@@ -290,3 +290,70 @@ test('create an account: password policy, first password must be changed, superv
     ]);
     assert.equal(rows.join().includes('Pass'), false, 'no password in the audit');
 });
+
+test('sessions: the idle timeout is renewed by use; the absolute lifetime ends it anyway', async () => {
+    await s.addUser('ivan', 'agent');
+    const idle = await startServer({ sameDb: s, env: { AFTERSALES_SESSION_IDLE: '3', AFTERSALES_SESSION_MAX: '60' } });
+    const life = await startServer({ sameDb: s, env: { AFTERSALES_SESSION_IDLE: '60', AFTERSALES_SESSION_MAX: '3' } });
+    try {
+        const a = await idle.login('ivan');
+        for (let i = 0; i < 5; i++) {
+            await sleep(1000);
+            assert.equal((await a.request('/api/v1/me')).status, 200, `used every second: alive at ${i + 1} s`);
+        }
+        await sleep(4500);
+        assert.equal((await a.request('/api/v1/me')).status, 401, 'idle for longer than 3 s');
+
+        const b = await life.login('ivan');
+        await sleep(1000);
+        assert.equal((await b.request('/api/v1/me')).status, 200);
+        await sleep(3300);
+        assert.equal((await b.request('/api/v1/me')).status, 401, 'older than the 3 s lifetime');
+    } finally {
+        await idle.stop();
+        await life.stop();
+    }
+});
+
+test('sessions: listed on my page, one ended, logout everywhere; a new id at each login', async () => {
+    await s.addUser('jane', 'agent');
+    const one = await s.login('jane');
+    const two = await s.login('jane');
+    const list = await one.request('/api/v1/me/sessions');
+    assert.equal(list.status, 200);
+    assert.equal(list.json.items.length, 2);
+    assert.deepEqual(list.json.items.map((x) => x.current).sort(), [false, true]);
+    const other = list.json.items.find((x) => !x.current);
+    assert.equal((await one.request(`/api/v1/me/sessions/${other.id}`, { method: 'DELETE' })).status, 204);
+    assert.equal((await two.request('/api/v1/me')).status, 401, 'that session ended at once');
+    assert.equal((await one.request('/api/v1/me')).status, 200);
+    assert.equal((await one.request(`/api/v1/me/sessions/${other.id}`, { method: 'DELETE' })).status, 404);
+    // another person's session is not mine to end
+    const kim = await (async () => { await s.addUser('kim', 'agent'); return s.login('kim'); })();
+    const kimId = (await kim.request('/api/v1/me/sessions')).json.items[0].id;
+    assert.equal((await one.request(`/api/v1/me/sessions/${kimId}`, { method: 'DELETE' })).status, 404);
+    assert.equal((await kim.request('/api/v1/me')).status, 200);
+
+    // logging in again with the old cookie: a new session id, the old one ends
+    const res = await fetch(new URL('/api/v1/session', s.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: one.cookie },
+        body: JSON.stringify({ login: 'jane', password: DEFAULT_PASSWORD }),
+    });
+    assert.equal(res.status, 200);
+    const fresh = /as_session=([^;]*)/.exec(res.headers.get('set-cookie'))[1];
+    assert.notEqual(`as_session=${fresh}`, one.cookie);
+    assert.equal((await one.request('/api/v1/me')).status, 401, 'the old id ended at login');
+
+    const three = await s.login('jane');
+    const four = await s.login('jane');
+    assert.equal((await three.request('/api/v1/me/sessions', { method: 'DELETE' })).status, 204);
+    assert.equal((await three.request('/api/v1/me')).status, 401);
+    assert.equal((await four.request('/api/v1/me')).status, 401, 'logged out everywhere');
+    const token = await s.token('agent');
+    const tl = await s.api('/api/v1/me/sessions', { token });
+    assert.equal(tl.status, 200);
+    assert.deepEqual(tl.json.items, [], 'a token has no sessions');
+    assert.equal((await s.api('/api/v1/me/sessions', { token, method: 'DELETE' })).status, 404);
+    assert.equal((await s.api('/api/v1/me/password', { token, body: { current_password: 'x', new_password: 'Some-long-pass-1' } })).status, 422);
+});

@@ -121,7 +121,7 @@ static int me_password(req *r)
     char *hash = password_hash(r);
     int rc = 0;
     if (!hash) {
-        rc = reply_error(r, 403, "forbidden", "only a logged-in person has a password", NULL);
+        rc = reply_error(r, 422, "validation_failed", "a bearer token has no password", NULL);
         goto done;
     }
     if (cur && !auth_verify_password(hash, cur))

@@ -14,6 +14,8 @@ extern const struct route admin_account_routes[];
 const char *admin_password_problem(const char *login, const char *pw);
 /* Answer the account login as JSON with status (404 when there is none). */
 int admin_user_reply(req *r, const char *login, int status);
+/* A person's own sessions: list, end one, log out everywhere (sessions.c). */
+extern const struct route admin_session_routes[];
 /* GET /api/v1/audit (audit_view.c). */
 int admin_audit_list(req *r);
 

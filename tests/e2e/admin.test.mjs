@@ -119,3 +119,23 @@ test('a supervisor sees the accounts read-only, in English', async () => {
     assert.equal(await page.locator('[data-download=users-xlsx]').count(), 1);
   }, { locale: 'en' });
 });
+
+test('my account: my sessions listed, one ended, then logged out everywhere', async () => {
+  const other = await staffPage(browser, server, 'editor', '#/kb');
+  try {
+    await asStaff(browser, server, 'editor', '#/account', async (page) => {
+      const rows = page.locator('tbody tr');
+      await page.locator('[data-current]').waitFor();
+      assert.equal(await rows.count(), 2);
+      await page.locator('[data-end]').click();
+      await page.locator('[data-end]').waitFor({ state: 'detached' });
+      assert.equal(await rows.count(), 1);
+      await other.page.evaluate(() => { location.hash = '#/kb?q=x'; location.reload(); });
+      await other.page.waitForSelector('input[name=login]');
+      await page.click('[data-testid=logout-everywhere]');
+      await page.waitForSelector('input[name=login]');
+    });
+  } finally {
+    await other.context.close();
+  }
+});

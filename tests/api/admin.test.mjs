@@ -357,3 +357,22 @@ test('sessions: listed on my page, one ended, logout everywhere; a new id at eac
     assert.equal((await s.api('/api/v1/me/sessions', { token, method: 'DELETE' })).status, 404);
     assert.equal((await s.api('/api/v1/me/password', { token, body: { current_password: 'x', new_password: 'Some-long-pass-1' } })).status, 422);
 });
+
+test('reset a password (admin): sessions end, the new first password must be changed', async () => {
+    await s.addUser('root2', 'admin');
+    await s.addUser('sup4', 'supervisor');
+    await s.addUser('lena', 'agent');
+    const root = await s.login('root2');
+    const sup = await s.login('sup4');
+    const lena = await s.login('lena');
+    assert.equal((await sup.request('/api/v1/users/lena/password', { body: { password: 'Reset-pass-0099' } })).status, 403);
+    assert.equal((await root.request('/api/v1/users/lena/password', { body: { password: 'qwertyuiop' } })).status, 422);
+    assert.equal((await root.request('/api/v1/users/nobody/password', { body: { password: 'Reset-pass-0099' } })).status, 404);
+    assert.equal((await lena.request('/api/v1/me')).status, 200, 'refusals changed nothing');
+    const r = await root.request('/api/v1/users/lena/password', { body: { password: 'Reset-pass-0099' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await lena.request('/api/v1/me')).status, 401, 'her session ended at once');
+    const again = await s.login('lena', 'Reset-pass-0099');
+    assert.equal((await again.request('/api/v1/me')).json.must_change_password, true);
+    assert.deepEqual(await auditRows('lena'), ['root2|reset_password|user|lena|{"fields":["password"]}']);
+});

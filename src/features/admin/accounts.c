@@ -170,7 +170,81 @@ done:
     return rc;
 }
 
+/* Run sql (parameters: value, now, login) as an admin change of login in one
+ * transaction, audited with the field names; ends the login's sessions when
+ * end_sessions. 0, 1 when there is no such login, or a negative db code. */
+static int64_t account_change(req *r, const char *login, const char *action, json_t *fields,
+                              int end_sessions, const char *sql, const char *value)
+{
+    db_conn *c = req_db(r);
+    int64_t w = db_begin(c);
+    if (w >= 0)
+        w = db_exec(c, sql, "tit", value, now_unix(), login);
+    if (w == 0) {
+        db_rollback(c);
+        return 1;
+    }
+    if (w >= 0 && end_sessions)
+        w = db_exec(c, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE login = ?)",
+                    "t", login);
+    json_t *detail = json_pack("{s:O}", "fields", fields);
+    if (w >= 0)
+        w = audit_write(c, audit_actor(r), action, "user", login, detail);
+    if (w >= 0)
+        w = db_commit(c);
+    json_decref(detail);
+    if (w < 0) {
+        db_rollback(c);
+        return w;
+    }
+    auth_cache_clear();
+    return 0;
+}
+
+static int change_answer(req *r, const char *login, int64_t w)
+{
+    if (w == 1)
+        return reply_error(r, 404, "not_found", "no such login", NULL);
+    return w < 0 ? -1 : admin_user_reply(r, login, 200);
+}
+
+/* POST /api/v1/users/:login/password {password}: a new first password, changed at the
+ * next login; the login's sessions end. */
+static int user_reset_password(req *r)
+{
+    const char *login = req_param(r, "login");
+    json_t *body = NULL;
+    if (req_json(r, &body) < 0)
+        return 0;
+    jsonv v;
+    jsonv_init(&v, body);
+    const char *pw = jsonv_str(&v, "password", 1, 1024);
+    const char *why = pw ? admin_password_problem(login, pw) : NULL;
+    if (why)
+        jsonv_fail(&v, "password", why);
+    int rc;
+    char nh[crypto_pwhash_STRBYTES];
+    if (!jsonv_ok(&v))
+        rc = reply_error(r, 422, "validation_failed", "password not set", jsonv_take(&v));
+    else if (auth_hash_password(pw, nh) < 0)
+        rc = -1;
+    else {
+        json_t *f = json_pack("[s]", "password");
+        rc = change_answer(r, login,
+                           account_change(r, login, "reset_password", f, 1,
+                                          "UPDATE users SET password_hash = ?,"
+                                          " must_change_password = 1, version = version + 1,"
+                                          " updated_at = ? WHERE login = ?",
+                                          nh));
+        json_decref(f);
+    }
+    jsonv_free(&v);
+    json_decref(body);
+    return rc;
+}
+
 const struct route admin_account_routes[] = {
+    {"POST", "/api/v1/users/:login/password", user_reset_password, ROLE_ADMIN, 0},
     {"POST", "/api/v1/users", user_create, ROLE_ADMIN, 0},
     {"POST", "/api/v1/me/password", me_password, ROLE_ANY, 0},
     {0},

@@ -294,15 +294,16 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
         return -1;
     }
     ratelimit_clear(login_by_name, login_key);
-    char csrf[AUTH_TOKEN_HEX], token_hash[AUTH_TOKEN_HEX], old_hash[AUTH_TOKEN_HEX];
+    char csrf[AUTH_TOKEN_HEX], token_hash[AUTH_TOKEN_HEX];
+    auth_random_hex(token);
+    auth_random_hex(csrf);
+    auth_secret_hash(token, token_hash);
+    char old_hash[AUTH_TOKEN_HEX];
     const char *old_cookie = req_cookie(r, AUTH_SESSION_COOKIE);
     if (old_cookie) {
         auth_secret_hash(old_cookie, old_hash);
         cache_drop(old_hash);
     }
-    auth_random_hex(token);
-    auth_random_hex(csrf);
-    auth_secret_hash(token, token_hash);
     if (db_begin(c) < 0)
         return -3;
     /* Drop this user's expired sessions while we are here. */

@@ -7,6 +7,7 @@
 #include "base/paths.h"
 #include "base/router.h"
 #include "features/features.h"
+#include "features/admin/admin.h"
 #include "features/complaints/complaints.h"
 #include "features/contacts/contacts.h"
 #include "features/campaigns/campaigns.h"
@@ -47,19 +48,25 @@ static int usage_error(const char *name, const char *msg)
     return 2;
 }
 
-static int64_t outlet_id_of(db *d, const char *code)
+/* The id of the row sql (one text parameter) finds for key, -1 when none. */
+static int64_t id_of(db *d, const char *sql, const char *key)
 {
     db_conn *c = db_acquire(d);
-    db_stmt *st = db_prepare(c, "SELECT id FROM outlets WHERE code = ?");
+    db_stmt *st = db_prepare(c, sql);
     int64_t id = -1;
     if (st) {
-        db_bind_text(st, 1, code);
+        db_bind_text(st, 1, key);
         if (db_step(st) == DB_ROW)
             id = db_int(st, 0);
         db_done(st);
     }
     db_release(c);
     return id;
+}
+
+static int64_t outlet_id_of(db *d, const char *code)
+{
+    return id_of(d, "SELECT id FROM outlets WHERE code = ?", code);
 }
 
 /* ---- subcommands ---- */
@@ -289,12 +296,16 @@ static int read_password(char *out, size_t n)
 
 /* The options of `user` and `token`: --role, --outlet, --name. 0, or -1 for an unknown
  * option. */
+static const char *token_user, *token_expires;
+
 static int identity_opts(int argc, char **argv, const char **role, const char **outlet,
                          const char **name)
 {
     static struct option opts[] = {{"role", required_argument, 0, 'r'},
                                    {"outlet", required_argument, 0, 'o'},
                                    {"name", required_argument, 0, 'n'},
+                                   {"user", required_argument, 0, 'u'},
+                                   {"expires-in", required_argument, 0, 'e'},
                                    {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -304,6 +315,10 @@ static int identity_opts(int argc, char **argv, const char **role, const char **
             *outlet = optarg;
         else if (ch == 'n')
             *name = optarg;
+        else if (ch == 'u')
+            token_user = optarg;
+        else if (ch == 'e')
+            token_expires = optarg;
         else
             return -1;
     }
@@ -315,8 +330,11 @@ static int cmd_user(int argc, char **argv, db *d)
     const char *role = NULL, *outlet = NULL, *name = NULL;
     if (identity_opts(argc, argv, &role, &outlet, &name) < 0)
         return usage_error(argv[0], "unknown option");
+    if (optind + 2 == argc &&
+        (strcmp(argv[optind], "disable") == 0 || strcmp(argv[optind], "enable") == 0))
+        return admin_cmd_user_state(d, argv[optind + 1], argv[optind][0] == 'e');
     if (optind + 2 != argc || strcmp(argv[optind], "add") != 0)
-        return usage_error(argv[0], "expected: add LOGIN");
+        return usage_error(argv[0], "expected: add LOGIN, disable LOGIN or enable LOGIN");
     const char *login = argv[optind + 1];
     if (!role || !role_from_name(role))
         return usage_error(argv[0], "--role is one of admin, supervisor, agent, outlet_manager, "
@@ -366,9 +384,21 @@ static int cmd_token(int argc, char **argv, db *d)
         fprintf(stderr, "aftersales token: no outlet %s\n", outlet);
         return 1;
     }
+    int64_t uid = 0, expires = 0;
+    if (token_user && (uid = id_of(d, "SELECT id FROM users WHERE login = ?", token_user)) < 0) {
+        fprintf(stderr, "aftersales token: no login %s\n", token_user);
+        return 1;
+    }
+    if (token_expires) {
+        char *end;
+        long long secs = strtoll(token_expires, &end, 10);
+        if (*end || secs < 1)
+            return usage_error(argv[0], "--expires-in is a number of seconds");
+        expires = now_unix() + secs;
+    }
     char token[AUTH_TOKEN_HEX + 4];
     db_conn *c = db_acquire(d);
-    int rc = auth_token_create(c, name, role, oid, token);
+    int rc = auth_token_create_for(c, name, role, oid, uid, expires, token);
     if (rc < 0)
         fprintf(stderr, "aftersales token: %s\n", db_errmsg(c));
     else
@@ -389,6 +419,12 @@ static int cmd_backup(int argc, char **argv, db *d)
     }
     printf("backed up to %s\n", argv[optind]);
     return 0;
+}
+
+static int cmd_restore(int argc, char **argv, db *d)
+{
+    (void)d;
+    return admin_cmd_restore(argc, argv, db_url);
 }
 
 static int cmd_routes(int argc, char **argv, db *d)
@@ -490,10 +526,16 @@ static const struct cmd commands[] = {
      "aftersales migrate [--db URL]"},
     {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",
      "aftersales demo [--db URL] [--customers N] [--repairs N] [--seed N]"},
-    {"user", cmd_user, NEEDS_DB, "add a staff account (password on stdin)",
-     "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--db URL]"},
+    {"user", cmd_user, NEEDS_DB, "add, disable or enable a staff account",
+     "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--db URL]  "
+     "(password on stdin)\n"
+     "       aftersales user disable LOGIN | user enable LOGIN [--db URL]\n"
+     "       disable: its sessions end and its bearer tokens are refused (401) from the next "
+     "request on\n       (within 1 s on a running server); exit 1: no such login"},
     {"token", cmd_token, NEEDS_DB, "create a bearer token for an integration",
-     "aftersales token create --role ROLE [--outlet CODE] [--name TEXT] [--db URL]"},
+     "aftersales token create --role ROLE [--outlet CODE] [--name TEXT] [--user LOGIN] "
+     "[--expires-in SECONDS] [--db URL]\n"
+     "       --user: refused while that login is disabled; --expires-in: refused after that"},
     {"import", cmd_import, NEEDS_DB, "import a CSV file (all or nothing)",
      "aftersales import KIND FILE.csv [--db URL]\n"
      "       aftersales import holidays FILE.csv: day,kind,name (kind holiday or makeup_workday):\n"
@@ -505,6 +547,9 @@ static const struct cmd commands[] = {
      "       aftersales kpi --check | --rebuild [--zone NAME]  (aggregates vs a full recount)"},
     {"backup", cmd_backup, NEEDS_DB, "copy the embedded database while it runs",
      "aftersales backup FILE [--db URL]"},
+    {"restore", cmd_restore, 0, "replace the embedded database with a backup",
+     "aftersales restore FILE [--db PATH] [--force]  (exit 1: PATH exists and no --force, or\n"
+     "       FILE is not an aftersales database; stop the servers first; PostgreSQL: pg_restore)"},
     {"escalate", complaints_cmd_escalate, NEEDS_DB, "one complaint escalation pass (serve runs it too)",
      "aftersales escalate [--db URL]  (serve: every AFTERSALES_ESCALATION_INTERVAL s, default 60, 0 off)"},
     {"cti", contacts_cmd_cti, NEEDS_DB, "CTI integration tokens (the telephony webhook)",

@@ -120,13 +120,13 @@ export const del = (path, opts) => request('DELETE', path, opts);
 export async function fetchMe() {
   const data = await get('/me', { redirectOn401: false });
   setCsrfToken(data.csrf_token);
-  return data.user;
+  return { ...data.user, must_change_password: !!data.must_change_password };
 }
 
 export async function login(loginName, password) {
   const data = await post('/session', { login: loginName, password }, { redirectOn401: false });
   setCsrfToken(data.csrf_token);
-  return data.user;
+  return { ...data.user, must_change_password: !!data.must_change_password };
 }
 
 export async function logout() {

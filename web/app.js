@@ -6,6 +6,7 @@ import { useState, useEffect, useCallback, useRef } from 'preact/hooks';
 import * as api from './api.js';
 import { t, LANGS, getLang, setLang, onLangChange } from './i18n.js';
 import { html, Button, ErrorBanner, Field, Notice, Loading } from './ui.js';
+import ChangePassword from './password.js';
 
 const ALL_ROLES = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician',
   'warehouse', 'editor', 'marketer'];
@@ -52,8 +53,10 @@ const ROUTES = [
     roles: ALL_ROLES },
   { path: 'campaigns', titleKey: 'nav.campaigns', view: () => import('./views/campaigns.js'),
     roles: ['admin', 'supervisor', 'marketer'] },
-  { path: 'admin', titleKey: 'nav.admin', view: null,
-    roles: ['admin'] },
+  { path: 'account', titleKey: 'nav.account', view: () => import('./views/account.js'),
+    roles: ALL_ROLES },
+  { path: 'admin', titleKey: 'nav.admin', view: () => import('./views/admin.js'),
+    roles: ['admin', 'supervisor'] },
 ];
 
 const HOME = { path: '', titleKey: 'nav.home', roles: ALL_ROLES,
@@ -315,6 +318,9 @@ function App() {
     case 'out':
       return html`<${LoginScreen} notice=${session.notice} onLoggedIn=${(user) => setSession({ state: 'in', user })} />`;
     default:
+      if (session.user.must_change_password) {
+        return html`<${ChangePassword} user=${session.user} onChanged=${(user) => setSession({ state: 'in', user })} />`;
+      }
       return html`<${Shell} user=${session.user} onLoggedOut=${loggedOut} />`;
   }
 }

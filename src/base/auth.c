@@ -1,18 +1,34 @@
 /* auth: who is calling. Sessions (cookie + CSRF token) for people, bearer tokens for
  * integrations; both secrets are stored only as BLAKE2b hashes. */
 #include "base/auth.h"
+#include "base/log.h"
 #include "base/ratelimit.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct ratelimit *login_by_name, *login_by_addr;
+
+/* Sessions end after session_idle seconds without a request and session_max seconds
+ * after the login, whichever comes first (AFTERSALES_SESSION_IDLE, _MAX). */
+static int64_t session_idle = 2 * 3600, session_max = AUTH_SESSION_SECONDS;
+
+static int64_t env_seconds(const char *name, int64_t def)
+{
+    const char *v = getenv(name);
+    char *end;
+    long long n = v && *v ? strtoll(v, &end, 10) : 0;
+    return v && *v && !*end && n > 0 ? (int64_t)n : def;
+}
 
 int auth_init(void)
 {
     if (sodium_init() < 0)
         return -1;
+    session_idle = env_seconds("AFTERSALES_SESSION_IDLE", session_idle);
+    session_max = env_seconds("AFTERSALES_SESSION_MAX", session_max);
     if (!login_by_name) {
         login_by_name = ratelimit_new(10, 15 * 60);
         login_by_addr = ratelimit_new(50, 15 * 60);
@@ -153,6 +169,16 @@ static void cache_drop(const char *key)
     pthread_mutex_unlock(mu);
 }
 
+void auth_cache_clear(void)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
+        pthread_mutex_lock(mu);
+        cache[i].key[0] = '\0';
+        pthread_mutex_unlock(mu);
+    }
+}
+
 static void fill_who(req *r, db_stmt *st, int64_t session_id, int64_t token_id)
 {
     /* columns: user_id, login, name, role, outlet_id, outlet_code, csrf */
@@ -183,10 +209,14 @@ int auth_identify(req *r)
         st = db_prepare(req_db(r),
                         "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
                         " t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
-                        " WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+                        " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+                        " AND (t.expires_at IS NULL OR t.expires_at > ?)"
+                        " AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u"
+                        " WHERE u.id = t.user_id AND u.active = 1))");
         if (!st)
             return -2;
         db_bind_text(st, 1, hash);
+        db_bind_int(st, 2, now_unix());
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, 0, db_int(st, 7));
@@ -200,17 +230,30 @@ int auth_identify(req *r)
             return 0;
         st = db_prepare(req_db(r),
                         "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, s.csrf_token,"
-                        " s.id FROM sessions s JOIN users u ON u.id = s.user_id"
-                        " LEFT JOIN outlets o ON o.id = u.outlet_id"
-                        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1");
+                        " s.id, s.expires_at, s.created_at FROM sessions s"
+                        " JOIN users u ON u.id = s.user_id LEFT JOIN outlets o ON o.id = u.outlet_id"
+                        " WHERE s.token_hash = ? AND s.expires_at > ? AND s.created_at > ?"
+                        " AND u.active = 1");
         if (!st)
             return -2;
+        int64_t now = now_unix();
         db_bind_text(st, 1, hash);
-        db_bind_int(st, 2, now_unix());
+        db_bind_int(st, 2, now);
+        db_bind_int(st, 3, now - session_max);
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, db_int(st, 7), 0);
             cache_put(r, hash);
+            int64_t expires = db_int(st, 8), until = db_int(st, 9) + session_max;
+            if (until > now + session_idle)
+                until = now + session_idle;
+            db_done(st);
+            st = NULL;
+            /* Use renews the idle time; written at most once per tenth of it. */
+            if (until - expires >= (session_idle >= 10 ? session_idle / 10 : 1) &&
+                db_exec(req_db(r), "UPDATE sessions SET expires_at = ? WHERE id = ?", "ii", until,
+                        r->who.session_id) < 0)
+                log_error("session %lld: expiry not renewed", (long long)r->who.session_id);
             rc = 0;
         } else if (s < 0)
             rc = -2;
@@ -255,6 +298,12 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
     auth_random_hex(token);
     auth_random_hex(csrf);
     auth_secret_hash(token, token_hash);
+    char old_hash[AUTH_TOKEN_HEX];
+    const char *old_cookie = req_cookie(r, AUTH_SESSION_COOKIE);
+    if (old_cookie) {
+        auth_secret_hash(old_cookie, old_hash);
+        cache_drop(old_hash);
+    }
     if (db_begin(c) < 0)
         return -3;
     /* Drop this user's expired sessions while we are here. */
@@ -263,8 +312,11 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
         db_exec(c,
                 "INSERT INTO sessions (token_hash, csrf_token, user_id, created_at, expires_at,"
                 " client) VALUES (?, ?, ?, ?, ?, ?)",
-                "ttiiit", token_hash, csrf, user_id, now, now + AUTH_SESSION_SECONDS,
+                "ttiiit", token_hash, csrf, user_id, now,
+                now + (session_idle < session_max ? session_idle : session_max),
                 req_client(r)) < 0 ||
+        /* A new session id at every login: the one the browser held ends. */
+        (old_cookie && db_exec(c, "DELETE FROM sessions WHERE token_hash = ?", "t", old_hash) < 0) ||
         db_commit(c) < 0) {
         db_rollback(c);
         return -3;
@@ -300,6 +352,12 @@ int auth_logout(req *r)
 int auth_token_create(db_conn *c, const char *name, const char *role, int64_t outlet_id,
                       char token[AUTH_TOKEN_HEX + 4])
 {
+    return auth_token_create_for(c, name, role, outlet_id, 0, 0, token);
+}
+
+int auth_token_create_for(db_conn *c, const char *name, const char *role, int64_t outlet_id,
+                          int64_t user_id, int64_t expires_at, char token[AUTH_TOKEN_HEX + 4])
+{
     char secret[AUTH_TOKEN_HEX], hash[AUTH_TOKEN_HEX];
     auth_random_hex(secret);
     snprintf(token, AUTH_TOKEN_HEX + 4, "ast_%s", secret);
@@ -309,6 +367,12 @@ int auth_token_create(db_conn *c, const char *name, const char *role, int64_t ou
                          " VALUES (?, ?, ?, ?, ?)",
                          outlet_id ? "tttii" : "tttni", hash, name, role,
                          outlet_id ? outlet_id : now_unix(), now_unix());
+    if (rc >= 0 && user_id)
+        rc = db_exec(c, "UPDATE api_tokens SET user_id = ? WHERE token_hash = ?", "it", user_id,
+                     hash);
+    if (rc >= 0 && expires_at)
+        rc = db_exec(c, "UPDATE api_tokens SET expires_at = ? WHERE token_hash = ?", "it",
+                     expires_at, hash);
     return rc < 0 ? (int)rc : 0;
 }
 

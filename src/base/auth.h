@@ -34,6 +34,13 @@ int auth_logout(req *r);
 /* Create a bearer token for a role (and outlet id, 0 for none); token receives the secret. */
 int auth_token_create(db_conn *c, const char *name, const char *role, int64_t outlet_id,
                       char token[AUTH_TOKEN_HEX + 4]);
+/* The same, owned by a staff account (user_id, 0 for none: refused while it is disabled)
+ * and refused from expires_at on (unix seconds, 0 for never). */
+int auth_token_create_for(db_conn *c, const char *name, const char *role, int64_t outlet_id,
+                          int64_t user_id, int64_t expires_at, char token[AUTH_TOKEN_HEX + 4]);
+/* Forget every cached identity on this server (after a disable: at once here, within the
+ * cache's 1 s on the other servers). */
+void auth_cache_clear(void);
 /* Create a staff user. Returns 0, DB_EUNIQUE when the login exists, or another error. */
 int auth_user_add(db_conn *c, const char *login, const char *name, const char *role,
                   int64_t outlet_id, const char *password);

@@ -78,6 +78,9 @@ const char *db_errmsg(db_conn *c);
 /* Copy a SQLite database to file with the online backup API (readers and writers go
  * on meanwhile). -1 with *err (malloc'd) on failure or for PostgreSQL. */
 int db_backup(db *d, const char *file, char **err);
+/* Replace the SQLite database file target with the backup file (made by db_backup), after
+ * checking backup is an aftersales database. 0, -2 when it is not one, -1 on failure. */
+int db_restore_sqlite(const char *backup, const char *target, char **err);
 
 /* Process-wide counters for /metrics. */
 void db_stats(uint64_t *queries, uint64_t *nanos);

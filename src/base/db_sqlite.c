@@ -309,3 +309,55 @@ int db_sqlite_backup(db_conn *c, const char *file, char **err)
     sqlite3_close(dst);
     return 0;
 }
+
+/* 1 when h holds an aftersales database that passes SQLite's quick check. */
+static int sq_is_aftersales(sqlite3 *h)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(h,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                           " ('schema_migrations', 'users', 'repairs', 'audit')",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        ok = sqlite3_column_int(st, 0) == 4;
+    sqlite3_finalize(st);
+    if (ok && sqlite3_prepare_v2(h, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK) {
+        ok = sqlite3_step(st) == SQLITE_ROW &&
+             strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+        sqlite3_finalize(st);
+    }
+    return ok;
+}
+
+int db_restore_sqlite(const char *backup, const char *target, char **err)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    int rc = sqlite3_open_v2(backup, &src, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK || !sq_is_aftersales(src)) {
+        if (asprintf(err, "%s is not an aftersales database", backup) < 0)
+            *err = NULL;
+        sqlite3_close(src);
+        return -2;
+    }
+    rc = sqlite3_open(target, &dst);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(dst, 10000);
+        sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+        if (b) {
+            rc = sqlite3_backup_step(b, -1);
+            sqlite3_backup_finish(b);
+        }
+        rc = sqlite3_errcode(dst);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        if (asprintf(err, "restore into %s failed: %s", target, sqlite3_errmsg(dst)) < 0)
+            *err = NULL;
+        rc = -1;
+    } else {
+        rc = 0;
+    }
+    sqlite3_close(dst);
+    sqlite3_close(src);
+    return rc;
+}

@@ -1,5 +1,6 @@
 /* features: the tables that bind every capability into the program. */
 #include "features/features.h"
+#include "features/admin/admin.h"
 #include "features/catalog/catalog.h"
 #include "features/complaints/complaints.h"
 #include "features/contacts/contacts.h"
@@ -41,6 +42,9 @@ const struct route *const feature_routes[] = {
     kb_routes,
     surveys_routes,
     campaigns_routes,
+    admin_routes,
+    admin_account_routes,
+    admin_session_routes,
     NULL,
 };
 

@@ -41,6 +41,7 @@ export default {
   'nav.kb': 'Knowledge base',
   'nav.campaigns': 'Campaigns',
   'nav.soon': 'soon',
+  'nav.account': 'My account',
   'nav.admin': 'Admin',
 
   'role.admin': 'Administrator',

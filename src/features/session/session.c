@@ -14,10 +14,26 @@ static json_t *session_user(const req *r)
                      "outlet", r->who.outlet_code);
 }
 
+/* 1 while the account still has the first password an administrator gave it. */
+static int must_change_password(req *r)
+{
+    if (!r->who.user_id)
+        return 0;
+    db_stmt *st = db_prepare(req_db(r), "SELECT must_change_password FROM users WHERE id = ?");
+    int must = 0;
+    if (st) {
+        db_bind_int(st, 1, r->who.user_id);
+        must = db_step(st) == DB_ROW && db_int(st, 0) != 0;
+        db_done(st);
+    }
+    return must;
+}
+
 static int session_me(req *r)
 {
     return reply_json(r, 200,
-                      json_pack("{s:o, s:s?}", "user", session_user(r), "csrf_token", r->who.csrf));
+                      json_pack("{s:o, s:s?, s:b}", "user", session_user(r), "csrf_token",
+                                r->who.csrf, "must_change_password", must_change_password(r)));
 }
 
 static int session_create(req *r)
@@ -50,8 +66,9 @@ static int session_create(req *r)
                                     req_https(r) ? "; Secure" : "");
         reply_header(r, "Set-Cookie", cookie);
         log_info("login %s from %s", r->who.login, req_client(r));
-        rc = reply_json(r, 200, json_pack("{s:o, s:s}", "user", session_user(r), "csrf_token",
-                                          r->who.csrf));
+        rc = reply_json(r, 200,
+                        json_pack("{s:o, s:s, s:b}", "user", session_user(r), "csrf_token",
+                                  r->who.csrf, "must_change_password", must_change_password(r)));
     }
 cleanup:
     jsonv_free(&v);

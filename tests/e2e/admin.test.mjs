@@ -1,0 +1,141 @@
+// Browser test of the administration screen (M16) in headless Chromium: an admin
+// disables an agent whose page is open, and that page is logged out on its next
+// request; the audit viewer shows the change (field names only); a supervisor sees the
+// accounts without the buttons; the English screen too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../api/lib/server.mjs';
+import { launch, asStaff, staffPage } from './lib/browser.mjs';
+
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  const r = await server.run(['demo', '--customers', '20', '--repairs', '20']);
+  assert.equal(r.code, 0, r.stderr);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('an admin disables an agent: its open page is logged out on the next request; the audit shows it', async () => {
+  const agent = await staffPage(browser, server, 'agent', '#/customers');
+  try {
+    await agent.page.waitForSelector('.topbar');
+    await asStaff(browser, server, 'admin', '#/admin', async (page) => {
+      await page.fill('input[name=q]', 'agent');
+      const row = page.locator('tr', { hasText: 'agent' }).filter({ has: page.locator('[data-toggle=agent]') });
+      await row.waitFor();
+      assert.equal(await row.locator('[data-active]').getAttribute('data-active'), 'true');
+      await row.locator('[data-toggle=agent]').click();
+      await page.locator('.notice', { hasText: '账号 agent 已停用' }).waitFor();
+      await row.locator('[data-active=false]').waitFor();
+      assert.match(await row.innerText(), /已停用/);
+      assert.equal(await page.locator('[data-toggle=admin]').count(), 0, 'no button on your own login');
+
+      // the agent's open page: its next request is refused and it shows the login screen
+      await agent.page.evaluate(() => { location.hash = '#/repairs'; });
+      await agent.page.waitForSelector('input[name=login]');
+      assert.equal(await agent.page.locator('.topbar').count(), 0);
+
+      // the audit viewer
+      await page.click('a[href="#/admin/audit"]');
+      await page.fill('input[name=actor]', 'admin');
+      await page.fill('input[name=entity]', 'user');
+      const arow = page.locator('tr', { hasText: 'disable' });
+      await arow.waitFor();
+      const text = await arow.innerText();
+      assert.match(text, /admin/);
+      assert.match(text, /agent/);
+      assert.match(text, /active/);
+      const csv = await page.locator('[data-download=audit-csv]').getAttribute('href');
+      assert.match(csv, /actor=admin/);
+      assert.match(csv, /format=csv/);
+
+      // enable again: the agent can log in
+      await page.click('a[href="#/admin"]');
+      await page.fill('input[name=q]', 'agent');
+      await page.locator('[data-toggle=agent]', { hasText: '启用' }).click();
+      await page.locator('.notice', { hasText: '账号 agent 已启用' }).waitFor();
+    });
+    await agent.context.close();
+    await asStaff(browser, server, 'agent', '#/customers', async (page) => {
+      await page.waitForSelector('.topbar');
+    });
+  } finally {
+    await agent.context.close().catch(() => {});
+  }
+});
+
+test('an admin creates an account; at first login the new user must change the password', async () => {
+  await asStaff(browser, server, 'admin', '#/admin', async (page) => {
+    await page.click('summary');
+    await page.fill('input[name=new_login]', 'hana');
+    await page.fill('input[name=new_name]', '花');
+    await page.fill('input[name=new_password]', 'short');
+    await page.click('[data-testid=new-account] button[type=submit]');
+    await page.locator('[data-testid=new-account] .banner').waitFor();
+    await page.fill('input[name=new_password]', 'First-hana-0417');
+    await page.click('[data-testid=new-account] button[type=submit]');
+    await page.locator('.notice', { hasText: '账号 hana 已创建' }).waitFor();
+    await page.locator('tr', { hasText: 'hana' }).waitFor();
+  }, { expected: [401, 404, 409, 422] });
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  try {
+    await page.goto(server.url + '/');
+    await page.fill('input[name=login]', 'hana');
+    await page.fill('input[name=password]', 'First-hana-0417');
+    await page.click('form button[type=submit]');
+    await page.locator('[data-testid=change-password]').waitFor();
+    assert.equal(await page.locator('.topbar').count(), 0, 'no app before the change');
+    await page.fill('input[name=current_password]', 'First-hana-0417');
+    await page.fill('input[name=new_password]', 'qwertyuiop');
+    await page.click('[data-testid=change-password] button[type=submit]');
+    await page.locator('[data-testid=change-password] .banner').waitFor();
+    await page.fill('input[name=new_password]', 'Hana-own-pass-2026');
+    await page.click('[data-testid=change-password] button[type=submit]');
+    await page.waitForSelector('.topbar');
+    // a reload keeps the app: the change is stored
+    await page.reload();
+    await page.waitForSelector('.topbar');
+  } finally {
+    await context.close();
+  }
+  const r = await server.api('/api/v1/session', { body: { login: 'hana', password: 'Hana-own-pass-2026' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.must_change_password, false);
+});
+
+test('a supervisor sees the accounts read-only, in English', async () => {
+  await asStaff(browser, server, 'supervisor', '#/admin', async (page) => {
+    await page.locator('tr', { hasText: 'technician' }).first().waitFor();
+    assert.match(await page.locator('h1').innerText(), /Staff accounts/);
+    assert.match(await page.locator('.muted', { hasText: 'Supervisors' }).innerText(), /not change/);
+    assert.equal(await page.locator('[data-toggle]').count(), 0);
+    assert.equal(await page.locator('[data-download=users-xlsx]').count(), 1);
+  }, { locale: 'en' });
+});
+
+test('my account: my sessions listed, one ended, then logged out everywhere', async () => {
+  const other = await staffPage(browser, server, 'editor', '#/kb');
+  try {
+    await asStaff(browser, server, 'editor', '#/account', async (page) => {
+      const rows = page.locator('tbody tr');
+      await page.locator('[data-current]').waitFor();
+      assert.equal(await rows.count(), 2);
+      await page.locator('[data-end]').click();
+      await page.locator('[data-end]').waitFor({ state: 'detached' });
+      assert.equal(await rows.count(), 1);
+      await other.page.evaluate(() => { location.hash = '#/kb?q=x'; location.reload(); });
+      await other.page.waitForSelector('input[name=login]');
+      await page.click('[data-testid=logout-everywhere]');
+      await page.waitForSelector('input[name=login]');
+    });
+  } finally {
+    await other.context.close();
+  }
+});

@@ -1,0 +1,174 @@
+// Administration (M16): the staff accounts (search, role and active filters, disable /
+// enable by admins; supervisors read only) and the audit viewer (who, which record,
+// action, time range; field names only), both downloadable as CSV and XLSX.
+// Hash routes: #/admin (accounts), #/admin/audit
+import { useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, useStyle, fieldErrors } from '../ui.js';
+import { usePagedList } from '../lib/lists.js';
+
+const ROLES = ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse',
+  'editor', 'marketer'];
+
+registerMessages(byLang({
+  'adm.users': ['员工账号', 'Staff accounts'],
+  'adm.audit': ['审计日志', 'Audit log'],
+  'adm.q': ['账号或姓名', 'Login or name'],
+  'adm.login': ['账号', 'Login'],
+  'adm.name': ['姓名', 'Name'],
+  'adm.role': ['角色', 'Role'],
+  'adm.outlet': ['网点', 'Outlet'],
+  'adm.active': ['状态', 'State'],
+  'adm.all': ['全部', 'All'],
+  'adm.on': ['启用', 'Enabled'],
+  'adm.off': ['已停用', 'Disabled'],
+  'adm.disable': ['停用', 'Disable'],
+  'adm.enable': ['启用', 'Enable'],
+  'adm.disabled': ['账号 {login} 已停用，其会话已结束', 'Login {login} is disabled; its sessions have ended'],
+  'adm.enabled': ['账号 {login} 已启用', 'Login {login} is enabled'],
+  'adm.updated': ['更新时间', 'Updated'],
+  'adm.readonly': ['主管只能查看账号，不能修改。', 'Supervisors can see accounts but not change them.'],
+  'adm.at': ['时间', 'Time'],
+  'adm.actor': ['操作人', 'Who'],
+  'adm.action': ['操作', 'Action'],
+  'adm.entity': ['记录类型', 'Record type'],
+  'adm.code': ['记录编号', 'Record code'],
+  'adm.fields': ['变更字段', 'Changed fields'],
+  'adm.from': ['起始时间', 'From'],
+  'adm.to': ['截止时间', 'Until'],
+  'adm.new': ['新建账号', 'New account'],
+  'adm.password': ['初始密码', 'First password'],
+  'adm.password_hint': ['至少 10 个字符；用户首次登录时必须修改', 'At least 10 characters; the user must change it at first login'],
+  'adm.create': ['创建账号', 'Create account'],
+  'adm.created': ['账号 {login} 已创建', 'Login {login} is created'],
+}));
+
+const CSS = `
+.adm-tabs { display: flex; gap: 12px; margin-bottom: 12px; }
+.adm-tabs a[aria-current=page] { font-weight: 600; text-decoration: none; }
+.adm-filters { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 0 16px; }
+`;
+
+const roleName = (r) => (t('role.' + r) === 'role.' + r ? r : t('role.' + r));
+
+const EMPTY = { login: '', name: '', role: 'agent', outlet: '', password: '' };
+
+function NewAccount({ onCreated }) {
+  const [a, setA] = useState(EMPTY);
+  const [error, setError] = useState(null);
+  const set = (k) => (e) => setA({ ...a, [k]: e.currentTarget.value });
+  async function submit(e) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const body = { ...a };
+      if (!body.outlet) delete body.outlet;
+      if (!body.name) delete body.name;
+      const u = await api.post('/users', body);
+      setA(EMPTY);
+      onCreated(u);
+    } catch (err) { setError(err); }
+  }
+  const fe = fieldErrors(error);
+  return html`<form class="adm-filters" data-testid="new-account" onSubmit=${submit} novalidate>
+    <${Field} label=${t('adm.login')} name="new_login" value=${a.login} error=${fe.login} onInput=${set('login')} />
+    <${Field} label=${t('adm.name')} name="new_name" value=${a.name} error=${fe.name} onInput=${set('name')} />
+    <${Field} label=${t('adm.role')} name="new_role" as="select" value=${a.role} onChange=${set('role')}
+      options=${ROLES.map((r) => ({ value: r, label: roleName(r) }))} />
+    <${Field} label=${t('adm.outlet')} name="new_outlet" value=${a.outlet} error=${fe.outlet} onInput=${set('outlet')} />
+    <${Field} label=${t('adm.password')} name="new_password" type="password" autocomplete="new-password"
+      hint=${t('adm.password_hint')} value=${a.password} error=${fe.password} onInput=${set('password')} />
+    <div><${Button} type="submit">${t('adm.create')}</${Button}></div>
+    <div style="grid-column: 1 / -1"><${ErrorBanner} error=${error} /></div>
+  </form>`;
+}
+
+function Users({ user }) {
+  const [f, setF] = useState({ q: '', role: '', active: '' });
+  const [notice, setNotice] = useState(null);
+  const [error, setError] = useState(null);
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  const list = usePagedList('/users', f, 50);
+  const admin = user.role === 'admin';
+
+  async function toggle(row) {
+    setError(null);
+    setNotice(null);
+    const verb = row.active ? 'disable' : 'enable';
+    try {
+      await api.post(`/users/${encodeURIComponent(row.login)}/${verb}`, {});
+      setNotice(t(row.active ? 'adm.disabled' : 'adm.enabled', { login: row.login }));
+      list.reload();
+    } catch (e) { setError(e); }
+  }
+
+  const columns = [
+    { key: 'login', label: t('adm.login') },
+    { key: 'name', label: t('adm.name') },
+    { key: 'role', label: t('adm.role'), render: (r) => roleName(r.role) },
+    { key: 'outlet', label: t('adm.outlet'), render: (r) => r.outlet || '' },
+    { key: 'active', label: t('adm.active'), render: (r) => html`<span data-active=${String(r.active)}>${t(r.active ? 'adm.on' : 'adm.off')}</span>` },
+    { key: 'updated_at', label: t('adm.updated'), render: (r) => formatDateTime(r.updated_at) },
+    { key: 'actions', label: '', render: (r) => (admin && r.login !== user.login
+      ? html`<${Button} variant="secondary" data-toggle=${r.login} onClick=${() => toggle(r)}>${t(r.active ? 'adm.disable' : 'adm.enable')}</${Button}>`
+      : null) },
+  ];
+  const roleOpts = [{ value: '', label: t('adm.all') }, ...ROLES.map((r) => ({ value: r, label: roleName(r) }))];
+  const activeOpts = [{ value: '', label: t('adm.all') }, { value: 'true', label: t('adm.on') }, { value: 'false', label: t('adm.off') }];
+  const created = (u) => { setNotice(t('adm.created', { login: u.login })); list.reload(); };
+  return html`
+    ${admin ? html`<details><summary>${t('adm.new')}</summary><${NewAccount} onCreated=${created} /></details>`
+    : html`<p class="muted">${t('adm.readonly')}</p>`}
+    <div class="adm-filters">
+      <${Field} label=${t('adm.q')} name="q" value=${f.q} onInput=${set('q')} />
+      <${Field} label=${t('adm.role')} name="role" as="select" value=${f.role} onChange=${set('role')} options=${roleOpts} />
+      <${Field} label=${t('adm.active')} name="active" as="select" value=${f.active} onChange=${set('active')} options=${activeOpts} />
+    </div>
+    ${notice ? html`<${Notice} tone="success">${notice}</${Notice}>` : null}
+    <${ErrorBanner} error=${error || list.error} onRetry=${error ? null : list.reload} />
+    ${list.items === null ? html`<${Loading} />` : html`
+      <${Table} columns=${columns} rows=${list.items} rowKey="login" downloads=${{ path: '/users', params: f, name: 'users' }} />
+      ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}`}`;
+}
+
+function Audit() {
+  const [f, setF] = useState({ actor: '', entity: '', code: '', action: '', from: '', to: '' });
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  // datetime-local gives local wall time "YYYY-MM-DDTHH:MM"; the server reads "YYYY-MM-DD HH:MM"
+  const params = { ...f, from: f.from.replace('T', ' '), to: f.to.replace('T', ' ') };
+  const list = usePagedList('/audit', params, 50);
+  const columns = [
+    { key: 'at', label: t('adm.at'), render: (r) => formatDateTime(r.at) },
+    { key: 'actor', label: t('adm.actor') },
+    { key: 'action', label: t('adm.action') },
+    { key: 'entity', label: t('adm.entity') },
+    { key: 'code', label: t('adm.code'), render: (r) => r.code || '' },
+    { key: 'fields', label: t('adm.fields') },
+  ];
+  return html`
+    <div class="adm-filters">
+      <${Field} label=${t('adm.actor')} name="actor" value=${f.actor} onInput=${set('actor')} />
+      <${Field} label=${t('adm.entity')} name="entity" value=${f.entity} onInput=${set('entity')} />
+      <${Field} label=${t('adm.code')} name="code" value=${f.code} onInput=${set('code')} />
+      <${Field} label=${t('adm.action')} name="action" value=${f.action} onInput=${set('action')} />
+      <${Field} label=${t('adm.from')} name="from" type="datetime-local" value=${f.from} onInput=${set('from')} />
+      <${Field} label=${t('adm.to')} name="to" type="datetime-local" value=${f.to} onInput=${set('to')} />
+    </div>
+    <${ErrorBanner} error=${list.error} onRetry=${list.reload} />
+    ${list.items === null ? html`<${Loading} />` : html`
+      <${Table} columns=${columns} rows=${list.items} rowKey="id" downloads=${{ path: '/audit', params, name: 'audit' }} />
+      ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}`}`;
+}
+
+export default function Admin({ user, params }) {
+  useStyle('adm-style', CSS);
+  const tab = params[0] === 'audit' ? 'audit' : 'users';
+  return html`<${Page} title=${t(tab === 'audit' ? 'adm.audit' : 'adm.users')}>
+    <nav class="adm-tabs">
+      <a href="#/admin" aria-current=${tab === 'users' ? 'page' : null}>${t('adm.users')}</a>
+      <a href="#/admin/audit" aria-current=${tab === 'audit' ? 'page' : null}>${t('adm.audit')}</a>
+    </nav>
+    ${tab === 'audit' ? html`<${Audit} />` : html`<${Users} user=${user} />`}
+  </${Page}>`;
+}

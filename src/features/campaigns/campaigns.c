@@ -175,18 +175,7 @@ static int cp_page(req *r, const struct page *p, json_t *items, const char **nex
     db_bind_int(st, 1, after);
     db_bind_int(st, 2, after);
     db_bind_int(st, 3, p->limit + 1);
-    long n = 0;
-    int s;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor_int(r->a, db_int(st, 0) + 1);
-            break;
-        }
-        json_array_append_new(items, cp_json(st));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? -1 : 0;
+    return list_rows_page(r, p, st, cp_json, 0, items, next);
 }
 
 static const struct table_col cp_cols[] = {

@@ -127,6 +127,15 @@ int seg_get(req *r)
     return reply_json(r, 200, seg);
 }
 
+/* A row of segments_page as JSON. */
+static json_t *segment_row_json(db_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:o}", "code",
+                                               db_text(st, 0), "name", db_text(st, 1), "filter",
+                                               db_text(st, 2), "created_by", db_text(st, 3),
+                                               "created_at", dt_json(db_int(st, 4)));
+}
+
 static int segments_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     int64_t after = page_after_id(r, p);
@@ -140,21 +149,7 @@ static int segments_page(req *r, const struct page *p, json_t *items, const char
     db_bind_int(st, 1, after);
     db_bind_int(st, 2, after);
     db_bind_int(st, 3, p->limit + 1);
-    long n = 0;
-    int s;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor_int(r->a, db_int(st, 5) + 1);
-            break;
-        }
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:o}", "code",
-                                               db_text(st, 0), "name", db_text(st, 1), "filter",
-                                               db_text(st, 2), "created_by", db_text(st, 3),
-                                               "created_at", dt_json(db_int(st, 4))));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? -1 : 0;
+    return list_rows_page(r, p, st, segment_row_json, 5, items, next);
 }
 
 static const struct table_col segment_cols[] = {

@@ -105,3 +105,22 @@ int list_ids_page(req *r, const struct page *p, db_stmt *st,
     }
     return 0;
 }
+
+int list_rows_page(req *r, const struct page *p, db_stmt *st, json_t *(*row)(db_stmt *st),
+                   int id_col, json_t *items, const char **next)
+{
+    long n = 0;
+    int64_t last = 0;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == p->limit) {
+            *next = page_cursor_int(r->a, last);
+            break;
+        }
+        json_array_append_new(items, row(st));
+        last = db_int(st, id_col);
+        n++;
+    }
+    db_done(st);
+    return rc < 0 ? -1 : 0;
+}

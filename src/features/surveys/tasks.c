@@ -72,18 +72,7 @@ static int surveys_page(req *r, const struct page *p, json_t *items, const char 
     db_bind_int(st, 11, after);
     db_bind_int(st, 12, after);
     db_bind_int(st, 13, p->limit + 1);
-    long n = 0;
-    int s;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor_int(r->a, db_int(st, 23) + 1);
-            break;
-        }
-        json_array_append_new(items, survey_json(st));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? -1 : 0;
+    return list_rows_page(r, p, st, survey_json, 23, items, next);
 }
 
 static const struct table_col survey_cols[] = {
@@ -267,6 +256,18 @@ int sv_attempt(req *r)
 
 /* ---- follow-ups ---- */
 
+/* A follow-up row of followups_page as JSON. */
+static json_t *followup_json(db_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:o, s:o, s:s?, s:s?, s:o, s:s?, s:s?}",
+                             "survey", db_text(st, 1), "customer", db_text(st, 2), "customer_name",
+                             db_text(st, 3), "outlet", db_text(st, 4), "reason", db_text(st, 5),
+                             "status", db_text(st, 6), "created_at", dt_json(db_int(st, 7)),
+                             "closed_at", opt_time(st, 8), "closed_by", db_text(st, 9), "note",
+                             db_text(st, 10), "overall", opt_int(st, 11), "comment",
+                             db_text(st, 12), "phone", db_text(st, 13));
+}
+
 static int followups_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     const char *status = req_query(r, "status");
@@ -295,25 +296,7 @@ static int followups_page(req *r, const struct page *p, json_t *items, const cha
     db_bind_int(st, 5, after);
     db_bind_int(st, 6, after);
     db_bind_int(st, 7, p->limit + 1);
-    long n = 0;
-    int s;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor_int(r->a, db_int(st, 0) + 1);
-            break;
-        }
-        json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:o, s:o, s:s?, s:s?, s:o, s:s?, s:s?}",
-                             "survey", db_text(st, 1), "customer", db_text(st, 2), "customer_name",
-                             db_text(st, 3), "outlet", db_text(st, 4), "reason", db_text(st, 5),
-                             "status", db_text(st, 6), "created_at", dt_json(db_int(st, 7)),
-                             "closed_at", opt_time(st, 8), "closed_by", db_text(st, 9), "note",
-                             db_text(st, 10), "overall", opt_int(st, 11), "comment",
-                             db_text(st, 12), "phone", db_text(st, 13)));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? -1 : 0;
+    return list_rows_page(r, p, st, followup_json, 0, items, next);
 }
 
 static const struct table_col followup_cols[] = {

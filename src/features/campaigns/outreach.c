@@ -49,18 +49,7 @@ static int tg_page(req *r, const struct page *p, json_t *items, const char **nex
     db_bind_text(st, 3, status && *status ? status : NULL);
     db_bind_int(st, 4, after);
     db_bind_int(st, 5, p->limit + 1);
-    long n = 0;
-    int s;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n == p->limit) {
-            *next = page_cursor_int(r->a, db_int(st, 0) - 1);
-            break;
-        }
-        json_array_append_new(items, tg_json(st));
-        n++;
-    }
-    db_done(st);
-    return s < 0 ? -1 : 0;
+    return list_rows_page(r, p, st, tg_json, 0, items, next);
 }
 
 static const struct table_col tg_cols[] = {

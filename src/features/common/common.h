@@ -100,7 +100,8 @@ enum { LIST_ANSWERED = 1 };
 int list_ids_page(req *r, const struct page *p, db_stmt *st,
                   int (*one)(db_conn *c, int64_t id, json_t **out), json_t *items,
                   const char **next);
-/* The same for a statement that yields whole rows, newest id first: each of the first
+/* The same for a statement that yields whole rows in id order (either direction; the
+ * page function's WHERE takes the cursor as "id < ?" or "id > ?"): each of the first
  * p->limit rows becomes an item through row(st); when another follows, *next is the
  * cursor of the last one shown (its id in column id_col). Finishes st. 0 or -1. */
 int list_rows_page(req *r, const struct page *p, db_stmt *st, json_t *(*row)(db_stmt *st),

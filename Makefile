@@ -127,7 +127,7 @@ run: deps
 	@if [ ! -f data/aftersales.db ]; then $(BUILD)/aftersales demo --db data/aftersales.db; fi
 	@echo "open http://127.0.0.1:8080 and log in as agent, tech, supervisor or admin" \
 	      "(also manager, tech2, warehouse, editor, marketer), password demo1234;" \
-	      "the customer portal is http://127.0.0.1:8080/portal. Ctrl-C stops."
+	      "the customer portal is http://127.0.0.1:8080/portal, the lobby kiosk /kiosk. Ctrl-C stops."
 	$(BUILD)/aftersales serve --db data/aftersales.db --listen 127.0.0.1:8080
 
 test: deps

@@ -368,8 +368,9 @@ static int serve_static(req *r)
         immutable = 1;
     } else if (strcmp(path, "/") == 0) {
         rel = "index.html";
-    } else if (strcmp(path, "/portal") == 0 || strcmp(path, "/portal/") == 0) {
-        rel = "portal/index.html";
+    } else if (strcmp(path, "/portal") == 0 || strcmp(path, "/portal/") == 0 ||
+               strcmp(path, "/kiosk") == 0 || strcmp(path, "/kiosk/") == 0) {
+        rel = "portal/index.html"; /* the lobby kiosk is the portal in kiosk mode */
     }
     if (!root)
         return 0;

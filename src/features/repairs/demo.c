@@ -2,6 +2,7 @@
  * multi-row INSERTs; on empty tables their indexes and triggers wait until the end and the
  * KPI aggregates are recomputed once. */
 #include "base/db_bulk.h"
+#include "base/num.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/repairs/internal.h"
@@ -85,16 +86,6 @@ struct demo {
     int nbatch;
     db_rows unit_rows, repair_rows, event_rows;
 };
-
-static long gcd(long a, long b)
-{
-    while (b) {
-        long t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
 
 static int ids_of(db_conn *c, const char *sql, int64_t **out, int *n)
 {
@@ -609,7 +600,7 @@ int repairs_demo(db *d, const struct demo_opts *o)
     if (g.nunits < 1)
         g.nunits = 1;
     g.stride = g.nunits * 5 / 8 | 1;
-    while (gcd(g.stride, g.nunits) != 1)
+    while (gcd64(g.stride, g.nunits) != 1)
         g.stride++;
     rnd_state = 0x9E3779B97F4A7C15ull ^ (uint64_t)o->seed;
     g.c = db_acquire(d);

@@ -111,10 +111,33 @@ $(BUILD)/fuzz/fuzz_mail: tests/fuzz/fuzz_mail.c $(MAIL_FUZZ_SRC) $(wildcard src/
 	  -fno-sanitize-recover=undefined -Isrc $(shell pkg-config --cflags gmime-3.0 jansson) -o $@ $< \
 	  $(MAIL_FUZZ_SRC) $(shell pkg-config --libs gmime-3.0 jansson)
 
+# The targets through the real router, handlers and importers (fuzz_api_*, fuzz_import):
+# the whole program built with clang and the sanitizers (in $(BUILD)/fuzzobj/), plus the
+# in-process harness (tests/fuzz/harness.c) on an in-memory SQLite demo database.
+APP_FUZZ     = fuzz_api_json fuzz_api_query fuzz_api_cookie fuzz_import
+FUZZ_SAN     = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
+FUZZ_APP_OBJ = $(CORE_SRC:%.c=$(BUILD)/fuzzobj/%.o) $(BUILD)/fuzzobj/gen/migrations.o \
+               $(BUILD)/fuzzobj/gen/openapi.o $(BUILD)/fuzzobj/tests/fuzz/harness.o
+
+$(BUILD)/fuzzobj/%.o: %.c $(HEADERS) tests/fuzz/harness.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzzobj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -c -o $@ $<
+
+$(APP_FUZZ:%=$(BUILD)/fuzz/%): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_APP_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_APP_OBJ) $(LIBS)
+
+# FUZZ_RUNS=N: N executions of each target instead of FUZZ_TIME seconds.
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))
 fuzz: $(FUZZ_BIN)
 	@for t in $(FUZZ_BIN); do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-	  echo "== $$t ($(FUZZ_TIME) s)"; \
-	  $$t -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+	  echo "== $$t ($(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_TIME) s))"; \
+	  $$t $(FUZZ_LIMIT) -max_len=65536 -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
 # ---- the two commands of the README ----

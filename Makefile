@@ -15,7 +15,7 @@ APP_SRC  = src/main.c $(CORE_SRC)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o
 MIGRATIONS = $(sort $(wildcard sql/sqlite/*.sql sql/postgres/*.sql))
 
-.PHONY: all run deps test unit fuzz clean db demo
+.PHONY: all run deps test unit asan fuzz clean db demo
 all: $(BUILD)/aftersales
 
 # ---- before compiling anything: are the compiler and libraries there? ----
@@ -81,6 +81,15 @@ $(BUILD)/san/gen/%.o: $(BUILD)/gen/%.c
 $(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -O1 $(SAN) -o $@ $< $(SAN_OBJ) $(LIBS) $(shell pkg-config --libs cmocka)
+
+# `make asan`: the server built with ASan + UBSan from the unit tests' objects, for the
+# API suite on SQLite in `make test` (scripts/test-all); reports go where ASAN_OPTIONS'
+# log_path says.
+ASAN_BIN = build-asan/aftersales
+asan: $(ASAN_BIN)
+$(ASAN_BIN): $(BUILD)/san/src/main.o $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 unit: $(UNIT_BIN)
 	@rc=0; for t in $(UNIT_BIN); do echo "== $$t"; \
@@ -158,4 +167,4 @@ test: deps
 	@scripts/test-all
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan

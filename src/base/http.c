@@ -764,7 +764,7 @@ int http_dispatch_local(db *d, const char *method, const char *url, const char *
     buf_init(&x.body);
     if (body_len > config->body_limit)
         x.too_large = 1;
-    else
+    else if (body_len)
         buf_add(&x.body, body, body_len);
     dispatch(&x);
     if (x.r.dbc)

@@ -22,6 +22,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (const struct csv_kind *k = feature_csv; k->name && nkinds < 64; k++)
         if (k->import)
             kinds[nkinds++] = k;
+    if (getenv("FUZZ_LIST")) { /* for scripts/fuzz-seeds: what byte 0 picks */
+        for (int i = 0; i < nkinds; i++)
+            printf("%d %s %s\n", i, kinds[i]->name, kinds[i]->columns ? kinds[i]->columns : "");
+        exit(0);
+    }
     db_conn *c = db_acquire(harness_db());
     handle = c->handle;
     db_release(c);

@@ -165,6 +165,11 @@ const struct route **fuzz_routes(int (*keep)(const struct route *), int *n)
             out[(*n)++] = router_at(i);
     if (!*n)
         abort();
+    if (getenv("FUZZ_LIST")) { /* for scripts/fuzz-seeds: what byte 0 picks */
+        for (int i = 0; i < *n; i++)
+            printf("%d %s %s\n", i, out[i]->method, out[i]->pattern);
+        exit(0);
+    }
     return out;
 }
 

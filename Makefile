@@ -1,4 +1,7 @@
 # aftersales: one C11 program. `make` builds build/aftersales.
+#   make unit     cmocka tests under ASan/UBSan        make test   every suite (scripts/test-all)
+#   make asan     build-asan/aftersales (ASan/UBSan)   make fuzz   libFuzzer targets, FUZZ_TIME=60 s
+#                                                                  each, or FUZZ_RUNS=N executions
 BUILD   ?= build
 CC      ?= cc
 PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter gmime-3.0 libcurl

@@ -9,6 +9,7 @@
 #include "base/ratelimit.h"
 #include "base/router.h"
 #include "base/sse.h"
+#include "base/utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -291,8 +292,23 @@ int reply_json(req *r, int status, json_t *j)
     return queue(r, status, resp);
 }
 
+/* s as JSON can hold it: bytes of invalid UTF-8 (echoed input, a parser's message
+ * quoting it) become '?'. */
+static const char *json_safe(req *r, const char *s)
+{
+    if (!s || utf8_valid(s, strlen(s)))
+        return s;
+    char *t = arena_strdup(r->a, s);
+    for (char *p = t; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    return t;
+}
+
 int reply_error(req *r, int status, const char *code, const char *message, json_t *fields)
 {
+    code = json_safe(r, code);
+    message = json_safe(r, message);
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message ? message : code);
     if (fields)
         json_object_set_new(e, "fields", fields);

@@ -1,6 +1,6 @@
 /* t2s: the one OpenCC traditional -> simplified converter of each thread, for every
- * caller (identity name keys, information-base search text, network name keys), and
- * UTF-8 validity (OpenCC reads past the end of invalid UTF-8: check first). */
+ * caller (identity name keys, information-base search text, network name keys). OpenCC
+ * reads past the end of invalid UTF-8: check it first (base/utf8.h). */
 #ifndef RULES_T2S_H
 #define RULES_T2S_H
 #include <opencc.h>
@@ -15,9 +15,5 @@ void rules_t2s_close(void);
 /* s[0..n) converted (malloc'd, NUL-terminated), or NULL when s is not valid UTF-8, there
  * is no converter, or no memory. */
 char *rules_t2s_convert(const char *s, size_t n);
-
-/* 1 when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates, or code points
- * past U+10FFFF; NUL bytes are allowed), else 0. */
-int utf8_valid(const char *s, size_t n);
 
 #endif

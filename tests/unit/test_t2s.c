@@ -1,4 +1,4 @@
-/* t2s: UTF-8 validity, and the per-thread converter. */
+/* base/utf8 validity, and rules/t2s: the per-thread converter. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "rules/t2s.h"
 
 #define V(s) utf8_valid(s, sizeof s - 1)

@@ -1,4 +1,7 @@
 # aftersales: one C11 program. `make` builds build/aftersales.
+#   make unit     cmocka tests under ASan/UBSan        make test   every suite (scripts/test-all)
+#   make asan     build-asan/aftersales (ASan/UBSan)   make fuzz   libFuzzer targets, FUZZ_TIME=60 s
+#                                                                  each, or FUZZ_RUNS=N executions
 BUILD   ?= build
 CC      ?= cc
 PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc opencc xlsxwriter gmime-3.0 libcurl
@@ -17,7 +20,7 @@ APP_SRC  = src/main.c $(CORE_SRC)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o
 MIGRATIONS = $(sort $(wildcard sql/sqlite/*.sql sql/postgres/*.sql))
 
-.PHONY: all run deps test unit fuzz clean db demo
+.PHONY: all run deps test unit asan fuzz clean db demo
 all: $(BUILD)/aftersales
 
 # ---- before compiling anything: are the compiler and libraries there? ----
@@ -84,6 +87,15 @@ $(BUILD)/unit/%: tests/unit/%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -O1 $(SAN) -o $@ $< $(SAN_OBJ) $(LIBS) $(shell pkg-config --libs cmocka)
 
+# `make asan`: the server built with ASan + UBSan from the unit tests' objects, for the
+# API suite on SQLite in `make test` (scripts/test-all); reports go where ASAN_OPTIONS'
+# log_path says.
+ASAN_BIN = build-asan/aftersales
+asan: $(ASAN_BIN)
+$(ASAN_BIN): $(BUILD)/san/src/main.o $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
 unit: $(UNIT_BIN)
 	@rc=0; for t in $(UNIT_BIN); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t || rc=1; done; exit $$rc
@@ -113,10 +125,33 @@ $(BUILD)/fuzz/fuzz_mail: tests/fuzz/fuzz_mail.c $(MAIL_FUZZ_SRC) $(wildcard src/
 	  -fno-sanitize-recover=undefined -Isrc $(shell pkg-config --cflags gmime-3.0 jansson) -o $@ $< \
 	  $(MAIL_FUZZ_SRC) $(shell pkg-config --libs gmime-3.0 jansson)
 
+# The targets through the real router, handlers and importers (fuzz_api_*, fuzz_import):
+# the whole program built with clang and the sanitizers (in $(BUILD)/fuzzobj/), plus the
+# in-process harness (tests/fuzz/harness.c) on an in-memory SQLite demo database.
+APP_FUZZ     = fuzz_api_json fuzz_api_query fuzz_api_cookie fuzz_import
+FUZZ_SAN     = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
+FUZZ_APP_OBJ = $(CORE_SRC:%.c=$(BUILD)/fuzzobj/%.o) $(BUILD)/fuzzobj/gen/migrations.o \
+               $(BUILD)/fuzzobj/gen/openapi.o $(BUILD)/fuzzobj/tests/fuzz/harness.o
+
+$(BUILD)/fuzzobj/%.o: %.c $(HEADERS) tests/fuzz/harness.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzzobj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -c -o $@ $<
+
+$(APP_FUZZ:%=$(BUILD)/fuzz/%): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_APP_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_APP_OBJ) $(LIBS)
+
+# FUZZ_RUNS=N: N executions of each target instead of FUZZ_TIME seconds.
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))
 fuzz: $(FUZZ_BIN)
 	@for t in $(FUZZ_BIN); do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-	  echo "== $$t ($(FUZZ_TIME) s)"; \
-	  $$t -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+	  echo "== $$t ($(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_TIME) s))"; \
+	  $$t $(FUZZ_LIMIT) -max_len=65536 -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
 # ---- the two commands of the README ----
@@ -137,4 +172,4 @@ test: deps
 	@scripts/test-all
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan

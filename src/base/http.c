@@ -4,11 +4,13 @@
 #include "base/auth.h"
 #include "base/buf.h"
 #include "base/dynlib.h"
+#include "base/form.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/ratelimit.h"
 #include "base/router.h"
 #include "base/sse.h"
+#include "base/utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,6 +51,19 @@ struct pending_header {
     struct pending_header *next;
 };
 
+/* A request made by http_dispatch_local: what libmicrohttpd would have parsed, and the
+ * answer caught instead of queued. */
+struct local_pair {
+    const char *k, *v;
+    struct local_pair *next;
+};
+struct local {
+    arena *a;
+    struct local_pair *query, *headers, *cookies;
+    struct http_local_reply *out;
+    const char *ctype; /* of the answer */
+};
+
 /* Per-request state, hung on libmicrohttpd's req_cls. */
 struct ctx {
     req r;
@@ -57,6 +72,7 @@ struct ctx {
     int too_large;
     int status;
     struct pending_header *headers;
+    struct local *local; /* http_dispatch_local: no connection */
 };
 
 static const struct server_config *config;
@@ -105,23 +121,43 @@ const char *req_param(req *r, const char *name)
     return NULL;
 }
 
+static struct local *local_of(req *r);
+
+static const char *local_lookup(const struct local_pair *p, const char *name, int caseless)
+{
+    for (; p; p = p->next)
+        if (caseless ? strcasecmp(p->k, name) == 0 : strcmp(p->k, name) == 0)
+            return p->v;
+    return NULL;
+}
+
 const char *req_query(req *r, const char *name)
 {
+    if (local_of(r))
+        return local_lookup(local_of(r)->query, name, 0);
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *req_header(req *r, const char *name)
 {
+    if (local_of(r))
+        return local_lookup(local_of(r)->headers, name, 1);
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *req_cookie(req *r, const char *name)
 {
+    if (local_of(r))
+        return local_lookup(local_of(r)->cookies, name, 0);
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
 static const char *peer_addr(req *r, char *addr, size_t len)
 {
+    if (local_of(r)) {
+        snprintf(addr, len, "127.0.0.1");
+        return addr;
+    }
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(addr, len, "unknown");
@@ -187,6 +223,27 @@ int req_json(req *r, json_t **out)
 
 static struct ctx *ctx_of(req *r) { return (struct ctx *)r; }
 
+static struct local *local_of(req *r) { return ctx_of(r)->local; }
+
+/* http_dispatch_local's answer: keep a copy of the body; r->resp only marks "answered". */
+static int local_answer(req *r, int status, const char *content_type, const void *data,
+                        size_t len)
+{
+    struct http_local_reply *out = local_of(r)->out;
+    free(out->body);
+    out->body = malloc(len + 1);
+    if (!out->body)
+        return -1;
+    if (len)
+        memcpy(out->body, data, len);
+    out->body[len] = '\0';
+    out->body_len = len;
+    local_of(r)->ctype = content_type ? arena_strdup(r->a, content_type) : NULL;
+    r->resp = local_of(r);
+    r->status = status;
+    return 0;
+}
+
 static void add_std_headers(struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -209,7 +266,7 @@ static int queue(req *r, int status, struct MHD_Response *resp)
 
 void reply_header(req *r, const char *name, const char *value)
 {
-    if (r->resp) {
+    if (r->resp && !local_of(r)) {
         MHD_add_response_header(r->resp, name, value);
         return;
     }
@@ -223,6 +280,8 @@ void reply_header(req *r, const char *name, const char *value)
 
 int reply_bytes(req *r, int status, const char *content_type, const void *data, size_t len)
 {
+    if (local_of(r))
+        return local_answer(r, status, content_type, data, len);
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
     if (!resp)
@@ -238,6 +297,11 @@ int reply_json(req *r, int status, json_t *j)
     json_decref(j);
     if (!s)
         return -1;
+    if (local_of(r)) {
+        int rc = local_answer(r, status, "application/json; charset=utf-8", s, strlen(s));
+        free(s);
+        return rc;
+    }
     struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(s);
@@ -248,8 +312,23 @@ int reply_json(req *r, int status, json_t *j)
     return queue(r, status, resp);
 }
 
+/* s as JSON can hold it: bytes of invalid UTF-8 (echoed input, a parser's message
+ * quoting it) become '?'. */
+static const char *json_safe(req *r, const char *s)
+{
+    if (!s || utf8_valid(s, strlen(s)))
+        return s;
+    char *t = arena_strdup(r->a, s);
+    for (char *p = t; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    return t;
+}
+
 int reply_error(req *r, int status, const char *code, const char *message, json_t *fields)
 {
+    code = json_safe(r, code);
+    message = json_safe(r, message);
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message ? message : code);
     if (fields)
         json_object_set_new(e, "fields", fields);
@@ -258,6 +337,8 @@ int reply_error(req *r, int status, const char *code, const char *message, json_
 
 int reply_empty(req *r, int status)
 {
+    if (local_of(r))
+        return local_answer(r, status, NULL, "", 0);
     struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return -1;
@@ -285,6 +366,8 @@ static void sse_wake(void *conn) { MHD_resume_connection(conn); }
 
 int reply_sse(req *r, const char *key)
 {
+    if (local_of(r)) /* no connection to keep open: an empty stream */
+        return local_answer(r, 200, "text/event-stream; charset=utf-8", "", 0);
     sse_stream *s = sse_open(key, r->conn);
     if (!s)
         return -1;
@@ -604,6 +687,142 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     free(x);
     *req_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
+}
+
+/* ---- in-process dispatch (tests/fuzz/harness.c) ---- */
+
+static struct server_config local_config = {.listen_host = "127.0.0.1",
+                                            .threads = 1,
+                                            .body_limit = 1 << 20,
+                                            .public_rate = 1 << 30};
+
+static int local_add(struct local_pair **list, arena *a, const char *k, const char *v)
+{
+    struct local_pair *p = arena_alloc(a, sizeof *p);
+    p->k = arena_strdup(a, k);
+    p->v = arena_strdup(a, v);
+    p->next = *list;
+    *list = p;
+    return 0;
+}
+
+static int local_query_pair(void *arg, const char *k, const char *v)
+{
+    struct local *l = arg;
+    return local_add(&l->query, l->a, k, v);
+}
+
+/* "Name: value" lines into headers; the Cookie header's "a=b; c=d" into cookies. */
+static void local_headers(struct local *l, const char *text)
+{
+    while (text && *text) {
+        const char *eol = strchr(text, '\n');
+        size_t n = eol ? (size_t)(eol - text) : strlen(text);
+        char *line = arena_alloc(l->a, n + 1);
+        memcpy(line, text, n);
+        line[n] = '\0';
+        if (n && line[n - 1] == '\r')
+            line[n - 1] = '\0';
+        text = eol ? eol + 1 : text + n;
+        char *colon = strchr(line, ':');
+        if (!colon || colon == line)
+            continue;
+        *colon = '\0';
+        char *v = colon + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        local_add(&l->headers, l->a, line, v);
+        if (strcasecmp(line, "Cookie") != 0)
+            continue;
+        for (char *save = NULL, *c = strtok_r(v, ";", &save); c; c = strtok_r(NULL, ";", &save)) {
+            while (*c == ' ')
+                c++;
+            char *eq = strchr(c, '=');
+            if (eq && eq != c) {
+                *eq = '\0';
+                local_add(&l->cookies, l->a, c, eq + 1);
+            }
+        }
+    }
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The path as libmicrohttpd gives it to a handler: percent-decoded. */
+static char *local_path(arena *a, const char *url, size_t n)
+{
+    char *out = arena_alloc(a, n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (url[i] == '%' && i + 2 < n && (hi = hexval(url[i + 1])) >= 0 &&
+            (lo = hexval(url[i + 2])) >= 0) {
+            *o++ = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            *o++ = url[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+int http_dispatch_local(db *d, const char *method, const char *url, const char *headers,
+                        const void *body, size_t body_len, struct http_local_reply *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!config)
+        config = &local_config;
+    the_db = d;
+    if (!public_limit)
+        public_limit = ratelimit_new(config->public_rate > 0 ? config->public_rate : 120, 60);
+    struct ctx x = {0};
+    struct local l = {0};
+    l.a = arena_new();
+    l.out = out;
+    x.local = &l;
+    x.r.a = l.a;
+    x.r.db = d;
+    x.r.method = method;
+    x.r.route_index = METRICS_UNMATCHED;
+    const char *q = strchr(url, '?');
+    size_t plen = q ? (size_t)(q - url) : strlen(url);
+    x.r.path = local_path(l.a, url, plen);
+    if (q && form_each(q + 1, strlen(q + 1), local_query_pair, &l) < 0) {
+        arena_free(l.a);
+        return -1;
+    }
+    local_headers(&l, headers);
+    buf_init(&x.body);
+    if (body_len > config->body_limit)
+        x.too_large = 1;
+    else if (body_len)
+        buf_add(&x.body, body, body_len);
+    dispatch(&x);
+    if (x.r.dbc)
+        db_release(x.r.dbc);
+    buf_release(&x.body);
+    out->status = x.r.status;
+    buf hb = BUF_INIT;
+    if (l.ctype)
+        buf_addf(&hb, "Content-Type: %s\n", l.ctype);
+    for (struct pending_header *h = x.headers; h; h = h->next)
+        buf_addf(&hb, "%s: %s\n", h->name, h->value);
+    out->headers = buf_detach(&hb);
+    arena_free(l.a);
+    return out->status ? 0 : -1;
+}
+
+void http_local_reply_free(struct http_local_reply *out)
+{
+    free(out->body);
+    free(out->headers);
+    memset(out, 0, sizeof *out);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)

@@ -129,6 +129,23 @@ struct server_config {
  * bound. Returns 0 after a clean shutdown. */
 int http_serve(const struct server_config *cfg, db *d);
 
+/* In-process dispatch, for tests/fuzz/harness.c: one request through the same routing,
+ * rate limit, authentication, role, CSRF and Content-Type checks and handler as a served
+ * one, with no socket and no libmicrohttpd. url is the path (percent-encoded) with an
+ * optional ?query; headers are "Name: value" lines separated by \n (a Cookie line gives
+ * the cookies); the peer is 127.0.0.1. Uses http_serve's configuration if it ran, else
+ * defaults (body limit 1 MiB, no rate limit to speak of, no static files). An event
+ * stream answers 200 and closes. Fills *out; free it with http_local_reply_free. 0, or -1
+ * when nothing answered. */
+struct http_local_reply {
+    int status;
+    char *body;      /* NUL-terminated */
+    size_t body_len;
+    char *headers;   /* "Name: value\n" lines, Content-Type first when there is a body */
+};
+int http_dispatch_local(db *d, const char *method, const char *url, const char *headers,
+                        const void *body, size_t body_len, struct http_local_reply *out);
+void http_local_reply_free(struct http_local_reply *out);
 
 /* Role names <-> bits. 0 / NULL for unknown. */
 unsigned role_from_name(const char *name);

@@ -22,6 +22,8 @@ void jsonv_free(jsonv *v)
 
 void jsonv_fail(jsonv *v, const char *field, const char *reason)
 {
+    if (!v->fields) /* after jsonv_take */
+        v->fields = json_object();
     if (!json_object_get(v->fields, field))
         json_object_set_new(v->fields, field, json_string(reason));
 }
@@ -90,8 +92,8 @@ int jsonv_ok(const jsonv *v) { return json_object_size(v->fields) == 0; }
 
 json_t *jsonv_take(jsonv *v)
 {
-    json_t *f = v->fields;
-    v->fields = json_object();
+    json_t *f = v->fields ? v->fields : json_object();
+    v->fields = NULL; /* the caller owns them now; jsonv_free has nothing left to free */
     return f;
 }
 

@@ -43,7 +43,8 @@ int jsonv_fen(jsonv *v, const char *field, int required, int64_t max_fen, int64_
 json_t *jsonv_strs(jsonv *v, const char *field, int required, size_t max_items, size_t max_len);
 /* 1 when there are no errors. */
 int jsonv_ok(const jsonv *v);
-/* Hand the errors object to the caller (for reply_error's fields). */
+/* Hand the errors object to the caller (for reply_error's fields); v keeps none (a later
+ * jsonv_fail starts a new one, jsonv_free frees nothing). */
 json_t *jsonv_take(jsonv *v);
 /* Fail every key of the body not in the NULL-terminated allowed list ("unknown field"). */
 void jsonv_only(jsonv *v, const char *const *allowed);

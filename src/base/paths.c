@@ -8,6 +8,9 @@
 
 char *paths_repo_dir(void)
 {
+    const char *env = getenv("AFTERSALES_REPO"); /* the fuzzers, one directory lower */
+    if (env && *env)
+        return strdup(env);
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)

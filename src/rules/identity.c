@@ -1,7 +1,7 @@
 /* identity: normalisation of phones, emails, names and regions, and match strength (M1). */
 #include "rules/identity.h"
+#include "rules/t2s.h"
 
-#include <opencc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -268,20 +268,6 @@ static int name_space(int32_t cp)
            utf8proc_category(cp) == UTF8PROC_CATEGORY_ZP;
 }
 
-/* OpenCC t2s: one converter per thread (opencc_convert_utf8 on a shared handle is not
- * documented as thread-safe), opened on first use. (opencc_t)-1 when it cannot open. */
-static _Thread_local opencc_t t2s_handle;
-static _Thread_local int t2s_state; /* 0 unopened, 1 open, -1 failed */
-
-static opencc_t t2s(void)
-{
-    if (t2s_state == 0) {
-        t2s_handle = opencc_open("t2s.json");
-        t2s_state = t2s_handle == (opencc_t)-1 ? -1 : 1;
-    }
-    return t2s_state == 1 ? t2s_handle : (opencc_t)-1;
-}
-
 /* Most names are in simplified characters already, and OpenCC's dictionary walk costs
  * microseconds per name. A bitmap of the CJK code points (U+3400-U+9FFF) that t2s leaves
  * unchanged when converted alone is built once per process; a key made only of ASCII and
@@ -331,13 +317,6 @@ static int t2s_stable(const char *s)
         p += l;
     }
     return 1;
-}
-
-void identity_thread_cleanup(void)
-{
-    if (t2s_state == 1)
-        opencc_close(t2s_handle);
-    t2s_state = 0;
 }
 
 /* 1 when s is one or more CJK unified ideographs (U+3400-U+4DBF, U+4E00-U+9FFF) and
@@ -412,7 +391,7 @@ int identity_name_key(const char *in, char out[IDENTITY_NAME_KEY_MAX])
         rc = 0;
         goto cleanup;
     }
-    opencc_t cc = t2s();
+    opencc_t cc = rules_t2s();
     if (cc == (opencc_t)-1) {
         /* No dictionary: keep the folded form rather than refuse every name. */
         if (n >= IDENTITY_NAME_KEY_MAX)

@@ -105,8 +105,4 @@ struct identity_cand {
 enum identity_strength identity_match(const struct identity_probe *p, const struct identity_cand *c,
                                       unsigned *reasons);
 
-/* Close this thread's OpenCC converter (it is reopened on next use). For tests and
- * threads that end. */
-void identity_thread_cleanup(void);
-
 #endif

@@ -1,32 +1,12 @@
 /* kbtext: normalisation and tokens of the information base's search text (see kbtext.h). */
 #include "rules/kbtext.h"
+#include "rules/t2s.h"
 
-#include <opencc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-
-/* OpenCC t2s, one converter per thread, opened on first use. */
-static _Thread_local opencc_t cc_handle;
-static _Thread_local int cc_state; /* 0 unopened, 1 open, -1 failed */
-
-static opencc_t t2s(void)
-{
-    if (cc_state == 0) {
-        cc_handle = opencc_open("t2s.json");
-        cc_state = cc_handle == (opencc_t)-1 ? -1 : 1;
-    }
-    return cc_state == 1 ? cc_handle : (opencc_t)-1;
-}
-
-void kbtext_thread_cleanup(void)
-{
-    if (cc_state == 1)
-        opencc_close(cc_handle);
-    cc_state = 0;
-}
 
 static int is_cjk(int32_t cp)
 {
@@ -98,7 +78,7 @@ static char *normalise(const char *in)
     int ascii = 1;
     for (utf8proc_ssize_t i = 0; i < n && ascii; i++)
         ascii = m[i] < 0x80;
-    opencc_t cc = ascii ? (opencc_t)-1 : t2s();
+    opencc_t cc = ascii ? (opencc_t)-1 : rules_t2s();
     if (cc == (opencc_t)-1)
         return (char *)m;
     char *conv = opencc_convert_utf8(cc, (const char *)m, (size_t)n);

@@ -25,9 +25,6 @@ char *kbtext_tokens(const char *text, int max_tokens);
  * the number of phrases (0 when q has no tokens). NULL: invalid UTF-8 or no memory. */
 char *kbtext_query(const char *q, int *groups);
 
-/* Close this thread's OpenCC converter (reopened on next use). */
-void kbtext_thread_cleanup(void);
-
 /* The bigram stream of a token string (kbtext_tokens' output, or one query phrase): each
  * run of two or more CJK tokens becomes its overlapping pairs ("u7535 u89c6 u673a" ->
  * "u7535x89c6 u89c6x673a"); every other token stays as it is, so runs never touch. A

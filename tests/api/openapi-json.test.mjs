@@ -9,7 +9,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { BIN, ROOT } from './lib/server.mjs';
 
-const TOOL = path.join(path.dirname(BIN), 'openapi-json');
+// Next to the binary, or in build/ when the binary is another build (build-asan/aftersales).
+const TOOL = [path.join(path.dirname(BIN), 'openapi-json'), path.join(ROOT, 'build', 'openapi-json')]
+    .find((f) => fs.existsSync(f));
 
 function convert(file) {
     const r = spawnSync(TOOL, [file], { encoding: 'utf8' });

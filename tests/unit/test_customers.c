@@ -14,6 +14,7 @@
 #include "base/db.h"
 #include "features/customers/customers.h"
 #include "rules/identity.h"
+#include "rules/t2s.h"
 
 static char dir[64];
 static db *d;
@@ -40,7 +41,7 @@ static int teardown(void **state)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         return -1;
-    identity_thread_cleanup();
+    rules_t2s_close();
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rules/identity.h"
+#include "rules/t2s.h"
 
 /* ---- phones ---- */
 
@@ -390,7 +391,7 @@ static void match_on_normalised_input(void **state)
 
 static int teardown(void **state)
 {
-    identity_thread_cleanup();
+    rules_t2s_close();
     return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "rules/html.h"
 #include "rules/kbtext.h"
+#include "rules/t2s.h"
 
 static void tokens_are(const char *in, const char *want)
 {
@@ -239,6 +240,6 @@ int main(void)
         cmocka_unit_test(plain_text),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    kbtext_thread_cleanup();
+    rules_t2s_close();
     return rc;
 }

@@ -51,10 +51,8 @@ static void *pipe_reader(void *arg)
             pthread_cond_wait(&p->cv, &p->mu);
         int stop = p->stop;
         pthread_mutex_unlock(&p->mu);
-        if (stop) {
-            identity_thread_cleanup();
-            return NULL;
-        }
+        if (stop)
+            return NULL; /* rules/t2s.c closes this thread's converter as it exits */
         pb->n = 0;
         pb->last = 0;
         pb->err[0] = '\0';
@@ -88,10 +86,8 @@ static void *pipe_reader(void *arg)
         pb->full = 1;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
-        if (last) {
-            identity_thread_cleanup();
+        if (last)
             return NULL;
-        }
     }
 }
 

@@ -13,6 +13,16 @@ static const char *const langs[] = {"zh-CN", "en", NULL};
 static const char *const kinds[] = {"product_info", "promotion", "faq", "tech_qa", "news", NULL};
 static const char *const audiences[] = {"public", "internal", NULL};
 
+int kb_with_body(req *r, int (*fn)(req *r, json_t *body))
+{
+    json_t *body = NULL;
+    if (req_json(r, &body) < 0)
+        return 0;
+    int rc = fn(r, body);
+    json_decref(body);
+    return rc;
+}
+
 /* Read the body fields into w (create: the required ones must be there). */
 static void read_fields(jsonv *v, struct kb_write *w, int create)
 {
@@ -115,11 +125,8 @@ static int write_reply(req *r, struct kb_write *w, int rc, int ok)
 }
 
 /* POST /api/v1/kb/articles */
-int kb_articles_create(req *r)
+static int create_with(req *r, json_t *body)
 {
-    json_t *body = NULL;
-    if (req_json(r, &body) < 0)
-        return 0;
     jsonv v;
     jsonv_init(&v, body);
     struct kb_write w = {.actor = audit_actor(r)};
@@ -219,11 +226,8 @@ static int update_tx(db_conn *c, void *arg)
 }
 
 /* PATCH /api/v1/kb/articles/:code */
-int kb_articles_update(req *r)
+static int update_with(req *r, json_t *body)
 {
-    json_t *body = NULL;
-    if (req_json(r, &body) < 0)
-        return 0;
     jsonv v;
     jsonv_init(&v, body);
     struct kb_write w = {.actor = audit_actor(r), .code = req_param(r, "code")};
@@ -319,11 +323,8 @@ static int step_tx(db_conn *c, void *arg)
 }
 
 /* POST /api/v1/kb/articles/:code/transitions {"to": ...} */
-int kb_articles_transition(req *r)
+static int transition_with(req *r, json_t *body)
 {
-    json_t *body = NULL;
-    if (req_json(r, &body) < 0)
-        return 0;
     static const char *const allowed[] = {"to", NULL};
     static const char *const tos[] = {"draft", "review", "published", "withdrawn", NULL};
     jsonv v;
@@ -346,3 +347,9 @@ int kb_articles_transition(req *r)
         return reply_db_failure(r, rc < 0 ? rc : DB_ERROR, "article step");
     return reply_json(r, 200, j);
 }
+
+int kb_articles_create(req *r) { return kb_with_body(r, create_with); }
+
+int kb_articles_update(req *r) { return kb_with_body(r, update_with); }
+
+int kb_articles_transition(req *r) { return kb_with_body(r, transition_with); }

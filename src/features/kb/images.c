@@ -45,12 +45,8 @@ static int image_tx(db_conn *c, void *arg)
     return rc < 0 ? DB_ERROR : 0;
 }
 
-/* POST /api/v1/kb/images {"mime": "image/png", "data": BASE64} */
-int kb_images_create(req *r)
+static int create_with(req *r, json_t *body)
 {
-    json_t *body = NULL;
-    if (req_json(r, &body) < 0)
-        return 0;
     static const char *const allowed[] = {"mime", "data", NULL};
     static const char *const mimes[] = {"image/png", "image/jpeg", "image/gif", "image/webp", NULL};
     jsonv v;
@@ -63,8 +59,10 @@ int kb_images_create(req *r)
     if (jsonv_ok(&v)) {
         size_t cap = strlen(b64) / 4 * 3 + 3;
         bin = malloc(cap);
-        if (!bin)
+        if (!bin) {
+            jsonv_free(&v);
             return -1;
+        }
         if (sodium_base642bin(bin, cap, b64, strlen(b64), " \r\n", &im.size, NULL,
                               sodium_base64_VARIANT_ORIGINAL) != 0 || im.size == 0)
             jsonv_fail(&v, "data", "not base64");
@@ -119,3 +117,6 @@ int kb_images_get(req *r)
     reply_header(r, "X-Content-Type-Options", "nosniff");
     return reply_bytes(r, 200, mime, bin, n);
 }
+
+/* POST /api/v1/kb/images {"mime": "image/png", "data": BASE64} */
+int kb_images_create(req *r) { return kb_with_body(r, create_with); }

@@ -22,6 +22,9 @@ int kb_snapshot(db_conn *c, int64_t id, const char *actor, int64_t now);
 /* 1 when the role may see articles of any status (not only published ones). */
 int kb_sees_drafts(const req *r);
 
+/* Parse r's JSON body (answering 400 itself), run fn on it, free it. fn's result. */
+int kb_with_body(req *r, int (*fn)(req *r, json_t *body));
+
 int kb_articles_list(req *r);
 int kb_articles_expiring(req *r);
 int kb_articles_versions(req *r);

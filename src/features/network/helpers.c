@@ -5,8 +5,7 @@
 #include "base/log.h"
 
 #include <ctype.h>
-#include <opencc.h>
-#include <pthread.h>
+#include "rules/t2s.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,29 +102,11 @@ int net_is_outlet_type(const char *s)
 
 /* ---- name keys: simplified Chinese, no spaces, ASCII lower case ---- */
 
-static pthread_mutex_t cc_mu = PTHREAD_MUTEX_INITIALIZER;
-static opencc_t cc = (opencc_t)-1;
-static int cc_tried;
-
-/* malloc'd key for name search (traditional -> simplified via OpenCC t2s). */
+/* malloc'd key for name search (traditional -> simplified via OpenCC t2s; text that is
+ * not valid UTF-8, which OpenCC would read past, is keyed as typed). */
 char *net_name_key(const char *s)
 {
-    char *conv = NULL;
-    pthread_mutex_lock(&cc_mu);
-    if (!cc_tried) {
-        cc_tried = 1;
-        cc = opencc_open("t2s.json");
-        if (cc == (opencc_t)-1)
-            log_error("network: OpenCC t2s.json unavailable; names are matched as typed");
-    }
-    if (cc != (opencc_t)-1) {
-        char *o = opencc_convert_utf8(cc, s, strlen(s));
-        if (o) {
-            conv = strdup(o);
-            opencc_convert_utf8_free(o);
-        }
-    }
-    pthread_mutex_unlock(&cc_mu);
+    char *conv = rules_t2s_convert(s, strlen(s));
     const char *src = conv ? conv : s;
     buf b = BUF_INIT;
     for (const unsigned char *p = (const unsigned char *)src; *p; p++) {

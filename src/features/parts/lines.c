@@ -252,13 +252,12 @@ static int line_act(req *r, enum line_action what)
 {
     json_t *body = NULL;
     struct act a = {.r = r, .what = what, .code = code_upper(r->a, req_param(r, "code"))};
+    if (what == LA_ISSUE && req_json(r, &body) < 0)
+        return 0;
     jsonv v;
-    jsonv_init(&v, NULL);
+    jsonv_init(&v, body); /* once: a second init would leak the first's errors object */
     if (what == LA_ISSUE) {
         /* the body is optional: {"serial", "faulty_serial"} of the fitted and the faulty part */
-        if (req_json(r, &body) < 0)
-            return 0;
-        jsonv_init(&v, body);
         static const char *const allowed[] = {"serial", "faulty_serial", NULL};
         if (!json_is_object(body))
             jsonv_fail(&v, "body", "must be an object");

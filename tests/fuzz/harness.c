@@ -1,0 +1,216 @@
+/* harness: see harness.h. */
+#include "harness.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/auth.h"
+#include "base/db_impl.h"
+#include "base/router.h"
+#include "features/features.h"
+
+static db *the_db;
+static sqlite3 *live, *pristine;
+static sqlite3_int64 changes_at_reset;
+static struct harness_user users[] = {{"admin"}, {"agent"}, {"supervisor"}, {"tech"},
+                                      {"manager"}, {"warehouse"}, {"editor"}, {"marketer"}};
+#define NUSERS ((int)(sizeof users / sizeof *users))
+
+static void die(const char *what)
+{
+    fprintf(stdout, "fuzz harness: %s\n", what);
+    fflush(stdout);
+    exit(1);
+}
+
+/* The connection's sqlite3 handle: the pool holds exactly one. */
+static sqlite3 *handle_of(db *d)
+{
+    db_conn *c = db_acquire(d);
+    sqlite3 *h = c->handle;
+    db_release(c);
+    return h;
+}
+
+static void copy_db(sqlite3 *to, sqlite3 *from)
+{
+    sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+    if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE || sqlite3_backup_finish(b) != SQLITE_OK)
+        die(sqlite3_errmsg(to));
+}
+
+/* Log u in through the real POST /api/v1/session; keep its cookie and CSRF token. */
+static void login(struct harness_user *u)
+{
+    char body[128];
+    snprintf(body, sizeof body, "{\"login\":\"%s\",\"password\":\"demo1234\"}", u->login);
+    struct http_local_reply out;
+    http_dispatch_local(the_db, "POST", "/api/v1/session", "Content-Type: application/json",
+                        body, strlen(body), &out);
+    const char *c = out.headers ? strstr(out.headers, AUTH_SESSION_COOKIE "=") : NULL;
+    const char *t = out.body ? strstr(out.body, "\"csrf_token\":\"") : NULL;
+    if (out.status != 200 || !c || !t)
+        die("cannot log in the demo users");
+    snprintf(u->cookie, sizeof u->cookie, "%.*s", (int)strcspn(c, ";\n"), c);
+    t += strlen("\"csrf_token\":\"");
+    snprintf(u->csrf, sizeof u->csrf, "%.*s", (int)strcspn(t, "\""), t);
+    http_local_reply_free(&out);
+
+    db_conn *dc = db_acquire(the_db);
+    db_stmt *st = db_prepare(dc, "SELECT role, outlet_id FROM users WHERE login = ?");
+    db_bind_text(st, 1, u->login);
+    if (db_step(st) != DB_ROW)
+        die("no such demo user");
+    char role[32], token[AUTH_TOKEN_HEX + 4];
+    snprintf(role, sizeof role, "%s", db_text(st, 0));
+    int64_t outlet = db_isnull(st, 1) ? 0 : db_int(st, 1);
+    db_done(st);
+    if (auth_token_create(dc, u->login, role, outlet, token) < 0)
+        die("cannot make a bearer token");
+    db_release(dc);
+    snprintf(u->bearer, sizeof u->bearer, "Bearer %s", token);
+}
+
+void harness_init(void)
+{
+    if (the_db)
+        return;
+    if (!getenv("FUZZ_VERBOSE")) {
+        /* The program's own messages use stdio; sanitizers and libFuzzer write to fd 2. */
+        FILE *null = fopen("/dev/null", "w");
+        if (null)
+            stderr = null;
+    }
+    if (!getenv("AFTERSALES_REPO")) {
+        /* The program finds node_modules/ next to build/; the fuzzers are a level lower
+         * (build/fuzz/). */
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            for (int up = 0; up < 3; up++) {
+                char *slash = strrchr(exe, '/');
+                if (slash)
+                    *slash = '\0';
+            }
+            setenv("AFTERSALES_REPO", exe, 0);
+        }
+    }
+    if (auth_init() < 0)
+        die("libsodium cannot start");
+    router_set(feature_routes);
+    char *err = NULL;
+    if (db_open(":memory:", 1, &the_db, &err) < 0)
+        die(err ? err : "cannot open the database");
+    struct demo_opts o = {0, 0, 42};
+    for (const struct demo_step *s = feature_demo; s->name; s++)
+        if (s->fill(the_db, &o) < 0)
+            die(s->name);
+    for (int i = 0; i < NUSERS; i++)
+        login(&users[i]);
+    live = handle_of(the_db);
+    if (sqlite3_open(":memory:", &pristine) != SQLITE_OK)
+        die("cannot open a second database");
+    copy_db(pristine, live);
+    changes_at_reset = sqlite3_total_changes64(live);
+}
+
+db *harness_db(void) { return the_db; }
+int harness_nusers(void) { return NUSERS; }
+const struct harness_user *harness_user(int i) { return &users[i % NUSERS]; }
+
+void harness_request(const char *method, const char *url, const char *headers, const void *body,
+                     size_t len, struct http_local_reply *out)
+{
+    if (http_dispatch_local(the_db, method, url, headers, body, len, out) < 0)
+        abort(); /* nothing answered */
+    if (out->status == 500 && !getenv("FUZZ_ALLOW_500")) {
+        fprintf(stdout, "fuzz harness: 500 from %s %s: %s\n", method, url, out->body);
+        fflush(stdout);
+        abort();
+    }
+}
+
+const char *harness_json_headers(const struct harness_user *u)
+{
+    static char h[512];
+    snprintf(h, sizeof h, "Cookie: %s\nX-CSRF-Token: %s\nContent-Type: application/json",
+             u->cookie, u->csrf);
+    return h;
+}
+
+void harness_reset(void)
+{
+    if (sqlite3_total_changes64(live) == changes_at_reset)
+        return;
+    copy_db(live, pristine);
+    changes_at_reset = sqlite3_total_changes64(live);
+    auth_cache_clear();
+}
+
+/* ---- routes and URLs ---- */
+
+const struct route **fuzz_routes(int (*keep)(const struct route *), int *n)
+{
+    int total = router_count();
+    const struct route **out = calloc((size_t)total + 1, sizeof *out);
+    if (!out)
+        abort();
+    *n = 0;
+    for (int i = 0; i < total; i++)
+        if (keep(router_at(i)))
+            out[(*n)++] = router_at(i);
+    if (!*n)
+        abort();
+    if (getenv("FUZZ_LIST")) { /* for scripts/fuzz-seeds: what byte 0 picks */
+        for (int i = 0; i < *n; i++)
+            printf("%d %s %s\n", i, out[i]->method, out[i]->pattern);
+        exit(0);
+    }
+    return out;
+}
+
+static void add_encoded(buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~')
+            buf_addc(b, (char)c);
+        else
+            buf_addf(b, "%%%02X", c);
+    }
+}
+
+void fuzz_url(buf *url, const struct route *rt, const char *params, size_t len)
+{
+    const char *p = rt->pattern, *end = params + len;
+    while (*p) {
+        if (*p == ':') {
+            while (*p && *p != '/')
+                p++;
+            const char *slash = memchr(params, '/', (size_t)(end - params));
+            size_t n = slash ? (size_t)(slash - params) : (size_t)(end - params);
+            if (n)
+                add_encoded(url, params, n);
+            else
+                buf_addc(url, 'x');
+            params = slash ? slash + 1 : end;
+        } else {
+            buf_addc(url, *p++);
+        }
+    }
+}
+
+void fuzz_split(const uint8_t *data, size_t size, const char **head, size_t *hlen,
+                const uint8_t **rest, size_t *rlen)
+{
+    const uint8_t *nl = memchr(data, '\n', size);
+    *head = (const char *)data;
+    *hlen = nl ? (size_t)(nl - data) : size;
+    *rest = nl ? nl + 1 : data + size;
+    *rlen = size - (size_t)(*rest - data);
+}

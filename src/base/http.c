@@ -475,6 +475,11 @@ static void dispatch(struct ctx *x)
             reply_error(r, 401, "unauthenticated", "log in first", NULL);
             return;
         }
+        if (r->who.must_change_password && !(rt->flags & ROUTE_PASSWORD_PENDING)) {
+            reply_error(r, 403, "password_change_required",
+                        "change your first password first (POST /api/v1/me/password)", NULL);
+            return;
+        }
         if (!(rt->roles & r->who.role)) {
             reply_error(r, 403, "forbidden", "your role may not do this", NULL);
             return;

@@ -162,7 +162,6 @@ static int me_password(req *r)
         rc = -1;
         goto done;
     }
-    auth_cache_clear();
     rc = reply_empty(r, 204);
 done:
     jsonv_free(&v);
@@ -197,7 +196,6 @@ static int64_t account_change(req *r, const char *login, const char *action, jso
         db_rollback(c);
         return w;
     }
-    auth_cache_clear();
     return 0;
 }
 
@@ -246,6 +244,6 @@ static int user_reset_password(req *r)
 const struct route admin_account_routes[] = {
     {"POST", "/api/v1/users/:login/password", user_reset_password, ROLE_ADMIN, 0},
     {"POST", "/api/v1/users", user_create, ROLE_ADMIN, 0},
-    {"POST", "/api/v1/me/password", me_password, ROLE_ANY, 0},
+    {"POST", "/api/v1/me/password", me_password, ROLE_ANY, ROUTE_PASSWORD_PENDING},
     {0},
 };

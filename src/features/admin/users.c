@@ -36,8 +36,6 @@ int admin_user_set_active(db_conn *c, const char *actor, const char *login, int 
         db_rollback(c);
         return (int)rc;
     }
-    if (!enable)
-        auth_cache_clear();
     return 0;
 }
 

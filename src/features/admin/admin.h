@@ -9,6 +9,12 @@
 extern const struct route admin_routes[];
 /* Creating accounts and changing one's password (accounts.c). */
 extern const struct route admin_account_routes[];
+/* The staff role names, NULL-terminated. */
+extern const char *const admin_roles[];
+/* PATCH /api/v1/users/:login: role, outlet and name by version (change.c). */
+int admin_user_change(req *r);
+/* Bearer tokens over the API: list, create, revoke (tokens.c). */
+extern const struct route admin_token_routes[];
 /* Why pw is refused as a password of login (length, the login itself, a common one), or
  * NULL when it is acceptable. */
 const char *admin_password_problem(const char *login, const char *pw);

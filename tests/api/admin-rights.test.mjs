@@ -88,3 +88,61 @@ test('change role and outlet: admin only, by version, outlet checked; the open s
         'root|update|{"fields":["role","outlet"]}',
     ]);
 });
+
+test('bearer tokens over the API: own list (admin all, with owner), create with expiry (secret once), revoke; expired and revoked get 401', async () => {
+    await s.addUser('nina', 'agent');
+    await s.addUser({ login: 'otto', role: 'technician', outlet: 'OR001' });
+    const nina = await s.login('nina');
+    const otto = await s.login('otto');
+    const soon = (sec) => new Date(Date.now() + sec * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    for (const [body, field] of [[{ expires_at: soon(3600) }, 'name'], [{ name: 'x' }, 'expires_at'],
+        [{ name: 'x', expires_at: '2000-01-01T00:00:00Z' }, 'expires_at'], [{ name: 'x', expires_at: 'tomorrow' }, 'expires_at'],
+        [{ name: 'x', expires_at: soon(3 * 366 * 86400) }, 'expires_at']]) {
+        const r = await nina.request('/api/v1/tokens', { body });
+        assert.equal(r.status, 422, JSON.stringify(body));
+        assert.ok(r.json.error.fields[field], r.text);
+    }
+    const c = await nina.request('/api/v1/tokens', { body: { name: 'nina-sync', expires_at: soon(3) } });
+    assert.equal(c.status, 201, c.text);
+    assert.match(c.json.token, /^ast_[0-9a-f]{64}$/);
+    assert.deepEqual([c.json.name, c.json.role, c.json.owner, c.json.state], ['nina-sync', 'agent', 'nina', 'active']);
+    const long = (await nina.request('/api/v1/tokens', { body: { name: 'nina-long', expires_at: soon(86400) } })).json;
+    const ot = (await otto.request('/api/v1/tokens', { body: { name: 'otto-tab', expires_at: soon(86400) } })).json;
+    assert.equal(ot.outlet, 'OR001', "the token acts with its owner's outlet");
+
+    const me = await s.api('/api/v1/me', { token: c.json.token });
+    assert.equal(me.status, 200);
+    assert.equal(me.json.user.role, 'agent');
+    assert.equal((await s.api('/api/v1/tokens', { token: c.json.token, body: { name: 'y', expires_at: soon(60) } })).status, 422, 'a token makes no tokens');
+
+    const mine = (await nina.request('/api/v1/tokens')).json.items;
+    assert.deepEqual(mine.map((x) => x.name), ['nina-long', 'nina-sync'], 'own tokens only, newest first');
+    assert.equal(JSON.stringify(mine).includes('ast_'), false, 'the secret is never listed');
+    const all = (await admin.request('/api/v1/tokens')).json.items;
+    assert.deepEqual(all.filter((x) => x.owner).map((x) => [x.name, x.owner]).slice(0, 3),
+        [['otto-tab', 'otto'], ['nina-long', 'nina'], ['nina-sync', 'nina']]);
+    const csv = await admin.fetch('/api/v1/tokens?format=csv');
+    assert.equal(csv.status, 200);
+    const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines[0], 'id,name,role,outlet,owner,state,created_at,expires_at,revoked_at');
+    assert.equal((await admin.fetch('/api/v1/tokens?format=xlsx')).status, 200);
+
+    // revoke: not another person's (404), then refused on the very next request
+    assert.equal((await otto.request(`/api/v1/tokens/${long.id}`, { method: 'DELETE' })).status, 404);
+    assert.equal((await s.api('/api/v1/me', { token: long.token })).status, 200);
+    const rv = await nina.request(`/api/v1/tokens/${long.id}`, { method: 'DELETE' });
+    assert.equal(rv.status, 200, rv.text);
+    assert.equal(rv.json.state, 'revoked');
+    assert.equal((await s.api('/api/v1/me', { token: long.token })).status, 401, 'revoked: refused at once');
+    assert.equal((await nina.request(`/api/v1/tokens/${long.id}`, { method: 'DELETE' })).status, 409);
+    // an admin revokes anyone's
+    assert.equal((await admin.request(`/api/v1/tokens/${ot.id}`, { method: 'DELETE' })).status, 200);
+    assert.equal((await s.api('/api/v1/me', { token: ot.token })).status, 401);
+
+    // expiry
+    await sleep(3200);
+    assert.equal((await s.api('/api/v1/me', { token: c.json.token })).status, 401, 'past its expiry');
+    assert.equal((await nina.request('/api/v1/tokens')).json.items.find((x) => x.id === c.json.id).state, 'expired');
+    const rows = await sqlRows(`SELECT actor || '|' || action || '|' || detail FROM audit WHERE entity = 'token' AND entity_code = '${long.id}' ORDER BY id;`);
+    assert.deepEqual(rows, ['nina|create|{"fields":["name","expires_at"]}', 'nina|revoke|{"fields":["revoked_at"]}']);
+});

@@ -1,7 +1,8 @@
 // Administration (M16): the staff accounts (search, role and active filters, disable /
 // enable by admins; supervisors read only) and the audit viewer (who, which record,
 // action, time range; field names only), both downloadable as CSV and XLSX.
-// Hash routes: #/admin (accounts), #/admin/audit
+// Hash routes: #/admin (accounts: create, change role and outlet, disable / enable),
+// #/admin/audit, #/admin/tokens (own bearer tokens, an admin's: all; create, revoke)
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
@@ -208,14 +209,71 @@ function Audit() {
       ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}`}`;
 }
 
+// datetime-local "YYYY-MM-DDTHH:MM" (local wall time) as an RFC 3339 instant
+const localToIso = (v) => (v ? new Date(v).toISOString().replace(/\.\d+Z$/, 'Z') : '');
+
+function Tokens({ user }) {
+  const [a, setA] = useState({ name: '', expires: '' });
+  const [secret, setSecret] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const [error, setError] = useState(null);
+  const list = usePagedList('/tokens', {}, 50);
+  const set = (k) => (e) => setA({ ...a, [k]: e.currentTarget.value });
+  async function create(e) {
+    e.preventDefault();
+    setError(null);
+    setNotice(null);
+    try {
+      const tk = await api.post('/tokens', { name: a.name, expires_at: localToIso(a.expires) });
+      setSecret(tk);
+      setA({ name: '', expires: '' });
+      list.reload();
+    } catch (err) { setError(err); }
+  }
+  async function revoke(row) {
+    setError(null);
+    try {
+      await api.del(`/tokens/${row.id}`);
+      setNotice(t('adm.revoked', { name: row.name }));
+      list.reload();
+    } catch (err) { setError(err); }
+  }
+  const fe = fieldErrors(error);
+  const columns = [
+    { key: 'name', label: t('adm.token_name') },
+    { key: 'role', label: t('adm.role'), render: (r) => roleName(r.role) },
+    { key: 'outlet', label: t('adm.outlet'), render: (r) => r.outlet || '' },
+    ...(user.role === 'admin' ? [{ key: 'owner', label: t('adm.owner'), render: (r) => r.owner || '' }] : []),
+    { key: 'state', label: t('adm.state'), render: (r) => html`<span data-state=${r.state}>${t('adm.st_' + r.state)}</span>` },
+    { key: 'created_at', label: t('adm.created_at'), render: (r) => formatDateTime(r.created_at) },
+    { key: 'expires_at', label: t('adm.expires'), render: (r) => (r.expires_at ? formatDateTime(r.expires_at) : '') },
+    { key: 'actions', label: '', render: (r) => (r.state === 'active'
+      ? html`<${Button} variant="secondary" data-revoke=${r.name} onClick=${() => revoke(r)}>${t('adm.revoke')}</${Button}>` : null) },
+  ];
+  return html`
+    <form class="adm-filters" data-testid="new-token" onSubmit=${create} novalidate>
+      <${Field} label=${t('adm.token_name')} name="token_name" value=${a.name} error=${fe.name} onInput=${set('name')} />
+      <${Field} label=${t('adm.expires')} name="token_expires" type="datetime-local" value=${a.expires} error=${fe.expires_at} onInput=${set('expires')} />
+      <div><${Button} type="submit">${t('adm.token_create')}</${Button}></div>
+      <div style="grid-column: 1 / -1"><${ErrorBanner} error=${error} /></div>
+    </form>
+    ${secret ? html`<${Notice} tone="success">${t('adm.token_secret', { name: secret.name })} <code data-secret>${secret.token}</code></${Notice}>` : null}
+    ${notice ? html`<${Notice} tone="success">${notice}</${Notice}>` : null}
+    <${ErrorBanner} error=${list.error} onRetry=${list.reload} />
+    ${list.items === null ? html`<${Loading} />` : html`
+      <${Table} columns=${columns} rows=${list.items} rowKey="id" downloads=${{ path: '/tokens', params: {}, name: 'tokens' }} />
+      ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}`}`;
+}
+
+const TABS = { users: 'adm.users', audit: 'adm.audit', tokens: 'adm.tokens' };
+
 export default function Admin({ user, params }) {
   useStyle('adm-style', CSS);
-  const tab = params[0] === 'audit' ? 'audit' : 'users';
-  return html`<${Page} title=${t(tab === 'audit' ? 'adm.audit' : 'adm.users')}>
+  const tab = TABS[params[0]] ? params[0] : 'users';
+  return html`<${Page} title=${t(TABS[tab])}>
     <nav class="adm-tabs">
-      <a href="#/admin" aria-current=${tab === 'users' ? 'page' : null}>${t('adm.users')}</a>
-      <a href="#/admin/audit" aria-current=${tab === 'audit' ? 'page' : null}>${t('adm.audit')}</a>
+      ${Object.entries(TABS).map(([k, label]) => html`<a href=${k === 'users' ? '#/admin' : `#/admin/${k}`} aria-current=${tab === k ? 'page' : null}>${t(label)}</a>`)}
     </nav>
-    ${tab === 'audit' ? html`<${Audit} />` : html`<${Users} user=${user} />`}
+    ${tab === 'audit' ? html`<${Audit} />` : tab === 'tokens' ? html`<${Tokens} user=${user} />` : html`<${Users} user=${user} />`}
   </${Page}>`;
 }

@@ -5,7 +5,7 @@
 // running server on the next request, and the client address in the audit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, runProcess } from './lib/server.mjs';
+import { startServer, runProcess, BIN, DEFAULT_PASSWORD } from './lib/server.mjs';
 import { outletBody } from './network-helpers.mjs';
 
 let s, admin, adminToken;
@@ -145,4 +145,32 @@ test('bearer tokens over the API: own list (admin all, with owner), create with 
     assert.equal((await nina.request('/api/v1/tokens')).json.items.find((x) => x.id === c.json.id).state, 'expired');
     const rows = await sqlRows(`SELECT actor || '|' || action || '|' || detail FROM audit WHERE entity = 'token' AND entity_code = '${long.id}' ORDER BY id;`);
     assert.deepEqual(rows, ['nina|create|{"fields":["name","expires_at"]}', 'nina|revoke|{"fields":["revoked_at"]}']);
+});
+
+test('serve --session-idle / --session-max: a short idle setting ends an unused session; bad values exit 2', async () => {
+    await s.addUser('pia', 'agent');
+    const short = await startServer({ sameDb: s, args: ['--session-idle', '2', '--session-max', '3600'],
+        env: { AFTERSALES_SESSION_IDLE: '600' } });
+    try {
+        const a = await short.login('pia');
+        for (let i = 0; i < 3; i++) {
+            await sleep(800);
+            assert.equal((await a.request('/api/v1/me')).status, 200, `used: alive at ${(i + 1) * 0.8} s`);
+        }
+        await sleep(3000);
+        assert.equal((await a.request('/api/v1/me')).status, 401, 'idle for longer than 2 s (the flag wins over the environment)');
+        const res = await fetch(new URL('/api/v1/session', short.url), { method: 'POST',
+            headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'pia', password: DEFAULT_PASSWORD }) });
+        assert.match(res.headers.get('set-cookie'), /Max-Age=3600/, 'the cookie lives as long as the session may');
+    } finally {
+        await short.stop();
+    }
+    for (const bad of [['--session-idle', '0'], ['--session-max', 'soon'], ['--session-idle', '-5']]) {
+        const r = await runProcess(BIN, ['serve', '--db', s.db, '--listen', '127.0.0.1:0', ...bad]);
+        assert.equal(r.code, 2, bad.join(' '));
+        assert.match(r.stderr, /--session-idle and --session-max want SECONDS/);
+    }
+    const h = await runProcess(BIN, ['serve', '--help']);
+    assert.match(h.stdout, /--session-idle SECONDS/);
+    assert.match(h.stdout, /--session-max SECONDS/);
 });

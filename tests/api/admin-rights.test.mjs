@@ -174,3 +174,45 @@ test('serve --session-idle / --session-max: a short idle setting ends an unused 
     assert.match(h.stdout, /--session-idle SECONDS/);
     assert.match(h.stdout, /--session-max SECONDS/);
 });
+
+test('a pending first password blocks every other route with 403 password_change_required, server-side', async () => {
+    const c = await admin.request('/api/v1/users', { body: { login: 'quin', role: 'supervisor', password: 'First-quin-0417' } });
+    assert.equal(c.status, 201, c.text);
+    const q = await s.login('quin', 'First-quin-0417');
+    assert.equal((await q.request('/api/v1/me')).json.must_change_password, true);
+    for (const [path, opts] of [['/api/v1/customers', {}], ['/api/v1/users', {}], ['/api/v1/me/sessions', {}],
+        ['/api/v1/tokens', { body: { name: 'sneak', expires_at: '2030-01-01T00:00:00Z' } }],
+        ['/api/v1/me/sessions', { method: 'DELETE' }]]) {
+        const r = await q.request(path, opts);
+        assert.equal(r.status, 403, `${opts.method ?? (opts.body ? 'POST' : 'GET')} ${path}`);
+        assert.equal(r.json.error.code, 'password_change_required');
+    }
+    assert.equal((await admin.request('/api/v1/tokens')).json.items.some((x) => x.name === 'sneak'), false, 'nothing was made');
+    const ok = await q.request('/api/v1/me/password', { body: { current_password: 'First-quin-0417', new_password: 'Quin-own-pass-2026' } });
+    assert.equal(ok.status, 204, ok.text);
+    assert.equal((await q.request('/api/v1/customers')).status, 200, 'open once changed');
+
+    // a reset puts the block back; logout stays open
+    assert.equal((await admin.request('/api/v1/users/quin/password', { body: { password: 'Reset-quin-0099' } })).status, 200);
+    const again = await s.login('quin', 'Reset-quin-0099');
+    assert.equal((await again.request('/api/v1/users')).json.error.code, 'password_change_required');
+    assert.equal((await again.request('/api/v1/session', { method: 'DELETE' })).status, 204);
+    assert.equal((await again.request('/api/v1/me')).status, 401);
+});
+
+test('aftersales user disable on the command line: a running server refuses the session and owned token on the very next request', async () => {
+    await s.addUser('rita', 'agent');
+    const rita = await s.login('rita');
+    const own = (await s.run(['token', 'create', '--role', 'agent', '--name', 'rita-own', '--user', 'rita'])).stdout.trim();
+    // warm: many requests just before, so nothing may be remembered from them
+    for (let i = 0; i < 20; i++) {
+        assert.equal((await rita.request('/api/v1/me')).status, 200);
+        assert.equal((await s.api('/api/v1/me', { token: own })).status, 200);
+    }
+    const d = await s.run(['user', 'disable', 'rita']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal((await rita.request('/api/v1/me')).status, 401, 'no wait: the next request');
+    assert.equal((await s.api('/api/v1/me', { token: own })).status, 401);
+    assert.equal((await s.run(['user', 'enable', 'rita'])).code, 0);
+    assert.equal((await s.api('/api/v1/me', { token: own })).status, 200, 'the token works again at once');
+});

@@ -1,6 +1,7 @@
 /* http: libmicrohttpd glue. Collects the body, matches the route, authenticates,
  * checks roles and CSRF, runs the handler, serves static files, logs and counts. */
 #include "base/http.h"
+#include "base/audit.h"
 #include "base/auth.h"
 #include "base/buf.h"
 #include "base/log.h"
@@ -501,7 +502,10 @@ static void dispatch(struct ctx *x)
             return;
         }
     }
-    if (rt->fn(r) < 0 || !r->resp) {
+    audit_set_client(req_client(r));
+    int answered = rt->fn(r);
+    audit_set_client(NULL);
+    if (answered < 0 || !r->resp) {
         if (r->dbc)
             log_error("%s %s: %s", r->method, logged_path(r), db_errmsg(r->dbc));
         reply_error(r, 500, "internal", "internal error; it has been logged", NULL);

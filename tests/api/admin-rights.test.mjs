@@ -216,3 +216,29 @@ test('aftersales user disable on the command line: a running server refuses the 
     assert.equal((await s.run(['user', 'enable', 'rita'])).code, 0);
     assert.equal((await s.api('/api/v1/me', { token: own })).status, 200, 'the token works again at once');
 });
+
+test('audit rows keep the client address the server believed (X-Forwarded-For only from a trusted proxy), in the viewer and its downloads', async () => {
+    await s.addUser('sam', 'agent');
+    await s.addUser('tia', 'agent');
+    const trusting = await startServer({ sameDb: s, args: ['--trusted-proxy', '127.0.0.1,::1'] });
+    try {
+        const via = await trusting.login('root');
+        const fwd = { 'X-Forwarded-For': '198.51.100.7, 203.0.113.9' };
+        assert.equal((await via.request('/api/v1/users/sam/disable', { method: 'POST', headers: fwd })).status, 200);
+        // the untrusting server ignores the header
+        assert.equal((await admin.request('/api/v1/users/tia/disable', { method: 'POST', headers: fwd })).status, 200);
+    } finally {
+        await trusting.stop();
+    }
+    assert.equal((await s.run(['user', 'enable', 'sam'])).code, 0);
+    const rows = (await admin.request('/api/v1/audit?entity=user&code=sam')).json.items;
+    assert.deepEqual(rows.map((x) => [x.action, x.client]), [['enable', null], ['disable', '203.0.113.9']]);
+    const tia = (await admin.request('/api/v1/audit?entity=user&code=tia')).json.items;
+    assert.match(tia[0].client, /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+    const csv = await admin.fetch('/api/v1/audit?format=csv&entity=user&code=sam');
+    const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines[0], 'id,at,actor,action,entity,code,fields,client');
+    assert.match(lines[1], /,cli,enable,user,sam,active,$/);
+    assert.match(lines[2], /,root,disable,user,sam,active,203\.0\.113\.9$/);
+    assert.equal((await admin.fetch('/api/v1/audit?format=xlsx&entity=user')).status, 200);
+});

@@ -62,6 +62,7 @@ registerMessages(byLang({
   'adm.revoke': ['吊销', 'Revoke'],
   'adm.revoked': ['令牌 {name} 已吊销', 'Token {name} is revoked'],
   'adm.created_at': ['创建时间', 'Created'],
+  'adm.client': ['客户端地址', 'Client address'],
 }));
 
 const CSS = `
@@ -193,6 +194,7 @@ function Audit() {
     { key: 'entity', label: t('adm.entity') },
     { key: 'code', label: t('adm.code'), render: (r) => r.code || '' },
     { key: 'fields', label: t('adm.fields') },
+    { key: 'client', label: t('adm.client'), render: (r) => r.client || '' },
   ];
   return html`
     <div class="adm-filters">

@@ -547,6 +547,13 @@ static const struct cmd commands[] = {
      "aftersales migrate [--db URL]"},
     {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",
      "aftersales demo [--db URL] [--customers N] [--repairs N] [--seed N]"},
+    {"retention", admin_cmd_retention, NEEDS_DB,
+     "delete or anonymise closed records older than the retention period (PIPL)",
+     "aftersales retention [--years N] [--dry-run] [--save] [--db URL]\n"
+     "       closed repairs, complaints, orders, contacts, calls, call-backs, surveys, mail and\n"
+     "       sent messages older than N years are anonymised, feedback deleted, customers with\n"
+     "       nothing left and no units erased (docs/retention.md); --dry-run prints the counts\n"
+     "       per table and changes nothing; without --years the stored setting (--save sets it)"},
     {"user", cmd_user, NEEDS_DB, "add, disable or enable a staff account",
      "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--db URL]  "
      "(password on stdin)\n"

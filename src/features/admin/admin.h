@@ -38,4 +38,11 @@ int admin_cmd_user_state(db *d, const char *login, int enable);
  * code 0, 1 (refused or failed), 2 (usage). */
 int admin_cmd_restore(int argc, char **argv, const char *db_path);
 
+/* `aftersales retention [--years N] [--dry-run] [--save]` (argv from the command name):
+ * anonymise or delete closed records older than N years (or the stored setting), erase
+ * customers with nothing left; --dry-run prints the same counts and changes nothing;
+ * --save stores N as the setting. Audited (actor cli). Exit 0, 1 (no period, db error),
+ * 2 (usage). */
+int admin_cmd_retention(int argc, char **argv, db *d);
+
 #endif

@@ -460,7 +460,9 @@ static void dispatch(struct ctx *x)
     }
     const struct route *rt = r->route;
     if (rt->flags & ROUTE_LIMITED) {
-        if (ratelimit_add(public_limit, req_client(r), now_unix())) {
+        /* Shared by every server on PostgreSQL (rate_limits), in process on SQLite. */
+        char *key = arena_printf(r->a, "public:%s", req_client(r));
+        if (ratelimit_shared_add(public_limit, req_db(r), key, now_unix())) {
             reply_header(r, "Retry-After", "60");
             reply_error(r, 429, "rate_limited", "too many requests; try again in a minute", NULL);
             return;

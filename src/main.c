@@ -69,6 +69,14 @@ static int64_t outlet_id_of(db *d, const char *code)
     return id_of(d, "SELECT id FROM outlets WHERE code = ?", code);
 }
 
+/* A whole number of seconds > 0, else -1. */
+static int64_t positive_seconds(const char *s)
+{
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    return *s && !*end && n > 0 ? (int64_t)n : -1;
+}
+
 /* ---- subcommands ---- */
 
 static int cmd_serve(int argc, char **argv, db *d)
@@ -85,6 +93,8 @@ static int cmd_serve(int argc, char **argv, db *d)
                                    {"sms-gateway", required_argument, 0, 'G'},
                                    {"public-url", required_argument, 0, 'U'},
                                    {"trusted-proxy", required_argument, 0, 'T'},
+                                   {"session-idle", required_argument, 0, 'I'},
+                                   {"session-max", required_argument, 0, 'M'},
                                    {0, 0, 0, 0}};
     static struct cidr_list trusted;
     char *repo = paths_repo_dir();
@@ -99,6 +109,7 @@ static int cmd_serve(int argc, char **argv, db *d)
     char host[64];
     char *web = NULL, *vendor = NULL;
     struct outbox_config ob = {0};
+    int64_t idle = 0, max = 0;
     int o, rc = 2;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -157,6 +168,13 @@ static int cmd_serve(int argc, char **argv, db *d)
             }
             cfg.trusted_proxies = &trusted;
             break;
+        case 'I':
+        case 'M':
+            if ((*(o == 'I' ? &idle : &max) = positive_seconds(optarg)) < 1) {
+                rc = usage_error(argv[0], "--session-idle and --session-max want SECONDS > 0");
+                goto cleanup;
+            }
+            break;
         default:
             rc = usage_error(argv[0], "unknown option");
             goto cleanup;
@@ -185,6 +203,7 @@ static int cmd_serve(int argc, char **argv, db *d)
         vendor = NULL;
     cfg.web_dir = web;
     cfg.vendor_dir = vendor;
+    auth_set_session_limits(idle, max);
     log_start();
     db_conn *hc = db_acquire(d); /* the official holidays, once (first use retries) */
     complaints_holidays_ensure(hc);
@@ -521,6 +540,8 @@ static const struct cmd commands[] = {
      "  [--smtp smtp://HOST:PORT|smtps://HOST:PORT] [--smtp-auth FILE(user:password)] [--mail-from ADDR]\n"
      "  [--sms-gateway URL] [--public-url URL (portal links in messages; default http://LISTEN)]\n"
      "  [--trusted-proxy CIDR[,CIDR...] (X-Forwarded-For/-Proto believed only from these)]\n"
+     "  [--session-idle SECONDS (default 7200, or AFTERSALES_SESSION_IDLE)]\n"
+     "  [--session-max SECONDS (absolute lifetime; default 43200, or AFTERSALES_SESSION_MAX)]\n"
      "  (the outbox sender: every AFTERSALES_OUTBOX_INTERVAL s, default 10, 0 off)"},
     {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
      "aftersales migrate [--db URL]"},
@@ -528,12 +549,19 @@ static const struct cmd commands[] = {
      "aftersales demo [--db URL] [--customers N] [--repairs N] [--seed N]\n"
      "  six months of repairs with realistic turnaround (96% within 4 days, 0.5% over 14),\n"
      "  RR90 near 1%, seasonal and opening-hour patterns, the same data for the same seed"},
+    {"retention", admin_cmd_retention, NEEDS_DB,
+     "delete or anonymise closed records older than the retention period (PIPL)",
+     "aftersales retention [--years N] [--dry-run] [--save] [--db URL]\n"
+     "       closed repairs, complaints, orders, contacts, calls, call-backs, surveys, mail and\n"
+     "       sent messages older than N years are anonymised, feedback deleted, customers with\n"
+     "       nothing left and no units erased (docs/retention.md); --dry-run prints the counts\n"
+     "       per table and changes nothing; without --years the stored setting (--save sets it)"},
     {"user", cmd_user, NEEDS_DB, "add, disable or enable a staff account",
      "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--db URL]  "
      "(password on stdin)\n"
      "       aftersales user disable LOGIN | user enable LOGIN [--db URL]\n"
      "       disable: its sessions end and its bearer tokens are refused (401) from the next "
-     "request on\n       (within 1 s on a running server); exit 1: no such login"},
+     "request on\n       (a running server included); exit 1: no such login"},
     {"token", cmd_token, NEEDS_DB, "create a bearer token for an integration",
      "aftersales token create --role ROLE [--outlet CODE] [--name TEXT] [--user LOGIN] "
      "[--expires-in SECONDS] [--db URL]\n"

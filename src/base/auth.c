@@ -1,10 +1,12 @@
 /* auth: who is calling. Sessions (cookie + CSRF token) for people, bearer tokens for
- * integrations; both secrets are stored only as BLAKE2b hashes. */
+ * integrations; both secrets are stored only as BLAKE2b hashes. The caller is read from
+ * the database on every request, in one query that also checks the account is active and
+ * reads its role, outlet and pending password change: a disable, a role change, a revoke
+ * or a logout, made by any server or by the command line, holds from the next request. */
 #include "base/auth.h"
 #include "base/log.h"
 #include "base/ratelimit.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,16 @@ static int64_t env_seconds(const char *name, int64_t def)
     long long n = v && *v ? strtoll(v, &end, 10) : 0;
     return v && *v && !*end && n > 0 ? (int64_t)n : def;
 }
+
+void auth_set_session_limits(int64_t idle, int64_t max)
+{
+    if (idle > 0)
+        session_idle = idle;
+    if (max > 0)
+        session_max = max;
+}
+
+int64_t auth_session_max(void) { return session_max; }
 
 int auth_init(void)
 {
@@ -70,118 +82,9 @@ void auth_secret_hash(const char *secret, char out[AUTH_TOKEN_HEX])
     sodium_bin2hex(out, AUTH_TOKEN_HEX, h, sizeof h);
 }
 
-/* ---- credential cache ----
- * Identifying a caller costs a database read per request. Answers are kept for at most
- * CACHE_TTL seconds, keyed by the credential's hash: a logout on this server takes effect
- * at once (auth_logout drops the entry), a logout or deactivation seen only by another
- * server or by the database takes effect within CACHE_TTL. */
-#define CACHE_SLOTS 4096
-#define CACHE_STRIPES 64
-#define CACHE_TTL 1.0
-
-struct cached {
-    char key[AUTH_TOKEN_HEX]; /* the credential's hash; "" when free */
-    double at;                /* now_mono() when read from the database */
-    struct who who;           /* strings point into text */
-    char text[512];
-};
-
-static struct cached cache[CACHE_SLOTS];
-static pthread_mutex_t cache_mu[CACHE_STRIPES] = {[0 ... CACHE_STRIPES - 1] =
-                                                      PTHREAD_MUTEX_INITIALIZER};
-
-static size_t cache_slot(const char *key)
-{
-    size_t h = 0;
-    for (int i = 0; i < 12 && key[i]; i++)
-        h = h * 16 + (size_t)(key[i] <= '9' ? key[i] - '0' : key[i] - 'a' + 10);
-    return h % CACHE_SLOTS;
-}
-
-/* Copy a cached identity into the request. 1 on a fresh hit. */
-static int cache_get(req *r, const char *key)
-{
-    size_t i = cache_slot(key);
-    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
-    int hit = 0;
-    pthread_mutex_lock(mu);
-    struct cached *e = &cache[i];
-    if (strcmp(e->key, key) == 0 && now_mono() - e->at < CACHE_TTL) {
-        r->who = e->who;
-        r->who.login = arena_strdup(r->a, e->who.login);
-        r->who.name = arena_strdup(r->a, e->who.name);
-        r->who.role_name = arena_strdup(r->a, e->who.role_name);
-        r->who.outlet_code = arena_strdup(r->a, e->who.outlet_code);
-        r->who.csrf = arena_strdup(r->a, e->who.csrf);
-        r->authed = 1;
-        hit = 1;
-    }
-    pthread_mutex_unlock(mu);
-    return hit;
-}
-
-static const char *cache_copy(struct cached *e, size_t *used, const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    if (*used + n > sizeof e->text)
-        return NULL;
-    char *p = e->text + *used;
-    memcpy(p, s, n);
-    *used += n;
-    return p;
-}
-
-static void cache_put(const req *r, const char *key)
-{
-    size_t i = cache_slot(key);
-    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
-    pthread_mutex_lock(mu);
-    struct cached *e = &cache[i];
-    size_t used = 0;
-    e->who = r->who;
-    e->who.login = cache_copy(e, &used, r->who.login);
-    e->who.name = cache_copy(e, &used, r->who.name);
-    e->who.role_name = cache_copy(e, &used, r->who.role_name);
-    e->who.outlet_code = cache_copy(e, &used, r->who.outlet_code);
-    e->who.csrf = cache_copy(e, &used, r->who.csrf);
-    /* Too long to keep (a very long name): don't cache rather than truncate. */
-    int fits = (!r->who.login || e->who.login) && (!r->who.name || e->who.name) &&
-               (!r->who.role_name || e->who.role_name) &&
-               (!r->who.outlet_code || e->who.outlet_code) && (!r->who.csrf || e->who.csrf);
-    if (fits) {
-        memcpy(e->key, key, AUTH_TOKEN_HEX);
-        e->at = now_mono();
-    } else {
-        e->key[0] = '\0';
-    }
-    pthread_mutex_unlock(mu);
-}
-
-static void cache_drop(const char *key)
-{
-    size_t i = cache_slot(key);
-    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
-    pthread_mutex_lock(mu);
-    if (strcmp(cache[i].key, key) == 0)
-        cache[i].key[0] = '\0';
-    pthread_mutex_unlock(mu);
-}
-
-void auth_cache_clear(void)
-{
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
-        pthread_mutex_lock(mu);
-        cache[i].key[0] = '\0';
-        pthread_mutex_unlock(mu);
-    }
-}
-
 static void fill_who(req *r, db_stmt *st, int64_t session_id, int64_t token_id)
 {
-    /* columns: user_id, login, name, role, outlet_id, outlet_code, csrf */
+    /* columns: user_id, login, name, role, outlet_id, outlet_code, csrf, must_change */
     r->who.user_id = db_int(st, 0);
     r->who.login = arena_strdup(r->a, db_text(st, 1));
     r->who.name = arena_strdup(r->a, db_text(st, 2));
@@ -190,6 +93,7 @@ static void fill_who(req *r, db_stmt *st, int64_t session_id, int64_t token_id)
     r->who.outlet_id = db_isnull(st, 4) ? 0 : db_int(st, 4);
     r->who.outlet_code = arena_strdup(r->a, db_text(st, 5));
     r->who.csrf = arena_strdup(r->a, db_text(st, 6));
+    r->who.must_change_password = db_int(st, 7) != 0;
     r->who.session_id = session_id;
     r->who.token_id = token_id;
     r->authed = 1;
@@ -204,11 +108,9 @@ int auth_identify(req *r)
     int rc = -1;
     if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
         auth_secret_hash(authz + 7, hash);
-        if (cache_get(r, hash))
-            return 0;
         st = db_prepare(req_db(r),
                         "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
-                        " t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
+                        " 0, t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
                         " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                         " AND (t.expires_at IS NULL OR t.expires_at > ?)"
                         " AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u"
@@ -219,18 +121,15 @@ int auth_identify(req *r)
         db_bind_int(st, 2, now_unix());
         int s = db_step(st);
         if (s == DB_ROW) {
-            fill_who(r, st, 0, db_int(st, 7));
-            cache_put(r, hash);
+            fill_who(r, st, 0, db_int(st, 8));
             rc = 0;
         } else if (s < 0)
             rc = -2;
     } else if (cookie && strlen(cookie) == AUTH_TOKEN_HEX - 1) {
         auth_secret_hash(cookie, hash);
-        if (cache_get(r, hash))
-            return 0;
         st = db_prepare(req_db(r),
                         "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, s.csrf_token,"
-                        " s.id, s.expires_at, s.created_at FROM sessions s"
+                        " u.must_change_password, s.id, s.expires_at, s.created_at FROM sessions s"
                         " JOIN users u ON u.id = s.user_id LEFT JOIN outlets o ON o.id = u.outlet_id"
                         " WHERE s.token_hash = ? AND s.expires_at > ? AND s.created_at > ?"
                         " AND u.active = 1");
@@ -242,9 +141,8 @@ int auth_identify(req *r)
         db_bind_int(st, 3, now - session_max);
         int s = db_step(st);
         if (s == DB_ROW) {
-            fill_who(r, st, db_int(st, 7), 0);
-            cache_put(r, hash);
-            int64_t expires = db_int(st, 8), until = db_int(st, 9) + session_max;
+            fill_who(r, st, db_int(st, 8), 0);
+            int64_t expires = db_int(st, 9), until = db_int(st, 10) + session_max;
             if (until > now + session_idle)
                 until = now + session_idle;
             db_done(st);
@@ -300,10 +198,8 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
     auth_secret_hash(token, token_hash);
     char old_hash[AUTH_TOKEN_HEX];
     const char *old_cookie = req_cookie(r, AUTH_SESSION_COOKIE);
-    if (old_cookie) {
+    if (old_cookie)
         auth_secret_hash(old_cookie, old_hash);
-        cache_drop(old_hash);
-    }
     if (db_begin(c) < 0)
         return -3;
     /* Drop this user's expired sessions while we are here. */
@@ -322,8 +218,8 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
         return -3;
     }
     /* Load the caller as any later request would see it. */
-    st = db_prepare(c, "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, CAST(? AS TEXT), 0"
-                       " FROM users u LEFT JOIN outlets o ON o.id = u.outlet_id WHERE u.id = ?");
+    st = db_prepare(c, "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, CAST(? AS TEXT),"
+                       " u.must_change_password FROM users u LEFT JOIN outlets o ON o.id = u.outlet_id WHERE u.id = ?");
     if (!st)
         return -3;
     db_bind_text(st, 1, csrf);
@@ -338,12 +234,6 @@ int auth_logout(req *r)
 {
     if (!r->who.session_id)
         return 0;
-    const char *cookie = req_cookie(r, AUTH_SESSION_COOKIE);
-    if (cookie) {
-        char hash[AUTH_TOKEN_HEX];
-        auth_secret_hash(cookie, hash);
-        cache_drop(hash);
-    }
     return db_exec(req_db(r), "DELETE FROM sessions WHERE id = ?", "i", r->who.session_id) < 0
                ? -1
                : 0;

@@ -38,12 +38,16 @@ int auth_token_create(db_conn *c, const char *name, const char *role, int64_t ou
  * and refused from expires_at on (unix seconds, 0 for never). */
 int auth_token_create_for(db_conn *c, const char *name, const char *role, int64_t outlet_id,
                           int64_t user_id, int64_t expires_at, char token[AUTH_TOKEN_HEX + 4]);
-/* Forget every cached identity on this server (after a disable: at once here, within the
- * cache's 1 s on the other servers). */
-void auth_cache_clear(void);
 /* Create a staff user. Returns 0, DB_EUNIQUE when the login exists, or another error. */
 int auth_user_add(db_conn *c, const char *login, const char *name, const char *role,
                   int64_t outlet_id, const char *password);
+
+/* Sessions end idle seconds after the last request and max seconds after the login
+ * (serve --session-idle / --session-max; a value <= 0 keeps the current one, which is
+ * AFTERSALES_SESSION_IDLE / _MAX or 2 h / 12 h). Call after auth_init. */
+void auth_set_session_limits(int64_t idle, int64_t max);
+/* The absolute session lifetime in seconds (the cookie's Max-Age). */
+int64_t auth_session_max(void);
 
 /* Login attempts allowed per login and per client address in 15 minutes. */
 void auth_set_login_limits(int per_login, int per_address);

@@ -1,6 +1,7 @@
 /* http: libmicrohttpd glue. Collects the body, matches the route, authenticates,
  * checks roles and CSRF, runs the handler, serves static files, logs and counts. */
 #include "base/http.h"
+#include "base/audit.h"
 #include "base/auth.h"
 #include "base/buf.h"
 #include "base/dynlib.h"
@@ -563,7 +564,9 @@ static void dispatch(struct ctx *x)
     }
     const struct route *rt = r->route;
     if (rt->flags & ROUTE_LIMITED) {
-        if (ratelimit_add(public_limit, req_client(r), now_unix())) {
+        /* Shared by every server on PostgreSQL (rate_limits), in process on SQLite. */
+        char *key = arena_printf(r->a, "public:%s", req_client(r));
+        if (ratelimit_shared_add(public_limit, req_db(r), key, now_unix())) {
             reply_header(r, "Retry-After", "60");
             reply_error(r, 429, "rate_limited", "too many requests; try again in a minute", NULL);
             return;
@@ -577,6 +580,11 @@ static void dispatch(struct ctx *x)
         }
         if (a < 0) {
             reply_error(r, 401, "unauthenticated", "log in first", NULL);
+            return;
+        }
+        if (r->who.must_change_password && !(rt->flags & ROUTE_PASSWORD_PENDING)) {
+            reply_error(r, 403, "password_change_required",
+                        "change your first password first (POST /api/v1/me/password)", NULL);
             return;
         }
         if (!(rt->roles & r->who.role)) {
@@ -600,7 +608,10 @@ static void dispatch(struct ctx *x)
             return;
         }
     }
-    if (rt->fn(r) < 0 || !r->resp) {
+    audit_set_client(req_client(r));
+    int answered = rt->fn(r);
+    audit_set_client(NULL);
+    if (answered < 0 || !r->resp) {
         if (r->dbc)
             log_error("%s %s: %s", r->method, logged_path(r), db_errmsg(r->dbc));
         reply_error(r, 500, "internal", "internal error; it has been logged", NULL);

@@ -31,6 +31,9 @@ enum {
     ROUTE_RAW_BODY = 1u << 2,   /* body is not JSON (CSV upload, mail) */
     ROUTE_LIMITED = 1u << 3,    /* rate-limited per client address (public forms, lookups) */
     ROUTE_SECRET_PATH = 1u << 4, /* the path holds a secret: logs show the route's pattern */
+    ROUTE_PASSWORD_PENDING = 1u << 5, /* open while a first password awaits its change (/me,
+                                         logout, the change itself); every other route
+                                         answers 403 password_change_required then */
 };
 
 typedef struct req req;
@@ -58,6 +61,7 @@ struct who {
     int64_t outlet_id;   /* 0 when none */
     const char *outlet_code;
     const char *csrf;
+    int must_change_password; /* a first password (new account, reset) not yet changed */
 };
 
 #define REQ_MAX_PARAMS 8

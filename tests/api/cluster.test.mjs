@@ -74,12 +74,11 @@ test('a login made through one server works on every server', { skip }, async ()
     }
 });
 
-test('a deactivated account is refused on every server within the 1-s identity cache', { skip }, async () => {
+test('a deactivated account is refused on every server on the next request', { skip }, async () => {
     await owner.addUser('frank', 'agent', undefined, 'frank-password');
     const who = await login(url, 'frank', 'frank-password');
     for (const s of servers) assert.equal((await api(s.url, '/api/v1/me', { headers: { Cookie: who.cookie } })).status, 200);
     await sql(owner, "UPDATE users SET active = 0 WHERE login = 'frank'");
-    await new Promise((r) => setTimeout(r, 1100));
     for (const s of servers) assert.equal((await api(s.url, '/api/v1/me', { headers: { Cookie: who.cookie } })).status, 401, s.url);
 });
 

@@ -70,6 +70,7 @@ const SHARED = {
     'GET /api/v1/parts/:number': 'the part catalog is the same for every outlet',
     'GET /api/v1/kb/articles/:code': 'the information base is the same for every outlet',
     'DELETE /api/v1/me/sessions/:id': "only the caller's own sessions: another person's is 404 whatever the outlet",
+    'DELETE /api/v1/tokens/:id': "only the caller's own tokens (an admin's: any): another person's is 404 whatever the outlet",
 };
 // Lists open to outlet staff: how to tell that an item belongs to another outlet.
 const LISTS = {

@@ -139,3 +139,36 @@ test('my account: my sessions listed, one ended, then logged out everywhere', as
     await other.context.close();
   }
 });
+
+test("an admin changes an agent's role and outlet; a token is created (secret once) and revoked", async () => {
+  await asStaff(browser, server, 'admin', '#/admin', async (page) => {
+    await page.fill('input[name=q]', 'warehouse');
+    await page.locator('[data-edit=warehouse]').click();
+    await page.selectOption('select[name=edit_role]', 'technician');
+    await page.click('[data-testid=edit-account] button[type=submit]');
+    await page.locator('[data-testid=edit-account] .banner').waitFor(); // outlet roles need an outlet
+    await page.fill('input[name=edit_outlet]', 'O0002');
+    await page.click('[data-testid=edit-account] button[type=submit]');
+    await page.locator('.notice', { hasText: '账号 warehouse 已修改' }).waitFor();
+    const row = page.locator('tr', { hasText: 'O0002' }).filter({ has: page.locator('[data-edit=warehouse]') });
+    await row.waitFor();
+
+    await page.click('a[href="#/admin/tokens"]');
+    await page.fill('input[name=token_name]', 'erp-sync');
+    const later = new Date(Date.now() + 7 * 86400e3);
+    const pad = (n) => String(n).padStart(2, '0');
+    await page.fill('input[name=token_expires]', `${later.getFullYear()}-${pad(later.getMonth() + 1)}-${pad(later.getDate())}T10:00`);
+    await page.click('[data-testid=new-token] button[type=submit]');
+    const secret = await page.locator('[data-secret]').innerText();
+    assert.match(secret, /^ast_[0-9a-f]{64}$/);
+    assert.equal((await server.api('/api/v1/me', { token: secret })).status, 200);
+    const trow = page.locator('tr', { hasText: 'erp-sync' });
+    await trow.locator('[data-state=active]').waitFor();
+    await trow.locator('[data-revoke=erp-sync]').click();
+    await page.locator('.notice', { hasText: '令牌 erp-sync 已吊销' }).waitFor();
+    await trow.locator('[data-state=revoked]').waitFor();
+    assert.equal((await server.api('/api/v1/me', { token: secret })).status, 401);
+  }, { expected: [401, 422] });
+  const me = await server.api('/api/v1/users/warehouse', { token: await server.token('admin') });
+  assert.deepEqual([me.json.role, me.json.outlet], ['technician', 'O0002']);
+});

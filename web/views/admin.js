@@ -1,7 +1,8 @@
 // Administration (M16): the staff accounts (search, role and active filters, disable /
 // enable by admins; supervisors read only) and the audit viewer (who, which record,
 // action, time range; field names only), both downloadable as CSV and XLSX.
-// Hash routes: #/admin (accounts), #/admin/audit
+// Hash routes: #/admin (accounts: create, change role and outlet, disable / enable),
+// #/admin/audit, #/admin/tokens (own bearer tokens, an admin's: all; create, revoke)
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
@@ -42,6 +43,26 @@ registerMessages(byLang({
   'adm.password_hint': ['至少 10 个字符；用户首次登录时必须修改', 'At least 10 characters; the user must change it at first login'],
   'adm.create': ['创建账号', 'Create account'],
   'adm.created': ['账号 {login} 已创建', 'Login {login} is created'],
+  'adm.change': ['修改', 'Change'],
+  'adm.change_title': ['修改账号 {login} 的角色和网点', 'Change the role and outlet of {login}'],
+  'adm.save': ['保存', 'Save'],
+  'adm.cancel': ['取消', 'Cancel'],
+  'adm.changed': ['账号 {login} 已修改，其会话下次请求起使用新权限', 'Login {login} is changed; its sessions have the new rights from their next request'],
+  'adm.outlet_hint': ['网点角色必须填写网点编号', 'Outlet roles need an outlet code'],
+  'adm.tokens': ['访问令牌', 'Bearer tokens'],
+  'adm.token_name': ['令牌名称', 'Token name'],
+  'adm.expires': ['到期时间', 'Expires'],
+  'adm.owner': ['所有者', 'Owner'],
+  'adm.state': ['状态', 'State'],
+  'adm.st_active': ['有效', 'Active'],
+  'adm.st_expired': ['已过期', 'Expired'],
+  'adm.st_revoked': ['已吊销', 'Revoked'],
+  'adm.token_create': ['创建令牌', 'Create token'],
+  'adm.token_secret': ['令牌 {name} 已创建。请立即复制，它只显示这一次：', 'Token {name} is created. Copy it now; it is shown only this once:'],
+  'adm.revoke': ['吊销', 'Revoke'],
+  'adm.revoked': ['令牌 {name} 已吊销', 'Token {name} is revoked'],
+  'adm.created_at': ['创建时间', 'Created'],
+  'adm.client': ['客户端地址', 'Client address'],
 }));
 
 const CSS = `
@@ -84,8 +105,33 @@ function NewAccount({ onCreated }) {
   </form>`;
 }
 
+function EditAccount({ row, onDone, onCancel }) {
+  const [a, setA] = useState({ role: row.role, outlet: row.outlet || '' });
+  const [error, setError] = useState(null);
+  const set = (k) => (e) => setA({ ...a, [k]: e.currentTarget.value });
+  async function submit(e) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const u = await api.patch(`/users/${encodeURIComponent(row.login)}`,
+        { version: row.version, role: a.role, outlet: a.outlet || null });
+      onDone(u);
+    } catch (err) { setError(err); }
+  }
+  const fe = fieldErrors(error);
+  return html`<form class="adm-filters" data-testid="edit-account" onSubmit=${submit} novalidate>
+    <p style="grid-column: 1 / -1">${t('adm.change_title', { login: row.login })}</p>
+    <${Field} label=${t('adm.role')} name="edit_role" as="select" value=${a.role} error=${fe.role} onChange=${set('role')}
+      options=${ROLES.map((r) => ({ value: r, label: roleName(r) }))} />
+    <${Field} label=${t('adm.outlet')} name="edit_outlet" value=${a.outlet} error=${fe.outlet} hint=${t('adm.outlet_hint')} onInput=${set('outlet')} />
+    <div><${Button} type="submit">${t('adm.save')}</${Button}> <${Button} variant="secondary" onClick=${onCancel}>${t('adm.cancel')}</${Button}></div>
+    <div style="grid-column: 1 / -1"><${ErrorBanner} error=${error} /></div>
+  </form>`;
+}
+
 function Users({ user }) {
   const [f, setF] = useState({ q: '', role: '', active: '' });
+  const [editing, setEditing] = useState(null);
   const [notice, setNotice] = useState(null);
   const [error, setError] = useState(null);
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
@@ -111,12 +157,14 @@ function Users({ user }) {
     { key: 'active', label: t('adm.active'), render: (r) => html`<span data-active=${String(r.active)}>${t(r.active ? 'adm.on' : 'adm.off')}</span>` },
     { key: 'updated_at', label: t('adm.updated'), render: (r) => formatDateTime(r.updated_at) },
     { key: 'actions', label: '', render: (r) => (admin && r.login !== user.login
-      ? html`<${Button} variant="secondary" data-toggle=${r.login} onClick=${() => toggle(r)}>${t(r.active ? 'adm.disable' : 'adm.enable')}</${Button}>`
+      ? html`<${Button} variant="secondary" data-toggle=${r.login} onClick=${() => toggle(r)}>${t(r.active ? 'adm.disable' : 'adm.enable')}</${Button}>
+        <${Button} variant="secondary" data-edit=${r.login} onClick=${() => { setNotice(null); setEditing(r); }}>${t('adm.change')}</${Button}>`
       : null) },
   ];
   const roleOpts = [{ value: '', label: t('adm.all') }, ...ROLES.map((r) => ({ value: r, label: roleName(r) }))];
   const activeOpts = [{ value: '', label: t('adm.all') }, { value: 'true', label: t('adm.on') }, { value: 'false', label: t('adm.off') }];
   const created = (u) => { setNotice(t('adm.created', { login: u.login })); list.reload(); };
+  const changed = (u) => { setEditing(null); setNotice(t('adm.changed', { login: u.login })); list.reload(); };
   return html`
     ${admin ? html`<details><summary>${t('adm.new')}</summary><${NewAccount} onCreated=${created} /></details>`
     : html`<p class="muted">${t('adm.readonly')}</p>`}
@@ -125,6 +173,7 @@ function Users({ user }) {
       <${Field} label=${t('adm.role')} name="role" as="select" value=${f.role} onChange=${set('role')} options=${roleOpts} />
       <${Field} label=${t('adm.active')} name="active" as="select" value=${f.active} onChange=${set('active')} options=${activeOpts} />
     </div>
+    ${editing ? html`<${EditAccount} key=${editing.login} row=${editing} onDone=${changed} onCancel=${() => setEditing(null)} />` : null}
     ${notice ? html`<${Notice} tone="success">${notice}</${Notice}>` : null}
     <${ErrorBanner} error=${error || list.error} onRetry=${error ? null : list.reload} />
     ${list.items === null ? html`<${Loading} />` : html`
@@ -145,6 +194,7 @@ function Audit() {
     { key: 'entity', label: t('adm.entity') },
     { key: 'code', label: t('adm.code'), render: (r) => r.code || '' },
     { key: 'fields', label: t('adm.fields') },
+    { key: 'client', label: t('adm.client'), render: (r) => r.client || '' },
   ];
   return html`
     <div class="adm-filters">
@@ -161,14 +211,71 @@ function Audit() {
       ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}`}`;
 }
 
+// datetime-local "YYYY-MM-DDTHH:MM" (local wall time) as an RFC 3339 instant
+const localToIso = (v) => (v ? new Date(v).toISOString().replace(/\.\d+Z$/, 'Z') : '');
+
+function Tokens({ user }) {
+  const [a, setA] = useState({ name: '', expires: '' });
+  const [secret, setSecret] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const [error, setError] = useState(null);
+  const list = usePagedList('/tokens', {}, 50);
+  const set = (k) => (e) => setA({ ...a, [k]: e.currentTarget.value });
+  async function create(e) {
+    e.preventDefault();
+    setError(null);
+    setNotice(null);
+    try {
+      const tk = await api.post('/tokens', { name: a.name, expires_at: localToIso(a.expires) });
+      setSecret(tk);
+      setA({ name: '', expires: '' });
+      list.reload();
+    } catch (err) { setError(err); }
+  }
+  async function revoke(row) {
+    setError(null);
+    try {
+      await api.del(`/tokens/${row.id}`);
+      setNotice(t('adm.revoked', { name: row.name }));
+      list.reload();
+    } catch (err) { setError(err); }
+  }
+  const fe = fieldErrors(error);
+  const columns = [
+    { key: 'name', label: t('adm.token_name') },
+    { key: 'role', label: t('adm.role'), render: (r) => roleName(r.role) },
+    { key: 'outlet', label: t('adm.outlet'), render: (r) => r.outlet || '' },
+    ...(user.role === 'admin' ? [{ key: 'owner', label: t('adm.owner'), render: (r) => r.owner || '' }] : []),
+    { key: 'state', label: t('adm.state'), render: (r) => html`<span data-state=${r.state}>${t('adm.st_' + r.state)}</span>` },
+    { key: 'created_at', label: t('adm.created_at'), render: (r) => formatDateTime(r.created_at) },
+    { key: 'expires_at', label: t('adm.expires'), render: (r) => (r.expires_at ? formatDateTime(r.expires_at) : '') },
+    { key: 'actions', label: '', render: (r) => (r.state === 'active'
+      ? html`<${Button} variant="secondary" data-revoke=${r.name} onClick=${() => revoke(r)}>${t('adm.revoke')}</${Button}>` : null) },
+  ];
+  return html`
+    <form class="adm-filters" data-testid="new-token" onSubmit=${create} novalidate>
+      <${Field} label=${t('adm.token_name')} name="token_name" value=${a.name} error=${fe.name} onInput=${set('name')} />
+      <${Field} label=${t('adm.expires')} name="token_expires" type="datetime-local" value=${a.expires} error=${fe.expires_at} onInput=${set('expires')} />
+      <div><${Button} type="submit">${t('adm.token_create')}</${Button}></div>
+      <div style="grid-column: 1 / -1"><${ErrorBanner} error=${error} /></div>
+    </form>
+    ${secret ? html`<${Notice} tone="success">${t('adm.token_secret', { name: secret.name })} <code data-secret>${secret.token}</code></${Notice}>` : null}
+    ${notice ? html`<${Notice} tone="success">${notice}</${Notice}>` : null}
+    <${ErrorBanner} error=${list.error} onRetry=${list.reload} />
+    ${list.items === null ? html`<${Loading} />` : html`
+      <${Table} columns=${columns} rows=${list.items} rowKey="id" downloads=${{ path: '/tokens', params: {}, name: 'tokens' }} />
+      ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}`}`;
+}
+
+const TABS = { users: 'adm.users', audit: 'adm.audit', tokens: 'adm.tokens' };
+
 export default function Admin({ user, params }) {
   useStyle('adm-style', CSS);
-  const tab = params[0] === 'audit' ? 'audit' : 'users';
-  return html`<${Page} title=${t(tab === 'audit' ? 'adm.audit' : 'adm.users')}>
+  const tab = TABS[params[0]] ? params[0] : 'users';
+  return html`<${Page} title=${t(TABS[tab])}>
     <nav class="adm-tabs">
-      <a href="#/admin" aria-current=${tab === 'users' ? 'page' : null}>${t('adm.users')}</a>
-      <a href="#/admin/audit" aria-current=${tab === 'audit' ? 'page' : null}>${t('adm.audit')}</a>
+      ${Object.entries(TABS).map(([k, label]) => html`<a href=${k === 'users' ? '#/admin' : `#/admin/${k}`} aria-current=${tab === k ? 'page' : null}>${t(label)}</a>`)}
     </nav>
-    ${tab === 'audit' ? html`<${Audit} />` : html`<${Users} user=${user} />`}
+    ${tab === 'audit' ? html`<${Audit} />` : tab === 'tokens' ? html`<${Tokens} user=${user} />` : html`<${Users} user=${user} />`}
   </${Page}>`;
 }

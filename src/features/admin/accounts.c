@@ -40,17 +40,18 @@ const char *admin_password_problem(const char *login, const char *pw)
     return same == n ? "too common" : NULL;
 }
 
+const char *const admin_roles[] = {"admin",     "supervisor", "agent",  "outlet_manager",
+                                   "technician", "warehouse",  "editor", "marketer", NULL};
+
 static int user_create(req *r)
 {
-    static const char *const roles[] = {"admin",     "supervisor", "agent",  "outlet_manager",
-                                        "technician", "warehouse",  "editor", "marketer", NULL};
     json_t *body = NULL;
     if (req_json(r, &body) < 0)
         return 0;
     jsonv v;
     jsonv_init(&v, body);
     const char *login = jsonv_str(&v, "login", 1, 64), *name = jsonv_str(&v, "name", 0, 100),
-               *role = jsonv_enum(&v, "role", 1, roles), *outlet = jsonv_str(&v, "outlet", 0, 32),
+               *role = jsonv_enum(&v, "role", 1, admin_roles), *outlet = jsonv_str(&v, "outlet", 0, 32),
                *pw = jsonv_str(&v, "password", 1, 1024);
     size_t ll = login ? strlen(login) : 0;
     if (login && (ll < 2 || strspn(login, "abcdefghijklmnopqrstuvwxyz0123456789._-") != ll))
@@ -162,7 +163,6 @@ static int me_password(req *r)
         rc = -1;
         goto done;
     }
-    auth_cache_clear();
     rc = reply_empty(r, 204);
 done:
     jsonv_free(&v);
@@ -197,7 +197,6 @@ static int64_t account_change(req *r, const char *login, const char *action, jso
         db_rollback(c);
         return w;
     }
-    auth_cache_clear();
     return 0;
 }
 
@@ -246,6 +245,6 @@ static int user_reset_password(req *r)
 const struct route admin_account_routes[] = {
     {"POST", "/api/v1/users/:login/password", user_reset_password, ROLE_ADMIN, 0},
     {"POST", "/api/v1/users", user_create, ROLE_ADMIN, 0},
-    {"POST", "/api/v1/me/password", me_password, ROLE_ANY, 0},
+    {"POST", "/api/v1/me/password", me_password, ROLE_ANY, ROUTE_PASSWORD_PENDING},
     {0},
 };

@@ -9,6 +9,12 @@
 extern const struct route admin_routes[];
 /* Creating accounts and changing one's password (accounts.c). */
 extern const struct route admin_account_routes[];
+/* The staff role names, NULL-terminated. */
+extern const char *const admin_roles[];
+/* PATCH /api/v1/users/:login: role, outlet and name by version (change.c). */
+int admin_user_change(req *r);
+/* Bearer tokens over the API: list, create, revoke (tokens.c). */
+extern const struct route admin_token_routes[];
 /* Why pw is refused as a password of login (length, the login itself, a common one), or
  * NULL when it is acceptable. */
 const char *admin_password_problem(const char *login, const char *pw);
@@ -31,5 +37,12 @@ int admin_cmd_user_state(db *d, const char *login, int enable);
 /* `aftersales restore FILE [--db PATH] [--force]` (argv after the command name). Exit
  * code 0, 1 (refused or failed), 2 (usage). */
 int admin_cmd_restore(int argc, char **argv, const char *db_path);
+
+/* `aftersales retention [--years N] [--dry-run] [--save]` (argv from the command name):
+ * anonymise or delete closed records older than N years (or the stored setting), erase
+ * customers with nothing left; --dry-run prints the same counts and changes nothing;
+ * --save stores N as the setting. Audited (actor cli). Exit 0, 1 (no period, db error),
+ * 2 (usage). */
+int admin_cmd_retention(int argc, char **argv, db *d);
 
 #endif

@@ -1,5 +1,6 @@
 /* admin audit: the audit viewer list (admin, supervisor), filtered by actor, record,
- * action and time, newest first; each row names the changed fields, never their values. */
+ * action and time, newest first; each row names the changed fields, never their values,
+ * and the client address the change came from. */
 #include "features/admin/admin.h"
 
 #include "base/datetime.h"
@@ -11,7 +12,7 @@ static const struct table_col cols[] = {
     {"id", NULL, TABLE_INT, 8, 0},      {"at", NULL, TABLE_TEXT, 21, 0},
     {"actor", NULL, TABLE_TEXT, 16, 0}, {"action", NULL, TABLE_TEXT, 12, 0},
     {"entity", NULL, TABLE_TEXT, 14, 0}, {"code", NULL, TABLE_TEXT, 16, 0},
-    {"fields", NULL, TABLE_TEXT, 30, 0},
+    {"fields", NULL, TABLE_TEXT, 30, 0}, {"client", NULL, TABLE_TEXT, 18, 0},
 };
 
 /* The field names of a detail: its "fields" list when it has one, else its keys. */
@@ -62,7 +63,7 @@ static int audit_page(req *r, const struct page *p, json_t *items, const char **
     if (p->nkeys && page_key_pos(p, 0, &before) < 0)
         return reply_bad_param(r, "cursor", "not a cursor of this list"), LIST_ANSWERED;
     db_stmt *st = db_prepare(req_db(r),
-                             "SELECT id, at, actor, action, entity, entity_code, detail FROM audit"
+                             "SELECT id, at, actor, action, entity, entity_code, detail, client FROM audit"
                              " WHERE id < ? AND at >= ? AND at < ?"
                              " AND (CAST(? AS TEXT) IS NULL OR actor = ?)"
                              " AND (CAST(? AS TEXT) IS NULL OR entity = ?)"
@@ -89,10 +90,12 @@ static int audit_page(req *r, const struct page *p, json_t *items, const char **
         char at[21];
         dt_rfc3339(db_int(st, 1), at);
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s}", "id", (json_int_t)id, "at",
-                             at, "actor", db_text(st, 2), "action", db_text(st, 3), "entity",
-                             db_text(st, 4), "code", db_isnull(st, 5) ? NULL : db_text(st, 5),
-                             "fields", field_names(r->a, db_isnull(st, 6) ? NULL : db_text(st, 6))));
+            items,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?}", "id", (json_int_t)id, "at", at,
+                      "actor", db_text(st, 2), "action", db_text(st, 3), "entity", db_text(st, 4),
+                      "code", db_isnull(st, 5) ? NULL : db_text(st, 5), "fields",
+                      field_names(r->a, db_isnull(st, 6) ? NULL : db_text(st, 6)), "client",
+                      db_isnull(st, 7) ? NULL : db_text(st, 7)));
     }
     db_done(st);
     return s < 0 ? -1 : 0;

@@ -49,7 +49,6 @@ static int end_sessions(req *r, int64_t id)
         return -1;
     if (n == 0)
         return reply_error(r, 404, "not_found", "no such session", NULL);
-    auth_cache_clear();
     return reply_empty(r, 204);
 }
 

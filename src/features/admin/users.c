@@ -36,8 +36,6 @@ int admin_user_set_active(db_conn *c, const char *actor, const char *login, int 
         db_rollback(c);
         return (int)rc;
     }
-    if (!enable)
-        auth_cache_clear();
     return 0;
 }
 
@@ -45,11 +43,11 @@ static const struct table_col cols[] = {
     {"login", NULL, TABLE_TEXT, 16, 0},      {"name", NULL, TABLE_TEXT, 20, 0},
     {"role", NULL, TABLE_TEXT, 14, 0},       {"outlet", NULL, TABLE_TEXT, 10, 0},
     {"active", NULL, TABLE_TEXT, 7, 0},      {"created_at", NULL, TABLE_TEXT, 21, 0},
-    {"updated_at", NULL, TABLE_TEXT, 21, 0},
+    {"updated_at", NULL, TABLE_TEXT, 21, 0}, {"version", NULL, TABLE_INT, 7, 0},
 };
 
 #define USER_SELECT                                                                        \
-    "SELECT u.login, u.name, u.role, o.code, u.active, u.created_at, u.updated_at"         \
+    "SELECT u.login, u.name, u.role, o.code, u.active, u.created_at, u.updated_at, u.version" \
     " FROM users u LEFT JOIN outlets o ON o.id = u.outlet_id"
 
 static json_t *user_json(db_stmt *st)
@@ -57,10 +55,11 @@ static json_t *user_json(db_stmt *st)
     char created[21], updated[21];
     dt_rfc3339(db_int(st, 5), created);
     dt_rfc3339(db_int(st, 6), updated);
-    return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s, s:s}", "login", db_text(st, 0), "name",
-                     db_text(st, 1), "role", db_text(st, 2), "outlet",
+    return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s, s:s, s:I}", "login", db_text(st, 0),
+                     "name", db_text(st, 1), "role", db_text(st, 2), "outlet",
                      db_isnull(st, 3) ? NULL : db_text(st, 3), "active", (int)db_int(st, 4),
-                     "created_at", created, "updated_at", updated);
+                     "created_at", created, "updated_at", updated, "version",
+                     (json_int_t)db_int(st, 7));
 }
 
 static int one(db_conn *c, int64_t id, json_t **out)
@@ -160,6 +159,7 @@ const struct route admin_routes[] = {
     {"GET", "/api/v1/audit", admin_audit_list, ROLE_ADMIN | ROLE_SUPERVISOR, 0},
     {"GET", "/api/v1/users", users_list, ROLE_ADMIN | ROLE_SUPERVISOR, 0},
     {"GET", "/api/v1/users/:login", user_get, ROLE_ADMIN | ROLE_SUPERVISOR, 0},
+    {"PATCH", "/api/v1/users/:login", admin_user_change, ROLE_ADMIN, 0},
     {"POST", "/api/v1/users/:login/disable", user_disable, ROLE_ADMIN, 0},
     {"POST", "/api/v1/users/:login/enable", user_enable, ROLE_ADMIN, 0},
     {0},

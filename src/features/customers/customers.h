@@ -73,6 +73,10 @@ int customers_match(db_conn *c, const char *phone, const char *email, const char
 extern const struct route customers_routes[];
 int customers_import_csv(db *d, const char *path, FILE *in);
 int customers_export_csv(db *d, FILE *out);
+/* Erase customer id inside the caller's transaction: its personal fields and those of the
+ * records merged into it, here and in the other capabilities (feature_customer_erasures);
+ * the rows stay, anonymous. Not audited (the caller audits). 0 or a negative db code. */
+int customers_erase_id(db_conn *c, int64_t id);
 int customers_demo(db *d, const struct demo_opts *o);
 
 #endif

@@ -170,16 +170,10 @@ struct erase {
     char code[16];
 };
 
-/* Inside the transaction: wipe the personal fields of the customer and of the records
- * merged into it, in this capability and in the others, audited with the reason. */
-static int apply_erase(req *r, void *arg)
+/* customers.h: the personal fields of the customer and of the records merged into it,
+ * in this capability and in the others. */
+int customers_erase_id(db_conn *c, int64_t id)
 {
-    struct erase *e = arg;
-    db_conn *c = req_db(r);
-    int64_t id;
-    int rc = cust_find(r, &id, e->code);
-    if (rc != 0)
-        return rc;
     int64_t now = now_unix();
     static const char *const wipe[] = {
         "DELETE FROM customer_phones WHERE customer_id IN (SELECT id FROM customers WHERE id = ?"
@@ -200,8 +194,21 @@ static int apply_erase(req *r, void *arg)
                     "UPDATE customers SET name = '', name_key = '', address = NULL, erased_at = ?,"
                     " version = version + 1, updated_at = ? WHERE id = ? OR merged_into = ?",
                     "iiii", now, now, id, id);
+    return x < 0 ? (int)x : 0;
+}
+
+/* Inside the transaction: erase the customer, audited with the reason. */
+static int apply_erase(req *r, void *arg)
+{
+    struct erase *e = arg;
+    db_conn *c = req_db(r);
+    int64_t id;
+    int rc = cust_find(r, &id, e->code);
+    if (rc != 0)
+        return rc;
+    int x = customers_erase_id(c, id);
     if (x < 0)
-        return (int)x;
+        return x;
     json_t *d = json_pack("{s:s}", "reason", e->reason);
     rc = audit_write(c, audit_actor(r), "erase", "customer", e->code, d);
     json_decref(d);

@@ -14,26 +14,11 @@ static json_t *session_user(const req *r)
                      "outlet", r->who.outlet_code);
 }
 
-/* 1 while the account still has the first password an administrator gave it. */
-static int must_change_password(req *r)
-{
-    if (!r->who.user_id)
-        return 0;
-    db_stmt *st = db_prepare(req_db(r), "SELECT must_change_password FROM users WHERE id = ?");
-    int must = 0;
-    if (st) {
-        db_bind_int(st, 1, r->who.user_id);
-        must = db_step(st) == DB_ROW && db_int(st, 0) != 0;
-        db_done(st);
-    }
-    return must;
-}
-
 static int session_me(req *r)
 {
     return reply_json(r, 200,
                       json_pack("{s:o, s:s?, s:b}", "user", session_user(r), "csrf_token",
-                                r->who.csrf, "must_change_password", must_change_password(r)));
+                                r->who.csrf, "must_change_password", r->who.must_change_password));
 }
 
 static int session_create(req *r)
@@ -61,14 +46,14 @@ static int session_create(req *r)
     } else if (a < 0) {
         rc = -1;
     } else {
-        char *cookie = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-                                    AUTH_SESSION_COOKIE, token, AUTH_SESSION_SECONDS,
+        char *cookie = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                                    AUTH_SESSION_COOKIE, token, (long long)auth_session_max(),
                                     req_https(r) ? "; Secure" : "");
         reply_header(r, "Set-Cookie", cookie);
         log_info("login %s from %s", r->who.login, req_client(r));
         rc = reply_json(r, 200,
                         json_pack("{s:o, s:s, s:b}", "user", session_user(r), "csrf_token",
-                                  r->who.csrf, "must_change_password", must_change_password(r)));
+                                  r->who.csrf, "must_change_password", r->who.must_change_password));
     }
 cleanup:
     jsonv_free(&v);
@@ -87,8 +72,8 @@ static int session_delete(req *r)
 
 const struct route session_routes[] = {
     {"POST", "/api/v1/session", session_create, 0, ROUTE_PUBLIC | ROUTE_NO_CSRF},
-    {"DELETE", "/api/v1/session", session_delete, ROLE_ANY, 0},
-    {"GET", "/api/v1/me", session_me, ROLE_ANY, 0},
+    {"DELETE", "/api/v1/session", session_delete, ROLE_ANY, ROUTE_PASSWORD_PENDING},
+    {"GET", "/api/v1/me", session_me, ROLE_ANY, ROUTE_PASSWORD_PENDING},
     {0},
 };
 

@@ -502,7 +502,7 @@ int repairs_demo(db *d, const struct demo_opts *o)
     static struct demo g; /* large (the batch): not on the stack */
     memset(&g, 0, sizeof g);
     long want = o->repairs > 0 ? o->repairs : 300;
-    g.nunits = o->repairs > 0 ? want / 2 : 300;
+    g.nunits = o->units > 0 ? o->units : o->repairs > 0 ? want / 2 : 300;
     if (g.nunits < 1)
         g.nunits = 1;
     rnd_state = 0x9E3779B97F4A7C15ull ^ (uint64_t)o->seed;

@@ -156,3 +156,16 @@ CREATE TRIGGER segment_customer_consents_upd AFTER UPDATE OF customer_id, channe
   FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
 CREATE TRIGGER segment_customer_consents_del AFTER DELETE ON customer_consents
   FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+
+-- Voice of the customer (M11, issue 13 item 2): the feedback of 0014 worked by staff:
+-- status new -> in_progress -> closed, a note, the staff who took it at the counter,
+-- and a version for checked changes.
+ALTER TABLE feedback ADD COLUMN status TEXT NOT NULL DEFAULT 'new'
+  CHECK (status IN ('new','in_progress','closed'));
+ALTER TABLE feedback ADD COLUMN note TEXT;
+ALTER TABLE feedback ADD COLUMN taken_by TEXT;
+ALTER TABLE feedback ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE feedback ADD COLUMN updated_at BIGINT;
+ALTER TABLE feedback ADD COLUMN updated_by TEXT;
+CREATE INDEX feedback_status ON feedback(status, id);
+CREATE INDEX feedback_received ON feedback(received_at, id);

@@ -103,10 +103,10 @@ static int fb_page(req *r, const struct page *p, json_t *items, const char **nex
 
 static const struct table_col fb_cols[] = {
     {"code", NULL, TABLE_TEXT, 12, 0},     {"received_at", NULL, TABLE_TIME, 17, 0},
-    {"status", NULL, TABLE_TEXT, 11, 0},   {"channel", NULL, TABLE_TEXT, 8, 0},
-    {"category", NULL, TABLE_TEXT, 11, 0}, {"outlet", NULL, TABLE_TEXT, 9, 0},
-    {"customer", NULL, TABLE_TEXT, 12, 0}, {"contact", NULL, TABLE_TEXT, 16, 0},
-    {"text", NULL, TABLE_TEXT, 50, 0},     {"note", NULL, TABLE_TEXT, 30, 0},
+    {"channel", NULL, TABLE_TEXT, 8, 0},   {"category", NULL, TABLE_TEXT, 11, 0},
+    {"outlet", NULL, TABLE_TEXT, 9, 0},    {"customer", NULL, TABLE_TEXT, 12, 0},
+    {"contact", NULL, TABLE_TEXT, 16, 0},  {"text", NULL, TABLE_TEXT, 50, 0},
+    {"status", NULL, TABLE_TEXT, 11, 0},   {"note", NULL, TABLE_TEXT, 30, 0},
 };
 
 int ord_feedback_list(req *r)

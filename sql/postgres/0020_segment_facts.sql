@@ -102,6 +102,26 @@ CREATE TRIGGER segment_customers_ins AFTER INSERT ON customers
 CREATE TRIGGER segment_customers_upd AFTER UPDATE OF region, merged_into, erased_at ON customers
   FOR EACH ROW EXECUTE FUNCTION segment_customers_trg();
 
+-- Units, repairs, surveys and consents: only the facts they feed are computed again, for
+-- the customer before and after (a customer with no row, merged or erased, has none).
+-- TG_ARGV[0] names them: units, service, score, consent.
+CREATE FUNCTION segment_part_refresh(what TEXT, a BIGINT, b BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF what = 'units' THEN
+    UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
+      WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (a, b);
+  ELSIF what = 'service' THEN
+    UPDATE segment_facts SET last_service = (SELECT s.last_service FROM segment_fact_source s
+      WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (a, b);
+  ELSIF what = 'score' THEN
+    UPDATE segment_facts SET score_mask = (SELECT s.score_mask FROM segment_fact_source s
+      WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (a, b);
+  ELSE
+    UPDATE segment_facts SET consent = (SELECT s.consent FROM segment_fact_source s
+      WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (a, b);
+  END IF;
+END $$;
+
 CREATE FUNCTION segment_units_trg() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN
@@ -112,12 +132,8 @@ BEGIN
     SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
     FROM models m WHERE m.id = NEW.model_id;
   END IF;
-  IF TG_OP <> 'INSERT' THEN
-    PERFORM segment_refresh(OLD.customer_id);
-  END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.customer_id IS DISTINCT FROM OLD.customer_id) THEN
-    PERFORM segment_refresh(NEW.customer_id);
-  END IF;
+  PERFORM segment_part_refresh('units', CASE WHEN TG_OP <> 'INSERT' THEN OLD.customer_id END,
+                               CASE WHEN TG_OP <> 'DELETE' THEN NEW.customer_id END);
   RETURN NULL;
 END $$;
 CREATE TRIGGER segment_units_ins AFTER INSERT ON units
@@ -127,35 +143,30 @@ CREATE TRIGGER segment_units_upd AFTER UPDATE OF customer_id, model_id, purchase
 CREATE TRIGGER segment_units_del AFTER DELETE ON units
   FOR EACH ROW EXECUTE FUNCTION segment_units_trg();
 
--- Repairs, surveys and consents: the customer (before and after) computed again.
 CREATE FUNCTION segment_owner_trg() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    PERFORM segment_refresh(OLD.customer_id);
-  END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.customer_id IS DISTINCT FROM OLD.customer_id) THEN
-    PERFORM segment_refresh(NEW.customer_id);
-  END IF;
+  PERFORM segment_part_refresh(TG_ARGV[0], CASE WHEN TG_OP <> 'INSERT' THEN OLD.customer_id END,
+                               CASE WHEN TG_OP <> 'DELETE' THEN NEW.customer_id END);
   RETURN NULL;
 END $$;
 CREATE TRIGGER segment_repairs_ins AFTER INSERT ON repairs
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('service');
 CREATE TRIGGER segment_repairs_upd AFTER UPDATE OF customer_id, registered_at ON repairs
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('service');
 CREATE TRIGGER segment_repairs_del AFTER DELETE ON repairs
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('service');
 CREATE TRIGGER segment_surveys_ins AFTER INSERT ON surveys
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('score');
 CREATE TRIGGER segment_surveys_upd AFTER UPDATE OF customer_id, q_overall ON surveys
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('score');
 CREATE TRIGGER segment_surveys_del AFTER DELETE ON surveys
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('score');
 CREATE TRIGGER segment_customer_consents_ins AFTER INSERT ON customer_consents
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('consent');
 CREATE TRIGGER segment_customer_consents_upd AFTER UPDATE OF customer_id, channel, granted ON customer_consents
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('consent');
 CREATE TRIGGER segment_customer_consents_del AFTER DELETE ON customer_consents
-  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg();
+  FOR EACH ROW EXECUTE FUNCTION segment_owner_trg('consent');
 
 -- Voice of the customer (M11, issue 13 item 2): the feedback of 0014 worked by staff:
 -- status new -> in_progress -> closed, a note, the staff who took it at the counter,

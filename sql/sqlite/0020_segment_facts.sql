@@ -83,57 +83,66 @@ CREATE TRIGGER segment_customers_upd AFTER UPDATE OF region, merged_into, erased
   INSERT INTO segment_dirty VALUES (NEW.id);
 END;
 
+-- Units, repairs, surveys and consents: only the facts they feed are computed again, for
+-- the customer before and after (a customer with no row, merged or erased, has none).
 CREATE TRIGGER segment_units_ins AFTER INSERT ON units WHEN NEW.customer_id IS NOT NULL BEGIN
   INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
   SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
   FROM models m WHERE m.id = NEW.model_id;
-  INSERT INTO segment_dirty VALUES (NEW.customer_id);
+  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (NEW.customer_id);
 END;
 CREATE TRIGGER segment_units_upd AFTER UPDATE OF customer_id, model_id, purchase_date ON units BEGIN
   DELETE FROM segment_units WHERE unit_id = OLD.id;
   INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
   SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
   FROM models m WHERE m.id = NEW.model_id AND NEW.customer_id IS NOT NULL;
-  INSERT INTO segment_dirty SELECT OLD.customer_id WHERE OLD.customer_id IS NOT NULL;
-  INSERT INTO segment_dirty SELECT NEW.customer_id
-  WHERE NEW.customer_id IS NOT NULL AND NEW.customer_id IS NOT OLD.customer_id;
+  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id, NEW.customer_id);
 END;
 CREATE TRIGGER segment_units_del AFTER DELETE ON units BEGIN
   DELETE FROM segment_units WHERE unit_id = OLD.id;
-  INSERT INTO segment_dirty SELECT OLD.customer_id WHERE OLD.customer_id IS NOT NULL;
+  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
 END;
 
 CREATE TRIGGER segment_repairs_ins AFTER INSERT ON repairs BEGIN
-  INSERT INTO segment_dirty VALUES (NEW.customer_id);
+  UPDATE segment_facts SET last_service = (SELECT s.last_service FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (NEW.customer_id);
 END;
 CREATE TRIGGER segment_repairs_upd AFTER UPDATE OF customer_id, registered_at ON repairs BEGIN
-  INSERT INTO segment_dirty VALUES (OLD.customer_id);
-  INSERT INTO segment_dirty SELECT NEW.customer_id WHERE NEW.customer_id IS NOT OLD.customer_id;
+  UPDATE segment_facts SET last_service = (SELECT s.last_service FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id, NEW.customer_id);
 END;
 CREATE TRIGGER segment_repairs_del AFTER DELETE ON repairs BEGIN
-  INSERT INTO segment_dirty VALUES (OLD.customer_id);
+  UPDATE segment_facts SET last_service = (SELECT s.last_service FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
 END;
 
 CREATE TRIGGER segment_surveys_ins AFTER INSERT ON surveys BEGIN
-  INSERT INTO segment_dirty VALUES (NEW.customer_id);
+  UPDATE segment_facts SET score_mask = (SELECT s.score_mask FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (NEW.customer_id);
 END;
 CREATE TRIGGER segment_surveys_upd AFTER UPDATE OF customer_id, q_overall ON surveys BEGIN
-  INSERT INTO segment_dirty VALUES (OLD.customer_id);
-  INSERT INTO segment_dirty SELECT NEW.customer_id WHERE NEW.customer_id IS NOT OLD.customer_id;
+  UPDATE segment_facts SET score_mask = (SELECT s.score_mask FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id, NEW.customer_id);
 END;
 CREATE TRIGGER segment_surveys_del AFTER DELETE ON surveys BEGIN
-  INSERT INTO segment_dirty VALUES (OLD.customer_id);
+  UPDATE segment_facts SET score_mask = (SELECT s.score_mask FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
 END;
 
 CREATE TRIGGER segment_customer_consents_ins AFTER INSERT ON customer_consents BEGIN
-  INSERT INTO segment_dirty VALUES (NEW.customer_id);
+  UPDATE segment_facts SET consent = (SELECT s.consent FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (NEW.customer_id);
 END;
 CREATE TRIGGER segment_customer_consents_upd AFTER UPDATE OF customer_id, channel, granted ON customer_consents BEGIN
-  INSERT INTO segment_dirty VALUES (OLD.customer_id);
-  INSERT INTO segment_dirty SELECT NEW.customer_id WHERE NEW.customer_id IS NOT OLD.customer_id;
+  UPDATE segment_facts SET consent = (SELECT s.consent FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id, NEW.customer_id);
 END;
 CREATE TRIGGER segment_customer_consents_del AFTER DELETE ON customer_consents BEGIN
-  INSERT INTO segment_dirty VALUES (OLD.customer_id);
+  UPDATE segment_facts SET consent = (SELECT s.consent FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
 END;
 
 -- Voice of the customer (M11, issue 13 item 2): the feedback of 0014 worked by staff:

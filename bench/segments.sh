@@ -75,6 +75,8 @@ start_server() {
     for _ in $(seq 1200); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
     url=$(sed -n 's/^listening on //p' "$tmp/serve.out")
     [ -n "$url" ] || { echo "serve did not start in 60 s" >&2; cat "$tmp/serve.log" >&2; exit 1; }
+    # "listening" can come before connections are taken: wait for /healthz (no segment data read)
+    for _ in $(seq 200); do curl -sf -o /dev/null "$url/healthz" && break; sleep 0.05; done
 }
 post() { # path body -> "json seconds"
     local r

@@ -33,6 +33,10 @@ CREATE TABLE segment_facts (
   bought_min    TEXT COLLATE "C",
   bought_max    TEXT COLLATE "C"
 );
+-- Covering indexes narrower than the rows: a region prefix is a range of the first, a
+-- consent, product-line or last-service filter a scan of the second.
+CREATE INDEX segment_facts_region ON segment_facts(region, consent, score_mask);
+CREATE INDEX segment_facts_consent ON segment_facts(consent, pl_mask, last_service);
 
 CREATE VIEW segment_fact_source AS
 SELECT c.id AS customer_id, c.region AS region,

@@ -28,6 +28,10 @@ static int facts_fill(db_conn *c, void *arg)
     int back = db_restore(c, saved); /* the customer index serves the facts' subqueries */
     if (rc == 0)
         rc = back;
+    static const char *const facts[] = {"segment_facts", NULL};
+    saved = NULL;
+    if (rc == 0)
+        rc = db_defer(c, facts, &saved);
     if (rc == 0) {
         int64_t n = db_exec(c, "DELETE FROM segment_facts", "");
         if (n >= 0)
@@ -35,6 +39,9 @@ static int facts_fill(db_conn *c, void *arg)
         rc = n < 0 ? (int)n : 0;
         *rows = n;
     }
+    back = saved ? db_restore(c, saved) : 0;
+    if (rc == 0)
+        rc = back;
     return rc;
 }
 

@@ -250,8 +250,9 @@ static int cmd_demo(int argc, char **argv, db *d)
     static struct option opts[] = {{"customers", required_argument, 0, 'c'},
                                    {"repairs", required_argument, 0, 'r'},
                                    {"seed", required_argument, 0, 's'},
+                                   {"units", required_argument, 0, 'u'},
                                    {0, 0, 0, 0}};
-    struct demo_opts o = {0, 0, 42};
+    struct demo_opts o = {0, 0, 42, 0};
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (ch == 'c')
@@ -260,10 +261,12 @@ static int cmd_demo(int argc, char **argv, db *d)
             o.repairs = atol(optarg);
         else if (ch == 's')
             o.seed = (unsigned)strtoul(optarg, NULL, 10);
+        else if (ch == 'u')
+            o.units = atol(optarg);
         else
             return usage_error(argv[0], "unknown option");
     }
-    if (o.customers < 0 || o.repairs < 0)
+    if (o.customers < 0 || o.repairs < 0 || o.units < 0)
         return usage_error(argv[0], "counts must not be negative");
     db_conn *c = db_acquire(d);
     db_stmt *st = db_prepare(c, "SELECT COUNT(*) FROM users");
@@ -546,9 +549,10 @@ static const struct cmd commands[] = {
     {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
      "aftersales migrate [--db URL]"},
     {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",
-     "aftersales demo [--db URL] [--customers N] [--repairs N] [--seed N]\n"
+     "aftersales demo [--db URL] [--customers N] [--repairs N] [--units N] [--seed N]\n"
      "  six months of repairs with realistic turnaround (96% within 4 days, 0.5% over 14),\n"
-     "  RR90 near 1%, seasonal and opening-hour patterns, the same data for the same seed"},
+     "  RR90 near 1%, seasonal and opening-hour patterns, the same data for the same seed;\n"
+     "  --units: units to make (default two per repair)"},
     {"retention", admin_cmd_retention, NEEDS_DB,
      "delete or anonymise closed records older than the retention period (PIPL)",
      "aftersales retention [--years N] [--dry-run] [--save] [--db URL]\n"
@@ -575,6 +579,8 @@ static const struct cmd commands[] = {
      "aftersales kpi --from YYYY-MM-DD --to YYYY-MM-DD [--outlet CODE] [--product-line CODE] "
      "[--region CODE] [--group-by month|outlet|region|product_line] [--json] [--db URL]\n"
      "       aftersales kpi --check | --rebuild [--zone NAME]  (aggregates vs a full recount)"},
+    {"segment-facts", campaigns_cmd_facts, NEEDS_DB, "rebuild the facts segment counts read",
+     "aftersales segment-facts --rebuild [--db URL]  (after a load that set triggers aside)"},
     {"backup", cmd_backup, NEEDS_DB, "copy the embedded database while it runs",
      "aftersales backup FILE [--db URL]"},
     {"restore", cmd_restore, 0, "replace the embedded database with a backup",

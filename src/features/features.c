@@ -164,5 +164,6 @@ const struct demo_step feature_demo[] = {
     {"contacts", contacts_demo},
     {"kb", kb_demo},
     {"surveys", surveys_demo},
+    {"segment facts", campaigns_demo}, /* last: after the loads that set triggers aside */
     {0},
 };

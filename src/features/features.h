@@ -14,6 +14,7 @@ struct demo_opts {
     long customers; /* 0: the small default set */
     long repairs;
     unsigned seed;
+    long units; /* 0: half the repairs */
 };
 
 /* A CSV importer/exporter for `aftersales import|export KIND FILE`. Import returns 0 or

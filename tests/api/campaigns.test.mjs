@@ -150,7 +150,12 @@ test('a segment count equals the count made here, for each part of the filter an
         { consent: ['email'] }, { consent: ['email', 'sms'] }, { score_min: 4 }, { score_max: 2 },
         { served_from: from }, { served_to: to }, { served_from: from, served_to: to },
         { region: '11', product_line: 'SGAU', consent: ['phone'], score_min: 3, served_from: from },
+        { purchased_from: '2024-03-01', purchased_to: '2024-09-30' }, { purchased_from: '2025-06-01' },
+        { purchased_to: '2023-03-31' }, { product_line: 'SGTV', purchased_from: '2024-01-01', purchased_to: '2024-12-31' },
     ];
+    // the lines 9001/9002 have their bit in segment_facts.pl_mask: the product-line filter
+    // above ran the real path (a bit test), not the fallback for lines past the 62nd
+    assert.equal(await sql(s, 'SELECT COUNT(*) FROM segment_lines WHERE product_line_id IN (9001, 9002)'), '2');
     let nonzero = 0;
     for (const f of filters) {
         const r = await preview(f);

@@ -60,6 +60,8 @@ const OWNED = {
     'PATCH /api/v1/orders/:code': { make: (ctx, o) => makeOrder(ctx.s, o), body: { version: 1, lines: [{ part: 'NO-SUCH-PART', qty: 1 }] } },
     'POST /api/v1/orders/:code/transition': { make: (ctx, o) => makeOrder(ctx.s, o), body: { to: 'confirmed', version: 1 } },
     'POST /api/v1/orders/:code/payment': { make: (ctx, o) => makeOrder(ctx.s, o), body: { paid: false, version: 1 } },
+    'GET /api/v1/feedback/:code': { make: (ctx, o) => makeFeedback(ctx.s, o) },
+    'PATCH /api/v1/feedback/:code': { make: (ctx, o) => makeFeedback(ctx.s, o), body: { version: 1, status: 'in_progress' } },
 };
 // Routes with a path parameter open to outlet staff whose records belong to no outlet.
 const SHARED = {

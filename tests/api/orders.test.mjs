@@ -285,7 +285,7 @@ test('feedback is stored under the matched customer or anonymously, routed to it
     const hist = await s.api(`/api/v1/customers/${cust}/history`, { token: admin });
     assert.ok(JSON.stringify(hist.json).includes(matched));
     const csv = await s.api('/api/v1/feedback?format=csv', { token: sup, headers: { Accept: 'text/csv' } });
-    assert.equal(csv.text.split('\r\n')[0], 'code,received_at,channel,category,outlet,customer,contact,text');
+    assert.equal(csv.text.split('\r\n')[0], 'code,received_at,channel,category,outlet,customer,contact,text,status,note');
 });
 
 test('merge moves orders and feedback to the survivor; erasure blanks their contact details', async () => {

@@ -236,6 +236,8 @@ const SCREENS = [
     } },
   { name: 'feedback', login: 'supervisor', hash: '#/orders/feedback', id: 'text',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=feedback]) tbody tr') },
+  { name: 'voc', login: 'supervisor', hash: '#/feedback', id: 'status',
+    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=voc]) tbody tr') },
   { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=late-parts]) tbody tr') },
   { name: 'kb-articles', login: 'editor', hash: '#/kb', id: 'code',

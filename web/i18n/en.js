@@ -35,6 +35,7 @@ export default {
   'nav.ranking': 'Outlet ranking',
   'nav.mail': 'Mail',
   'nav.calendars': 'Business calendars',
+  'nav.feedback': 'Voice of the customer',
   'nav.outbox': 'Outbox',
   'nav.orders': 'Orders',
   'nav.kpi': 'KPI dashboard',

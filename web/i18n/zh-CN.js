@@ -35,6 +35,7 @@ export default {
   'nav.ranking': '网点排名',
   'nav.mail': '邮件',
   'nav.calendars': '工作日历',
+  'nav.feedback': '客户之声',
   'nav.outbox': '消息发送',
   'nav.orders': '订单',
   'nav.kpi': 'KPI 看板',

@@ -233,18 +233,20 @@ static int cp_freeze(db_conn *c, void *arg)
     struct seg_sql q;
     seg_sql_build(&f, &q);
     buf sql = BUF_INIT;
+    int bit = 0;
+    while (seg_channels[bit] && strcmp(seg_channels[bit], channel) != 0)
+        bit++;
     buf_addf(&sql, "INSERT INTO campaign_targets (campaign_id, customer_id, status, updated_at)"
-                   " SELECT ?, c.id, 'pending', ? FROM customers c%s AND c.id IN (SELECT"
-                   " k.customer_id FROM customer_consents k WHERE k.channel = ? AND k.granted = 1)"
-                   " AND c.id IN (SELECT customer_id FROM %s)",
-             q.where.s, strcmp(channel, "email") == 0 ? "customer_emails" : "customer_phones");
+                   " SELECT ?, f.customer_id, 'pending', ? FROM segment_facts f%s"
+                   " AND (f.consent & %d) <> 0 AND EXISTS (SELECT 1 FROM %s a"
+                   " WHERE a.customer_id = f.customer_id)",
+             q.where.s, 1 << bit, strcmp(channel, "email") == 0 ? "customer_emails" : "customer_phones");
     st = db_prepare(c, sql.s);
     s = DB_ERROR;
     if (st) {
         db_bind_int(st, 1, id);
         db_bind_int(st, 2, now);
         seg_sql_bind(&q, st, 3);
-        db_bind_text(st, 3 + q.n, channel);
         s = db_step(st);
         g->frozen = s == DB_DONE ? db_changes(st) : 0;
         db_done(st);

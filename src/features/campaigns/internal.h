@@ -16,6 +16,7 @@ extern const char *const seg_channels[SEG_CHANNELS + 1];
 /* A validated segment filter; absent parts are 0 or "". */
 struct seg_filter {
     int64_t pl_id, model_id;
+    int pl_bit;                     /* the line's bit in segment_facts.pl_mask, -1: none */
     char purchased_from[11], purchased_to[11];
     char region[7];
     int64_t served_from, served_to; /* local midnights: [from, to + 1 day) */
@@ -23,7 +24,7 @@ struct seg_filter {
     unsigned consent;               /* bit i: seg_channels[i] granted */
 };
 
-/* The query's WHERE over customers c (merged and erased left out) and its parameters. */
+/* The query's WHERE over segment_facts f (live customers only) and its parameters. */
 struct seg_sql {
     buf where;
     int n;

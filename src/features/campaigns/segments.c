@@ -1,6 +1,7 @@
 /* campaigns: segments: a filter over product line, model, purchase dates, region
- * prefix, last service date, survey score and consent per channel, counted as one
- * query of semi-joins (c.id IN (...)) on indexed columns; saved, listed, previewed with a sample. */
+ * prefix, last service date, survey score and consent per channel, counted as one scan
+ * of the narrow per-customer segment_facts (0020; a model: one index range of
+ * segment_units); saved, listed, previewed with a sample. */
 #include "base/audit.h"
 #include "features/campaigns/internal.h"
 
@@ -89,6 +90,23 @@ int seg_filter_read(db_conn *c, jsonv *v, json_t *filter, struct seg_filter *f)
     }
     int rc = resolve(c, &fv, "product_line", "SELECT id FROM product_lines WHERE code = ?", pl,
                      &f->pl_id);
+    f->pl_bit = -1;
+    if (rc == 0 && f->pl_id) {
+        int64_t bit = -1;
+        db_stmt *st = db_prepare(c, "SELECT bit FROM segment_lines WHERE product_line_id = ?");
+        if (!st)
+            rc = DB_ERROR;
+        else {
+            db_bind_int(st, 1, f->pl_id);
+            int s = db_step(st);
+            if (s == DB_ROW)
+                bit = db_int(st, 0);
+            else if (s != DB_DONE)
+                rc = s;
+            db_done(st);
+        }
+        f->pl_bit = (int)bit;
+    }
     if (rc == 0)
         rc = resolve(c, &fv, "model", "SELECT id FROM models WHERE code = ?", model, &f->model_id);
     if (!jsonv_ok(&fv)) {
@@ -120,58 +138,96 @@ static void p_int(struct seg_sql *q, int64_t x)
     q->num[q->n++] = x;
 }
 
+/* The conditions of one unit u: of line pl (0: any), bought in [from, to] (NULL: open). */
+static void unit_conds(struct seg_sql *q, int64_t pl, const char *from, const char *to)
+{
+    if (pl) {
+        buf_adds(&q->where, " AND u.product_line_id = ?");
+        p_int(q, pl);
+    }
+    if (from) {
+        buf_adds(&q->where, " AND u.purchase_date >= ?");
+        p_text(q, from);
+    }
+    if (to) {
+        buf_adds(&q->where, " AND u.purchase_date <= ?");
+        p_text(q, to);
+    }
+    buf_adds(&q->where, ")");
+}
+
+/* Every part is a condition on the narrow facts row f (segment_facts, live customers
+ * only), or one index range of segment_units for a model. */
 void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
 {
     memset(q, 0, sizeof *q);
     buf_init(&q->where);
-    buf_adds(&q->where, " WHERE c.merged_into IS NULL AND c.erased_at IS NULL");
+    buf_adds(&q->where, " WHERE 1 = 1");
     if (f->region[0]) {
-        buf_adds(&q->where, " AND c.region >= ? AND c.region < ?");
+        buf_adds(&q->where, " AND f.region >= ? AND f.region < ?");
         p_text(q, f->region);
         p_text(q, "");
         q->kind[q->n - 1] = 'r'; /* the prefix's upper bound, made at bind time */
     }
-    if (f->pl_id || f->model_id || f->purchased_from[0] || f->purchased_to[0]) {
-        buf_adds(&q->where, " AND c.id IN (SELECT u.customer_id FROM units u WHERE 1 = 1");
-        if (f->pl_id) {
-            buf_adds(&q->where, " AND u.model_id IN (SELECT id FROM models WHERE product_line_id = ?)");
-            p_int(q, f->pl_id);
+    const char *from = f->purchased_from[0] ? f->purchased_from : NULL;
+    const char *to = f->purchased_to[0] ? f->purchased_to : NULL;
+    if (f->model_id) {
+        /* a model is narrow: its units' index range gives the customers */
+        buf_adds(&q->where, " AND f.customer_id IN (SELECT u.customer_id FROM segment_units u"
+                            " WHERE u.model_id = ?");
+        p_int(q, f->model_id);
+        unit_conds(q, f->pl_id, from, to);
+    } else {
+        if (f->pl_id && f->pl_bit >= 0) {
+            buf_adds(&q->where, " AND (f.pl_mask & CAST(? AS BIGINT)) <> 0");
+            p_int(q, (int64_t)1 << f->pl_bit);
         }
-        if (f->model_id) {
-            buf_adds(&q->where, " AND u.model_id = ?");
-            p_int(q, f->model_id);
+        /* a unit bought in [from, to]: the first/last purchase decide all but a customer
+         * with units on both sides of the range, who is looked up by the customer index */
+        if (from) {
+            buf_adds(&q->where, " AND f.bought_max >= ?");
+            p_text(q, from);
         }
-        if (f->purchased_from[0]) {
-            buf_adds(&q->where, " AND u.purchase_date >= ?");
-            p_text(q, f->purchased_from);
+        if (to) {
+            buf_adds(&q->where, " AND f.bought_min <= ?");
+            p_text(q, to);
         }
-        if (f->purchased_to[0]) {
-            buf_adds(&q->where, " AND u.purchase_date <= ?");
-            p_text(q, f->purchased_to);
+        int exact = f->pl_id ? f->pl_bit >= 0 && !from && !to : !from || !to;
+        if (!exact) {
+            if (!f->pl_id) {
+                buf_adds(&q->where, " AND (f.bought_min >= ? OR f.bought_max <= ? OR");
+                p_text(q, from);
+                p_text(q, to);
+            } else {
+                buf_adds(&q->where, " AND (");
+            }
+            buf_adds(&q->where, " EXISTS (SELECT 1 FROM segment_units u WHERE u.customer_id ="
+                                " f.customer_id");
+            unit_conds(q, f->pl_id, from, to);
+            buf_adds(&q->where, ")");
         }
-        buf_adds(&q->where, ")");
     }
     /* The last service (latest repair registered) falls in [served_from, served_to). */
     if (f->served_from || f->served_to) {
-        buf_adds(&q->where, " AND c.id IN (SELECT r.customer_id FROM repairs r WHERE r.registered_at >= ?)");
+        buf_adds(&q->where, " AND f.last_service >= ?");
         p_int(q, f->served_from);
     }
     if (f->served_to) {
-        buf_adds(&q->where, " AND c.id NOT IN (SELECT r.customer_id FROM repairs r WHERE r.registered_at >= ?)");
+        buf_adds(&q->where, " AND f.last_service < ?");
         p_int(q, f->served_to);
     }
     if (f->score_min || f->score_max) {
-        buf_adds(&q->where, " AND c.id IN (SELECT s.customer_id FROM surveys s"
-                            " WHERE s.q_overall >= ? AND s.q_overall <= ?)");
-        p_int(q, f->score_min ? f->score_min : 1);
-        p_int(q, f->score_max ? f->score_max : 5);
+        int64_t mask = 0;
+        for (long long s = f->score_min ? f->score_min : 1; s <= (f->score_max ? f->score_max : 5); s++)
+            mask |= (int64_t)1 << s;
+        buf_adds(&q->where, " AND (f.score_mask & CAST(? AS BIGINT)) <> 0");
+        p_int(q, mask);
     }
-    for (int k = 0; k < SEG_CHANNELS; k++)
-        if (f->consent & (1u << k)) {
-            buf_adds(&q->where, " AND c.id IN (SELECT k.customer_id FROM customer_consents k"
-                                " WHERE k.channel = ? AND k.granted = 1)");
-            p_text(q, seg_channels[k]);
-        }
+    if (f->consent) {
+        buf_adds(&q->where, " AND (f.consent & CAST(? AS BIGINT)) = CAST(? AS BIGINT)");
+        p_int(q, f->consent); /* seg_channels' order is the facts' bit order */
+        p_int(q, f->consent);
+    }
 }
 
 void seg_sql_bind(const struct seg_sql *q, db_stmt *st, int first)
@@ -196,7 +252,7 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     struct seg_sql q;
     seg_sql_build(f, &q);
     buf sql = BUF_INIT;
-    buf_addf(&sql, "SELECT COUNT(*) FROM customers c%s", q.where.s);
+    buf_addf(&sql, "SELECT COUNT(*) FROM segment_facts f%s", q.where.s);
     db_stmt *st = db_prepare(c, sql.s);
     int s = -1;
     int64_t count = 0;
@@ -210,7 +266,8 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     json_t *sample = json_array();
     if (s == DB_ROW) {
         buf_reset(&sql);
-        buf_addf(&sql, "SELECT c.code, c.name, c.region FROM customers c%s ORDER BY c.id LIMIT 20",
+        buf_addf(&sql, "SELECT c.code, c.name, c.region FROM segment_facts f JOIN customers c ON"
+                       " c.id = f.customer_id%s ORDER BY f.customer_id LIMIT 20",
                  q.where.s);
         st = db_prepare(c, sql.s);
         s = -1;

@@ -79,8 +79,30 @@ int ord_public_patch(req *r);
 int ord_public_cancel(req *r);
 int ord_public_accessories(req *r);
 int ord_battery(req *r);
+/* feedback.c: the channels and categories of feedback (NULL-terminated) */
+extern const char *const ord_fb_channels[];
+extern const char *const ord_fb_categories[];
+/* One feedback item to store: customer_id given (0: the one contact matches, if any),
+ * outlet a code (NULL: none), taken_by the staff login at a counter (NULL: posted). */
+struct fb_job {
+    const char *channel, *category, *text, *contact, *outlet, *taken_by;
+    int64_t customer_id;
+    char code[16];
+};
+/* in_tx body storing a struct fb_job (its code filled in): 0, 1 when the outlet is gone,
+ * or a db code. */
+int ord_fb_store(db_conn *c, void *arg);
+/* Read category, text, contact and outlet of a posted item into j (reasons in v). */
+void ord_fb_read(jsonv *v, struct fb_job *j);
+/* Check j's outlet, store j and answer 201 {code} (or 422 with v's reasons, or the
+ * failure rc < 0 of the caller's own checks); frees v and body. */
+int ord_fb_finish(req *r, jsonv *v, json_t *body, struct fb_job *j, int rc);
 int ord_feedback_post(req *r);
+/* voc.c: the staff side */
 int ord_feedback_list(req *r);
+int ord_feedback_get(req *r);
+int ord_feedback_patch(req *r);
+int ord_feedback_counter(req *r);
 
 #endif
 

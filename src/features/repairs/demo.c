@@ -594,8 +594,9 @@ int repairs_demo(db *d, const struct demo_opts *o)
     memset(&g, 0, sizeof g);
     long want = o->repairs > 0 ? o->repairs : 300;
     /* Two units a repair: 80% of repairs name a unit, each a different one but for the
-     * deliberate comebacks, so the walk never wraps into chance repeats. */
-    g.nunits = o->repairs > 0 ? want * 2 : 600;
+     * deliberate comebacks, so the walk never wraps into chance repeats (--units below
+     * 0.8 x repairs makes it wrap, and RR90 rises). */
+    g.nunits = o->units > 0 ? o->units : o->repairs > 0 ? want * 2 : 600;
     g.showcase = want / 5 < 60 ? want / 5 : 60;
     if (g.nunits < 1)
         g.nunits = 1;

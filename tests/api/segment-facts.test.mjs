@@ -1,0 +1,138 @@
+// Segment facts (issue 13 item 5, 0020): the per-customer segment_facts the counts read is
+// kept by triggers. After each change made through the API or in the tables (a unit
+// added, consent withdrawn, a customer merged, one erased, a repair, a survey score), a
+// segment's count equals a count made here, and the facts equal a recount from their
+// sources (segment_fact_source); `segment-facts --rebuild` gives the same.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './lib/server.mjs';
+import { sql } from './network-helpers.mjs';
+
+let s, sup, marketer;
+const people = [];
+const T = 1_760_000_000;
+const PL = { SFTV: 9101, SFAU: 9102 };
+const MODEL = { SFM1: [9101, 9101], SFM2: [9102, 9101], SFM3: [9103, 9102] }; // code: [id, line]
+
+before(async () => {
+    s = await startServer();
+    [sup, marketer] = [await s.token('supervisor'), await s.token('marketer')];
+    await sql(s, `INSERT INTO product_lines (id, code, name, created_at) VALUES (9101, 'SFTV', 'TV', ${T}), (9102, 'SFAU', 'Audio', ${T})`);
+    await sql(s, `INSERT INTO models (id, code, name, product_line_id, warranty_months, created_at, updated_at) VALUES ${Object.entries(MODEL).map(([c, [id, pl]]) => `(${id}, '${c}', '${c}', ${pl}, 12, ${T}, ${T})`).join(',')}`);
+    const regions = ['110105', '440106', '440304', null];
+    for (let i = 0; i < 24; i++) {
+        const region = regions[i % 4];
+        const r = await s.api('/api/v1/customers', { token: sup, body: { name: `段${i}号`, phone: `1390000${String(1000 + i)}`, ...(region ? { region } : {}) } });
+        assert.equal(r.status, 201, r.text);
+        const p = { code: r.json.code, region, units: [], consents: {}, repairs: [], scores: [] };
+        p.id = Number(await sql(s, `SELECT id FROM customers WHERE code = '${p.code}'`));
+        people.push(p);
+        if (i % 3 !== 2) await addUnit(p, ['SFM1', 'SFM2', 'SFM3'][i % 3], `202${3 + (i % 3)}-0${1 + (i % 9)}-15`);
+        if (i % 2 === 0) await consent(p, { email: true, sms: i % 4 === 0 });
+    }
+});
+after(async () => { await s?.stop(); });
+
+let serial = 0;
+async function addUnit(p, model, date) {
+    await sql(s, `INSERT INTO units (serial, model_id, customer_id, purchase_date, created_at, updated_at) VALUES ('SFU${process.pid}-${serial++}', ${MODEL[model][0]}, ${p.id}, '${date}', ${T}, ${T})`);
+    p.units.push({ model, date });
+}
+async function consent(p, body) {
+    const r = await s.api(`/api/v1/customers/${p.code}/consents`, { method: 'PUT', token: sup, body });
+    assert.equal(r.status, 200, r.text);
+    for (const [ch, v] of Object.entries(body)) p.consents[ch] = v;
+}
+
+const live = () => people.filter((p) => !p.merged && !p.erased);
+function expected(f) {
+    return live().filter((p) => {
+        if (f.region && !(p.region || '').startsWith(f.region)) return false;
+        if (f.product_line || f.model || f.purchased_from || f.purchased_to) {
+            if (!p.units.some((u) => (!f.product_line || MODEL[u.model][1] === PL[f.product_line])
+                && (!f.model || f.model === u.model)
+                && (!f.purchased_from || u.date >= f.purchased_from)
+                && (!f.purchased_to || u.date <= f.purchased_to))) return false;
+        }
+        if (f.served_from && !(p.repairs.length && Math.max(...p.repairs) >= Date.parse(`${f.served_from}T00:00:00+08:00`) / 1000)) return false;
+        if (f.score_min && !p.scores.some((q) => q >= f.score_min)) return false;
+        for (const ch of f.consent || []) if (p.consents[ch] !== true) return false;
+        return true;
+    }).length;
+}
+
+const FILTERS = [
+    {}, { region: '44' }, { region: '440304' }, { product_line: 'SFTV' }, { product_line: 'SFAU' },
+    { model: 'SFM2' }, { model: 'SFM1', purchased_from: '2023-01-01', purchased_to: '2023-12-31' },
+    { purchased_from: '2024-01-01' }, { purchased_to: '2023-12-31' },
+    { purchased_from: '2024-01-01', purchased_to: '2024-12-31' },
+    { product_line: 'SFTV', purchased_from: '2024-01-01', purchased_to: '2025-12-31' },
+    { consent: ['email'] }, { consent: ['email', 'sms'] }, { region: '44', consent: ['email'], product_line: 'SFTV' },
+    { served_from: '2025-10-01' }, { score_min: 4 },
+];
+
+async function check(what) {
+    for (const f of FILTERS) {
+        const r = await s.api('/api/v1/segments/preview', { token: marketer, body: { filter: f } });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.count, expected(f), `${what}: ${JSON.stringify(f)}`);
+    }
+    const diff = await sql(s, `SELECT COUNT(*) FROM (SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_fact_source
+        EXCEPT SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_facts) d`);
+    const extra = await sql(s, 'SELECT COUNT(*) FROM segment_facts WHERE customer_id NOT IN (SELECT customer_id FROM segment_fact_source)');
+    assert.equal(`${diff} ${extra}`, '0 0', `${what}: the facts equal a recount`);
+}
+
+test('segment counts follow units, consents, merges, erasures, repairs and surveys', async () => {
+    await check('at the start');
+    assert.ok(expected({ product_line: 'SFTV' }) > 0 && expected({ consent: ['email'] }) > 0);
+
+    await addUnit(people[2], 'SFM3', '2025-05-05');
+    await addUnit(people[5], 'SFM1', '2022-06-01');
+    await check('units added');
+
+    await consent(people[0], { email: false });
+    await consent(people[4], { sms: null });
+    await check('consent withdrawn');
+
+    // merge: the duplicate's units move, its consents fill what the survivor lacks
+    const [a, b] = [people[1], people[6]];
+    const m = await s.api(`/api/v1/customers/${a.code}/merge`, { token: sup, body: { duplicate: b.code } });
+    assert.equal(m.status, 200, m.text);
+    a.units.push(...b.units);
+    for (const [ch, v] of Object.entries(b.consents)) if (!(ch in a.consents)) a.consents[ch] = v;
+    if (!a.region) a.region = b.region;
+    b.merged = true;
+    await check('merged');
+
+    const e = await s.api(`/api/v1/customers/${people[8].code}/erase`, { token: sup, body: { reason: 'asked' } });
+    assert.equal(e.status, 200, e.text);
+    people[8].erased = true;
+    await check('erased');
+
+    const at = Date.parse('2025-11-02T10:00:00+08:00') / 1000;
+    await sql(s, `INSERT INTO repairs (code, customer_id, status, registered_at, created_at, updated_at) VALUES ('SFR${process.pid}', ${people[3].id}, 'registered', ${at}, ${at}, ${at})`);
+    people[3].repairs.push(at);
+    await sql(s, `INSERT INTO surveys (code, template_id, kind, customer_id, channel, status, created_at, expires_at, q_overall) VALUES ('SFS${process.pid}', (SELECT MIN(id) FROM survey_templates), 'repair', ${people[3].id}, 'sms', 'answered', ${at}, ${at}, 5)`);
+    people[3].scores.push(5);
+    await check('a repair and a survey');
+
+    await sql(s, `UPDATE surveys SET q_overall = 2 WHERE code = 'SFS${process.pid}'`);
+    people[3].scores = [2];
+    await sql(s, `DELETE FROM units WHERE serial = 'SFU${process.pid}-0'`);
+    people[0].units.shift();
+    await check('a score changed and a unit deleted');
+});
+
+test('segment-facts --rebuild gives the same facts; --help says how', async () => {
+    const before_ = await sql(s, 'SELECT COUNT(*) FROM segment_facts');
+    await sql(s, 'DELETE FROM segment_facts');
+    const r = await s.run(['segment-facts', '--rebuild']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`rebuilt: ${before_} customers`));
+    await check('rebuilt');
+    const h = await s.run(['segment-facts', '--help'], { db: false });
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /--rebuild/);
+    assert.equal((await s.run(['segment-facts'])).code, 2);
+});

@@ -5,11 +5,28 @@
 #include "base/db.h"
 #include "base/http.h"
 
+#include <jansson.h>
+#include <stdint.h>
+
 extern const struct route campaigns_routes[];
 
 /* The campaign send pass beside serve (every AFTERSALES_CAMPAIGN_INTERVAL s, default
  * 30, 0 off): due email and sms rows of launched campaigns into the outbox. */
 void campaigns_scheduler_start(db *d);
 void campaigns_scheduler_stop(void);
+
+/* Freeze the recipients of a segment (its saved filter text) for channel (phone, email,
+ * sms, fax) into table `into` (a constant name) as rows (owner_col, customer_id, status
+ * 'pending', updated_at) of owner_id: every surviving customer of the segment (merged
+ * duplicates and erased customers are never in one) with granted consent for the
+ * channel and an address for it (an email for email, else a phone). Inside the
+ * caller's write transaction. 0 with *frozen, 1 when the filter no longer holds (a
+ * product line or model gone), or a negative db code. Campaign launch and research
+ * questionnaires use it. */
+int campaigns_freeze(db_conn *c, const char *filter, const char *channel, const char *into,
+                     const char *owner_col, int64_t owner_id, int64_t now, int64_t *frozen);
+/* Add the one-click List-Unsubscribe headers for customer `code` and channel to an
+ * outbox payload (its "headers" object), making the link key first; 0 or a db code. */
+int campaigns_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload);
 
 #endif

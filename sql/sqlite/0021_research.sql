@@ -28,7 +28,6 @@ CREATE TABLE research_recipients (
   questionnaire_id  BIGINT NOT NULL REFERENCES questionnaires(id),
   customer_id       BIGINT NOT NULL REFERENCES customers(id),
   status            TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','queued','answered')),
-  outbox_id         BIGINT,
   answered_at       BIGINT,
   updated_at        BIGINT NOT NULL,
   UNIQUE (questionnaire_id, customer_id)

@@ -28,5 +28,10 @@ int campaigns_freeze(db_conn *c, const char *filter, const char *channel, const 
 /* Add the one-click List-Unsubscribe headers for customer `code` and channel to an
  * outbox payload (its "headers" object), making the link key first; 0 or a db code. */
 int campaigns_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload);
+/* The same in two halves, for many messages in one transaction: the link key (made
+ * first; 0 or a db code), then the headers of one customer under it. */
+int campaigns_unsub_key(db_conn *c, unsigned char key[32]);
+void campaigns_unsub_set(const unsigned char key[32], const char *code, const char *channel,
+                         json_t *payload);
 
 #endif

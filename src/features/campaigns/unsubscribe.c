@@ -16,12 +16,15 @@ static void unsub_mac(const unsigned char key[32], const char *code, const char 
     link_mac(key, msg, hex);
 }
 
-int campaigns_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload)
+int campaigns_unsub_key(db_conn *c, unsigned char key[32])
 {
-    unsigned char key[32];
     int rc = link_key(c, "campaign_settings", 1, key);
-    if (rc != 0)
-        return rc < 0 ? rc : DB_ERROR;
+    return rc == 0 ? 0 : rc < 0 ? rc : DB_ERROR;
+}
+
+void campaigns_unsub_set(const unsigned char key[32], const char *code, const char *channel,
+                         json_t *payload)
+{
     char hex[65], url[512];
     unsub_mac(key, code, channel, hex);
     /* relative: the outbox sender puts it under serve's --public-url */
@@ -29,7 +32,15 @@ int campaigns_unsub_headers(db_conn *c, const char *code, const char *channel, j
     json_object_set_new(payload, "headers",
                         json_pack("{s:s, s:s}", "List-Unsubscribe", url, "List-Unsubscribe-Post",
                                   "List-Unsubscribe=One-Click"));
-    return 0;
+}
+
+int campaigns_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload)
+{
+    unsigned char key[32];
+    int rc = campaigns_unsub_key(c, key);
+    if (rc == 0)
+        campaigns_unsub_set(key, code, channel, payload);
+    return rc;
 }
 
 /* The customer id and channel of a token whose signature holds; 0, 1 (404) or a db code. */

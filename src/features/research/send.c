@@ -4,6 +4,7 @@
  * recipient carrying its signed single-use link to the portal (an email also carries
  * the one-click unsubscribe), and the questionnaire open; all in one transaction. */
 #include "base/audit.h"
+#include "base/db_bulk.h"
 #include "features/campaigns/campaigns.h"
 #include "features/research/internal.h"
 
@@ -30,18 +31,21 @@ struct rcpt {
 /* The frozen recipients of questionnaire qid with their first address for channel. */
 static int recipients_of(db_conn *c, int64_t qid, const char *channel, struct rcpt **out, size_t *n)
 {
-    db_stmt *st = db_prepare(c, strcmp(channel, "email") == 0
-                                    ? "SELECT r.id, c.id, c.code, (SELECT email FROM customer_emails"
-                                      " WHERE customer_id = c.id ORDER BY id LIMIT 1) FROM"
-                                      " research_recipients r JOIN customers c ON c.id = r.customer_id"
-                                      " WHERE r.questionnaire_id = ? ORDER BY r.id"
-                                    : "SELECT r.id, c.id, c.code, (SELECT phone FROM customer_phones"
-                                      " WHERE customer_id = c.id ORDER BY id LIMIT 1) FROM"
-                                      " research_recipients r JOIN customers c ON c.id = r.customer_id"
-                                      " WHERE r.questionnaire_id = ? ORDER BY r.id");
+    /* each customer's first address, as a grouped join (a correlated "ORDER BY id LIMIT 1"
+     * per row can become a scan per row on PostgreSQL before the tables are analysed) */
+#define RCPT_SQL(T, COL)                                                                      \
+    "SELECT r.id, c.id, c.code, a." COL " FROM research_recipients r JOIN customers c ON"     \
+    " c.id = r.customer_id JOIN (SELECT customer_id, MIN(id) AS id FROM " T " WHERE"          \
+    " customer_id IN (SELECT customer_id FROM research_recipients WHERE questionnaire_id = ?)" \
+    " GROUP BY customer_id) f ON f.customer_id = c.id JOIN " T " a ON a.id = f.id"            \
+    " WHERE r.questionnaire_id = ? ORDER BY r.id"
+    db_stmt *st = db_prepare(c, strcmp(channel, "email") == 0 ? RCPT_SQL("customer_emails", "email")
+                                                              : RCPT_SQL("customer_phones", "phone"));
+#undef RCPT_SQL
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, qid);
+    db_bind_int(st, 2, qid);
     size_t cap = 0;
     int s;
     while ((s = db_step(st)) == DB_ROW) {
@@ -64,39 +68,58 @@ static int recipients_of(db_conn *c, int64_t qid, const char *channel, struct rc
     return s < 0 ? s : 0;
 }
 
-/* Queue recipient p's invitation; 0 or a db code. */
-static int queue_one(db_conn *c, const struct rs_go *g, const unsigned char key[32],
-                     const char *title, const struct rcpt *p, int64_t now)
+/* Add recipient p's invitation to the outbox rows; 0 or a db code. */
+static int queue_one(db_rows *rows, const struct rs_go *g, const unsigned char key[32],
+                     const unsigned char *unsub, const char *title, const struct rcpt *p, int64_t now)
 {
     char token[160], link[200];
     rs_token(key, g->code, p->id, token, sizeof token);
     snprintf(link, sizeof link, "/portal/research.html#%s", token);
     json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "code", g->code, "title", title, "lang",
                                 g->lang, "link", link);
-    int rc = strcmp(g->channel, "email") == 0 ? campaigns_unsub_headers(c, p->code, g->channel, payload) : 0;
-    char *text = rc == 0 ? json_dumps(payload, JSON_COMPACT) : NULL;
+    if (unsub)
+        campaigns_unsub_set(unsub, p->code, g->channel, payload);
+    char *text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
+    db_rows_text(rows, g->channel);
+    db_rows_text(rows, p->to);
+    db_rows_text(rows, "research_invitation");
+    db_rows_text(rows, text);
+    db_rows_int(rows, p->cid);
+    db_rows_int(rows, now);
+    free(text);
+    int rc = db_rows_end(rows);
+    return rc < 0 ? rc : 0;
+}
+
+/* The outbox messages of the frozen recipients of qid, one statement per 500. */
+static int queue_all(db_conn *c, const struct rs_go *g, int64_t qid, const char *title, int64_t now)
+{
+    unsigned char key[32], unsub[32];
+    int email = strcmp(g->channel, "email") == 0;
+    int rc = link_key(c, "research_settings", 1, key);
+    if (rc != 0)
+        return rc < 0 ? rc : DB_ERROR;
+    if (email && (rc = campaigns_unsub_key(c, unsub)) < 0)
+        return rc;
+    struct rcpt *list = NULL;
+    size_t n = 0;
+    db_rows rows;
+    rc = recipients_of(c, qid, g->channel, &list, &n);
+    if (rc == 0)
+        rc = db_rows_init(&rows, c, "INSERT INTO outbox (channel, recipient, template, payload,"
+                                    " customer_id, created_at)", 6, 500, "");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = queue_one(&rows, g, key, email ? unsub : NULL, title, &list[i], now);
+    if (rc == 0)
+        rc = db_rows_flush(&rows);
+    for (size_t i = 0; i < n; i++)
+        free(list[i].to);
+    free(list);
     if (rc < 0)
         return rc;
-    db_stmt *st = db_prepare(c, "INSERT INTO outbox (channel, recipient, template, payload, customer_id,"
-                                " created_at) VALUES (?, ?, 'research_invitation', ?, ?, ?) RETURNING id");
-    if (!st) {
-        free(text);
-        return DB_ERROR;
-    }
-    db_bind_text(st, 1, g->channel);
-    db_bind_text(st, 2, p->to);
-    db_bind_text(st, 3, text);
-    db_bind_int(st, 4, p->cid);
-    db_bind_int(st, 5, now);
-    int s = db_step(st);
-    int64_t oid = s == DB_ROW ? db_int(st, 0) : 0;
-    db_done(st);
-    free(text);
-    if (s != DB_ROW)
-        return s < 0 ? s : DB_ERROR;
-    int64_t k = db_exec(c, "UPDATE research_recipients SET status = 'queued', outbox_id = ?,"
-                           " updated_at = ? WHERE id = ?", "iii", oid, now, p->id);
+    int64_t k = db_exec(c, "UPDATE research_recipients SET status = 'queued', updated_at = ?"
+                           " WHERE questionnaire_id = ?", "ii", now, qid);
     return k < 0 ? (int)k : 0;
 }
 
@@ -128,18 +151,7 @@ static int send_tx(db_conn *c, void *arg)
         g->state = rc == 1 ? 4 : 0;
         return rc;
     }
-    unsigned char key[32];
-    if ((rc = link_key(c, "research_settings", 1, key)) != 0)
-        return rc < 0 ? rc : DB_ERROR;
-    struct rcpt *list = NULL;
-    size_t n = 0;
-    rc = recipients_of(c, qid, g->channel, &list, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = queue_one(c, g, key, title, &list[i], now);
-    for (size_t i = 0; i < n; i++)
-        free(list[i].to);
-    free(list);
-    if (rc < 0)
+    if ((rc = queue_all(c, g, qid, title, now)) < 0)
         return rc;
     int64_t k = db_exec(c, "UPDATE questionnaires SET status = 'open', segment_id = ?, channel = ?,"
                            " lang = ?, sent_at = ?, updated_at = ?, version = version + 1"

@@ -1,7 +1,7 @@
 // Browser test of market research (issue 13 item 7, M12) in headless Chromium: a
-// marketer builds a questionnaire (single choice, scale, text) and sends it to a
-// segment; the customer answers it from the link on a phone-sized screen (then the
-// link says it was used); a supervisor sees the counts and the bar charts.
+// marketer builds a questionnaire (single choice, scale, text), edits the draft and
+// sends it to a segment; the customer answers it from the link on a phone-sized screen
+// (then the link says it was used); a supervisor sees the counts and the bar charts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../api/lib/server.mjs';
@@ -33,7 +33,7 @@ after(async () => {
 
 let code;
 
-test('a marketer builds a questionnaire and sends it to a segment', async () => {
+test('a marketer builds a questionnaire, edits the draft and sends it to a segment', async () => {
   await asStaff(browser, server, 'marketer', '#/research', async (page) => {
     await page.fill('input[name=title_zh]', '新品调研');
     await page.fill('input[name=title_en]', 'New product research');
@@ -58,6 +58,14 @@ test('a marketer builds a questionnaire and sends it to a segment', async () => 
     assert.deepEqual(q.map((x) => x.kind), ['single', 'scale', 'text']);
     assert.deepEqual(q[0].options.map((o) => o.en), ['TV', 'Camera', 'Headphones']);
     assert.deepEqual([q[1].min, q[1].max], [1, 5]);
+    // a draft is edited in the builder (PUT with its version)
+    await page.click(`[data-edit="${code}"]`);
+    await page.locator(`[data-editing="${code}"]`).waitFor();
+    assert.equal(await page.inputValue('textarea[name=q1_options_en]'), 'TV\nCamera\nHeadphones');
+    await page.fill('input[name=title_en]', 'New product survey');
+    await page.click('[data-create-questionnaire]');
+    await page.locator('[data-editing=""]').waitFor();
+    assert.equal(await sql(server, `SELECT title_en || ' ' || CAST(version AS TEXT) FROM questionnaires WHERE code = '${code}'`), 'New product survey 2');
     await page.locator(`[data-send-for="${code}"] select[name=send_segment] option[value="${segment}"]`).waitFor({ state: 'attached' });
     await page.selectOption(`[data-send-for="${code}"] select[name=send_segment]`, segment);
     await page.selectOption(`[data-send-for="${code}"] select[name=send_channel]`, 'email');

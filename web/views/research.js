@@ -37,6 +37,9 @@ registerMessages(byLang({
   'rs.add': ['添加问题', 'Add a question'],
   'rs.remove': ['删除此题', 'Remove'],
   'rs.create': ['保存草稿', 'Save draft'],
+  'rs.edit': ['编辑', 'Edit'],
+  'rs.editing': ['编辑问卷 {code}', 'Editing {code}'],
+  'rs.cancel': ['取消编辑', 'Cancel editing'],
   'rs.created': ['问卷 {code} 已保存', 'Questionnaire {code} saved'],
   'rs.list': ['问卷', 'Questionnaires'],
   'rs.code': ['编号', 'Code'],
@@ -68,6 +71,13 @@ registerMessages(byLang({
   'rs.rs.answered': ['已作答', 'Answered'],
 }));
 
+// A questionnaire read from the API as the builder's fields.
+const formOf = (q) => ({
+  title_zh: q.title.zh, title_en: q.title.en,
+  questions: q.questions.map((x) => ({ kind: x.kind, zh: x.text.zh, en: x.text.en, required: x.required,
+    options_zh: (x.options || []).map((o) => o.zh).join('\n'), options_en: (x.options || []).map((o) => o.en).join('\n'),
+    min: String(x.min ?? 1), max: String(x.max ?? 5) })),
+});
 const blank = () => ({ kind: 'single', zh: '', en: '', required: false, options_zh: '', options_en: '', min: '1', max: '5' });
 const lines = (s) => s.split('\n').map((x) => x.trim()).filter(Boolean);
 const l10n = (o) => (o ? (getLang() === 'en' ? o.en : o.zh) : '');
@@ -109,8 +119,10 @@ function QuestionEditor({ q, n, errs, onChange, onRemove }) {
   </fieldset>`;
 }
 
-function Builder({ onCreated }) {
-  const [f, setF] = useState({ title_zh: '', title_en: '', questions: [blank()] });
+// editing: a draft read from the API (saved by PUT with its version), or null for a new one.
+function Builder({ editing, onSaved, onCancel }) {
+  const empty = () => ({ title_zh: '', title_en: '', questions: [blank()] });
+  const [f, setF] = useState(editing ? formOf(editing) : empty());
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const errs = fieldErrors(error);
@@ -118,12 +130,13 @@ function Builder({ onCreated }) {
   async function create() {
     setError(null); setBusy(true);
     try {
-      const r = await api.post('/questionnaires', bodyOf(f));
-      setF({ title_zh: '', title_en: '', questions: [blank()] });
-      onCreated(r.code);
+      const r = editing ? await api.put(`/questionnaires/${editing.code}`, { ...bodyOf(f), version: editing.version })
+        : await api.post('/questionnaires', bodyOf(f));
+      setF(empty());
+      onSaved(r.code);
     } catch (e) { setError(e); } finally { setBusy(false); }
   }
-  return html`<section class="rs-builder"><h2>${t('rs.new')}</h2>
+  return html`<section class="rs-builder" data-editing=${editing ? editing.code : ''}><h2>${editing ? t('rs.editing', { code: editing.code }) : t('rs.new')}</h2>
     <div class="sg-filters">
       <${Field} label=${t('rs.title_zh')} name="title_zh" value=${f.title_zh} error=${errs['title.zh'] || errs.title} onInput=${(e) => setF({ ...f, title_zh: e.currentTarget.value })} />
       <${Field} label=${t('rs.title_en')} name="title_en" value=${f.title_en} error=${errs['title.en']} onInput=${(e) => setF({ ...f, title_en: e.currentTarget.value })} />
@@ -133,6 +146,7 @@ function Builder({ onCreated }) {
     <${ErrorBanner} error=${error} />
     <${Button} variant="secondary" data-add-question onClick=${() => setF({ ...f, questions: [...f.questions, blank()] })}>${t('rs.add')}</${Button}>
     <${Button} busy=${busy} data-create-questionnaire onClick=${create}>${t('rs.create')}</${Button}>
+    ${editing ? html`<${Button} variant="ghost" onClick=${onCancel}>${t('rs.cancel')}</${Button}>` : null}
   </section>`;
 }
 
@@ -212,8 +226,13 @@ export default function Research({ user }) {
   const [open, setOpen] = useState(null);
   const [notice, setNotice] = useState(null);
   const [error, setError] = useState(null);
+  const [editing, setEditing] = useState(null);
   useEffect(() => { api.get('/segments', { query: { limit: 500 } }).then((r) => setSegments(r.items)).catch(setError); }, []);
   const done = (msg, code) => { setNotice(msg); list.reload(); if (code) setOpen(code); };
+  async function edit(row) {
+    setError(null);
+    try { setEditing(await api.get(`/questionnaires/${row.code}`)); } catch (e) { setError(e); }
+  }
   async function close(row) {
     setError(null);
     try { await api.post(`/questionnaires/${row.code}/close`, {}); done(t('rs.closed')); } catch (e) { setError(e); }
@@ -226,12 +245,14 @@ export default function Research({ user }) {
     { key: 'channel', label: t('rs.channel'), render: (r) => (r.channel ? t('rs.ch.' + r.channel) : '') },
     { key: 'sent_at', label: t('rs.sent_at'), render: (r) => (r.sent_at ? formatDateTime(r.sent_at) : '') },
     { key: 'actions', label: '', render: (r) => html`
+      ${writer && r.status === 'draft' ? html`<${Button} variant="secondary" data-edit=${r.code} onClick=${() => edit(r)}>${t('rs.edit')}</${Button}>` : null}
       ${writer && r.status === 'draft' ? html`<${SendControls} row=${r} segments=${segments} setError=${setError} onDone=${(m) => done(m, r.code)} />` : null}
       ${writer && r.status === 'open' ? html`<${Button} variant="secondary" data-close=${r.code} onClick=${() => close(r)}>${t('rs.close')}</${Button}>` : null}
       ${r.status !== 'draft' ? html`<${Button} variant="secondary" data-results-of=${r.code} onClick=${() => setOpen(r.code)}>${t('rs.results')}</${Button}>` : null}` },
   ];
   return html`<${Page} title=${t('rs.title')}>
-    ${writer ? html`<${Builder} onCreated=${(code) => done(t('rs.created', { code }))} />` : null}
+    ${writer ? html`<${Builder} key=${editing ? `${editing.code}.${editing.version}` : 'new'} editing=${editing}
+      onCancel=${() => setEditing(null)} onSaved=${(code) => { setEditing(null); done(t('rs.created', { code })); }} />` : null}
     ${notice ? html`<${Notice} tone="success">${notice}</${Notice}>` : null}
     <${ErrorBanner} error=${error || list.error} />
     <h2>${t('rs.list')}</h2>

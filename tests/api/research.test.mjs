@@ -168,6 +168,13 @@ test('sending freezes the consenting survivors of the segment, once each, and qu
     assert.equal(p2.title, 'Product research');
     assert.equal(p2.lang, 'en');
     assert.equal(p2.headers, undefined);
+    // a recipient erased after the sending: the link is gone, nothing stored
+    const gone = await person('调研 壬', { sms: true });
+    const code3 = await draft();
+    assert.equal((await s.api(`/api/v1/questionnaires/${code3}/send`, { token: marketer, body: { segment: seg.json.code, channel: 'sms', version: 1 } })).status, 200);
+    const link3 = JSON.parse(await sql(s, `SELECT o.payload FROM outbox o JOIN customers c ON c.id = o.customer_id WHERE c.code = '${gone}' AND o.template = 'research_invitation'`)).link;
+    assert.equal((await s.api(`/api/v1/customers/${gone}/erase`, { token: admin, body: { reason: 'request' } })).status, 200);
+    assert.equal((await s.api(`/api/v1/public/research/${link3.split('#')[1]}`)).status, 410);
     sent = { code, tokens, people: [ok, ok2, ok3, survivor] };
 });
 
@@ -263,7 +270,7 @@ test('a link answers once then 410, a tampered one 404, answers are checked by k
     assert.equal((await pub(tokens[people[3]])).status, 410);
     assert.equal((await pub(tokens[people[3]], { answers: submissions[1] })).status, 410);
     assert.equal((await s.api(`/api/v1/questionnaires/${code}`, { token: supervisor })).json.status, 'closed');
-    // erasure clears the text answers of the customer
+    // erasure clears the text answers of the customer, and an erased customer's link is gone
     assert.equal((await s.api(`/api/v1/customers/${people[0]}/erase`, { token: admin, body: { reason: 'request' } })).status, 200);
     const after_ = await s.api(`/api/v1/questionnaires/${code}/results`, { token: supervisor });
     assert.deepEqual(after_.json.questions[3].texts.map((x) => x.text), ['More stores, please']);

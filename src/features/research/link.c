@@ -2,7 +2,7 @@
  * page calls without login: the questionnaire to answer, and the answers, checked by
  * question kind (an option not in the question, a scale value out of range, a required
  * question unanswered: 422). A tampered or unknown link answers 404; a link answered
- * already, or of a closed questionnaire, 410. */
+ * already, of a closed questionnaire or of a customer erased since, 410. */
 #include "features/research/internal.h"
 
 #include <stdio.h>
@@ -57,9 +57,10 @@ static int find(db_conn *c, const char *token, struct found *f)
         f->state = 1;
         return rc < 0 ? rc : 0;
     }
-    db_stmt *st = db_prepare(c, "SELECT r.status, q.status, q.title_zh, q.title_en, q.questions FROM"
-                                " research_recipients r JOIN questionnaires q ON q.id ="
-                                " r.questionnaire_id WHERE r.id = ? AND q.code = ?");
+    db_stmt *st = db_prepare(c, "SELECT CASE WHEN c.erased_at IS NULL THEN r.status ELSE 'answered' END,"
+                                " q.status, q.title_zh, q.title_en, q.questions FROM research_recipients r"
+                                " JOIN questionnaires q ON q.id = r.questionnaire_id JOIN customers c"
+                                " ON c.id = r.customer_id WHERE r.id = ? AND q.code = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, f->rid);

@@ -18,6 +18,7 @@
 #include "features/session/session.h"
 #include "features/surveys/surveys.h"
 #include "features/campaigns/campaigns.h"
+#include "features/research/research.h"
 #include "features/system/system.h"
 #include "features/warranty/warranty.h"
 
@@ -42,6 +43,7 @@ const struct route *const feature_routes[] = {
     kb_routes,
     surveys_routes,
     campaigns_routes,
+    research_routes,
     admin_routes,
     admin_account_routes,
     admin_session_routes,
@@ -109,6 +111,8 @@ const char *const feature_customer_erasures[] = {
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
     "UPDATE surveys SET comment = NULL WHERE customer_id IN"
     " (SELECT id FROM customers WHERE id = ? OR merged_into = ?)",
+    "UPDATE research_answers SET text = NULL WHERE text IS NOT NULL AND recipient_id IN (SELECT id"
+    " FROM research_recipients WHERE customer_id IN (SELECT id FROM customers WHERE id = ? OR merged_into = ?))",
     NULL,
 };
 

@@ -259,6 +259,14 @@ const SCREENS = [
     count: (page) => page.$$eval('form[data-template]', (f) => f.length) },
   { name: 'outlet-ranking', login: 'supervisor', hash: '#/ranking', id: 'outlet',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=outlet-ranking]) tbody tr') },
+  { name: 'questionnaires', login: 'supervisor', hash: '#/research', id: 'code',
+    prepare: async (page) => {
+      const q = await server.api('/api/v1/questionnaires', { token: await server.token('marketer'), body: { title: { zh: '下载调研', en: 'Download research' },
+        questions: [{ kind: 'text', text: { zh: '建议', en: 'Ideas' } }] } });
+      assert.equal(q.status, 201, q.text);
+      await page.reload();
+      await page.waitForSelector('.table-block:has([data-downloads=questionnaires]) tbody tr');
+    } },
 ];
 
 for (const s of SCREENS) {

@@ -205,6 +205,42 @@ struct cp_go {
     int state; /* 0 launched, 1 missing, 2 launched already, 3 segment no longer valid */
 };
 
+int campaigns_freeze(db_conn *c, const char *filter, const char *channel, const char *into,
+                     const char *owner_col, int64_t owner_id, int64_t now, int64_t *frozen)
+{
+    struct seg_filter f;
+    *frozen = 0;
+    int rc = seg_filter_of_text(c, filter, &f);
+    if (rc)
+        return rc == -1 ? 1 : rc;
+    struct seg_sql q;
+    seg_sql_build(&f, &q);
+    buf sql = BUF_INIT;
+    int bit = 0;
+    while (seg_channels[bit] && strcmp(seg_channels[bit], channel) != 0)
+        bit++;
+    /* over segment_facts: merged and erased customers have no facts row */
+    buf_addf(&sql, "INSERT INTO %s (%s, customer_id, status, updated_at)"
+                   " SELECT ?, f.customer_id, 'pending', ? FROM segment_facts f%s"
+                   " AND (f.consent & %d) <> 0 AND EXISTS (SELECT 1 FROM %s a"
+                   " WHERE a.customer_id = f.customer_id)",
+             into, owner_col, q.where.s, 1 << bit,
+             strcmp(channel, "email") == 0 ? "customer_emails" : "customer_phones");
+    db_stmt *st = db_prepare(c, sql.s);
+    int s = DB_ERROR;
+    if (st) {
+        db_bind_int(st, 1, owner_id);
+        db_bind_int(st, 2, now);
+        seg_sql_bind(&q, st, 3);
+        s = db_step(st);
+        *frozen = s == DB_DONE ? db_changes(st) : 0;
+        db_done(st);
+    }
+    buf_release(&sql);
+    buf_release(&q.where);
+    return s == DB_DONE ? 0 : s < 0 ? s : DB_ERROR;
+}
+
 static int cp_freeze(db_conn *c, void *arg)
 {
     struct cp_go *g = arg;
@@ -223,38 +259,17 @@ static int cp_freeze(db_conn *c, void *arg)
         g->state = 1;
         return s == DB_DONE ? 1 : s;
     }
-    struct seg_filter f;
-    int rc = launched ? 2 : seg_filter_of_text(c, filter, &f) < 0 ? 3 : 0;
-    free(filter);
-    g->state = rc;
-    if (rc)
-        return 1;
     int64_t now = now_unix();
-    struct seg_sql q;
-    seg_sql_build(&f, &q);
-    buf sql = BUF_INIT;
-    int bit = 0;
-    while (seg_channels[bit] && strcmp(seg_channels[bit], channel) != 0)
-        bit++;
-    buf_addf(&sql, "INSERT INTO campaign_targets (campaign_id, customer_id, status, updated_at)"
-                   " SELECT ?, f.customer_id, 'pending', ? FROM segment_facts f%s"
-                   " AND (f.consent & %d) <> 0 AND EXISTS (SELECT 1 FROM %s a"
-                   " WHERE a.customer_id = f.customer_id)",
-             q.where.s, 1 << bit, strcmp(channel, "email") == 0 ? "customer_emails" : "customer_phones");
-    st = db_prepare(c, sql.s);
-    s = DB_ERROR;
-    if (st) {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, now);
-        seg_sql_bind(&q, st, 3);
-        s = db_step(st);
-        g->frozen = s == DB_DONE ? db_changes(st) : 0;
-        db_done(st);
+    int rc = launched ? 2 : 0;
+    if (!launched && (rc = campaigns_freeze(c, filter, channel, "campaign_targets", "campaign_id",
+                                            id, now, &g->frozen)) < 0) {
+        free(filter);
+        return rc;
     }
-    buf_release(&sql);
-    buf_release(&q.where);
-    if (s != DB_DONE)
-        return s < 0 ? s : DB_ERROR;
+    free(filter);
+    g->state = rc == 1 ? 3 : rc;
+    if (g->state)
+        return 1;
     int64_t u = db_exec(c, "UPDATE campaigns SET status = 'launched', launched_at = ?, updated_at = ?"
                            " WHERE id = ? AND status = 'draft'", "iii", now, now, id);
     if (u != 1)

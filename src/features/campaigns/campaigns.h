@@ -6,6 +6,9 @@
 #include "base/http.h"
 #include "features/features.h"
 
+#include <jansson.h>
+#include <stdint.h>
+
 extern const struct route campaigns_routes[];
 
 /* The campaign send pass beside serve (every AFTERSALES_CAMPAIGN_INTERVAL s, default
@@ -20,5 +23,23 @@ int campaigns_facts_rebuild(db_conn *c, int64_t *rows);
 int campaigns_demo(db *d, const struct demo_opts *o);
 /* `aftersales segment-facts --rebuild`. */
 int campaigns_cmd_facts(int argc, char **argv, db *d);
+/* Freeze the recipients of a segment (its saved filter text) for channel (phone, email,
+ * sms, fax) into table `into` (a constant name) as rows (owner_col, customer_id, status
+ * 'pending', updated_at) of owner_id: every surviving customer of the segment (merged
+ * duplicates and erased customers are never in one) with granted consent for the
+ * channel and an address for it (an email for email, else a phone). Inside the
+ * caller's write transaction. 0 with *frozen, 1 when the filter no longer holds (a
+ * product line or model gone), or a negative db code. Campaign launch and research
+ * questionnaires use it. */
+int campaigns_freeze(db_conn *c, const char *filter, const char *channel, const char *into,
+                     const char *owner_col, int64_t owner_id, int64_t now, int64_t *frozen);
+/* Add the one-click List-Unsubscribe headers for customer `code` and channel to an
+ * outbox payload (its "headers" object), making the link key first; 0 or a db code. */
+int campaigns_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload);
+/* The same in two halves, for many messages in one transaction: the link key (made
+ * first; 0 or a db code), then the headers of one customer under it. */
+int campaigns_unsub_key(db_conn *c, unsigned char key[32]);
+void campaigns_unsub_set(const unsigned char key[32], const char *code, const char *channel,
+                         json_t *payload);
 
 #endif

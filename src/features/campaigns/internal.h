@@ -51,9 +51,6 @@ int seg_filter_of_text(db_conn *c, const char *text, struct seg_filter *f);
 /* campaigns.c, outreach.c */
 /* 1 when customer_id (not erased) has granted consent for channel now. 0, 1 or a db code. */
 int cp_consent_now(db_conn *c, int64_t customer_id, const char *channel);
-/* unsubscribe.c: add the List-Unsubscribe headers of customer `code` and channel to
- * payload (a "headers" object), making the key first; 0 or a db code. */
-int cp_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload);
 int cp_unsub_page(req *r);
 int cp_unsub_post(req *r);
 int cp_create(req *r);

@@ -216,7 +216,7 @@ static int send_one(db_conn *c, int64_t id, int64_t now)
                             "tii", !ok ? "consent_withdrawn" : "no_address", now, id);
         rc = k < 0 ? (int)k : 2;
     } else if (rc == 0 && strcmp(channel, "email") == 0 &&
-               (rc = cp_unsub_headers(c, code, channel, payload)) < 0) {
+               (rc = campaigns_unsub_headers(c, code, channel, payload)) < 0) {
         /* rc: the db code */
     } else if (rc == 0) {
         char *text = json_dumps(payload, JSON_COMPACT);

@@ -8,46 +8,23 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The link key, made first when make (inside a write transaction). 0, 1 none, or a db code. */
-static int unsub_key(db_conn *c, int make, unsigned char key[32])
-{
-    if (make) {
-        unsigned char k[32];
-        char hex[65];
-        randombytes_buf(k, sizeof k);
-        sodium_bin2hex(hex, sizeof hex, k, sizeof k);
-        int64_t e = db_exec(c, "UPDATE campaign_settings SET key_hex = ? WHERE id = 1 AND key_hex IS NULL",
-                            "t", hex);
-        if (e < 0)
-            return (int)e;
-    }
-    db_stmt *st = db_prepare(c, "SELECT key_hex FROM campaign_settings WHERE id = 1");
-    if (!st)
-        return DB_ERROR;
-    int s = db_step(st), rc = 1;
-    size_t len = 0;
-    const char *hex = s == DB_ROW ? db_text(st, 0) : NULL;
-    if (hex && sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &len, NULL) == 0 && len == 32)
-        rc = 0;
-    db_done(st);
-    return s < 0 ? s : rc;
-}
-
+/* The hex signature of customer code's link for channel. */
 static void unsub_mac(const unsigned char key[32], const char *code, const char *channel, char hex[65])
 {
     char msg[96];
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    int n = snprintf(msg, sizeof msg, "unsubscribe.%s.%s", code, channel);
-    crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)(n > 0 ? n : 0), key);
-    sodium_bin2hex(hex, 65, mac, sizeof mac);
+    snprintf(msg, sizeof msg, "unsubscribe.%s.%s", code, channel);
+    link_mac(key, msg, hex);
 }
 
-int cp_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload)
+int campaigns_unsub_key(db_conn *c, unsigned char key[32])
 {
-    unsigned char key[32];
-    int rc = unsub_key(c, 1, key);
-    if (rc != 0)
-        return rc < 0 ? rc : DB_ERROR;
+    int rc = link_key(c, "campaign_settings", 1, key);
+    return rc == 0 ? 0 : rc < 0 ? rc : DB_ERROR;
+}
+
+void campaigns_unsub_set(const unsigned char key[32], const char *code, const char *channel,
+                         json_t *payload)
+{
     char hex[65], url[512];
     unsub_mac(key, code, channel, hex);
     /* relative: the outbox sender puts it under serve's --public-url */
@@ -55,7 +32,15 @@ int cp_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *
     json_object_set_new(payload, "headers",
                         json_pack("{s:s, s:s}", "List-Unsubscribe", url, "List-Unsubscribe-Post",
                                   "List-Unsubscribe=One-Click"));
-    return 0;
+}
+
+int campaigns_unsub_headers(db_conn *c, const char *code, const char *channel, json_t *payload)
+{
+    unsigned char key[32];
+    int rc = campaigns_unsub_key(c, key);
+    if (rc == 0)
+        campaigns_unsub_set(key, code, channel, payload);
+    return rc;
 }
 
 /* The customer id and channel of a token whose signature holds; 0, 1 (404) or a db code. */
@@ -68,7 +53,7 @@ static int unsub_check(db_conn *c, const char *token, int64_t *cid, char code[24
     snprintf(code, 24, "%.*s", (int)(d1 - token), token);
     snprintf(channel, 8, "%.*s", (int)(d2 - d1 - 1), d1 + 1);
     unsigned char key[32];
-    int rc = unsub_key(c, 0, key);
+    int rc = link_key(c, "campaign_settings", 0, key);
     if (rc != 0)
         return rc;
     char want[65];

@@ -155,6 +155,17 @@ void kpi_filter_bind(db_stmt *st, int first, int64_t outlet_id, int64_t pl_id,
  * to fn. st NULL (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */
 int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
 
+/* ---- signed links (signed.c) ---- */
+
+/* The 32-byte key of one kind of signed link, kept in `settings`.key_hex (row id 1; a
+ * constant table name, never input), made first when make (inside a write
+ * transaction). 0, 1 when there is none yet, or a negative db code. */
+int link_key(db_conn *c, const char *settings, int make, unsigned char key[32]);
+/* The hex HMAC-SHA256 of msg under key (64 digits and a NUL). */
+void link_mac(const unsigned char key[32], const char *msg, char hex[65]);
+/* 1 when hex is msg's signature under key (compared in constant time). */
+int link_mac_ok(const unsigned char key[32], const char *msg, const char *hex);
+
 /* ---- CSV imports (`aftersales import KIND FILE`) ---- */
 
 /* One all-or-nothing import: the header mapped onto known columns, every row in one

@@ -9,44 +9,29 @@
 
 int sv_settings_load(db_conn *c, int make_key, struct sv_settings *out)
 {
-    if (make_key) {
-        unsigned char k[32];
-        char hex[65];
-        randombytes_buf(k, sizeof k);
-        sodium_bin2hex(hex, sizeof hex, k, sizeof k);
-        int64_t e = db_exec(c, "UPDATE survey_settings SET key_hex = ? WHERE id = 1 AND key_hex IS NULL",
-                            "t", hex);
-        if (e < 0)
-            return (int)e;
-    }
-    db_stmt *st = db_prepare(c, "SELECT key_hex, interval_days, link_days, max_attempts"
+    int rc = link_key(c, "survey_settings", make_key, out->key);
+    if (rc < 0)
+        return rc;
+    db_stmt *st = db_prepare(c, "SELECT interval_days, link_days, max_attempts"
                                 " FROM survey_settings WHERE id = 1");
     if (!st)
         return DB_ERROR;
-    int s = db_step(st), rc = 1;
+    int s = db_step(st);
     if (s == DB_ROW) {
-        out->interval_days = db_int(st, 1);
-        out->link_days = db_int(st, 2);
-        out->max_attempts = db_int(st, 3);
-        const char *hex = db_text(st, 0);
-        size_t len = 0;
-        if (hex && sodium_hex2bin(out->key, sizeof out->key, hex, strlen(hex), NULL, &len, NULL) == 0 &&
-            len == sizeof out->key)
-            rc = 0;
+        out->interval_days = db_int(st, 0);
+        out->link_days = db_int(st, 1);
+        out->max_attempts = db_int(st, 2);
     }
     db_done(st);
-    return s < 0 ? s : rc;
+    return s < 0 ? s : s == DB_ROW ? rc : 1;
 }
 
 /* The hex HMAC-SHA256 of "<code>.<expires>" under the settings' key. */
 static void mac_hex(const struct sv_settings *st, const char *code, int64_t expires, char hex[65])
 {
     char msg[64];
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    int n = snprintf(msg, sizeof msg, "%s.%lld", code, (long long)expires);
-    crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)(n > 0 ? n : 0),
-                           st->key);
-    sodium_bin2hex(hex, 65, mac, sizeof mac);
+    snprintf(msg, sizeof msg, "%s.%lld", code, (long long)expires);
+    link_mac(st->key, msg, hex);
 }
 
 void sv_token(const struct sv_settings *st, const char *code, int64_t expires, char *out, size_t n)

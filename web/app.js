@@ -57,6 +57,8 @@ const ROUTES = [
     roles: ['admin', 'supervisor', 'marketer'] },
   { path: 'research', titleKey: 'nav.research', view: () => import('./views/research.js'),
     roles: ['admin', 'supervisor', 'marketer'] },
+  { path: 'call-lists', titleKey: 'nav.calllists', view: () => import('./views/call-lists.js'),
+    roles: ['admin', 'supervisor', 'agent', 'marketer'] },
   { path: 'account', titleKey: 'nav.account', view: () => import('./views/account.js'),
     roles: ALL_ROLES },
   { path: 'admin', titleKey: 'nav.admin', view: () => import('./views/admin.js'),

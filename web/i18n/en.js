@@ -42,6 +42,7 @@ export default {
   'nav.kb': 'Knowledge base',
   'nav.campaigns': 'Campaigns',
   'nav.research': 'Market research',
+  'nav.calllists': 'Call lists',
   'nav.soon': 'soon',
   'nav.account': 'My account',
   'nav.admin': 'Admin',

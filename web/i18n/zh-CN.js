@@ -42,6 +42,7 @@ export default {
   'nav.kb': '知识库',
   'nav.campaigns': '营销活动',
   'nav.research': '市场调研',
+  'nav.calllists': '外呼名单',
   'nav.soon': '待上线',
   'nav.account': '我的账号',
   'nav.admin': '系统管理',

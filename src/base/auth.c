@@ -90,8 +90,8 @@ void auth_secret_hash(const char *secret, char out[AUTH_TOKEN_HEX])
  * was read at; a hit needs the epoch to be the same, read in one one-row query. Every
  * change that can alter an identity (an account updated, a session deleted, a token
  * updated or deleted, an outlet's code) moves the epoch by a trigger, whoever makes it,
- * so it holds from the next request on every server. CACHE_TTL bounds only the expiry
- * by time (idle, lifetime, token expiry), which moves no epoch. */
+ * so it holds from the next request on every server. An entry also keeps the session's
+ * or token's expiry and is not used past it, nor when a session is due for renewal. */
 #define CACHE_SLOTS 4096
 #define CACHE_STRIPES 64
 #define CACHE_TTL 1.0
@@ -100,7 +100,8 @@ struct cached {
     char key[AUTH_TOKEN_HEX]; /* the credential's hash; "" when free */
     double at;                /* now_mono() when read from the database */
     int64_t epoch;            /* auth_epoch.n read before the identity */
-    int64_t expires, created; /* a session's expires_at and created_at; 0 for a token */
+    int64_t expires, created; /* a session's expires_at and created_at; a token's expires_at
+                                 (0: never) and -1 */
     struct who who;           /* strings point into text */
     char text[512];
 };
@@ -137,7 +138,8 @@ static int cache_get(req *r, const char *key, int64_t epoch)
     pthread_mutex_lock(mu);
     struct cached *e = &cache[i];
     if (strcmp(e->key, key) == 0 && e->epoch == epoch && now_mono() - e->at < CACHE_TTL &&
-        (!e->expires || (now_unix() < e->expires && !renewal_due(e->expires, e->created)))) {
+        (!e->expires ||
+         (now_unix() < e->expires && (e->created < 0 || !renewal_due(e->expires, e->created))))) {
         r->who = e->who;
         r->who.login = arena_strdup(r->a, e->who.login);
         r->who.name = arena_strdup(r->a, e->who.name);
@@ -242,7 +244,8 @@ int auth_identify(req *r)
             return 0;
         st = db_prepare(req_db(r),
                         "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
-                        " 0, t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
+                        " 0, t.id, COALESCE(t.expires_at, 0) FROM api_tokens t"
+                        " LEFT JOIN outlets o ON o.id = t.outlet_id"
                         " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                         " AND (t.expires_at IS NULL OR t.expires_at > ?)"
                         " AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u"
@@ -254,7 +257,7 @@ int auth_identify(req *r)
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, 0, db_int(st, 8));
-            cache_put(r, hash, epoch, 0, 0);
+            cache_put(r, hash, epoch, db_int(st, 9), -1);
             rc = 0;
         } else if (s < 0)
             rc = -2;

@@ -1,12 +1,14 @@
 /* auth: who is calling. Sessions (cookie + CSRF token) for people, bearer tokens for
- * integrations; both secrets are stored only as BLAKE2b hashes. The caller is read from
- * the database on every request, in one query that also checks the account is active and
- * reads its role, outlet and pending password change: a disable, a role change, a revoke
- * or a logout, made by any server or by the command line, holds from the next request. */
+ * integrations; both secrets are stored only as BLAKE2b hashes. The caller comes from one
+ * query that also checks the account is active and reads its role, outlet and pending
+ * password change, kept while auth_epoch stays the same (the credential cache below): a
+ * disable, a role change, a revoke or a logout, made by any server or by the command
+ * line, holds from the next request. */
 #include "base/auth.h"
 #include "base/log.h"
 #include "base/ratelimit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,130 @@ void auth_secret_hash(const char *secret, char out[AUTH_TOKEN_HEX])
     sodium_bin2hex(out, AUTH_TOKEN_HEX, h, sizeof h);
 }
 
+/* ---- credential cache ----
+ * The identity query joins sessions (or tokens), users and outlets. Its answer is kept
+ * for at most CACHE_TTL seconds, keyed by the credential's hash, with the auth_epoch it
+ * was read at; a hit needs the epoch to be the same, read in one one-row query. Every
+ * change that can alter an identity (an account updated, a session deleted, a token
+ * updated or deleted, an outlet's code) moves the epoch by a trigger, whoever makes it,
+ * so it holds from the next request on every server. An entry also keeps the session's
+ * or token's expiry and is not used past it, nor when a session is due for renewal. */
+#define CACHE_SLOTS 4096
+#define CACHE_STRIPES 64
+#define CACHE_TTL 1.0
+
+struct cached {
+    char key[AUTH_TOKEN_HEX]; /* the credential's hash; "" when free */
+    double at;                /* now_mono() when read from the database */
+    int64_t epoch;            /* auth_epoch.n read before the identity */
+    int64_t expires, created; /* a session's expires_at and created_at; a token's expires_at
+                                 (0: never) and -1 */
+    struct who who;           /* strings point into text */
+    char text[512];
+};
+
+static struct cached cache[CACHE_SLOTS];
+static pthread_mutex_t cache_mu[CACHE_STRIPES] = {[0 ... CACHE_STRIPES - 1] =
+                                                      PTHREAD_MUTEX_INITIALIZER};
+
+static size_t cache_slot(const char *key)
+{
+    size_t h = 0;
+    for (int i = 0; i < 12 && key[i]; i++)
+        h = h * 16 + (size_t)(key[i] <= '9' ? key[i] - '0' : key[i] - 'a' + 10);
+    return h % CACHE_SLOTS;
+}
+
+/* The expiry a session of expires / created would be renewed to now, or 0 when it is not
+ * yet worth a write (use renews the idle time, written at most once per tenth of it). */
+static int64_t renewal_due(int64_t expires, int64_t created)
+{
+    int64_t now = now_unix(), until = created + session_max;
+    if (until > now + session_idle)
+        until = now + session_idle;
+    return until - expires >= (session_idle >= 10 ? session_idle / 10 : 1) ? until : 0;
+}
+
+/* Copy a cached identity into the request. 1 on a fresh hit (a session neither expired
+ * nor due for renewal). */
+static int cache_get(req *r, const char *key, int64_t epoch)
+{
+    size_t i = cache_slot(key);
+    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
+    int hit = 0;
+    pthread_mutex_lock(mu);
+    struct cached *e = &cache[i];
+    if (strcmp(e->key, key) == 0 && e->epoch == epoch && now_mono() - e->at < CACHE_TTL &&
+        (!e->expires ||
+         (now_unix() < e->expires && (e->created < 0 || !renewal_due(e->expires, e->created))))) {
+        r->who = e->who;
+        r->who.login = arena_strdup(r->a, e->who.login);
+        r->who.name = arena_strdup(r->a, e->who.name);
+        r->who.role_name = arena_strdup(r->a, e->who.role_name);
+        r->who.outlet_code = arena_strdup(r->a, e->who.outlet_code);
+        r->who.csrf = arena_strdup(r->a, e->who.csrf);
+        r->authed = 1;
+        hit = 1;
+    }
+    pthread_mutex_unlock(mu);
+    return hit;
+}
+
+static const char *cache_copy(struct cached *e, size_t *used, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    if (*used + n > sizeof e->text)
+        return NULL;
+    char *p = e->text + *used;
+    memcpy(p, s, n);
+    *used += n;
+    return p;
+}
+
+static void cache_put(const req *r, const char *key, int64_t epoch, int64_t expires,
+                      int64_t created)
+{
+    size_t i = cache_slot(key);
+    pthread_mutex_t *mu = &cache_mu[i % CACHE_STRIPES];
+    pthread_mutex_lock(mu);
+    struct cached *e = &cache[i];
+    size_t used = 0;
+    e->who = r->who;
+    e->who.login = cache_copy(e, &used, r->who.login);
+    e->who.name = cache_copy(e, &used, r->who.name);
+    e->who.role_name = cache_copy(e, &used, r->who.role_name);
+    e->who.outlet_code = cache_copy(e, &used, r->who.outlet_code);
+    e->who.csrf = cache_copy(e, &used, r->who.csrf);
+    /* Too long to keep (a very long name): don't cache rather than truncate. */
+    int fits = (!r->who.login || e->who.login) && (!r->who.name || e->who.name) &&
+               (!r->who.role_name || e->who.role_name) &&
+               (!r->who.outlet_code || e->who.outlet_code) && (!r->who.csrf || e->who.csrf);
+    if (fits) {
+        memcpy(e->key, key, AUTH_TOKEN_HEX);
+        e->at = now_mono();
+        e->epoch = epoch;
+        e->expires = expires;
+        e->created = created;
+    } else {
+        e->key[0] = '\0';
+    }
+    pthread_mutex_unlock(mu);
+}
+
+/* The current auth_epoch.n into *out: 0, or -2 on a database error. */
+static int read_epoch(req *r, int64_t *out)
+{
+    db_stmt *st = db_prepare(req_db(r), "SELECT n FROM auth_epoch WHERE id = 1");
+    if (!st)
+        return -2;
+    int s = db_step(st);
+    *out = s == DB_ROW ? db_int(st, 0) : 0;
+    db_done(st);
+    return s == DB_ROW ? 0 : -2;
+}
+
 static void fill_who(req *r, db_stmt *st, int64_t session_id, int64_t token_id)
 {
     /* columns: user_id, login, name, role, outlet_id, outlet_code, csrf, must_change */
@@ -106,11 +232,20 @@ int auth_identify(req *r)
     char hash[AUTH_TOKEN_HEX];
     db_stmt *st = NULL;
     int rc = -1;
-    if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+    int64_t epoch = 0;
+    int token = authz && strncasecmp(authz, "Bearer ", 7) == 0;
+    if (!token && !(cookie && strlen(cookie) == AUTH_TOKEN_HEX - 1))
+        return -1;
+    if (read_epoch(r, &epoch) < 0)
+        return -2;
+    if (token) {
         auth_secret_hash(authz + 7, hash);
+        if (cache_get(r, hash, epoch))
+            return 0;
         st = db_prepare(req_db(r),
                         "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
-                        " 0, t.id FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"
+                        " 0, t.id, COALESCE(t.expires_at, 0) FROM api_tokens t"
+                        " LEFT JOIN outlets o ON o.id = t.outlet_id"
                         " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                         " AND (t.expires_at IS NULL OR t.expires_at > ?)"
                         " AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u"
@@ -122,11 +257,14 @@ int auth_identify(req *r)
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, 0, db_int(st, 8));
+            cache_put(r, hash, epoch, db_int(st, 9), -1);
             rc = 0;
         } else if (s < 0)
             rc = -2;
-    } else if (cookie && strlen(cookie) == AUTH_TOKEN_HEX - 1) {
+    } else {
         auth_secret_hash(cookie, hash);
+        if (cache_get(r, hash, epoch))
+            return 0;
         st = db_prepare(req_db(r),
                         "SELECT u.id, u.login, u.name, u.role, u.outlet_id, o.code, s.csrf_token,"
                         " u.must_change_password, s.id, s.expires_at, s.created_at FROM sessions s"
@@ -142,16 +280,16 @@ int auth_identify(req *r)
         int s = db_step(st);
         if (s == DB_ROW) {
             fill_who(r, st, db_int(st, 8), 0);
-            int64_t expires = db_int(st, 9), until = db_int(st, 10) + session_max;
-            if (until > now + session_idle)
-                until = now + session_idle;
+            int64_t expires = db_int(st, 9), created = db_int(st, 10);
+            int64_t until = renewal_due(expires, created);
             db_done(st);
             st = NULL;
-            /* Use renews the idle time; written at most once per tenth of it. */
-            if (until - expires >= (session_idle >= 10 ? session_idle / 10 : 1) &&
-                db_exec(req_db(r), "UPDATE sessions SET expires_at = ? WHERE id = ?", "ii", until,
-                        r->who.session_id) < 0)
+            if (until && db_exec(req_db(r), "UPDATE sessions SET expires_at = ? WHERE id = ?", "ii",
+                                 until, r->who.session_id) < 0) {
                 log_error("session %lld: expiry not renewed", (long long)r->who.session_id);
+                until = 0;
+            }
+            cache_put(r, hash, epoch, until ? until : expires, created);
             rc = 0;
         } else if (s < 0)
             rc = -2;

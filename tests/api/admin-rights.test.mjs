@@ -242,3 +242,20 @@ test('audit rows keep the client address the server believed (X-Forwarded-For on
     assert.match(lines[2], /,root,disable,user,sam,active,203\.0\.113\.9$/);
     assert.equal((await admin.fetch('/api/v1/audit?format=xlsx&entity=user')).status, 200);
 });
+
+test('a token used every 200 ms is refused from its expiry on (no cached answer outlives it)', async () => {
+    await s.addUser('uma', 'agent');
+    const uma = await s.login('uma');
+    const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
+    const t = (await uma.request('/api/v1/tokens', { body: { name: 'uma-short', expires_at: at.toISOString().replace(/\.\d+Z$/, 'Z') } })).json;
+    const seen = [];
+    while (Date.now() < at.getTime() + 600) {
+        const st = (await s.api('/api/v1/me', { token: t.token })).status;
+        seen.push([Date.now() - at.getTime(), st]);
+        await sleep(200);
+    }
+    for (const [dt, st] of seen) {
+        if (dt < -50) assert.equal(st, 200, `${dt} ms before the expiry`);
+        if (dt > 50) assert.equal(st, 401, `${dt} ms after the expiry`);
+    }
+});

@@ -1,6 +1,6 @@
 /* admin change: an administrator changes an account's role, outlet or name by version.
- * Nothing is cached, so the account's open sessions have the new rights on their next
- * request; audited with the names of the fields that changed. */
+ * The update moves auth_epoch (a trigger), so the account's open sessions have the new
+ * rights on their next request, on every server; audited with the changed field names. */
 #include "features/admin/admin.h"
 
 #include "base/audit.h"

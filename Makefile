@@ -7,7 +7,9 @@ TOOL_PKGS = yaml-0.1 jansson
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wconversion -Wsign-conversion
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
-LIBS     = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+# libpq, libcurl, libmicrohttpd and libxlsxwriter are compiled against but opened on first use (src/base/dynlib.h).
+LINK_PKGS = $(filter-out libpq libcurl libmicrohttpd xlsxwriter,$(PKGS))
+LIBS     = $(shell pkg-config --libs $(LINK_PKGS)) -lpthread -lm
 
 CORE_SRC = $(wildcard src/base/*.c src/rules/*.c src/features/*.c src/features/*/*.c src/features/*/*/*.c)
 HEADERS  = $(wildcard src/*.h src/*/*.h src/*/*/*.h src/*/*/*/*.h)
@@ -127,7 +129,7 @@ run: deps
 	@if [ ! -f data/aftersales.db ]; then $(BUILD)/aftersales demo --db data/aftersales.db; fi
 	@echo "open http://127.0.0.1:8080 and log in as agent, tech, supervisor or admin" \
 	      "(also manager, tech2, warehouse, editor, marketer), password demo1234;" \
-	      "the customer portal is http://127.0.0.1:8080/portal. Ctrl-C stops."
+	      "the customer portal is http://127.0.0.1:8080/portal, the lobby kiosk /kiosk. Ctrl-C stops."
 	$(BUILD)/aftersales serve --db data/aftersales.db --listen 127.0.0.1:8080
 
 test: deps

@@ -528,7 +528,9 @@ static const struct cmd commands[] = {
     {"migrate", cmd_migrate, NEEDS_DB, "bring the database schema up to date",
      "aftersales migrate [--db URL]"},
     {"demo", cmd_demo, NEEDS_DB, "fill an empty database with demo data",
-     "aftersales demo [--db URL] [--customers N] [--repairs N] [--units N] [--seed N]"},
+     "aftersales demo [--db URL] [--customers N] [--repairs N] [--units N] [--seed N]\n"
+     "  six months of repairs with realistic turnaround (96% within 4 days, 0.5% over 14),\n"
+     "  RR90 near 1%, seasonal and opening-hour patterns, the same data for the same seed"},
     {"user", cmd_user, NEEDS_DB, "add, disable or enable a staff account",
      "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--db URL]  "
      "(password on stdin)\n"

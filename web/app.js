@@ -55,6 +55,8 @@ const ROUTES = [
     roles: ALL_ROLES },
   { path: 'campaigns', titleKey: 'nav.campaigns', view: () => import('./views/campaigns.js'),
     roles: ['admin', 'supervisor', 'marketer'] },
+  { path: 'call-lists', titleKey: 'nav.calllists', view: () => import('./views/call-lists.js'),
+    roles: ['admin', 'supervisor', 'agent', 'marketer'] },
   { path: 'account', titleKey: 'nav.account', view: () => import('./views/account.js'),
     roles: ALL_ROLES },
   { path: 'admin', titleKey: 'nav.admin', view: () => import('./views/admin.js'),

@@ -1,12 +1,40 @@
 /* db_pg: the PostgreSQL backend over libpq. `?` placeholders become $1..$n. */
 #include "base/buf.h"
 #include "base/db_impl.h"
+#include "base/dynlib.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* libpq is opened on the first connection (base/dynlib.h says why); every PQ call below
+ * goes through this table, typed after libpq-fe.h. */
+#define PQ_FUNCS(X)                                                                        \
+    X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecPrepared) \
+    X(PQfinish) X(PQfname) X(PQgetisnull) X(PQgetvalue) X(PQnfields) X(PQntuples)          \
+    X(PQprepare) X(PQreset) X(PQresultErrorField) X(PQresultErrorMessage)                  \
+    X(PQresultStatus) X(PQstatus)
+#define PQ_MEMBER(f) __typeof__(f) *f;
+static struct { PQ_FUNCS(PQ_MEMBER) } pq;
+static char pq_error[256];
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+
+static void pq_load(void)
+{
+    static const char *const names[] = {"libpq.so.5", "libpq.so", NULL};
+    void *h = dynlib_open(names, pq_error, sizeof pq_error);
+    if (!h)
+        return;
+#define PQ_BIND(f) DYNLIB_BIND(pq, h, f, pq_error, fail);
+    PQ_FUNCS(PQ_BIND)
+    pq_error[0] = '\0';
+    return;
+fail:
+    pq.PQconnectdb = NULL;
+}
 
 struct pg_stmt {
     char name[24];
@@ -20,15 +48,21 @@ struct pg_handle {
 
 static int pg_connect(const char *url, void **handle, char **err)
 {
-    PGconn *conn = PQconnectdb(url);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        if (err && asprintf(err, "cannot connect to PostgreSQL: %s", PQerrorMessage(conn)) < 0)
+    pthread_once(&pq_once, pq_load);
+    if (!pq.PQconnectdb) {
+        if (err && asprintf(err, "cannot use PostgreSQL: %s (install libpq5)", pq_error) < 0)
             *err = NULL;
-        PQfinish(conn);
         return -1;
     }
-    PGresult *r = PQexec(conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
-    PQclear(r);
+    PGconn *conn = pq.PQconnectdb(url);
+    if (pq.PQstatus(conn) != CONNECTION_OK) {
+        if (err && asprintf(err, "cannot connect to PostgreSQL: %s", pq.PQerrorMessage(conn)) < 0)
+            *err = NULL;
+        pq.PQfinish(conn);
+        return -1;
+    }
+    PGresult *r = pq.PQexec(conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    pq.PQclear(r);
     struct pg_handle *h = calloc(1, sizeof *h);
     if (!h)
         abort();
@@ -42,7 +76,7 @@ static void pg_disconnect(void *handle)
     struct pg_handle *h = handle;
     if (!h)
         return;
-    PQfinish(h->conn);
+    pq.PQfinish(h->conn);
     free(h);
 }
 
@@ -72,13 +106,13 @@ static char *number_params(const char *sql, int *n)
 static void set_pg_error(db_conn *c, PGresult *r)
 {
     struct pg_handle *h = c->handle;
-    const char *m = r ? PQresultErrorMessage(r) : NULL;
-    db_set_error(c, m && *m ? m : PQerrorMessage(h->conn));
+    const char *m = r ? pq.PQresultErrorMessage(r) : NULL;
+    db_set_error(c, m && *m ? m : pq.PQerrorMessage(h->conn));
 }
 
 static int classify(PGresult *r)
 {
-    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *state = pq.PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (!state)
         return DB_ERROR;
     if (strcmp(state, "23505") == 0)
@@ -100,15 +134,15 @@ static void *pg_prepare(db_conn *c, const char *sql, int *nparams)
         abort();
     snprintf(ps->name, sizeof ps->name, "s%u", ++h->next_id);
     ps->nparams = n;
-    PGresult *r = PQprepare(h->conn, ps->name, text, 0, NULL);
+    PGresult *r = pq.PQprepare(h->conn, ps->name, text, 0, NULL);
     free(text);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    if (pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
         set_pg_error(c, r);
-        PQclear(r);
+        pq.PQclear(r);
         free(ps);
         return NULL;
     }
-    PQclear(r);
+    pq.PQclear(r);
     *nparams = n;
     return ps;
 }
@@ -133,25 +167,25 @@ static int pg_step(db_stmt *st)
                 values[i] = ints[i];
             }
         }
-        PGresult *r = PQexecPrepared(h->conn, ps->name, ps->nparams, values, NULL, NULL, 0);
+        PGresult *r = pq.PQexecPrepared(h->conn, ps->name, ps->nparams, values, NULL, NULL, 0);
         free(values);
         free(ints);
-        ExecStatusType s = PQresultStatus(r);
+        ExecStatusType s = pq.PQresultStatus(r);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
             set_pg_error(st->conn, r);
             int rc = classify(r);
-            PQclear(r);
+            pq.PQclear(r);
             return rc;
         }
         st->result = r;
-        const char *tuples = PQcmdTuples(r);
+        const char *tuples = pq.PQcmdTuples(r);
         st->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
         st->row = -1;
     }
     PGresult *r = st->result;
     if (!r)
         return DB_DONE;
-    if (st->row + 1 < PQntuples(r)) {
+    if (st->row + 1 < pq.PQntuples(r)) {
         st->row++;
         return DB_ROW;
     }
@@ -160,9 +194,9 @@ static int pg_step(db_stmt *st)
 
 static const char *pg_text(db_stmt *st, int col)
 {
-    if (!st->result || st->row < 0 || PQgetisnull(st->result, st->row, col))
+    if (!st->result || st->row < 0 || pq.PQgetisnull(st->result, st->row, col))
         return NULL;
-    return PQgetvalue(st->result, st->row, col);
+    return pq.PQgetvalue(st->result, st->row, col);
 }
 
 static int64_t pg_int(db_stmt *st, int col)
@@ -177,20 +211,20 @@ static int64_t pg_int(db_stmt *st, int col)
 
 static int pg_isnull(db_stmt *st, int col)
 {
-    return !st->result || st->row < 0 || PQgetisnull(st->result, st->row, col);
+    return !st->result || st->row < 0 || pq.PQgetisnull(st->result, st->row, col);
 }
 
-static int pg_ncols(db_stmt *st) { return st->result ? PQnfields(st->result) : 0; }
+static int pg_ncols(db_stmt *st) { return st->result ? pq.PQnfields(st->result) : 0; }
 
 static const char *pg_colname(db_stmt *st, int col)
 {
-    return st->result ? PQfname(st->result, col) : NULL;
+    return st->result ? pq.PQfname(st->result, col) : NULL;
 }
 
 static void pg_reset(db_stmt *st)
 {
     if (st->result)
-        PQclear(st->result);
+        pq.PQclear(st->result);
     st->result = NULL;
     st->row = -1;
 }
@@ -198,26 +232,26 @@ static void pg_reset(db_stmt *st)
 static int pg_script(db_conn *c, const char *sql)
 {
     struct pg_handle *h = c->handle;
-    PGresult *r = PQexec(h->conn, sql);
-    ExecStatusType s = PQresultStatus(r);
+    PGresult *r = pq.PQexec(h->conn, sql);
+    ExecStatusType s = pq.PQresultStatus(r);
     int rc = 0;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
         set_pg_error(c, r);
         rc = DB_ERROR;
     }
-    PQclear(r);
+    pq.PQclear(r);
     return rc;
 }
 
 static int pg_revive(db_conn *c)
 {
     struct pg_handle *h = c->handle;
-    if (PQstatus(h->conn) == CONNECTION_OK)
+    if (pq.PQstatus(h->conn) == CONNECTION_OK)
         return 0;
-    PQreset(h->conn);
-    if (PQstatus(h->conn) == CONNECTION_OK) {
-        PGresult *r = PQexec(h->conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
-        PQclear(r);
+    pq.PQreset(h->conn);
+    if (pq.PQstatus(h->conn) == CONNECTION_OK) {
+        PGresult *r = pq.PQexec(h->conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+        pq.PQclear(r);
     }
     return 1;
 }

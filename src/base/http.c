@@ -3,6 +3,7 @@
 #include "base/http.h"
 #include "base/auth.h"
 #include "base/buf.h"
+#include "base/dynlib.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/ratelimit.h"
@@ -23,6 +24,25 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* libmicrohttpd is opened on first use (base/dynlib.h says why); the calls below go through
+ * this table, typed after its header. */
+#define MHD_FUNCS(X) X(MHD_add_response_header) X(MHD_create_response_from_buffer) X(MHD_create_response_from_callback) X(MHD_create_response_from_fd) X(MHD_destroy_response) X(MHD_get_connection_info) X(MHD_get_daemon_info) X(MHD_lookup_connection_value) X(MHD_queue_response) X(MHD_quiesce_daemon) X(MHD_resume_connection) X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_suspend_connection)
+DYNLIB_REQUIRED(mhd_api, MHD_FUNCS, "libmicrohttpd12", "libmicrohttpd.so.12")
+#define MHD_add_response_header (*mhd_api()->MHD_add_response_header)
+#define MHD_create_response_from_buffer (*mhd_api()->MHD_create_response_from_buffer)
+#define MHD_create_response_from_callback (*mhd_api()->MHD_create_response_from_callback)
+#define MHD_create_response_from_fd (*mhd_api()->MHD_create_response_from_fd)
+#define MHD_destroy_response (*mhd_api()->MHD_destroy_response)
+#define MHD_get_connection_info (*mhd_api()->MHD_get_connection_info)
+#define MHD_get_daemon_info (*mhd_api()->MHD_get_daemon_info)
+#define MHD_lookup_connection_value (*mhd_api()->MHD_lookup_connection_value)
+#define MHD_queue_response (*mhd_api()->MHD_queue_response)
+#define MHD_quiesce_daemon (*mhd_api()->MHD_quiesce_daemon)
+#define MHD_resume_connection (*mhd_api()->MHD_resume_connection)
+#define MHD_start_daemon (*mhd_api()->MHD_start_daemon)
+#define MHD_stop_daemon (*mhd_api()->MHD_stop_daemon)
+#define MHD_suspend_connection (*mhd_api()->MHD_suspend_connection)
 
 struct pending_header {
     const char *name, *value;
@@ -368,8 +388,9 @@ static int serve_static(req *r)
         immutable = 1;
     } else if (strcmp(path, "/") == 0) {
         rel = "index.html";
-    } else if (strcmp(path, "/portal") == 0 || strcmp(path, "/portal/") == 0) {
-        rel = "portal/index.html";
+    } else if (strcmp(path, "/portal") == 0 || strcmp(path, "/portal/") == 0 ||
+               strcmp(path, "/kiosk") == 0 || strcmp(path, "/kiosk/") == 0) {
+        rel = "portal/index.html"; /* the lobby kiosk is the portal in kiosk mode */
     }
     if (!root)
         return 0;

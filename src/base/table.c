@@ -8,7 +8,28 @@
 #include <xlsxwriter.h>
 
 #include "base/buf.h"
+#include "base/dynlib.h"
 #include "base/csv.h"
+
+/* libxlsxwriter is opened on first use (base/dynlib.h says why); the calls below go through
+ * this table, typed after its header. */
+#define LXW_FUNCS(X) X(format_set_bg_color) X(format_set_bold) X(format_set_border) X(format_set_num_format) X(workbook_add_format) X(workbook_add_worksheet) X(workbook_close) X(workbook_new_opt) X(worksheet_freeze_panes) X(worksheet_set_column) X(worksheet_write_boolean) X(worksheet_write_datetime) X(worksheet_write_number) X(worksheet_write_string)
+DYNLIB_REQUIRED(lxw_api, LXW_FUNCS, "libxlsxwriter4", "libxlsxwriter.so.4")
+#define format_set_bg_color (*lxw_api()->format_set_bg_color)
+#define format_set_bold (*lxw_api()->format_set_bold)
+#define format_set_border (*lxw_api()->format_set_border)
+#define format_set_num_format (*lxw_api()->format_set_num_format)
+#define workbook_add_format (*lxw_api()->workbook_add_format)
+#define workbook_add_worksheet (*lxw_api()->workbook_add_worksheet)
+#define workbook_close (*lxw_api()->workbook_close)
+#define workbook_new_opt (*lxw_api()->workbook_new_opt)
+#define worksheet_freeze_panes (*lxw_api()->worksheet_freeze_panes)
+#define worksheet_set_column (*lxw_api()->worksheet_set_column)
+#define worksheet_write_boolean (*lxw_api()->worksheet_write_boolean)
+#define worksheet_write_datetime (*lxw_api()->worksheet_write_datetime)
+#define worksheet_write_number (*lxw_api()->worksheet_write_number)
+#define worksheet_write_string (*lxw_api()->worksheet_write_string)
+
 
 struct table {
     enum table_format f;

@@ -17,8 +17,8 @@ export function wordQ(text, charset, label = charset) {
         ? String.fromCharCode(b) : '=' + b.toString(16).toUpperCase().padStart(2, '0'))).join('');
     return `=?${label}?Q?${q}?=`;
 }
-/** An RFC 2231 extended parameter value: charset''percent-encoded. */
-export const ext2231 = (text, charset) => `${charset}''` + [...enc(text, charset)].map((b) =>
+/** An RFC 2231 extended parameter value: label''percent-encoded (bytes in charset). */
+export const ext2231 = (text, charset, label = charset) => `${label}''` + [...enc(text, charset)].map((b) =>
     (/[A-Za-z0-9._-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'))).join('');
 
 const b64lines = (buf) => buf.toString('base64').replace(/.{1,76}/g, '$&\r\n');

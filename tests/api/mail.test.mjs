@@ -47,6 +47,23 @@ async function download(p) {
     return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
 
+test('RFC 2231 file names labelled gb2312 read as GB18030, also split into continuations', async () => {
+    const name = '喆堃的发票.pdf'; // 喆 and 堃 are GBK, not GB2312
+    const whole = ext2231(name, 'GBK', 'gb2312');
+    const tail = ext2231('说明书.txt', 'GBK', 'GB2312').split("''")[1];
+    const raw = message({
+        from: `Alice <${ALICE}>`, subject: 'files', messageId: 'gbk-2231@example.com',
+        body: { text: 'see attached\r\n', charset: 'UTF-8' },
+        attachments: [
+            { type: 'application/pdf', filenameParam: `filename*=${whole}`, data: Buffer.from('%PDF-1.4\n') },
+            { type: 'text/plain', filenameParam: `filename*0*=GB2312''${tail.slice(0, 9)};\r\n filename*1*=${tail.slice(9)}`, data: Buffer.from('x') },
+            { type: 'text/plain', filenameParam: `filename=${wordB('堃.txt', 'GBK', 'gb2312')}`, data: Buffer.from('y') },
+        ],
+    });
+    const m = await mailIn(raw);
+    assert.deepEqual(m.attachments.map((a) => a.filename), [name, '说明书.txt', '堃.txt']);
+});
+
 test('GB2312-labelled GBK body and subject read as GB18030; an RFC 2231 GBK file name; the attachment downloads byte for byte', async () => {
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80])]);
     const raw = message({

@@ -93,6 +93,25 @@ test('launch a phone campaign and record an outcome', async () => {
   assert.equal(stored, 'responded 1 interested');
 });
 
+test('an agent works the phone list from the call lists: records an outcome and a call-back', async () => {
+  const code = await sql(server, `SELECT code FROM campaigns WHERE name = 'E2E 回访活动'`);
+  assert.ok(code, 'the launched phone campaign of the test before');
+  await asStaff(browser, server, 'agent', '#/call-lists', async (page) => {
+    const row = page.locator('tr', { hasText: 'E2E 回访活动' });
+    await row.locator(`[data-open="${code}"]`).click();
+    const section = page.locator(`section[data-campaign="${code}"]`);
+    const target = section.locator('[data-target]').nth(1);
+    await target.waitFor();
+    const customer = await target.getAttribute('data-target');
+    await target.locator('select[name=outcome]').selectOption('callback');
+    await target.locator('input[name=next_call_at]').fill('2031-05-06T10:30');
+    await target.locator('[data-record]').click();
+    await section.locator('tr', { hasText: customer }).locator('text=/2031/').waitFor();
+  });
+  const stored = await sql(server, `SELECT t.attempts || ' ' || t.outcome || ' ' || (t.next_call_at IS NOT NULL) FROM campaign_targets t JOIN campaigns k ON k.id = t.campaign_id JOIN customers c ON c.id = t.customer_id WHERE k.name = 'E2E 回访活动' AND t.outcome = 'callback'`);
+  assert.equal(stored, '1 callback 1');
+});
+
 test('the segment screen in English', async () => {
   await asStaff(browser, server, 'marketer', '#/campaigns', async (page) => {
     await page.locator('[data-testid=sg-count]').waitFor();

@@ -60,7 +60,7 @@ test('the kiosk (1080x1920) finds it by two characters, and resets after idle', 
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
-    await page.goto(server.url + '/portal?kiosk=1&idle=2');
+    await page.goto(server.url + '/kiosk?idle=2');
     await page.waitForSelector('#kb-q');
     assert.equal(await page.getAttribute('#tab-search', 'aria-selected'), 'true');
     // touch targets are large in kiosk mode

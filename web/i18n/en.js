@@ -41,6 +41,7 @@ export default {
   'nav.kpi': 'KPI dashboard',
   'nav.kb': 'Knowledge base',
   'nav.campaigns': 'Campaigns',
+  'nav.calllists': 'Call lists',
   'nav.soon': 'soon',
   'nav.account': 'My account',
   'nav.admin': 'Admin',

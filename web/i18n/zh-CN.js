@@ -41,6 +41,7 @@ export default {
   'nav.kpi': 'KPI 看板',
   'nav.kb': '知识库',
   'nav.campaigns': '营销活动',
+  'nav.calllists': '外呼名单',
   'nav.soon': '待上线',
   'nav.account': '我的账号',
   'nav.admin': '系统管理',

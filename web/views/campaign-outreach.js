@@ -16,6 +16,13 @@ const OUTCOMES = ['reached', 'interested', 'refused', 'no_answer', 'busy', 'wron
 const FUNNEL = ['targets', 'reached', 'responded', 'converted'];
 
 registerMessages(byLang({
+  // the segment words the outreach list shares with campaigns.js and call-lists.js
+  'sg.name': ['名称', 'Name'],
+  'sg.ch.phone': ['电话', 'Phone'],
+  'sg.ch.sms': ['短信', 'SMS'],
+  'sg.ch.email': ['邮件', 'Email'],
+  'sg.ch.fax': ['传真', 'Fax'],
+  'sg.ch.post': ['邮寄', 'Post'],
   'cp.title': ['营销活动', 'Campaigns'],
   'cp.new': ['新建活动', 'New campaign'],
   'cp.name': ['活动名称', 'Campaign name'],
@@ -102,7 +109,7 @@ function TargetRow({ code, row, onDone }) {
     ${error ? html`<span class="field-error">${error.message}</span>` : null}</span>`;
 }
 
-function Detail({ code }) {
+export function Detail({ code }) {
   const [c, setC] = useState(null);
   const [error, setError] = useState(null);
   const targets = usePagedList(`/campaigns/${code}/targets`, {}, 50);

@@ -29,7 +29,6 @@ registerMessages(byLang({
   'sg.count': ['符合条件的客户: {n}', 'Matching customers: {n}'],
   'sg.sample': ['样本 (前 20 位)', 'Sample (first 20)'],
   'sg.code': ['编号', 'Code'],
-  'sg.name': ['名称', 'Name'],
   'sg.customer': ['客户', 'Customer'],
   'sg.cregion': ['地区', 'Region'],
   'sg.save': ['保存细分', 'Save segment'],
@@ -38,11 +37,6 @@ registerMessages(byLang({
   'sg.filter': ['条件', 'Filter'],
   'sg.created_by': ['创建人', 'Created by'],
   'sg.created_at': ['创建时间', 'Created'],
-  'sg.ch.phone': ['电话', 'Phone'],
-  'sg.ch.sms': ['短信', 'SMS'],
-  'sg.ch.email': ['邮件', 'Email'],
-  'sg.ch.fax': ['传真', 'Fax'],
-  'sg.ch.post': ['邮寄', 'Post'],
 }));
 
 const CSS = `

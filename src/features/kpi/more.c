@@ -1,6 +1,7 @@
 /* kpi: the KPIs other capabilities count (fill_rate and parts_lead_time_h of the parts,
  * complaint_response_24h of the complaints) for a report's total and each of its
  * groups, from one grouped query per KPI (see kpi_slice in features/common/common.h). */
+#include "base/num.h"
 #include "features/complaints/complaints.h"
 #include "features/kpi/internal.h"
 #include "features/parts/parts.h"
@@ -162,16 +163,6 @@ static int lead_medians(struct more_ctx *x)
         i = j;
     }
     return 0;
-}
-
-static int64_t gcd64(int64_t a, int64_t b)
-{
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
 }
 
 int kpi_more_report(db_conn *c, const struct kpi_request *q, int64_t from, int64_t to,

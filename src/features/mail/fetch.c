@@ -1,7 +1,7 @@
 /* mail: `aftersales mail-fetch`, IMAP polling through libcurl: libcurl opens the
  * connection (imap:// or imaps:// with TLS) and we speak IMAP on it, so each unseen
  * message is fetched with BODY.PEEK[] and marked \Seen only after it is stored. */
-#include <curl/curl.h>
+#include "base/netcurl.h"
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>

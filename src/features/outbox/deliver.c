@@ -2,7 +2,7 @@
  * through the SMS gateway's HTTP POST. */
 #include "features/outbox/internal.h"
 
-#include <curl/curl.h>
+#include "base/netcurl.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "base/audit.h"
 #include "base/log.h"
 
-#include <curl/curl.h>
+#include "base/netcurl.h"
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>

@@ -2,6 +2,7 @@
  * multi-row INSERTs; on empty tables their indexes and triggers wait until the end and the
  * KPI aggregates are recomputed once. */
 #include "base/db_bulk.h"
+#include "base/num.h"
 #include "features/customers/customers.h"
 #include "features/kpi/kpi.h"
 #include "features/repairs/internal.h"
@@ -47,7 +48,7 @@ struct demo_model {
 struct demo_unit {
     int64_t id, owner;
     int model;
-    char serial[40];
+    char serial[32]; /* "S" model, index, letter */
     char until[11]; /* "" when not registered */
 };
 
@@ -56,6 +57,12 @@ struct demo_repair {
     int64_t id, reg, recv, rep, del, canc, quote;
     int status;
     char code[32];
+};
+
+#define DEMO_BACK 4096
+struct demo_back {
+    long unit;
+    int64_t del;
 };
 
 struct demo {
@@ -70,6 +77,10 @@ struct demo {
     int noutlets;
     struct demo_unit *units;
     long nunits, made; /* units wanted, units generated so far */
+    long showcase; /* showcase repairs still to make */
+    long walk, stride; /* the walk over units: next index, step coprime to nunits */
+    struct demo_back back[DEMO_BACK]; /* delivered repairs whose unit may come back */
+    int nback;
     int64_t seq[DEMO_DAYS + 1];
     struct demo_repair batch[REPAIRS_PER];
     int nbatch;
@@ -257,46 +268,96 @@ static int demo_units(struct demo *g, int *in_tx)
     return db_rows_flush(r) < 0 ? -1 : 0;
 }
 
-/* Times and state of one repair. Older repairs are mostly finished; recent ones spread
- * over the open states. */
-static void demo_times(struct demo *g, struct demo_repair *x)
+/* When repairs are registered: by month (the summer peak, the Spring Festival dip), more
+ * on weekends, and in opening hours with the late-morning and afternoon peaks. */
+static const int month_weight[12] = {100, 70, 95, 95, 100, 110, 125, 125, 100, 90, 105, 100};
+static const int wday_weight[7] = {100, 100, 100, 100, 100, 125, 120}; /* Monday first */
+static const int hour_weight[24] = {0, 0, 0, 0, 0, 0, 0, 0, 2, 6, 10, 10,
+                                    6, 7, 9, 9, 8, 7, 5, 4, 2, 1, 0, 0};
+
+static int64_t demo_reg_time(const struct demo *g)
+{
+    int64_t today = (g->now + REP_TZ_OFFSET) / 86400;
+    for (;;) {
+        int64_t day = today - rnd_in(0, DEMO_DAYS - 1);
+        char ds[11];
+        rep_local_date(day * 86400 - REP_TZ_OFFSET + 43200, ds);
+        int month = (ds[5] - '0') * 10 + (ds[6] - '0');
+        int wday = (int)((day + 3) % 7); /* 1970-01-01 was a Thursday */
+        int w = month_weight[(month - 1) % 12] * wday_weight[wday];
+        if ((int)(rnd() % (125 * 125)) >= w)
+            continue;
+        int pick = (int)(rnd() % 86), hour = 0; /* 86: the sum of hour_weight */
+        while (pick >= hour_weight[hour])
+            pick -= hour_weight[hour++];
+        int64_t t = day * 86400 - REP_TZ_OFFSET + hour * 3600 + rnd_in(0, 3599);
+        if (t <= g->now - 600)
+            return t;
+    }
+}
+
+/* Hours from receipt to repaired: 96% within 4 days (most in one or two), 3.5% within
+ * 14, 0.5% beyond — the seeds' published figures. */
+static int64_t demo_span(void)
+{
+    uint64_t p = rnd() % 1000;
+    if (p < 960) {
+        uint64_t q = rnd() % 100;
+        return q < 30 ? rnd_in(1800, 86400) : q < 70 ? rnd_in(86400, 2 * 86400)
+               : q < 90 ? rnd_in(2 * 86400, 3 * 86400) : rnd_in(3 * 86400, 4 * 86400);
+    }
+    return p < 995 ? rnd_in(4 * 86400 + 60, 14 * 86400) : rnd_in(14 * 86400 + 60, 30 * 86400);
+}
+
+/* Times and state of one repair registered at reg (0: draw one). The whole timeline is
+ * drawn first and the state is where it stands now, so old repairs are closed, open ones
+ * are recent, and a repair open past 14 days is one of the slow 0.5%. */
+static void demo_times(struct demo *g, struct demo_repair *x, int64_t reg)
 {
     int64_t now = g->now;
-    x->reg = now - rnd_in(600, (int64_t)DEMO_DAYS * 86400);
-    int64_t age = now - x->reg;
-    uint64_t dice = rnd() % 100;
-    if (age > 20 * 86400)
-        x->status = dice < 85   ? RS_DELIVERED
-                    : dice < 92 ? RS_CANCELLED
-                    : dice < 96 ? RS_REPAIRED
-                                : RS_WAITING_PARTS;
-    else
-        x->status = (int)(dice % RS_COUNT);
-    x->recv = x->status == RS_REGISTERED ? 0 : x->reg + rnd_in(300, 2 * 86400);
-    if (x->recv > now)
-        x->recv = now - 60;
-    if (x->recv && x->recv < x->reg)
-        x->recv = x->reg;
-    x->rep = x->del = x->canc = 0;
-    if (x->status == RS_REPAIRED || x->status == RS_DELIVERED) {
-        /* Turnaround: mostly within 4 days, a tail beyond 14. */
-        uint64_t tat = rnd() % 100;
-        int64_t span = tat < 93   ? rnd_in(3600, 4 * 86400)
-                       : tat < 99 ? rnd_in(4 * 86400, 14 * 86400)
-                                  : rnd_in(14 * 86400, 20 * 86400);
-        x->rep = x->recv + span;
-        if (x->rep > now)
-            x->rep = now - 30;
-        if (x->status == RS_DELIVERED) {
-            x->del = x->rep + rnd_in(600, 3 * 86400);
-            if (x->del > now)
-                x->del = now - 10;
-        }
+    x->reg = reg ? reg : demo_reg_time(g);
+    x->recv = x->rep = x->del = x->canc = 0;
+    int64_t recv = x->reg + (rnd() % 10 < 7 ? rnd_in(60, 1800) : rnd_in(3600, 2 * 86400));
+    int64_t span = demo_span();
+    int64_t rep = recv + span, del = rep + rnd_in(1800, 3 * 86400);
+    int cancel = rnd() % 100 < 5;
+    int64_t canc = recv + rnd_in(600, span < 5 * 86400 ? span : 5 * 86400);
+    if (recv > now) {
+        x->status = RS_REGISTERED;
+        return;
     }
-    if (x->status == RS_CANCELLED)
-        x->canc = (x->recv ? x->recv : x->reg) + rnd_in(600, 5 * 86400);
-    if (x->canc > now)
-        x->canc = now - 10;
+    x->recv = recv;
+    if (cancel && canc <= now) {
+        x->status = RS_CANCELLED;
+        x->canc = canc;
+    } else if (rep > now) { /* at the bench: how far along */
+        int64_t done = (now - recv) * 100 / span;
+        x->status = done < 10 ? RS_RECEIVED : done < 25 ? RS_DIAGNOSING
+                    : span > 4 * 86400 && done < 80 ? RS_WAITING_PARTS
+                    : rnd() % 8 == 0 ? (rnd() % 2 ? RS_QUOTED : RS_APPROVED) : RS_REPAIRING;
+    } else {
+        x->rep = rep;
+        x->status = del > now ? RS_REPAIRED : RS_DELIVERED;
+        if (del <= now)
+            x->del = del;
+    }
+}
+
+/* The showcase: open repairs of the last 13 days spread over every open state, at the
+ * first outlets, so the queues, the at-risk list and the parts desk have something to show
+ * in a small demo (in a large one they are lost in the crowd). */
+static void demo_showcase_times(struct demo *g, struct demo_repair *x)
+{
+    int64_t now = g->now;
+    x->reg = now - rnd_in(600, 13 * 86400); /* some near the 14-day line */
+    x->recv = x->rep = x->del = x->canc = 0;
+    x->status = (int)(rnd() % (RS_REPAIRED + 1));
+    if (x->status == RS_REGISTERED)
+        return;
+    int64_t age = now - x->reg;
+    x->recv = x->reg + rnd_in(60, age / 4 > 60 ? age / 4 : 60);
+    if (x->status == RS_REPAIRED)
+        x->rep = x->recv + (now - x->recv) / 2;
 }
 
 static void bind_time(db_rows *r, int64_t t)
@@ -312,9 +373,38 @@ static void bind_time(db_rows *r, int64_t t)
 static int demo_repair(struct demo *g)
 {
     struct demo_repair *x = &g->batch[g->nbatch++];
-    demo_times(g, x);
-    int use_unit = rnd() % 10 < 8;
-    const struct demo_unit *u = &g->units[rnd() % (uint64_t)g->nunits];
+    /* About 0.8% come back (1% of those with a serial): the unit of a recently delivered
+     * repair, received again within 80 days (RR90 near the seeds' 1%). Otherwise each
+     * repair takes the next unit of a walk that visits every unit once, so no unit comes
+     * back by chance. */
+    long ui = -1;
+    int64_t reg = 0;
+    if (g->nback && rnd() % 1000 < 8) {
+        const struct demo_back *b = &g->back[rnd() % (uint64_t)g->nback];
+        int64_t room = g->now - 600 - b->del;
+        if (room > 86400) {
+            ui = b->unit;
+            reg = b->del + rnd_in(3600, room < 80 * 86400 ? room : 80 * 86400);
+        }
+    }
+    int showcase = g->showcase > 0;
+    if (showcase) {
+        g->showcase--;
+        demo_showcase_times(g, x);
+    } else {
+        demo_times(g, x, reg);
+    }
+    int use_unit = ui >= 0 || rnd() % 10 < 8;
+    if (ui < 0) {
+        ui = g->walk;
+        g->walk = (long)(((uint64_t)g->walk + (uint64_t)g->stride) % (uint64_t)g->nunits);
+    }
+    const struct demo_unit *u = &g->units[ui];
+    if (use_unit && x->status == RS_DELIVERED) {
+        struct demo_back *b = &g->back[g->nback < DEMO_BACK ? (uint64_t)g->nback++ : rnd() % DEMO_BACK];
+        b->unit = ui;
+        b->del = x->del;
+    }
     int mi = use_unit ? u->model : (int)(rnd() % (uint64_t)g->nmodels);
     int64_t owner = g->cust[rnd() % (uint64_t)g->ncust];
     if (use_unit)
@@ -331,10 +421,11 @@ static int demo_repair(struct demo *g)
     const char *kind = rnd() % 10 < 7 ? "carry_in" : rnd() % 2 ? "on_site" : "mail_in";
     const char *channel = rep_channels[rnd() % 6];
     /* Most at the first demo outlets (where the demo staff work), the rest anywhere. */
-    int64_t outlet = rnd() % 10 < 6
+    int64_t outlet = showcase || rnd() % 10 < 6
                          ? g->outlets[rnd() % (uint64_t)(g->noutlets < 2 ? g->noutlets : 2)]
                          : g->outlets[rnd() % (uint64_t)g->noutlets];
-    x->quote = (x->status >= RS_QUOTED && rnd() % 3 == 0) ? rnd_in(50, 2000) * 100 : 0;
+    int quoted = x->status == RS_QUOTED || x->status == RS_APPROVED;
+    x->quote = (quoted || (x->status > RS_APPROVED && rnd() % 3 == 0)) ? rnd_in(50, 2000) * 100 : 0;
     if (x->recv)
         rep_local_date(x->recv, recv_day);
     db_rows *r = &g->repair_rows;
@@ -502,9 +593,16 @@ int repairs_demo(db *d, const struct demo_opts *o)
     static struct demo g; /* large (the batch): not on the stack */
     memset(&g, 0, sizeof g);
     long want = o->repairs > 0 ? o->repairs : 300;
-    g.nunits = o->units > 0 ? o->units : o->repairs > 0 ? want / 2 : 300;
+    /* Two units a repair: 80% of repairs name a unit, each a different one but for the
+     * deliberate comebacks, so the walk never wraps into chance repeats (--units below
+     * 0.8 x repairs makes it wrap, and RR90 rises). */
+    g.nunits = o->units > 0 ? o->units : o->repairs > 0 ? want * 2 : 600;
+    g.showcase = want / 5 < 60 ? want / 5 : 60;
     if (g.nunits < 1)
         g.nunits = 1;
+    g.stride = g.nunits * 5 / 8 | 1;
+    while (gcd64(g.stride, g.nunits) != 1)
+        g.stride++;
     rnd_state = 0x9E3779B97F4A7C15ull ^ (uint64_t)o->seed;
     g.c = db_acquire(d);
     g.now = now_unix();

@@ -87,7 +87,7 @@ start_server() { # a fresh serve; one that says nothing in 20 s is stopped and s
 }
 post() {
     local r
-    r=$(curl -s -o "$tmp/p.json" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $token" \
+    r=$(curl -s --retry 5 --retry-connrefused --retry-delay 1 -o "$tmp/p.json" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' -d "$2" "$url$1")
     case "$r" in 20?\ *) ;; *) echo "failed: $1 $r $(cat "$tmp/p.json")" >&2; exit 1 ;; esac
     printf '%s' "${r#* }"

@@ -151,7 +151,7 @@ const struct csv_kind feature_csv[] = {
     {"holidays", complaints_import_holidays, NULL, "day,kind,name (kind: holiday|makeup_workday)"},
     {"battery-serials", orders_import_battery_serials, NULL, "serial (serials of genuine batteries)"},
     {"accessories", orders_import_accessories, NULL,
-     "part,kind[,sort] (parts on sale online; kind: battery|memory_card|accessory)"},
+     "part,kind[,sort] (parts on sale online; kind: battery|memory_card|accessory|product)"},
     {0},
 };
 

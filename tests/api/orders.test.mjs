@@ -41,6 +41,22 @@ test('the portal lists accessories with catalog prices', async () => {
     assert.ok(r.json.items.some((i) => i.kind === 'memory_card'));
 });
 
+test('products are on sale as parts of the catalog: listed, ordered online with stock reserved, and importable as kind product', async () => {
+    const r = await pub('/api/v1/public/accessories');
+    const speaker = r.json.items.find((i) => i.part === 'PRD-SRS-XB100');
+    assert.deepEqual({ ...speaker }, { part: 'PRD-SRS-XB100', description: 'SRS-XB100 便携式蓝牙音箱', description_en: 'SRS-XB100 portable Bluetooth speaker', price_fen: 39900, kind: 'product' });
+    const [h0, r0] = await stock('PRD-SRS-XB100', CENTRAL);
+    const o = await place(freshPhone(), [{ part: 'PRD-SRS-XB100', qty: 1 }, { part: 'ACC-NP-BX1', qty: 1 }]);
+    assert.equal(o.status, 201, o.text);
+    assert.equal(o.json.total_fen, 39900 + 29900);
+    assert.deepEqual(await stock('PRD-SRS-XB100', CENTRAL), [h0, r0 + 1], 'one speaker reserved at central');
+    const bad = path.join(os.tmpdir(), `acc-kind-${process.pid}.csv`);
+    writeFileSync(bad, `part,kind\nPRD-WH-CH520,gadget\n`);
+    const x = await s.run(['import', 'accessories', bad]);
+    assert.notEqual(x.code, 0);
+    assert.match(x.stderr, /:2: kind: battery, memory_card, accessory or product/);
+});
+
 test('an online order: code, catalog prices, stock reserved at central, confirmation in the outbox, modified, then cancelled', async () => {
     const phone = freshPhone();
     const [h0, r0] = await stock('ACC-NP-FW50', CENTRAL);

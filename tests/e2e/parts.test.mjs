@@ -234,6 +234,45 @@ test('outlet staff see only their own stock room on the desk, and no ship or rep
   await context.close();
 });
 
+test('the desk records a receipt and an adjustment by hand: a reason is required, too much is refused in words, a double click moves once', async () => {
+  const MANUAL = `${PART}-M`;
+  assert.equal((await api('/api/v1/parts', { number: MANUAL, description: `手工入库 ${MANUAL}`, price_fen: 1000, source: 'domestic' }, wh)).status, 201);
+  const stock = async () => {
+    const r = await api(`/api/v1/stock?part=${MANUAL}&warehouse=BJ-BR`, undefined, wh);
+    return r.json.items[0] || { on_hand: 0, available: 0 };
+  };
+  const { context, page, errors } = await staff('warehouse', '#/parts/moves');
+  const form = page.locator('[data-testid=move-form]');
+  await form.waitFor();
+  await form.locator('input[name=move_part]').fill(MANUAL);
+  await form.locator('input[name=move_qty]').fill('7');
+  await form.locator('input[name=move_to]').fill('BJ-BR');
+  await form.locator('[data-move]').dblclick();
+  await form.locator('[data-testid=move-done]').waitFor();
+  assert.match(await form.locator('[data-testid=move-done]').innerText(), new RegExp(`入库.*${MANUAL}.*7`));
+  await page.locator(`[data-testid=desk-moves] tr`, { hasText: MANUAL }).first().waitFor();
+  assert.equal((await stock()).on_hand, 7, 'a double click received 7 once');
+  // an adjustment down: without a reason it is refused before sending
+  await form.locator('select[name=move_kind]').selectOption('adjust_down');
+  await form.locator('input[name=move_from]').fill('BJ-BR');
+  await form.locator('input[name=move_qty]').fill('9');
+  await form.locator('[data-move]').click();
+  await form.locator('text=调整需要填写原因').first().waitFor();
+  // with a reason but more than is there: 409 in words, nothing moved
+  await form.locator('input[name=move_reason]').fill('盘点差异');
+  await form.locator('[data-move]').click();
+  await form.locator('.alert, [role=alert]').first().waitFor();
+  assert.equal((await stock()).on_hand, 7);
+  await form.locator('input[name=move_qty]').fill('2');
+  await form.locator('[data-move]').click();
+  await form.locator('[data-testid=move-done]', { hasText: '盘亏' }).waitFor();
+  assert.equal((await stock()).on_hand, 5);
+  const moves = await api(`/api/v1/stock-moves?part=${MANUAL}`, undefined, wh);
+  assert.deepEqual(moves.json.items.map((m) => `${m.kind} ${m.qty} ${m.reason || ''}`.trim()), ['adjustment 2 盘点差异', 'receipt 7']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 // ---- downloads: the XLSX header row equals the CSV's ----
 
 const xlsxRow1 = (file) => xlsxHeader(file).map((c) => c.text);

@@ -5,10 +5,10 @@
 import { byLang } from '../lib/bilingual.js';
 
 const M = byLang({
-  tab_order: ['配件订购', 'Order accessories'],
+  tab_order: ['配件与产品订购', 'Order accessories and products'],
   tab_battery: ['电池验真', 'Battery check'],
   tab_feedback: ['意见反馈', 'Feedback'],
-  shop: ['订购原装配件', 'Order genuine accessories'],
+  shop: ['订购原装配件和产品', 'Order genuine accessories and products'],
   qty: ['数量', 'Qty'],
   name: ['姓名', 'Name'],
   mobile: ['手机号', 'Mobile phone'],

@@ -1,5 +1,6 @@
 // The warehouse desk (M7): stock by part and warehouse (filters: part, warehouse, kind,
-// region, below the reorder point), the ledger of moves, request lines to ship and
+// region, below the reorder point), the ledger of moves with a form for receipts,
+// transfers and adjustments by hand, request lines to ship and
 // transfers to receive (with their buttons), defective returns (expected, overdue,
 // receive), replenishment suggestions (confirm) and late parts (promises passed without
 // receipt). Every list pages and downloads as CSV and XLSX. Outlet staff see only their
@@ -80,6 +81,16 @@ registerMessages(byLang({
   'wk.outlet': ['网点库', 'Outlet'],
   'wk.third_party': ['第三方仓', 'Third party'],
   'wk.overseas': ['海外零件中心', 'Overseas'],
+  'pt.move.title': ['登记库存变动', 'Record a stock move'],
+  'pt.move.kind': ['变动类型', 'Move'],
+  'pt.move.receipt': ['入库 (收到货物)', 'Receipt (goods in)'],
+  'pt.move.transfer': ['调拨 (发出)', 'Transfer (ship)'],
+  'pt.move.adjust_up': ['盘盈 (调增)', 'Adjustment up'],
+  'pt.move.adjust_down': ['盘亏 (调减)', 'Adjustment down'],
+  'pt.move.save': ['登记', 'Record'],
+  'pt.move.done': ['已登记: {kind} {part} × {qty}', 'Recorded: {kind} {part} × {qty}'],
+  'pt.move.transfer_done': ['调拨单 {code} 已发出', 'Transfer {code} shipped'],
+  'pt.move.reason_needed': ['调整需要填写原因', 'An adjustment needs a reason'],
   'mk.receipt': ['入库', 'Receipt'],
   'mk.transfer_ship': ['调拨发出', 'Transfer shipped'],
   'mk.transfer_receive': ['调拨收货', 'Transfer received'],
@@ -187,8 +198,62 @@ function StockTab() {
     <${PagedTable} path="/stock" params=${params} limit=${100} columns=${columns} name="stock" rowKey="_" />`;
 }
 
-function MovesTab() {
+// Manual moves: a receipt, a transfer (shipped; received on its tab), or an adjustment
+// up or down with its reason. One idempotency key per filled-in form, so a double click
+// or a retry after a lost answer moves stock once; a new key after each success.
+const MOVE_FORMS = ['receipt', 'transfer', 'adjust_up', 'adjust_down'];
+const newKey = () => 'desk-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
+
+function MoveForm({ warehouses, onMoved }) {
+  const [f, setF] = useState({ kind: 'receipt', part: '', qty: '1', from: '', to: '', reason: '' });
+  const [key, setKey] = useState(newKey);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState('');
+  const set = (k) => (e) => { setF({ ...f, [k]: e.currentTarget.value }); setKey(newKey()); };
+  const needFrom = f.kind === 'transfer' || f.kind === 'adjust_down';
+  const needTo = f.kind !== 'adjust_down';
+  const adjust = f.kind.startsWith('adjust');
+  async function save() {
+    setError(null); setDone('');
+    if (adjust && !f.reason.trim()) { setError({ code: 'validation_failed', fields: { reason: t('pt.move.reason_needed') } }); return; }
+    const body = { kind: adjust ? 'adjustment' : f.kind, part: f.part.trim(), qty: Number(f.qty), idempotency_key: key };
+    if (needFrom) body.from = f.from.trim();
+    if (needTo) body.to = f.to.trim();
+    if (f.reason.trim()) body.reason = f.reason.trim();
+    setBusy(true);
+    try {
+      const m = await api.post('/stock-moves', body);
+      setDone(m.transfer ? t('pt.move.transfer_done', { code: m.transfer })
+        : t('pt.move.done', { kind: t('pt.move.' + f.kind), part: body.part, qty: body.qty }));
+      setKey(newKey());
+      onMoved();
+    } catch (e) { setError(e); } finally { setBusy(false); }
+  }
+  const errs = (error && error.fields) || {};
+  const whField = (k, label) => html`<${Field} label=${label} name=${'move_' + k} value=${f[k]} error=${errs[k]}
+    onInput=${set(k)} list="move-warehouses" />`;
+  return html`<form class="card" style=${CARD} data-testid="move-form" onSubmit=${(e) => { e.preventDefault(); save(); }}>
+    <h3 style="margin-top:0">${t('pt.move.title')}</h3>
+    <datalist id="move-warehouses">${warehouses.map((w) => html`<option value=${w.code}>${w.name || ''}</option>`)}</datalist>
+    <div style=${grid}>
+      <${Field} label=${t('pt.move.kind')} name="move_kind" as="select" value=${f.kind} onChange=${set('kind')}
+        options=${MOVE_FORMS.map((k) => ({ value: k, label: t('pt.move.' + k) }))} />
+      <${Field} label=${t('pt.part')} name="move_part" value=${f.part} error=${errs.part} onInput=${set('part')} />
+      <${Field} label=${t('pt.qty')} name="move_qty" type="number" min="1" value=${f.qty} error=${errs.qty} onInput=${set('qty')} />
+      ${needFrom ? whField('from', t('pt.from')) : null}
+      ${needTo ? whField('to', t('pt.to')) : null}
+      <${Field} label=${t('pt.reason')} name="move_reason" value=${f.reason} error=${errs.reason} onInput=${set('reason')} />
+    </div>
+    <${Button} type="submit" busy=${busy} data-move>${t('pt.move.save')}</${Button}>
+    <${ErrorBanner} error=${partsErrorText(error)} onDismiss=${() => setError(null)} />
+    ${done ? html`<${Notice} tone="success"><span data-testid="move-done">${done}</span></${Notice}>` : null}
+  </form>`;
+}
+
+function MovesTab({ warehouses = [] }) {
   const [f, set] = useFilter({ part: '', warehouse: '', kind: '' });
+  const [round, setRound] = useState(0);
   const columns = [
     { key: 'at', label: t('pt.at'), render: (r) => formatDateTime(r.at) },
     { key: 'kind', label: t('pt.move_kind'), render: (r) => html`<span data-kind=${r.kind}>${t('mk.' + r.kind)}</span>` },
@@ -202,13 +267,14 @@ function MovesTab() {
     { key: 'actor', label: t('pt.actor') },
   ];
   return html`
+    <${MoveForm} warehouses=${warehouses} onMoved=${() => setRound((n) => n + 1)} />
     <div style=${grid}>
       <${Field} label=${t('pt.part')} name="moves_part" onChange=${set('part')} />
       <${Field} label=${t('pt.warehouse')} name="moves_warehouse" onChange=${set('warehouse')} />
       <${Field} label=${t('pt.move_kind')} name="moves_kind" as="select" value=${f.kind} onChange=${set('kind')}
         options=${[{ value: '', label: t('pt.all') }, ...MOVE_KINDS.map((k) => ({ value: k, label: t('mk.' + k) }))]} />
     </div>
-    <${PagedTable} path="/stock-moves" params=${clean(f)} limit=${100} columns=${columns} name="stock-moves" rowKey="id" />`;
+    <${PagedTable} key=${round} path="/stock-moves" params=${clean(f)} limit=${100} columns=${columns} name="stock-moves" rowKey="id" />`;
 }
 
 // A tab whose rows carry an action: the outcome above the list, and the list read

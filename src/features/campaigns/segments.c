@@ -266,8 +266,10 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     json_t *sample = json_array();
     if (s == DB_ROW) {
         buf_reset(&sql);
-        buf_addf(&sql, "SELECT c.code, c.name, c.region FROM segment_facts f JOIN customers c ON"
-                       " c.id = f.customer_id%s ORDER BY f.customer_id LIMIT 20",
+        /* the 20 ids first (an index range may serve them), then their customers */
+        buf_addf(&sql, "SELECT c.code, c.name, c.region FROM (SELECT f.customer_id FROM"
+                       " segment_facts f%s ORDER BY f.customer_id LIMIT 20) s JOIN customers c"
+                       " ON c.id = s.customer_id ORDER BY s.customer_id",
                  q.where.s);
         st = db_prepare(c, sql.s);
         s = -1;

@@ -1,5 +1,7 @@
 /* orders: `aftersales import accessories FILE`: which parts of the catalog are on sale
- * on the portal (part,kind[,sort]; kind battery, memory_card or accessory). A row for a
+ * on the portal (part,kind[,sort]; kind battery, memory_card, accessory or product: a
+ * finished product, such as a speaker or headphones, is a part of the catalog too, with
+ * its stock in the ledger, so it is ordered, reserved and shipped the same way). A row for a
  * part already on sale updates its kind and place. */
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,9 @@ static int import_accessory(struct import_row *ir)
 {
     const char *number = code_upper(ir->a, import_field(ir, C_PART));
     const char *kind = import_field(ir, C_KIND), *sort = import_field(ir, C_SORT);
-    if (strcmp(kind, "battery") && strcmp(kind, "memory_card") && strcmp(kind, "accessory"))
-        return import_bad(ir, "kind: battery, memory_card or accessory");
+    if (strcmp(kind, "battery") && strcmp(kind, "memory_card") && strcmp(kind, "accessory") &&
+        strcmp(kind, "product"))
+        return import_bad(ir, "kind: battery, memory_card, accessory or product");
     char *end = NULL;
     long s = *sort ? strtol(sort, &end, 10) : 0;
     if (*sort && (*end || s < 0 || s > 100000))

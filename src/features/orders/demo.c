@@ -20,6 +20,8 @@ static const struct {
     {"ACC-SF-G64", "SF-G64 TOUGH 64GB SD 存储卡", "SF-G64 TOUGH 64 GB SD card", "memory_card", 69900},
     {"ACC-SF-M128", "SF-M128 128GB SD 存储卡", "SF-M128 128 GB SD card", "memory_card", 45900},
     {"ACC-RMF-TX520", "RMF-TX520 语音遥控器", "RMF-TX520 voice remote control", "accessory", 19900},
+    {"PRD-SRS-XB100", "SRS-XB100 便携式蓝牙音箱", "SRS-XB100 portable Bluetooth speaker", "product", 39900},
+    {"PRD-WH-CH520", "WH-CH520 头戴式无线耳机", "WH-CH520 wireless headphones", "product", 29900},
 };
 #define NITEMS (int)(sizeof items / sizeof *items)
 

@@ -29,6 +29,7 @@ test('an editor writes and submits an FAQ; a supervisor publishes it', async () 
   await asStaff(browser, server, 'editor', '#/kb/new', async (page) => {
     await page.waitForSelector('[data-testid=kb-editor]');
     await page.fill('input[name=kb_title]', TITLE);
+    await page.click('[data-rt=source][aria-pressed=false]'); // the HTML source, typed as is
     await page.fill('textarea[name=kb_body]', '<p>长按耳机电源键 7 秒进入配对模式，再在手机蓝牙设置中选择 WH-1000XM5。</p><script>alert(1)</script>');
     await page.fill('input[name=kb_models]', 'WH-1000XM5');
     const preview = page.frameLocator('[data-testid=kb-preview]');
@@ -51,6 +52,50 @@ test('an editor writes and submits an FAQ; a supervisor publishes it', async () 
     await page.waitForSelector('tbody tr >> nth=2');
     const states = await page.locator('tbody tr td:nth-child(2)').allTextContents();
     assert.deepEqual(states, ['已发布', '待审核', '草稿']);
+  });
+});
+
+test('the rich-text editor: headings, bold, a list, a link and an uploaded image, stored sanitised', async () => {
+  // a 1x1 PNG
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await asStaff(browser, server, 'editor', '#/kb/new', async (page) => {
+    await page.waitForSelector('[data-testid=kb-editor]');
+    await page.fill('input[name=kb_title]', '富文本测试 ' + TITLE);
+    const area = page.locator('[data-testid=rt-area]');
+    await area.click();
+    await page.keyboard.type('遥控器配对');
+    await page.click('[data-rt=h2]');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.click('[data-rt=p]');
+    await page.click('[data-rt=bold]');
+    await page.keyboard.type('先装电池');
+    await page.click('[data-rt=bold]');
+    await page.keyboard.press('Enter');
+    await page.click('[data-rt=ul]');
+    await page.keyboard.type('按住配对键');
+    page.once('dialog', (d) => d.accept('javascript:alert(1)'));
+    await page.click('[data-rt=link]');
+    await page.locator('[data-testid=rt-note]', { hasText: /http/ }).waitFor();
+    await page.keyboard.press('End');
+    await page.setInputFiles('[data-rt-file]', { name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await area.locator('img').waitFor();
+    const preview = page.frameLocator('[data-testid=kb-preview]');
+    await preview.locator('h2', { hasText: '遥控器配对' }).waitFor();
+    await page.click('[data-testid=kb-save]');
+    await page.waitForSelector('[data-testid=kb-status][data-status=draft]');
+    const saved = (await page.textContent('h1')).split(' ')[0];
+    const a = await server.api(`/api/v1/kb/articles/${saved}`, { token: await server.token('editor') });
+    assert.equal(a.status, 200, a.text);
+    assert.match(a.json.body, /<h2>遥控器配对<\/h2>/);
+    assert.match(a.json.body, /<(b|strong)>先装电池<\/(b|strong)>/);
+    assert.match(a.json.body, /<ul><li>按住配对键/);
+    assert.match(a.json.body, /<img src="\/api\/v1\/public\/kb\/images\/[^"]+"/);
+    assert.doesNotMatch(a.json.body, /javascript:/);
+    const img = a.json.body.match(/src="([^"]+)"/)[1];
+    const got = await fetch(server.url + img);
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get('content-type'), 'image/png');
   });
 });
 

@@ -1,10 +1,11 @@
 /* dynlib: the first loadable name wins; a missing library or symbol is a message, not a
  * crash; and the four libraries the binary opens lazily really load and bind. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+/* cmocka.h needs the four above first */
+#include <cmocka.h>
 #include <string.h>
 
 #include "base/dynlib.h"

@@ -6,6 +6,7 @@ import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
 import { html, Page, Field, Button, ErrorBanner, Notice, Loading, fieldErrors } from '../ui.js';
+import { RichText } from '../lib/richtext.js';
 import { PagedTable } from '../lib/lists.js';
 import { KbSearchPanel } from './kb-search.js';
 
@@ -19,7 +20,7 @@ registerMessages(byLang({
   'kb.code': ['编号', 'Code'], 'kb.lang': ['语言', 'Language'], 'kb.kind': ['类别', 'Kind'],
   'kb.audience': ['读者', 'Audience'], 'kb.status': ['状态', 'Status'], 'kb.atitle': ['标题', 'Title'],
   'kb.valid_from': ['生效时间', 'Valid from'], 'kb.valid_to': ['失效时间（可空）', 'Valid to (optional)'],
-  'kb.version': ['版本', 'Version'], 'kb.updated': ['更新', 'Updated'], 'kb.body': ['正文（HTML）', 'Body (HTML)'],
+  'kb.version': ['版本', 'Version'], 'kb.updated': ['更新', 'Updated'], 'kb.body': ['正文', 'Body'],
   'kb.body_hint': ['保存时服务器会去除脚本、事件属性和不安全链接', 'The server removes scripts, event attributes and unsafe links when saving'],
   'kb.models': ['关联型号（逗号分隔）', 'Models (comma-separated)'],
   'kb.lines': ['关联产品线（逗号分隔）', 'Product lines (comma-separated)'],
@@ -173,7 +174,8 @@ function Editor({ user, code }) {
         <${Field} label=${t('kb.valid_to')} name="kb_valid_to" type="datetime-local" value=${f.valid_to} onInput=${set('valid_to')} error=${fe.valid_to} />
       </div>
       <${Field} label=${t('kb.atitle')} name="kb_title" value=${f.title} onInput=${set('title')} required maxlength="200" error=${fe.title} />
-      <${Field} label=${t('kb.body')} name="kb_body" as="textarea" rows="10" value=${f.body} onInput=${set('body')} hint=${t('kb.body_hint')} error=${fe.body} />
+      <${RichText} label=${t('kb.body')} name="kb_body" value=${f.body} onChange=${(v) => setF((g) => ({ ...g, body: v }))}
+        hint=${t('kb.body_hint')} error=${fe.body} />
       <div style=${grid}>
         <${Field} label=${t('kb.models')} name="kb_models" value=${f.models} onInput=${set('models')} error=${fe.models} />
         <${Field} label=${t('kb.lines')} name="kb_lines" value=${f.product_lines} onInput=${set('product_lines')} error=${fe.product_lines} />

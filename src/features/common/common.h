@@ -154,6 +154,10 @@ void kpi_filter_bind(db_stmt *st, int first, int64_t outlet_id, int64_t pl_id,
  * step as parameter 1, then [from, to) and the 6 of KPI_SLICE_WHERE, and hand every row
  * to fn. st NULL (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */
 int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
+/* The same for a statement of 2 + 2 n columns (key, bucket, then n pairs of values):
+ * fns[i] gets pair i of every row. One scan for several KPIs of one table. */
+int kpi_slice_run_n(db_stmt *st, const struct kpi_slice *s, int n, const kpi_row_fn *fns,
+                    void *arg);
 
 /* ---- CSV imports (`aftersales import KIND FILE`) ---- */
 

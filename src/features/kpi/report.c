@@ -52,8 +52,11 @@ struct kpi_group *kpi_groups_at(struct kpi_groups *g, int64_t id, const char *ke
 /* Completions per group from the daily buckets (periods on bucket boundaries)... */
 static const char *const sql_daily[] = {
     "SELECT 0, " SUMS_DAILY " FROM kpi_daily WHERE day >= ? AND day < ?" F_WHERE,
-    "SELECT outlet_id, " SUMS_DAILY " FROM kpi_daily WHERE day >= ? AND day < ?" F_WHERE
-    " GROUP BY outlet_id",
+    /* by outlet: one range of kpi_daily_outlet per outlet (and 0, none), read in outlet
+     * order; the planner's own choice, the day range of the primary key then a sort of
+     * every row by outlet, took twice the time over a year at 463 outlets (issue 16) */
+    "SELECT outlet_id, " SUMS_DAILY " FROM kpi_daily WHERE outlet_id IN (SELECT id FROM"
+    " outlets UNION ALL SELECT 0) AND day >= ? AND day < ?" F_WHERE " GROUP BY outlet_id",
     "SELECT product_line_id, " SUMS_DAILY " FROM kpi_daily WHERE day >= ? AND day < ?" F_WHERE
     " GROUP BY product_line_id",
 };
@@ -171,6 +174,16 @@ void kpi_result_free(struct kpi_result *res)
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
+static void kpi_counts_add(struct kpi_counts *to, const struct kpi_counts *c)
+{
+    to->completed += c->completed;
+    to->within_4d += c->within_4d;
+    to->over_14d += c->over_14d;
+    to->with_serial += c->with_serial;
+    to->rr90 += c->rr90;
+    to->open_over_14d += c->open_over_14d;
+}
+
 /* Province of an outlet's region code: the first two digits + "0000". */
 static void province_of(const char *region, char out[7])
 {
@@ -241,12 +254,7 @@ static int fold_regions(struct kpi_result *res, const struct kpi_provinces *pv)
             free(prov.v);
             return -1;
         }
-        e->c.completed += g->v[i].c.completed;
-        e->c.within_4d += g->v[i].c.within_4d;
-        e->c.over_14d += g->v[i].c.over_14d;
-        e->c.with_serial += g->v[i].c.with_serial;
-        e->c.rr90 += g->v[i].c.rr90;
-        e->c.open_over_14d += g->v[i].c.open_over_14d;
+        kpi_counts_add(&e->c, &g->v[i].c);
     }
     free(g->v);
     *g = prov;
@@ -309,8 +317,11 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
     memset(res, 0, sizeof *res);
     int64_t from = dt_local_midnight(cfg->z, q->fy, q->fm, q->fd);
     int64_t to = dt_local_midnight(cfg->z, q->ty, q->tm, q->td);
+    /* by outlet, region or product line the total is the sum of the groups (every
+     * repair is in one: outlet or product line 0 for none); otherwise counted apart */
+    int by_key = q->by == BY_OUTLET || q->by == BY_REGION || q->by == BY_PL;
     struct kpi_groups tot = {0};
-    if (kpi_period(c, cfg, from, to, &q->f, G_NONE, NULL, &tot) < 0) {
+    if (!by_key && kpi_period(c, cfg, from, to, &q->f, G_NONE, NULL, &tot) < 0) {
         free(tot.v);
         return -1;
     }
@@ -346,6 +357,8 @@ int kpi_report(db_conn *c, const struct kpi_cfg *cfg, const struct kpi_request *
     } else if (q->by != BY_NONE) {
         rc = kpi_period(c, cfg, from, to, &q->f, q->by == BY_PL ? G_PL : G_OUTLET, NULL,
                         &res->groups);
+        for (size_t i = 0; rc == 0 && i < res->groups.n; i++)
+            kpi_counts_add(&res->total, &res->groups.v[i].c);
     }
     if (rc == 0 && q->by == BY_REGION && (rc = kpi_provinces_load(c, &prov)) == 0)
         rc = fold_regions(res, &prov);

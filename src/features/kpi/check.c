@@ -202,6 +202,24 @@ struct check_rec {
     int64_t outlet_id, pl_id;
 };
 
+/* The sum of the counts of the two statements (one row, one column each), told to
+ * report as "N what" when not 0; -1 on a database error. */
+static long count_diffs(db_conn *c, const char *const sql[2], FILE *report, const char *what)
+{
+    long sum = 0;
+    for (int k = 0; k < 2; k++) {
+        db_stmt *st = db_prepare(c, sql[k]);
+        int64_t bad = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;
+        db_done(st);
+        if (bad < 0)
+            return -1;
+        if (bad && report)
+            fprintf(report, "%lld %s\n", (long long)bad, what);
+        sum += (long)bad;
+    }
+    return sum;
+}
+
 long kpi_check(db_conn *c, FILE *report)
 {
     struct kpi_cfg cfg;
@@ -314,19 +332,13 @@ long kpi_check(db_conn *c, FILE *report)
         "EXCEPT SELECT day, outlet_id, product_line_id, completed, within_4d, over_14d, "
         "with_serial, rr90 FROM kpi_daily) x",
     };
-    for (int k = 0; k < 2; k++) {
-        st = db_prepare(c, bucket_sql[k]);
-        int64_t bad = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;
-        db_done(st);
-        if (bad < 0) {
-            diffs = -1;
-            goto cleanup;
-        }
-        if (bad && report)
-            fprintf(report, "%lld daily buckets differ from the sum of their facts\n",
-                    (long long)bad);
-        diffs += (long)bad;
+    long bad =
+        count_diffs(c, bucket_sql, report, "daily buckets differ from the sum of their facts");
+    if (bad < 0) {
+        diffs = -1;
+        goto cleanup;
     }
+    diffs += bad;
     /* 3. every monthly bucket equals the sum of its daily buckets */
     static const char *const month_sql[2][2] = {
         {"SELECT CAST(COUNT(*) AS BIGINT) FROM (" MONTHLY_ROWS NONZERO " EXCEPT "
@@ -338,19 +350,13 @@ long kpi_check(db_conn *c, FILE *report)
          "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT * FROM (" MONTHLY_SUMS(MONTH_SQLITE)
          ") s" NONZERO " EXCEPT " MONTHLY_ROWS ") x"},
     };
-    for (int k = 0; k < 2; k++) {
-        st = db_prepare(c, month_sql[db_conn_kind(c) == DB_SQLITE][k]);
-        int64_t bad = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;
-        db_done(st);
-        if (bad < 0) {
-            diffs = -1;
-            goto cleanup;
-        }
-        if (bad && report)
-            fprintf(report, "%lld monthly buckets differ from the sum of their days\n",
-                    (long long)bad);
-        diffs += (long)bad;
+    bad = count_diffs(c, month_sql[db_conn_kind(c) == DB_SQLITE], report,
+                      "monthly buckets differ from the sum of their days");
+    if (bad < 0) {
+        diffs = -1;
+        goto cleanup;
     }
+    diffs += bad;
     /* 4. the parts and complaint KPIs: groups add up to the total, the total to a count */
     long others = check_more(c, &cfg, report);
     diffs = others < 0 ? -1 : diffs + others;

@@ -28,7 +28,7 @@ int code_next_value(db_conn *c, const char *name, int64_t *value);
  * "C00000042". -1 (DB_ERROR) when the value no longer fits in width digits. */
 int code_next(db_conn *c, const char *counter, const char *prefix, int width, char *out,
               size_t n);
-/* A per-day code "<prefix>YYMMDD<seq as width digits>" for the local day of `now` in
+/* A per-day code "<prefix>YYMMDD<seq as at least width digits>" for the local day of `now` in
  * the organisation's zone (counter "<counter>:YYMMDD"). When taken_sql is not NULL (a
  * query with one parameter, the code, that returns a row when the code is used), codes
  * already used (e.g. by an import) are skipped. 0 or a negative db code. */

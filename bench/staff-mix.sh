@@ -4,7 +4,7 @@
 # queue, register a repair, move it to received, a dashboard) for DUR s; p50/p99 per kind.
 # Usage: bench/staff-mix.sh DB   (a demo database; the run registers and receives repairs
 #   in it, a few thousand at most)
-#   SESSIONS=500 THINK_MS=1000 DUR=30 WARM=5 OUTLETS=40 AFTERSALES_BIN=build/aftersales
+#   SESSIONS=500 THINK_MS=1000 DUR=30 WARM=5 OUTLETS=40 THREADS= (serve --threads) AFTERSALES_BIN=build/aftersales
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${AFTERSALES_BIN:-build/aftersales}
@@ -46,7 +46,7 @@ node -e '
       tokens: { agent: [1, 2, 3, 4].map(() => tok("--role", "agent")), sup: tok("--role", "supervisor") } };
   fs.writeFileSync(`${dir}/probes.json`, JSON.stringify(p));
 ' "$BIN" "$DB" "$tmp"
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --no-access-log >"$tmp/serve.out" 2>"$tmp/serve.log" &
+"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --no-access-log ${THREADS:+--threads $THREADS} >"$tmp/serve.out" 2>"$tmp/serve.log" &
 srv_pid=$!
 for _ in $(seq 600); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$tmp/serve.out")

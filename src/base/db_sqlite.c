@@ -12,6 +12,15 @@
 
 static void sq_configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
+/* Megabytes from the environment variable `name` (0 to 1048576), else `dflt`. */
+static long env_mb(const char *name, long dflt)
+{
+    const char *v = getenv(name);
+    char *end = NULL;
+    long n = v && *v ? strtol(v, &end, 10) : -1;
+    return n >= 0 && n <= 1048576 && end && *end == '\0' ? n : dflt;
+}
+
 static int sq_connect(const char *url, void **handle, char **err)
 {
     const char *path = url;
@@ -35,11 +44,18 @@ static int sq_connect(const char *url, void **handle, char **err)
     }
     sqlite3_busy_timeout(h, 10000);
     char *msg = NULL;
-    rc = sqlite3_exec(h,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                      "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;",
-                      NULL, NULL, &msg);
+    /* Memory per connection: the page cache is anonymous memory (RssAnon), the mapped
+     * database file pages are file-backed (RssFile) that the kernel reclaims under
+     * pressure. AFTERSALES_SQLITE_CACHE_MB (default 64) and AFTERSALES_SQLITE_MMAP_MB
+     * (default 1024; 0: read() into the cache instead) size them. */
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+             "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+             "PRAGMA cache_size=-%ld; PRAGMA mmap_size=%lld;",
+             env_mb("AFTERSALES_SQLITE_CACHE_MB", 64) * 1024,
+             (long long)env_mb("AFTERSALES_SQLITE_MMAP_MB", 1024) * 1048576);
+    rc = sqlite3_exec(h, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         if (err && asprintf(err, "cannot configure %s: %s", path, msg ? msg : "?") < 0)
             *err = NULL;

@@ -72,8 +72,14 @@ int code_next_daily(db_conn *c, const char *counter, const char *prefix, int wid
     for (int tries = 0; tries < 1000; tries++) {
         int64_t v;
         int rc = code_next_value(c, name, &v);
-        if (rc < 0 || (rc = format_code(head, v, width, out, n)) < 0)
+        /* width is the least number of digits: a day's sequence may pass 10^width (the
+         * design size registers ~14k repairs a day, peaks more: R<date>12345), and the
+         * date before it has a fixed length, so longer codes never meet shorter ones */
+        if (rc < 0)
             return rc;
+        int len = snprintf(out, n, "%s%0*lld", head, width, (long long)v);
+        if (len < 0 || (size_t)len >= n)
+            return DB_ERROR;
         if (!taken_sql || (rc = code_taken(c, taken_sql, out)) == 0)
             return 0;
         if (rc < 0)

@@ -28,7 +28,7 @@ int code_next_value(db_conn *c, const char *name, int64_t *value);
  * "C00000042". -1 (DB_ERROR) when the value no longer fits in width digits. */
 int code_next(db_conn *c, const char *counter, const char *prefix, int width, char *out,
               size_t n);
-/* A per-day code "<prefix>YYMMDD<seq as width digits>" for the local day of `now` in
+/* A per-day code "<prefix>YYMMDD<seq as at least width digits>" for the local day of `now` in
  * the organisation's zone (counter "<counter>:YYMMDD"). When taken_sql is not NULL (a
  * query with one parameter, the code, that returns a row when the code is used), codes
  * already used (e.g. by an import) are skipped. 0 or a negative db code. */
@@ -154,6 +154,10 @@ void kpi_filter_bind(db_stmt *st, int first, int64_t outlet_id, int64_t pl_id,
  * step as parameter 1, then [from, to) and the 6 of KPI_SLICE_WHERE, and hand every row
  * to fn. st NULL (a failed db_prepare) is DB_ERROR. 0 or a negative db code. */
 int kpi_slice_run(db_stmt *st, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
+/* The same for a statement of 2 + 2 n columns (key, bucket, then n pairs of values):
+ * fns[i] gets pair i of every row. One scan for several KPIs of one table. */
+int kpi_slice_run_n(db_stmt *st, const struct kpi_slice *s, int n, const kpi_row_fn *fns,
+                    void *arg);
 
 /* ---- signed links (signed.c) ---- */
 

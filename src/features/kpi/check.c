@@ -14,6 +14,27 @@
 #define FACT_COLS                                                                             \
     "repair_id, day, outlet_id, product_line_id, within_4d, over_14d, with_serial, rr90"
 
+/* kpi_monthly's month of a kpi_daily day: the day number of the month's first day
+ * (sql/<backend>/0022_kpi_covering.sql). */
+#define MONTH_SQLITE                                                                          \
+    "CAST(julianday(date(day * 86400, 'unixepoch', 'start of month')) - 2440587.5 AS INTEGER)"
+#define MONTH_PG "kpi_month_of(day)"
+#define MONTHLY_FILL(MONTH)                                                                   \
+    "INSERT INTO kpi_monthly (month, outlet_id, product_line_id, completed, within_4d,"      \
+    " over_14d, with_serial, rr90) SELECT " MONTH ", outlet_id, product_line_id,"            \
+    " SUM(completed), SUM(within_4d), SUM(over_14d), SUM(with_serial), SUM(rr90)"           \
+    " FROM kpi_daily GROUP BY 1, 2, 3"
+#define MONTHLY_SUMS(MONTH)                                                                   \
+    "SELECT " MONTH " AS month, outlet_id, product_line_id, CAST(SUM(completed) AS BIGINT)"  \
+    " AS completed, CAST(SUM(within_4d) AS BIGINT) AS within_4d, CAST(SUM(over_14d) AS"      \
+    " BIGINT) AS over_14d, CAST(SUM(with_serial) AS BIGINT) AS with_serial,"                 \
+    " CAST(SUM(rr90) AS BIGINT) AS rr90 FROM kpi_daily GROUP BY 1, 2, 3"
+#define MONTHLY_ROWS                                                                          \
+    "SELECT month, outlet_id, product_line_id, completed, within_4d, over_14d, with_serial,"  \
+    " rr90 FROM kpi_monthly"
+#define NONZERO                                                                               \
+    " WHERE completed <> 0 OR within_4d <> 0 OR over_14d <> 0 OR with_serial <> 0 OR rr90 <> 0"
+
 int kpi_rebuild(db_conn *c, const char *zone, int64_t bucket_offset)
 {
     int rc = db_begin(c);
@@ -26,6 +47,7 @@ int kpi_rebuild(db_conn *c, const char *zone, int64_t bucket_offset)
     }
     /* buckets first, so deleting the facts has nothing left to subtract from */
     if ((rc = (int)db_exec(c, "DELETE FROM kpi_daily", "")) < 0 ||
+        (rc = (int)db_exec(c, "DELETE FROM kpi_monthly", "")) < 0 ||
         (rc = (int)db_exec(c, "DELETE FROM kpi_facts", "")) < 0 ||
         (rc = (int)db_exec(c, "INSERT INTO kpi_facts (" FACT_COLS ") SELECT " FACT_COLS
                               " FROM kpi_fact_source", "")) < 0) {
@@ -52,6 +74,7 @@ int kpi_recompute(db_conn *c)
     if (rc < 0)
         return rc;
     if ((rc = (int)db_exec(c, "DELETE FROM kpi_daily", "")) >= 0 &&
+        (rc = (int)db_exec(c, "DELETE FROM kpi_monthly", "")) >= 0 &&
         (rc = (int)db_exec(c, "DELETE FROM kpi_facts", "")) >= 0 &&
         (rc = (int)db_exec(c, "INSERT INTO kpi_facts (" FACT_COLS ") SELECT " FACT_COLS
                               " FROM kpi_fact_source ORDER BY repair_id", "")) >= 0)
@@ -61,6 +84,9 @@ int kpi_recompute(db_conn *c)
                           " product_line_id, COUNT(*), SUM(within_4d), SUM(over_14d),"
                           " SUM(with_serial), SUM(rr90) FROM kpi_facts"
                           " GROUP BY day, outlet_id, product_line_id", "");
+    if (rc >= 0)
+        rc = (int)db_exec(c, db_conn_kind(c) == DB_SQLITE ? MONTHLY_FILL(MONTH_SQLITE)
+                                                          : MONTHLY_FILL(MONTH_PG), "");
     int back = db_restore(c, saved);
     return rc < 0 ? rc : back;
 }
@@ -176,6 +202,24 @@ struct check_rec {
     int64_t outlet_id, pl_id;
 };
 
+/* The sum of the counts of the two statements (one row, one column each), told to
+ * report as "N what" when not 0; -1 on a database error. */
+static long count_diffs(db_conn *c, const char *const sql[2], FILE *report, const char *what)
+{
+    long sum = 0;
+    for (int k = 0; k < 2; k++) {
+        db_stmt *st = db_prepare(c, sql[k]);
+        int64_t bad = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;
+        db_done(st);
+        if (bad < 0)
+            return -1;
+        if (bad && report)
+            fprintf(report, "%lld %s\n", (long long)bad, what);
+        sum += (long)bad;
+    }
+    return sum;
+}
+
 long kpi_check(db_conn *c, FILE *report)
 {
     struct kpi_cfg cfg;
@@ -288,20 +332,32 @@ long kpi_check(db_conn *c, FILE *report)
         "EXCEPT SELECT day, outlet_id, product_line_id, completed, within_4d, over_14d, "
         "with_serial, rr90 FROM kpi_daily) x",
     };
-    for (int k = 0; k < 2; k++) {
-        st = db_prepare(c, bucket_sql[k]);
-        int64_t bad = st && db_step(st) == DB_ROW ? db_int(st, 0) : -1;
-        db_done(st);
-        if (bad < 0) {
-            diffs = -1;
-            goto cleanup;
-        }
-        if (bad && report)
-            fprintf(report, "%lld daily buckets differ from the sum of their facts\n",
-                    (long long)bad);
-        diffs += (long)bad;
+    long bad =
+        count_diffs(c, bucket_sql, report, "daily buckets differ from the sum of their facts");
+    if (bad < 0) {
+        diffs = -1;
+        goto cleanup;
     }
-    /* 3. the parts and complaint KPIs: groups add up to the total, the total to a count */
+    diffs += bad;
+    /* 3. every monthly bucket equals the sum of its daily buckets */
+    static const char *const month_sql[2][2] = {
+        {"SELECT CAST(COUNT(*) AS BIGINT) FROM (" MONTHLY_ROWS NONZERO " EXCEPT "
+         MONTHLY_SUMS(MONTH_PG) ") x",
+         "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT * FROM (" MONTHLY_SUMS(MONTH_PG) ") s"
+         NONZERO " EXCEPT " MONTHLY_ROWS ") x"},
+        {"SELECT CAST(COUNT(*) AS BIGINT) FROM (" MONTHLY_ROWS NONZERO " EXCEPT "
+         MONTHLY_SUMS(MONTH_SQLITE) ") x",
+         "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT * FROM (" MONTHLY_SUMS(MONTH_SQLITE)
+         ") s" NONZERO " EXCEPT " MONTHLY_ROWS ") x"},
+    };
+    bad = count_diffs(c, month_sql[db_conn_kind(c) == DB_SQLITE], report,
+                      "monthly buckets differ from the sum of their days");
+    if (bad < 0) {
+        diffs = -1;
+        goto cleanup;
+    }
+    diffs += bad;
+    /* 4. the parts and complaint KPIs: groups add up to the total, the total to a count */
     long others = check_more(c, &cfg, report);
     diffs = others < 0 ? -1 : diffs + others;
 cleanup:

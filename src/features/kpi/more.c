@@ -101,6 +101,25 @@ static int sum_row(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b)
     return 0;
 }
 
+/* The surveys' three pairs of one row (surveys_kpi_rows). */
+static int sum_kpi(void *arg, int kpi, int64_t key, int64_t bucket, int64_t a, int64_t b)
+{
+    ((struct more_ctx *)arg)->kpi = kpi;
+    return sum_row(arg, key, bucket, a, b);
+}
+static int sum_visits(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b)
+{
+    return sum_kpi(arg, K_VISITS, key, bucket, a, b);
+}
+static int sum_visits_sat(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b)
+{
+    return sum_kpi(arg, K_VISITS_SAT, key, bucket, a, b);
+}
+static int sum_surveys_sat(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b)
+{
+    return sum_kpi(arg, K_SURVEYS_SAT, key, bucket, a, b);
+}
+
 static int lead_row(void *arg, int64_t key, int64_t bucket, int64_t a, int64_t b)
 {
     (void)b;
@@ -194,15 +213,9 @@ int kpi_more_report(db_conn *c, const struct kpi_request *q, int64_t from, int64
     if (rc == 0)
         rc = complaints_kpi_rows(c, &s, sum_row, &x);
     /* dispatch_satisfaction, its response rate and the share satisfied of all surveys */
-    x.kpi = K_VISITS;
+    static const kpi_row_fn survey_fns[3] = {sum_visits, sum_visits_sat, sum_surveys_sat};
     if (rc == 0)
-        rc = surveys_kpi_visits(c, &s, sum_row, &x);
-    x.kpi = K_VISITS_SAT;
-    if (rc == 0)
-        rc = surveys_kpi_satisfied(c, &s, sum_row, &x);
-    x.kpi = K_SURVEYS_SAT;
-    if (rc == 0)
-        rc = surveys_kpi_all(c, &s, sum_row, &x);
+        rc = surveys_kpi_rows(c, &s, survey_fns, &x);
     if (rc == 0)
         rc = parts_kpi_lead(c, &s, lead_row, &x);
     if (rc == 0)

@@ -7,39 +7,52 @@
 
 /* The rows of a slice, SQL per key (KPI_KEY_*): KEY is the key column, BUCKET the time
  * bucket column, GROUP the GROUP BY. A line belongs to its own outlet (the repair's at
- * request time) and to its repair's product line. */
+ * request time) and to its repair's product line. Only the product line needs the
+ * repair: without a product-line key or filter the lines are read alone, from the
+ * covering period index (one repair row lookup per line was most of a year's report). */
 #define PK_KEYS(SQL)                                                                          \
-    {SQL("0", "0", ""), SQL("COALESCE(l.outlet_id, 0)", "0", " GROUP BY 1"),                  \
-     SQL("COALESCE(r.product_line_id, 0)", "0", " GROUP BY 1"),                               \
-     SQL("0", PK_AT " / CAST(? AS BIGINT)", " GROUP BY 2")}
-#define PK_FROM                                                                               \
-    " FROM part_request_lines l JOIN repairs r ON r.id = l.repair_id WHERE " PK_AT " >= ?"     \
-    " AND " PK_AT " < ?" KPI_SLICE_WHERE("l.outlet_id", "r.product_line_id")
+    {{SQL("0", "0", "", PK_LINES), SQL("COALESCE(l.outlet_id, 0)", "0", " GROUP BY 1", PK_LINES),  \
+      SQL("COALESCE(r.product_line_id, 0)", "0", " GROUP BY 1", PK_JOIN),                     \
+      SQL("0", PK_AT " / CAST(? AS BIGINT)", " GROUP BY 2", PK_LINES)},                       \
+     {SQL("0", "0", "", PK_JOIN), SQL("COALESCE(l.outlet_id, 0)", "0", " GROUP BY 1", PK_JOIN),    \
+      SQL("COALESCE(r.product_line_id, 0)", "0", " GROUP BY 1", PK_JOIN),                     \
+      SQL("0", PK_AT " / CAST(? AS BIGINT)", " GROUP BY 2", PK_JOIN)}}
+/* the 6 filter parameters stay: with no product line filter "0 = ?" binds 0 */
+#define PK_LINES " FROM part_request_lines l", "0"
+#define PK_JOIN " FROM part_request_lines l JOIN repairs r ON r.id = l.repair_id", "r.product_line_id"
+#define PK_FROM_(FROM, PL) FROM " WHERE " PK_AT " >= ? AND " PK_AT " < ?" KPI_SLICE_WHERE("l.outlet_id", PL)
+#define PK_FROM(...) PK_FROM_(__VA_ARGS__)
+
+static int pk_run(db_conn *c, const char *const sql[2][4], const struct kpi_slice *s,
+                  kpi_row_fn fn, void *arg)
+{
+    return kpi_slice_run(db_prepare(c, sql[s->pl_id != 0][s->key]), s, fn, arg);
+}
 
 int parts_kpi_fill(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
 {
     /* lines created in the period (a), and those first reserved from domestic stock (b):
      * own outlet, a branch or third party, central; not overseas, not backordered.
-     * Index part_request_lines_created. */
+     * Index part_request_lines_created (covering, 0022). */
 #define PK_AT "l.created_at"
-#define FILL_SQL(KEY, BUCKET, GROUP)                                                          \
+#define FILL_SQL(KEY, BUCKET, GROUP, FROM)                                                    \
     "SELECT " KEY ", " BUCKET ", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN"      \
-    " l.first_status = 'reserved' THEN 1 ELSE 0 END), 0) AS BIGINT)" PK_FROM GROUP
-    static const char *const sql[] = PK_KEYS(FILL_SQL);
+    " l.first_status = 'reserved' THEN 1 ELSE 0 END), 0) AS BIGINT)" PK_FROM(FROM) GROUP
+    static const char *const sql[2][4] = PK_KEYS(FILL_SQL);
 #undef PK_AT
-    return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
+    return pk_run(c, sql, s, fn, arg);
 }
 
 int parts_kpi_lead(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg)
 {
     /* one row per line received in the period: a = seconds from creation to receipt.
-     * Index part_request_lines_received. */
+     * Index part_request_lines_received (covering, 0022). */
 #define PK_AT "l.received_at"
-#define LEAD_SQL(KEY, BUCKET, GROUP) \
-    "SELECT " KEY ", " BUCKET ", l.received_at - l.created_at, 0" PK_FROM
-    static const char *const sql[] = PK_KEYS(LEAD_SQL);
+#define LEAD_SQL(KEY, BUCKET, GROUP, FROM) \
+    "SELECT " KEY ", " BUCKET ", l.received_at - l.created_at, 0" PK_FROM(FROM)
+    static const char *const sql[2][4] = PK_KEYS(LEAD_SQL);
 #undef PK_AT
-    return kpi_slice_run(db_prepare(c, sql[s->key]), s, fn, arg);
+    return pk_run(c, sql, s, fn, arg);
 }
 
 int parts_awaited(db_conn *c, const char *repair_code, char *out, size_t n, char promise[11])

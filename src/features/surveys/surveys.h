@@ -20,12 +20,10 @@ int surveys_repair_step(db_conn *c, int64_t repair_id, const char *status, int64
  * customer of the appointment's repair. 0 or a negative db code. */
 int surveys_visit_done(db_conn *c, int64_t appointment_id, int64_t now);
 
-/* KPI slices (see kpi_slice): per key and bucket of the invitation time,
- * surveys_kpi_visits: (visit surveys sent, answered); surveys_kpi_satisfied: (visit
- * surveys answered, satisfied = overall >= 4); surveys_kpi_all: (all surveys answered,
- * satisfied). 0 or a negative db code. */
-int surveys_kpi_visits(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
-int surveys_kpi_satisfied(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
-int surveys_kpi_all(db_conn *c, const struct kpi_slice *s, kpi_row_fn fn, void *arg);
+/* KPI slices (see kpi_slice): per key and bucket of the invitation time, three pairs
+ * from one scan: fns[0] (visit surveys sent, answered), fns[1] (visit surveys answered,
+ * satisfied = overall >= 4), fns[2] (all surveys answered, satisfied). 0 or a negative
+ * db code. */
+int surveys_kpi_rows(db_conn *c, const struct kpi_slice *s, const kpi_row_fn fns[3], void *arg);
 
 #endif

@@ -69,22 +69,8 @@ read -r pl model <<<"$(sqlite3 -separator ' ' "$DB" "SELECT p.code, m.code FROM 
     JOIN product_lines p ON p.id = m.product_line_id GROUP BY m.id ORDER BY COUNT(*) DESC LIMIT 1")"
 token=$("$BIN" token create --role marketer --name bench --db "$DB")
 
-start_server() { # a fresh serve; one that says nothing in 20 s is stopped and started again
-    for _ in 1 2 3; do
-        "$BIN" serve --db "$DB" --listen 127.0.0.1:0 --no-access-log >"$tmp/serve.out" 2>"$tmp/serve.log" &
-        srv_pid=$!
-        for _ in $(seq 400); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
-        url=$(sed -n 's/^listening on //p' "$tmp/serve.out")
-        if [ -n "$url" ]; then
-            # "listening" can come before connections are taken: wait for /healthz
-            for _ in $(seq 200); do curl -sf -o /dev/null "$url/healthz" && break; sleep 0.05; done
-            return 0
-        fi
-        echo "serve did not start in 20 s (state $(awk '{print $3}' /proc/$srv_pid/stat 2>/dev/null)); again" >&2
-        kill -9 "$srv_pid" 2>/dev/null || true; wait "$srv_pid" 2>/dev/null || true
-    done
-    cat "$tmp/serve.log" >&2; exit 1
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh # (the working directory is the repository)
 post() { # path body -> "json seconds"
     local r
     r=$(curl -s --retry 5 --retry-connrefused --retry-delay 1 -o "$tmp/p.json" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $token" \

@@ -16,6 +16,8 @@ registerMessages(byLang({
 export default function CallLists() {
   const [open, setOpen] = useState(null);
   const list = usePagedList('/campaigns', {}, 100);
+  // the launched phone and fax lists among the campaigns read so far (newest first);
+  // older ones with "Load more"
   const rows = (list.items || []).filter((c) => c.status !== 'draft' && (c.channel === 'phone' || c.channel === 'fax'));
   const cols = [
     { key: 'code', label: t('cp.code') },
@@ -31,6 +33,7 @@ export default function CallLists() {
     ${list.items === null ? html`<${Loading} />` : rows.length === 0
       ? html`<p class="empty" data-testid="cl-none">${t('cl.none')}</p>`
       : html`<${Table} columns=${cols} rows=${rows} rowKey="code" />`}
+    ${list.hasMore ? html`<${Button} variant="secondary" onClick=${list.more}>${t('common.more')}</${Button}>` : null}
     ${open ? html`<${Detail} key=${open} code=${open} />` : null}
   </${Page}>`;
 }

@@ -16,6 +16,7 @@
 #include "features/mail/mail.h"
 #include "features/network/network.h"
 #include "features/outbox/outbox.h"
+#include "rules/identity.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -318,7 +319,7 @@ static int read_password(char *out, size_t n)
 
 /* The options of `user` and `token`: --role, --outlet, --name. 0, or -1 for an unknown
  * option. */
-static const char *token_user, *token_expires;
+static const char *token_user, *token_expires, *user_email;
 
 static int identity_opts(int argc, char **argv, const char **role, const char **outlet,
                          const char **name)
@@ -328,6 +329,7 @@ static int identity_opts(int argc, char **argv, const char **role, const char **
                                    {"name", required_argument, 0, 'n'},
                                    {"user", required_argument, 0, 'u'},
                                    {"expires-in", required_argument, 0, 'e'},
+                                   {"email", required_argument, 0, 'm'},
                                    {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -341,6 +343,8 @@ static int identity_opts(int argc, char **argv, const char **role, const char **
             token_user = optarg;
         else if (ch == 'e')
             token_expires = optarg;
+        else if (ch == 'm')
+            user_email = optarg;
         else
             return -1;
     }
@@ -367,6 +371,9 @@ static int cmd_user(int argc, char **argv, db *d)
     size_t ll = strlen(login);
     if (ll < 2 || ll > 64 || strspn(login, "abcdefghijklmnopqrstuvwxyz0123456789._-") != ll)
         return usage_error(argv[0], "LOGIN is 2-64 of a-z 0-9 . _ -");
+    char email[IDENTITY_EMAIL_MAX] = "";
+    if (user_email && identity_email(user_email, email) < 0)
+        return usage_error(argv[0], "--email is not an email address");
     int64_t oid = 0;
     if (outlet && (oid = outlet_id_of(d, outlet)) < 0) {
         fprintf(stderr, "aftersales user: no outlet %s\n", outlet);
@@ -378,10 +385,18 @@ static int cmd_user(int argc, char **argv, db *d)
         return 1;
     }
     db_conn *c = db_acquire(d);
-    int rc = auth_user_add(c, login, name ? name : login, role, oid, pw);
+    int rc = db_begin(c);
+    if (rc >= 0)
+        rc = auth_user_add(c, login, name ? name : login, role, oid, pw);
+    if (rc >= 0 && *email)
+        rc = (int)db_exec(c, "UPDATE users SET email = ? WHERE login = ?", "tt", email, login);
+    if (rc >= 0)
+        rc = db_commit(c);
+    if (rc < 0)
+        db_rollback(c);
     sodium_memzero(pw, sizeof pw);
     if (rc == DB_EUNIQUE)
-        fprintf(stderr, "aftersales user: %s exists already\n", login);
+        fprintf(stderr, "aftersales user: %s or its email exists already\n", login);
     else if (rc < 0)
         fprintf(stderr, "aftersales user: %s\n", db_errmsg(c));
     else
@@ -561,8 +576,8 @@ static const struct cmd commands[] = {
      "       nothing left and no units erased (docs/retention.md); --dry-run prints the counts\n"
      "       per table and changes nothing; without --years the stored setting (--save sets it)"},
     {"user", cmd_user, NEEDS_DB, "add, disable or enable a staff account",
-     "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--db URL]  "
-     "(password on stdin)\n"
+     "aftersales user add LOGIN --role ROLE [--outlet CODE] [--name NAME] [--email ADDR]\n"
+     "       [--db URL]  (password on stdin; the email receives the role's notifications)\n"
      "       aftersales user disable LOGIN | user enable LOGIN [--db URL]\n"
      "       disable: its sessions end and its bearer tokens are refused (401) from the next "
      "request on\n       (a running server included); exit 1: no such login"},

@@ -47,6 +47,7 @@ const struct route *const feature_routes[] = {
     admin_routes,
     admin_account_routes,
     admin_session_routes,
+    admin_me_routes,
     admin_token_routes,
     NULL,
 };

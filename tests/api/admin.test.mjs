@@ -191,7 +191,7 @@ test('accounts API: disable ends the session at once on this server; supervisors
     const csv = await sup.fetch('/api/v1/users?format=csv&q=dave');
     assert.equal(csv.status, 200);
     const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
-    assert.equal(lines[0], 'login,name,role,outlet,active,created_at,updated_at,version');
+    assert.equal(lines[0], 'login,name,role,outlet,active,created_at,updated_at,version,email');
     assert.match(lines[1], /^dave,dave,agent,,true,/);
     const x = await sup.fetch('/api/v1/users?format=xlsx');
     assert.equal(x.status, 200);

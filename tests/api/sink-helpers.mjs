@@ -51,3 +51,19 @@ function parseMail(text) {
     }
     return { headers, body: text.slice(cut + 4) };
 }
+
+/** Poll fn every 150 ms until it returns something truthy (that value), or throw after ms. */
+export async function waitFor(what, fn, ms = 20_000) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+        const v = await fn();
+        if (v) return v;
+        await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A UTF-8 subject's RFC 2047 words decoded. */
+export const decodeWords = (v) => v.replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/g, (_, b) => Buffer.from(b, 'base64').toString('utf8')).trim();
+/** A base64 body decoded. */
+export const bodyText = (m) => Buffer.from(m.body.replace(/\s+/g, ''), 'base64').toString('utf8');

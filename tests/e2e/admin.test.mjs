@@ -172,3 +172,26 @@ test("an admin changes an agent's role and outlet; a token is created (secret on
   const me = await server.api('/api/v1/users/warehouse', { token: await server.token('admin') });
   assert.deepEqual([me.json.role, me.json.outlet], ['technician', 'O0002']);
 });
+
+test('email addresses: one sets one\'s own on my account; an admin sets an account\'s in the change form', async () => {
+  await asStaff(browser, server, 'agent', '#/account', async (page) => {
+    await page.fill('input[name=my_email]', 'not an address');
+    await page.click('[data-testid=my-email] button[type=submit]');
+    await page.locator('[data-testid=my-email] .banner').waitFor();
+    await page.fill('input[name=my_email]', 'Agent.Desk@Example.com');
+    await page.click('[data-testid=my-email] button[type=submit]');
+    await page.locator('.notice', { hasText: 'Email saved' }).waitFor();
+    assert.equal(await page.inputValue('input[name=my_email]'), 'agent.desk@example.com');
+  }, { locale: 'en', expected: [401, 422] });
+  await asStaff(browser, server, 'admin', '#/admin', async (page) => {
+    await page.fill('input[name=q]', 'supervisor');
+    await page.locator('[data-edit=supervisor]').click();
+    await page.fill('input[name=edit_email]', 'agent.desk@example.com');
+    await page.click('[data-testid=edit-account] button[type=submit]');
+    await page.locator('[data-testid=edit-account] .banner').waitFor(); // taken by the agent
+    await page.fill('input[name=edit_email]', 'lead@example.com');
+    await page.click('[data-testid=edit-account] button[type=submit]');
+    await page.locator('.notice', { hasText: '账号 supervisor 已修改' }).waitFor();
+    await page.locator('tr', { hasText: 'lead@example.com' }).waitFor();
+  }, { expected: [401, 409] });
+});

@@ -1,9 +1,10 @@
-// A person's own page (M16): their open sessions with "end" for each and "log out
-// everywhere". Hash route: #/account
+// A person's own page (M16): their email address (where their role's staff
+// notifications go), their open sessions with "end" for each and "log out everywhere".
+// Hash route: #/account
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, formatDateTime } from '../i18n.js';
-import { html, Page, Button, ErrorBanner, Loading, Table } from '../ui.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Loading, Table, fieldErrors } from '../ui.js';
 import { useItems } from '../lib/lists.js';
 
 registerMessages(byLang({
@@ -15,7 +16,35 @@ registerMessages(byLang({
   'acc.current': ['当前会话', 'This session'],
   'acc.end': ['结束', 'End'],
   'acc.everywhere': ['在所有设备上退出', 'Log out everywhere'],
+  'acc.email': ['我的邮箱', 'My email'],
+  'acc.email_hint': ['您角色的员工通知（如投诉升级）发送到此邮箱；留空则不接收', 'Staff notifications of your role (such as complaint escalations) go here; leave it empty for none'],
+  'acc.save': ['保存', 'Save'],
+  'acc.saved': ['邮箱已保存', 'Email saved'],
 }));
+
+function EmailForm({ user }) {
+  const [email, setEmail] = useState(user.email || '');
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  async function submit(e) {
+    e.preventDefault();
+    setError(null);
+    setSaved(false);
+    try {
+      const u = await api.patch('/me', { email: email || null });
+      user.email = u.email;
+      setEmail(u.email || '');
+      setSaved(true);
+    } catch (err) { setError(err); }
+  }
+  return html`<form data-testid="my-email" onSubmit=${submit} novalidate>
+    <${Field} label=${t('acc.email')} name="my_email" type="email" value=${email} error=${fieldErrors(error).email}
+      hint=${t('acc.email_hint')} onInput=${(e) => setEmail(e.currentTarget.value)} />
+    <${Button} type="submit">${t('acc.save')}</${Button}>
+    <${ErrorBanner} error=${error} />
+    ${saved ? html`<${Notice} tone="success">${t('acc.saved')}</${Notice}>` : null}
+  </form>`;
+}
 
 export default function Account({ user }) {
   const [n, setN] = useState(0);
@@ -45,6 +74,7 @@ export default function Account({ user }) {
   ];
   return html`<${Page} title=${t('acc.title') + ' · ' + user.login}
       actions=${html`<${Button} variant="danger" data-testid="logout-everywhere" onClick=${everywhere}>${t('acc.everywhere')}</${Button}>`}>
+    <${EmailForm} user=${user} />
     <h2>${t('acc.sessions')}</h2>
     <${ErrorBanner} error=${error || list.error} onRetry=${error ? null : list.reload} />
     ${list.items === null ? html`<${Loading} />` : html`<${Table} columns=${columns} rows=${list.items} rowKey="id" />`}

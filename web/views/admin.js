@@ -44,7 +44,7 @@ registerMessages(byLang({
   'adm.create': ['创建账号', 'Create account'],
   'adm.created': ['账号 {login} 已创建', 'Login {login} is created'],
   'adm.change': ['修改', 'Change'],
-  'adm.change_title': ['修改账号 {login} 的角色和网点', 'Change the role and outlet of {login}'],
+  'adm.change_title': ['修改账号 {login} 的角色、网点和邮箱', 'Change the role, outlet and email of {login}'],
   'adm.save': ['保存', 'Save'],
   'adm.cancel': ['取消', 'Cancel'],
   'adm.changed': ['账号 {login} 已修改，其会话下次请求起使用新权限', 'Login {login} is changed; its sessions have the new rights from their next request'],
@@ -63,6 +63,8 @@ registerMessages(byLang({
   'adm.revoked': ['令牌 {name} 已吊销', 'Token {name} is revoked'],
   'adm.created_at': ['创建时间', 'Created'],
   'adm.client': ['客户端地址', 'Client address'],
+  'adm.email': ['邮箱', 'Email'],
+  'adm.email_hint': ['该角色的员工通知（如投诉升级）发送到此邮箱', 'Staff notifications of the role (such as complaint escalations) go to this address'],
 }));
 
 const CSS = `
@@ -73,7 +75,7 @@ const CSS = `
 
 const roleName = (r) => (t('role.' + r) === 'role.' + r ? r : t('role.' + r));
 
-const EMPTY = { login: '', name: '', role: 'agent', outlet: '', password: '' };
+const EMPTY = { login: '', name: '', role: 'agent', outlet: '', password: '', email: '' };
 
 function NewAccount({ onCreated }) {
   const [a, setA] = useState(EMPTY);
@@ -86,6 +88,7 @@ function NewAccount({ onCreated }) {
       const body = { ...a };
       if (!body.outlet) delete body.outlet;
       if (!body.name) delete body.name;
+      if (!body.email) delete body.email;
       const u = await api.post('/users', body);
       setA(EMPTY);
       onCreated(u);
@@ -98,6 +101,7 @@ function NewAccount({ onCreated }) {
     <${Field} label=${t('adm.role')} name="new_role" as="select" value=${a.role} onChange=${set('role')}
       options=${ROLES.map((r) => ({ value: r, label: roleName(r) }))} />
     <${Field} label=${t('adm.outlet')} name="new_outlet" value=${a.outlet} error=${fe.outlet} onInput=${set('outlet')} />
+    <${Field} label=${t('adm.email')} name="new_email" type="email" value=${a.email} error=${fe.email} hint=${t('adm.email_hint')} onInput=${set('email')} />
     <${Field} label=${t('adm.password')} name="new_password" type="password" autocomplete="new-password"
       hint=${t('adm.password_hint')} value=${a.password} error=${fe.password} onInput=${set('password')} />
     <div><${Button} type="submit">${t('adm.create')}</${Button}></div>
@@ -106,7 +110,7 @@ function NewAccount({ onCreated }) {
 }
 
 function EditAccount({ row, onDone, onCancel }) {
-  const [a, setA] = useState({ role: row.role, outlet: row.outlet || '' });
+  const [a, setA] = useState({ role: row.role, outlet: row.outlet || '', email: row.email || '' });
   const [error, setError] = useState(null);
   const set = (k) => (e) => setA({ ...a, [k]: e.currentTarget.value });
   async function submit(e) {
@@ -114,7 +118,7 @@ function EditAccount({ row, onDone, onCancel }) {
     setError(null);
     try {
       const u = await api.patch(`/users/${encodeURIComponent(row.login)}`,
-        { version: row.version, role: a.role, outlet: a.outlet || null });
+        { version: row.version, role: a.role, outlet: a.outlet || null, email: a.email || null });
       onDone(u);
     } catch (err) { setError(err); }
   }
@@ -124,6 +128,7 @@ function EditAccount({ row, onDone, onCancel }) {
     <${Field} label=${t('adm.role')} name="edit_role" as="select" value=${a.role} error=${fe.role} onChange=${set('role')}
       options=${ROLES.map((r) => ({ value: r, label: roleName(r) }))} />
     <${Field} label=${t('adm.outlet')} name="edit_outlet" value=${a.outlet} error=${fe.outlet} hint=${t('adm.outlet_hint')} onInput=${set('outlet')} />
+    <${Field} label=${t('adm.email')} name="edit_email" type="email" value=${a.email} error=${fe.email} hint=${t('adm.email_hint')} onInput=${set('email')} />
     <div><${Button} type="submit">${t('adm.save')}</${Button}> <${Button} variant="secondary" onClick=${onCancel}>${t('adm.cancel')}</${Button}></div>
     <div style="grid-column: 1 / -1"><${ErrorBanner} error=${error} /></div>
   </form>`;
@@ -154,6 +159,7 @@ function Users({ user }) {
     { key: 'name', label: t('adm.name') },
     { key: 'role', label: t('adm.role'), render: (r) => roleName(r.role) },
     { key: 'outlet', label: t('adm.outlet'), render: (r) => r.outlet || '' },
+    { key: 'email', label: t('adm.email'), render: (r) => r.email || '' },
     { key: 'active', label: t('adm.active'), render: (r) => html`<span data-active=${String(r.active)}>${t(r.active ? 'adm.on' : 'adm.off')}</span>` },
     { key: 'updated_at', label: t('adm.updated'), render: (r) => formatDateTime(r.updated_at) },
     { key: 'actions', label: '', render: (r) => (admin && r.login !== user.login

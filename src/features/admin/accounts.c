@@ -43,6 +43,13 @@ const char *admin_password_problem(const char *login, const char *pw)
 const char *const admin_roles[] = {"admin",     "supervisor", "agent",  "outlet_manager",
                                    "technician", "warehouse",  "editor", "marketer", NULL};
 
+/* 1 when an account has that email address (after a failed insert: which key clashed). */
+static int email_taken(db_conn *c, const char *email)
+{
+    int64_t id = 0;
+    return lookup_id(c, "SELECT id FROM users WHERE email = ?", email, &id) == 0;
+}
+
 static int user_create(req *r)
 {
     json_t *body = NULL;
@@ -58,6 +65,8 @@ static int user_create(req *r)
         jsonv_fail(&v, "login", "2-64 of a-z 0-9 . _ -");
     if (role && (role_from_name(role) & ROLE_OUTLET_STAFF) && !outlet)
         jsonv_fail(&v, "outlet", "outlet staff need an outlet");
+    char email[IDENTITY_EMAIL_MAX];
+    admin_email_field(&v, body, email);
     const char *why = pw ? admin_password_problem(login, pw) : NULL;
     if (why)
         jsonv_fail(&v, "password", why);
@@ -73,11 +82,14 @@ static int user_create(req *r)
     }
     json_t *detail = json_pack("{s:[s,s,s,s,s]}", "fields", "login", "name", "role", "outlet",
                                "password");
+    if (*email)
+        json_array_append_new(json_object_get(detail, "fields"), json_string("email"));
     int64_t w = db_begin(c);
     if (w >= 0)
         w = auth_user_add(c, login, name ? name : login, role, oid, pw);
     if (w >= 0)
-        w = db_exec(c, "UPDATE users SET must_change_password = 1 WHERE login = ?", "t", login);
+        w = db_exec(c, "UPDATE users SET must_change_password = 1, email = NULLIF(?, '')"
+                       " WHERE login = ?", "tt", email, login);
     if (w >= 0)
         w = audit_write(c, audit_actor(r), "create", "user", login, detail);
     if (w >= 0)
@@ -85,8 +97,9 @@ static int user_create(req *r)
     json_decref(detail);
     if (w < 0) {
         db_rollback(c);
-        rc = w == DB_EUNIQUE ? reply_error(r, 409, "conflict", "that login exists already", NULL)
-                             : -1;
+        rc = w == DB_EUNIQUE && *email && email_taken(c, email) ? admin_email_taken(r)
+             : w == DB_EUNIQUE ? reply_error(r, 409, "conflict", "that login exists already", NULL)
+                               : -1;
         goto done;
     }
     rc = admin_user_reply(r, login, 201);

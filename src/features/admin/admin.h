@@ -4,7 +4,9 @@
 #define FEATURES_ADMIN_H
 #include "base/db.h"
 
+#include "base/jsonv.h"
 #include "base/router.h"
+#include "rules/identity.h"
 
 extern const struct route admin_routes[];
 /* Creating accounts and changing one's password (accounts.c). */
@@ -22,6 +24,16 @@ const char *admin_password_problem(const char *login, const char *pw);
 int admin_user_reply(req *r, const char *login, int status);
 /* A person's own sessions: list, end one, log out everywhere (sessions.c). */
 extern const struct route admin_session_routes[];
+/* PATCH /api/v1/me: one's own email address (email.c). */
+extern const struct route admin_me_routes[];
+/* body's "email" into out, normalised (identity_email): 1 when given (out "" for null or
+ * "", which remove it), 0 when absent or invalid (a field error in v). */
+int admin_email_field(jsonv *v, json_t *body, char out[IDENTITY_EMAIL_MAX]);
+/* Set the account's email ("" removes it) in the caller's transaction: rows or a db code
+ * (DB_EUNIQUE when another account has it). */
+int64_t admin_email_store(db_conn *c, int64_t user_id, const char *email);
+/* The 409 for an email address another account has. */
+int admin_email_taken(req *r);
 /* GET /api/v1/audit (audit_view.c). */
 int admin_audit_list(req *r);
 

@@ -1,4 +1,4 @@
-/* admin change: an administrator changes an account's role, outlet or name by version.
+/* admin change: an administrator changes an account's role, outlet, name or email by version.
  * The update moves auth_epoch (a trigger), so the account's open sessions have the new
  * rights on their next request, on every server; audited with the changed field names. */
 #include "features/admin/admin.h"
@@ -13,13 +13,14 @@
 struct account {
     int64_t id, outlet_id, version;
     char role[32];
-    char *name;
+    char *name, *email;
 };
 
 /* 0, 1 when there is no such login, or a negative db code. */
 static int load(req *r, const char *login, struct account *a)
 {
-    db_stmt *st = db_prepare(req_db(r), "SELECT id, role, COALESCE(outlet_id, 0), version, name"
+    db_stmt *st = db_prepare(req_db(r), "SELECT id, role, COALESCE(outlet_id, 0), version, name,"
+                                        " COALESCE(email, '')"
                                         " FROM users WHERE login = ?");
     if (!st)
         return DB_ERROR;
@@ -31,6 +32,7 @@ static int load(req *r, const char *login, struct account *a)
         a->outlet_id = db_int(st, 2);
         a->version = db_int(st, 3);
         a->name = arena_strdup(r->a, db_text(st, 4));
+        a->email = arena_strdup(r->a, db_text(st, 5));
     }
     db_done(st);
     return s == DB_ROW ? 0 : s == DB_DONE ? 1 : s;
@@ -38,17 +40,18 @@ static int load(req *r, const char *login, struct account *a)
 
 /* One write: 0, 1 when the version moved on, or a negative db code. */
 static int64_t store(req *r, const char *login, const struct account *was, const char *role,
-                     int64_t outlet_id, const char *name, json_t *fields)
+                     int64_t outlet_id, const char *name, const char *email, json_t *fields)
 {
     db_conn *c = req_db(r);
     int64_t w = db_begin(c);
     if (w >= 0)
         w = db_exec(c,
-                    outlet_id ? "UPDATE users SET role = ?, outlet_id = ?, name = ?,"
+                    outlet_id ? "UPDATE users SET role = ?, outlet_id = ?, name = ?, email = NULLIF(?, ''),"
                                 " version = version + 1, updated_at = ? WHERE id = ? AND version = ?"
                               : "UPDATE users SET role = ?, outlet_id = NULLIF(?, 0), name = ?,"
+                                " email = NULLIF(?, ''),"
                                 " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                    "titiii", role, outlet_id, name, now_unix(), was->id, was->version);
+                    "tittiii", role, outlet_id, name, email, now_unix(), was->id, was->version);
     if (w == 0) {
         db_rollback(c);
         return 1;
@@ -66,7 +69,7 @@ static int64_t store(req *r, const char *login, const struct account *was, const
 
 int admin_user_change(req *r)
 {
-    static const char *const allowed[] = {"version", "role", "outlet", "name", NULL};
+    static const char *const allowed[] = {"version", "role", "outlet", "name", "email", NULL};
     const char *login = req_param(r, "login");
     json_t *body = NULL;
     if (req_json(r, &body) < 0)
@@ -81,6 +84,8 @@ int admin_user_change(req *r)
     int outlet_given = json_is_object(body) && json_object_get(body, "outlet") != NULL;
     if (name && !*name)
         jsonv_fail(&v, "name", "must not be empty");
+    char email[IDENTITY_EMAIL_MAX];
+    int email_given = admin_email_field(&v, body, email);
     struct account was = {0};
     int rc = 0, l = jsonv_ok(&v) ? load(r, login, &was) : 0;
     if (l == 1) {
@@ -119,12 +124,17 @@ int admin_user_change(req *r)
         json_array_append_new(fields, json_string("outlet"));
     if (name && strcmp(name, was.name) != 0)
         json_array_append_new(fields, json_string("name"));
+    const char *to_email = email_given ? email : was.email;
+    if (strcmp(to_email, was.email) != 0)
+        json_array_append_new(fields, json_string("email"));
     int64_t w = json_array_size(fields)
-                    ? store(r, login, &was, to_role, oid, name ? name : was.name, fields)
+                    ? store(r, login, &was, to_role, oid, name ? name : was.name, to_email, fields)
                     : 0;
     json_decref(fields);
     if (w == 1)
         rc = reply_error(r, 409, "stale_version", "the account changed since you read it", NULL);
+    else if (w == DB_EUNIQUE)
+        rc = admin_email_taken(r);
     else if (w < 0)
         rc = reply_db_failure(r, (int)w, "account");
     else

@@ -44,10 +44,12 @@ static const struct table_col cols[] = {
     {"role", NULL, TABLE_TEXT, 14, 0},       {"outlet", NULL, TABLE_TEXT, 10, 0},
     {"active", NULL, TABLE_TEXT, 7, 0},      {"created_at", NULL, TABLE_TEXT, 21, 0},
     {"updated_at", NULL, TABLE_TEXT, 21, 0}, {"version", NULL, TABLE_INT, 7, 0},
+    {"email", NULL, TABLE_TEXT, 24, 0},
 };
 
 #define USER_SELECT                                                                        \
-    "SELECT u.login, u.name, u.role, o.code, u.active, u.created_at, u.updated_at, u.version" \
+    "SELECT u.login, u.name, u.role, o.code, u.active, u.created_at, u.updated_at, u.version," \
+    " u.email"                                                                               \
     " FROM users u LEFT JOIN outlets o ON o.id = u.outlet_id"
 
 static json_t *user_json(db_stmt *st)
@@ -55,11 +57,12 @@ static json_t *user_json(db_stmt *st)
     char created[21], updated[21];
     dt_rfc3339(db_int(st, 5), created);
     dt_rfc3339(db_int(st, 6), updated);
-    return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s, s:s, s:I}", "login", db_text(st, 0),
+    return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s, s:s, s:I, s:s?}", "login", db_text(st, 0),
                      "name", db_text(st, 1), "role", db_text(st, 2), "outlet",
                      db_isnull(st, 3) ? NULL : db_text(st, 3), "active", (int)db_int(st, 4),
                      "created_at", created, "updated_at", updated, "version",
-                     (json_int_t)db_int(st, 7));
+                     (json_int_t)db_int(st, 7), "email",
+                     db_isnull(st, 8) ? NULL : db_text(st, 8));
 }
 
 static int one(db_conn *c, int64_t id, json_t **out)

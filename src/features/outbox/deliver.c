@@ -48,15 +48,27 @@ static CURL *easy(const char *url, long timeout, char *ebuf, char *err, size_t e
 }
 
 enum ob_result ob_smtp_send(const char *url, const char *user, const char *password,
-                            const char *from, const char *to, const char *msg, size_t len,
-                            char *err, size_t errlen)
+                            const char *from, const struct ob_rcpts *to, const char *msg,
+                            size_t len, char *err, size_t errlen)
 {
     char ebuf[CURL_ERROR_SIZE] = "";
     CURL *h = easy(url, 120L, ebuf, err, errlen);
     if (!h)
         return OB_RETRY;
     struct upload u = {msg, len};
-    struct curl_slist *rcpt = curl_slist_append(NULL, to);
+    struct curl_slist *rcpt = NULL;
+    for (int i = 0; i < to->n; i++) {
+        char a[264];
+        snprintf(a, sizeof a, "<%s>", to->addr[i]);
+        struct curl_slist *more = curl_slist_append(rcpt, a);
+        if (!more) {
+            curl_slist_free_all(rcpt);
+            curl_easy_cleanup(h);
+            snprintf(err, errlen, "curl: out of memory");
+            return OB_RETRY;
+        }
+        rcpt = more;
+    }
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);

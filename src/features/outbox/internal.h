@@ -40,11 +40,26 @@ void ob_header_words(buf *out, const char *s);
 /* What a delivery attempt came to. */
 enum ob_result { OB_SENT, OB_RETRY, OB_PERMANENT };
 
-/* Send one mail through the relay at url: 0 OB_* with err (at most errlen) filled
- * unless sent. */
+/* The envelope recipients of one mail (bare addresses). */
+#define OB_RCPTS_MAX 64
+struct ob_rcpts {
+    int n;
+    char addr[OB_RCPTS_MAX][256];
+};
+
+/* Send one mail through the relay at url to every address of to: OB_* with err (at most
+ * errlen) filled unless sent. */
 enum ob_result ob_smtp_send(const char *url, const char *user, const char *password,
-                            const char *from, const char *to, const char *msg, size_t len,
-                            char *err, size_t errlen);
+                            const char *from, const struct ob_rcpts *to, const char *msg,
+                            size_t len, char *err, size_t errlen);
+
+/* A staff notification's addresses (staff.c): the enabled accounts of role (the row's
+ * recipient) with an email address; for an outlet-bound role only those of the outlet
+ * the payload's "outlet" names, when it names one. OB_SENT with out filled, or
+ * OB_PERMANENT (err says why: an unknown role, nobody with an address) or OB_RETRY (the
+ * database). */
+enum ob_result ob_staff_rcpts(db_conn *c, const char *role, const char *payload,
+                              struct ob_rcpts *out, char *err, size_t errlen);
 /* POST {"to":..., "text":...} to the gateway; 2xx sent, 4xx permanent, else retry. */
 enum ob_result ob_sms_send(const char *url, const char *to, const char *text, char *err,
                            size_t errlen);

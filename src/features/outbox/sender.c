@@ -57,6 +57,7 @@ static void recover(db_conn *c, int64_t now)
 struct msg {
     int64_t id, attempts;
     char channel[16], to[256], tpl[64], mid[160];
+    char lang[8]; /* the customer's language (0023), "" when the row has no customer */
     char *payload;
 };
 
@@ -64,7 +65,7 @@ struct msg {
 static int claim(db_conn *c, int64_t now, struct msg *m)
 {
     char channels[64];
-    snprintf(channels, sizeof channels, "%s%s%s", cf.smtp ? "'email'" : "",
+    snprintf(channels, sizeof channels, "%s%s%s", cf.smtp ? "'email', 'staff'" : "",
              cf.smtp && cf.sms ? ", " : "", cf.sms ? "'sms'" : "");
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT id FROM outbox WHERE status IN ('queued', 'retry') AND next_at <= ?"
@@ -96,8 +97,11 @@ static int claim(db_conn *c, int64_t now, struct msg *m)
                 return (int)got;
             if (got == 0)
                 continue; /* another server took it */
-            st = db_prepare(c, "SELECT channel, recipient, template, payload, message_id, attempts"
-                               " FROM outbox WHERE id = ?");
+            /* a merged customer's language is the surviving record's */
+            st = db_prepare(c, "SELECT o.channel, o.recipient, o.template, o.payload, o.message_id,"
+                               " o.attempts, COALESCE(mc.lang, cu.lang, '')"
+                               " FROM outbox o LEFT JOIN customers cu ON cu.id = o.customer_id"
+                               " LEFT JOIN customers mc ON mc.id = cu.merged_into WHERE o.id = ?");
             if (!st)
                 return DB_ERROR;
             db_bind_int(st, 1, ids[i]);
@@ -110,6 +114,7 @@ static int claim(db_conn *c, int64_t now, struct msg *m)
                 m->payload = strdup(db_text(st, 3));
                 snprintf(m->mid, sizeof m->mid, "%s", db_text(st, 4));
                 m->attempts = db_int(st, 5);
+                snprintf(m->lang, sizeof m->lang, "%s", db_text(st, 6));
             }
             db_done(st);
             return rc == DB_ROW ? 1 : DB_ERROR;
@@ -132,12 +137,15 @@ static void absolute(json_t *obj, const char *key, const char *prefix)
     }
 }
 
-/* Deliver m once. */
-static enum ob_result deliver(struct msg *m, char *err, size_t errlen)
+/* Deliver m once: to m->to, or (channel staff) to the addresses in rcpts. */
+static enum ob_result deliver(struct msg *m, const struct ob_rcpts *rcpts, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *payload = json_loads(m->payload ? m->payload : "{}", 0, &je);
-    json_t *lang = json_object_get(payload, "lang");
+    /* the payload's lang, else the customer's stored one, else zh-CN */
+    const char *lang = json_string_value(json_object_get(payload, "lang"));
+    if (!lang && *m->lang)
+        lang = m->lang;
     /* a link into the portal ("/portal/survey.html#...") and a List-Unsubscribe
      * ("</api/v1/public/unsubscribe/...>") are stored relative: the customer gets them
      * under the public address */
@@ -145,21 +153,26 @@ static enum ob_result deliver(struct msg *m, char *err, size_t errlen)
     absolute(json_object_get(payload, "headers"), "List-Unsubscribe", "<");
     struct ob_text t = {0};
     enum ob_result res = OB_PERMANENT;
-    if (ob_render(m->tpl, json_string_value(lang), payload, &t) < 0) {
+    if (ob_render(m->tpl, lang, payload, &t) < 0) {
         snprintf(err, errlen, "no template %s", m->tpl);
     } else if (strcmp(m->channel, "sms") == 0) {
         res = ob_sms_send(cf.sms, m->to, t.body, err, errlen);
     } else {
-        buf msg = BUF_INIT;
-        char rcpt[264], from[264];
-        snprintf(rcpt, sizeof rcpt, "<%s>", m->to);
+        buf msg = BUF_INIT, to = BUF_INIT;
+        struct ob_rcpts one = {.n = 1};
+        snprintf(one.addr[0], sizeof one.addr[0], "%s", m->to);
+        const struct ob_rcpts *rc = rcpts ? rcpts : &one;
+        for (int i = 0; i < rc->n; i++)
+            buf_addf(&to, "%s%s", i ? ", " : "", rc->addr[i]);
+        char from[264];
         snprintf(from, sizeof from, "<%s>", cf.from);
-        if (ob_mime(&msg, cf.from, m->to, m->mid, now_unix(), &t) < 0)
+        if (ob_mime(&msg, cf.from, to.s ? to.s : "", m->mid, now_unix(), &t) < 0)
             snprintf(err, errlen, "cannot build the message");
         else
-            res = ob_smtp_send(cf.smtp, cf.has_auth ? cf.user : NULL, cf.password, from, rcpt,
+            res = ob_smtp_send(cf.smtp, cf.has_auth ? cf.user : NULL, cf.password, from, rc,
                                msg.s, msg.len, err, errlen);
         buf_release(&msg);
+        buf_release(&to);
     }
     ob_text_free(&t);
     json_decref(payload);
@@ -200,7 +213,12 @@ static void pass(db_conn *c)
         if (got <= 0)
             break;
         char err[512] = "";
-        enum ob_result res = deliver(&m, err, sizeof err);
+        struct ob_rcpts staff;
+        enum ob_result res = OB_SENT;
+        if (strcmp(m.channel, "staff") == 0)
+            res = ob_staff_rcpts(c, m.to, m.payload, &staff, err, sizeof err);
+        if (res == OB_SENT)
+            res = deliver(&m, strcmp(m.channel, "staff") == 0 ? &staff : NULL, err, sizeof err);
         finish(c, &m, res, err);
         free(m.payload);
     }

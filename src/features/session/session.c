@@ -16,8 +16,19 @@ static json_t *session_user(const req *r)
 
 static int session_me(req *r)
 {
+    json_t *user = session_user(r);
+    /* the account's email address (0023; PATCH /api/v1/me sets it), null when none */
+    db_stmt *st = r->who.user_id ? db_prepare(req_db(r), "SELECT email FROM users WHERE id = ?") : NULL;
+    if (st) {
+        db_bind_int(st, 1, r->who.user_id);
+        if (db_step(st) == DB_ROW && !db_isnull(st, 0))
+            json_object_set_new(user, "email", json_string(db_text(st, 0)));
+        db_done(st);
+    }
+    if (!json_object_get(user, "email"))
+        json_object_set_new(user, "email", json_null());
     return reply_json(r, 200,
-                      json_pack("{s:o, s:s?, s:b}", "user", session_user(r), "csrf_token",
+                      json_pack("{s:o, s:s?, s:b}", "user", user, "csrf_token",
                                 r->who.csrf, "must_change_password", r->who.must_change_password));
 }
 

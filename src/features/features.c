@@ -133,7 +133,7 @@ const feature_visit_hook feature_visit_hooks[] = {
 };
 
 const struct csv_kind feature_csv[] = {
-    {"customers", customers_import_csv, customers_export_csv, "code,name,phone,email,region,address"},
+    {"customers", customers_import_csv, customers_export_csv, "code,name,phone,email,region,address[,lang]"},
     {"outlets", network_import_outlets, network_export_outlets,
      "code,name,type,grade,region,covers,product_lines,capacity,active"},
     {"models", catalog_import_models, catalog_export_models,

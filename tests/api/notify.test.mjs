@@ -151,3 +151,92 @@ test('an outlet-bound role goes to that outlet\'s staff only; nobody with an add
     assert.equal(mails[0].headers.to, 'o1.manager@example.com');
     assert.equal(mails[0].headers.subject, 'Complaint K-O1 escalation (first_response 75%)', 'the payload\'s lang');
 });
+
+// ---- the customer's language (0023): stored, edited, imported and exported, and used by
+// the sender for every message to the customer whose payload names no lang
+
+let n = 0;
+const serial = () => `NT${process.pid}-${++n}`;
+async function register(email) {
+    const sn = serial();
+    const r = await ctx.s.api('/api/v1/public/warranty-registrations', {
+        body: { name: 'Anna Smith', phone: '', email, model: 'HT-A9', serial: sn, purchase_date: '2026-01-10' },
+    });
+    assert.equal(r.status, 201, r.text);
+    return sn;
+}
+
+test('a customer\'s language: zh-CN by default, set on create and by version, refused when unknown', async () => {
+    const { agent } = ctx;
+    let r = await agent.request('/api/v1/customers', { body: { name: '默认 语言', phone: '13800138601' } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.lang, 'zh-CN');
+    r = await agent.request('/api/v1/customers', { body: { name: 'Anna Smith', email: 'anna.en@example.com', lang: 'en' } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.lang, 'en');
+    const code = r.json.code;
+    r = await agent.request('/api/v1/customers', { body: { name: 'X', phone: '13800138602', lang: 'fr' } });
+    assert.equal(r.status, 422);
+    assert.match(r.json.error.fields.lang, /zh-CN, en/);
+    let c = (await agent.request(`/api/v1/customers/${code}`)).json;
+    r = await patch(agent, `/api/v1/customers/${code}`, { version: c.version, lang: 'de' });
+    assert.equal(r.status, 422);
+    r = await patch(agent, `/api/v1/customers/${code}`, { version: c.version, lang: 'zh-CN' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.lang, 'zh-CN');
+    c = r.json;
+    r = await patch(agent, `/api/v1/customers/${code}`, { version: c.version, lang: 'en' });
+    assert.equal(r.json.lang, 'en');
+    r = await patch(agent, `/api/v1/customers/${code}`, { version: r.json.version, name: 'Anna Smith-Lee' });
+    assert.equal(r.json.lang, 'en', 'kept when not sent');
+    const audit = await sql(ctx.s, `SELECT detail FROM audit WHERE entity = 'customer' AND entity_code = '${code}' ORDER BY id`);
+    assert.match(audit, /"fields":\["lang"\]/);
+});
+
+test('an English customer gets the English template, a Chinese one the Chinese; a payload lang wins', async () => {
+    const { s } = ctx;
+    await sql(s, 'DELETE FROM outbox');
+    const en = await register('anna.en@example.com'); // the English customer above (a strong match by email)
+    const zh = await register(`zh${process.pid}@example.com`); // a new customer: zh-CN
+    const cid = await sql(s, "SELECT customer_id FROM customer_emails WHERE email = 'anna.en@example.com'");
+    await sql(s, `INSERT INTO outbox (channel, recipient, template, payload, customer_id, created_at) VALUES
+        ('email', 'anna.en@example.com', 'repair_status', '{"code":"R-LANG-1","status":"repairing"}', ${cid}, 1),
+        ('email', 'anna.en@example.com', 'repair_status', '{"code":"R-LANG-2","status":"维修中","lang":"zh-CN"}', ${cid}, 1)`);
+    await waitFor('all sent', async () => (await sql(s, "SELECT COUNT(*) FROM outbox WHERE status <> 'sent'")) === '0'
+        && (await sql(s, 'SELECT COUNT(*) FROM outbox')) === '4');
+    const msgs = await sink.messages();
+    const subj = (re) => msgs.map((m) => decodeWords(m.headers.subject ?? '')).filter((x) => re.test(x));
+    assert.deepEqual(subj(new RegExp(en)), [`Warranty registration confirmed: ${en}`]);
+    assert.deepEqual(subj(new RegExp(zh)), [`保修登记确认 ${zh}`]);
+    assert.deepEqual(subj(/R-LANG-1/), ['Repair R-LANG-1: repairing']);
+    assert.deepEqual(subj(/R-LANG-2/), ['维修单 R-LANG-2 状态更新：维修中'], 'the payload\'s lang over the customer\'s');
+});
+
+test('customer CSV: an optional lang column imports (empty: zh-CN) and exports; a bad value stops the file', async () => {
+    const { s, agent } = ctx;
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'notify-csv-'));
+    try {
+        const good = path.join(dir, 'good.csv');
+        await writeFile(good, 'code,name,email,lang\nC80000001,Bob Lang,bob.lang@example.com,en\nC80000002,李 默认,li.lang@example.com,\n');
+        let r = await s.run(['import', 'customers', good]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal((await agent.request('/api/v1/customers/C80000001')).json.lang, 'en');
+        assert.equal((await agent.request('/api/v1/customers/C80000002')).json.lang, 'zh-CN');
+        const bad = path.join(dir, 'bad.csv');
+        await writeFile(bad, 'code,name,email,lang\nC80000003,Cy,cy.lang@example.com,EN-us\n');
+        r = await s.run(['import', 'customers', bad]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /bad\.csv:2: lang: must be zh-CN or en/);
+        assert.equal((await agent.request('/api/v1/customers/C80000003')).status, 404);
+        const out = await s.run(['export', 'customers']);
+        assert.equal(out.code, 0, out.stderr);
+        const lines = out.stdout.split('\r\n');
+        assert.equal(lines[0], 'code,name,phone,email,region,address,lang', 'the contract\'s six columns first, unchanged');
+        assert.ok(lines.includes('C80000001,Bob Lang,,bob.lang@example.com,,,en'), out.stdout.slice(0, 400));
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+});

@@ -167,3 +167,21 @@ test('merge dialog shows both records side by side and merges', async () => {
     await context.close();
   }
 });
+
+test('the message language is chosen on the form and shown on the card', async () => {
+  const { context, page, errors } = await openAs('e2e_agent');
+  try {
+    await page.goto(server.url + `/#/customers/${made.li.code}/edit`);
+    await page.waitForSelector('[data-testid=cust-form]');
+    assert.equal(await page.inputValue('select[name=lang]'), 'zh-CN');
+    await page.selectOption('select[name=lang]', 'en');
+    await page.click('[data-testid=cust-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=cust-card-code]');
+    await page.locator('[data-testid=cust-identities] dd[data-lang=en]', { hasText: '英文' }).waitFor();
+    const r = await server.api(`/api/v1/customers/${made.li.code}`, { token });
+    assert.equal(r.json.lang, 'en');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -46,6 +46,10 @@ registerMessages(byLang({
   'cust.region': ['地区代码', 'Region code'],
   'cust.region.hint': ['六位行政区划代码（GB/T 2260），如 310104', 'six-digit GB/T 2260 code, e.g. 310104'],
   'cust.address': ['地址', 'Address'],
+  'cust.lang': ['通知语言', 'Message language'],
+  'cust.lang.hint': ['自动发送的短信和邮件（维修状态、回访、营销）使用此语言', 'Automatic texts and mails (repair status, surveys, campaigns) use this language'],
+  'cust.lang.zh-CN': ['中文', 'Chinese'],
+  'cust.lang.en': ['英文', 'English'],
   'cust.phones': ['电话', 'Phones'],
   'cust.emails': ['邮箱', 'Emails'],
   'cust.mobile': ['手机', 'mobile'],
@@ -465,6 +469,7 @@ function Card({ user, code }) {
             <dt>${t('cust.emails')}</dt><dd>${(c.emails || []).map((e) => html`<div key=${e}>${e}</div>`)}</dd>
             <dt>${t('cust.region')}</dt><dd>${c.region || ''}</dd>
             <dt>${t('cust.address')}</dt><dd>${c.address || ''}</dd>
+            <dt>${t('cust.lang')}</dt><dd data-lang=${c.lang}>${t('cust.lang.' + (c.lang || 'zh-CN'))}</dd>
             <dt>${t('cust.created')}</dt><dd>${formatDateTime(c.created_at)}</dd>
             <dt>${t('cust.updated')}</dt><dd>${formatDateTime(c.updated_at)}</dd>
             ${c.merged_codes?.length ? html`<dt>${t('cust.merged_codes')}</dt><dd>${c.merged_codes.join(', ')}</dd>` : null}
@@ -488,7 +493,7 @@ const split = (s) => s.split(/[,;，；]/).map((x) => x.trim()).filter(Boolean);
 function Form({ code, prefill }) {
   const editing = !!code;
   const [v, setV] = useState(() => ({ name: prefill?.get('name') || '', phone: prefill?.get('phone') || '', phone2: '',
-    email: prefill?.get('email') || '', region: '', address: '' }));
+    email: prefill?.get('email') || '', region: '', address: '', lang: 'zh-CN' }));
   const [version, setVersion] = useState(null);
   const [loading, setLoading] = useState(editing);
   const [error, setError] = useState(null);
@@ -498,7 +503,7 @@ function Form({ code, prefill }) {
     api.get(`/customers/${code}`).then((c) => {
       const phones = (c.phones || []).map((p) => p.number);
       setV({ name: c.name, phone: phones[0] || '', phone2: phones.slice(1).join(', '),
-        email: (c.emails || []).join(', '), region: c.region || '', address: c.address || '' });
+        email: (c.emails || []).join(', '), region: c.region || '', address: c.address || '', lang: c.lang || 'zh-CN' });
       setVersion(c.version);
       setLoading(false);
     }, (e) => { setError(e); setLoading(false); });
@@ -511,7 +516,7 @@ function Form({ code, prefill }) {
     setError(null);
     const phones = [v.phone.trim(), ...split(v.phone2)].filter(Boolean);
     const emails = split(v.email);
-    const body = { name: v.name, region: v.region.trim() || null, address: v.address.trim() || null };
+    const body = { name: v.name, region: v.region.trim() || null, address: v.address.trim() || null, lang: v.lang };
     if (editing) Object.assign(body, { version, phones, emails });
     else Object.assign(body, { phone: v.phone.trim() || null, phones: split(v.phone2), email: emails[0] || null, emails: emails.slice(1) });
     if (force) body.force = true;
@@ -534,6 +539,8 @@ function Form({ code, prefill }) {
         <${Field} label=${t('cust.email')} name="email" value=${v.email} type="text" inputmode="email" hint=${t('cust.email.hint')} error=${f.email || f.emails} onInput=${set('email')} />
         <${Field} label=${t('cust.region')} name="region" value=${v.region} hint=${t('cust.region.hint')} error=${f.region} onInput=${set('region')} />
         <${Field} label=${t('cust.address')} name="address" value=${v.address} as="textarea" rows="2" error=${f.address} onInput=${set('address')} />
+        <${Field} label=${t('cust.lang')} name="lang" as="select" value=${v.lang} hint=${t('cust.lang.hint')} error=${f.lang} onChange=${set('lang')}
+          options=${['zh-CN', 'en'].map((l) => ({ value: l, label: t('cust.lang.' + l) }))} />
         ${dup ? html`
           <div class="notice notice-warning" role="alert" data-testid="cust-duplicate">
             <h2 class="notice-title">${t('cust.dup.title')}</h2>

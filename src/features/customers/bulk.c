@@ -110,15 +110,15 @@ int cust_bulk_flush(struct bulk *b)
     if (!st) {
         multi_insert_sql(sql, sizeof sql,
                          "INSERT INTO customers (code, name, name_key, region, address,"
-                         " created_at, updated_at)",
-                         7, n, " RETURNING id, code");
+                         " created_at, updated_at, lang)",
+                         8, n, " RETURNING id, code");
         st = b->ins_cust[n] = db_prepare(b->c, sql);
         if (!st)
             return DB_ERROR;
     }
     for (int i = 0; i < n; i++) {
         const struct cust_in *in = b->pending[i];
-        int p = i * 7;
+        int p = i * 8;
         db_bind_text(st, p + 1, b->pcode[i]);
         db_bind_text(st, p + 2, in->name);
         db_bind_text(st, p + 3, in->name_key);
@@ -126,6 +126,7 @@ int cust_bulk_flush(struct bulk *b)
         db_bind_text(st, p + 5, in->address[0] ? in->address : NULL);
         db_bind_int(st, p + 6, b->now);
         db_bind_int(st, p + 7, b->now);
+        db_bind_text(st, p + 8, in->lang[0] ? in->lang : "zh-CN");
     }
     for (int k = 0; (rc = db_step(st)) == DB_ROW; k++) {
         /* the rows come back in the order given (SQLite); matched by code in case not */

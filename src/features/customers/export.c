@@ -16,16 +16,17 @@ int customers_export_csv(db *d, FILE *out)
     enum { BATCH = 5000 };
     struct row {
         int64_t id;
-        char code[16];
+        char code[16], lang[8];
         char *name, *region, *address;
         buf phones, emails;
     } *rows = calloc(BATCH, sizeof *rows);
     /* CRLF as Excel writes it; text that looks like a formula is written as text */
     csv_writer wr = csv_writer_file(out, CSV_CRLF | CSV_GUARD_FORMULAS);
-    static const char *const head[] = {"code", "name", "phone", "email", "region", "address"};
+    /* the contract's six columns, then lang (0023), which import reads back */
+    static const char *const head[] = {"code", "name", "phone", "email", "region", "address", "lang"};
     csv_row(&wr, head, NCOLS);
     for (;;) {
-        db_stmt *st = db_prepare(c, "SELECT id, code, name, region, address FROM customers WHERE"
+        db_stmt *st = db_prepare(c, "SELECT id, code, name, region, address, lang FROM customers WHERE"
                                     " id > ? AND merged_into IS NULL AND erased_at IS NULL"
                                     " ORDER BY id LIMIT 5000");
         if (!st)
@@ -39,6 +40,7 @@ int customers_export_csv(db *d, FILE *out)
             w->name = strdup(db_text(st, 2));
             w->region = db_text(st, 3) ? strdup(db_text(st, 3)) : NULL;
             w->address = db_text(st, 4) ? strdup(db_text(st, 4)) : NULL;
+            snprintf(w->lang, sizeof w->lang, "%s", db_text(st, 5));
             buf_init(&w->phones);
             buf_init(&w->emails);
         }
@@ -76,7 +78,7 @@ int customers_export_csv(db *d, FILE *out)
         for (int i = 0; i < n; i++) {
             struct row *w = &rows[i];
             const char *cells[NCOLS] = {w->code,     w->name,   w->phones.s,
-                                        w->emails.s, w->region, w->address};
+                                        w->emails.s, w->region, w->address, w->lang};
             csv_row(&wr, cells, NCOLS);
             free(w->name);
             free(w->region);

@@ -10,7 +10,9 @@
 
 /* The CSV columns, in the order of the COL_* indexes (internal.h). */
 static const struct csv_column cust_columns[] = {
-    {"code", 0}, {"name", 0}, {"phone", 0}, {"email", 0}, {"region", 0}, {"address", 0}, {NULL, 0}};
+    {"code", 0}, {"name", 0}, {"phone", 0}, {"email", 0}, {"region", 0}, {"address", 0},
+    {"lang", 0}, /* beyond the contract's six: optional, zh-CN or en, empty zh-CN */
+    {NULL, 0}};
 
 /* Import is a pipeline: a reader thread parses and validates rows (CSV, UTF-8, phone,
  * email and name normalisation: about a fifth of the work) into a ring of buffers while

@@ -30,6 +30,7 @@ struct cust_in {
     char name_key[IDENTITY_NAME_KEY_MAX];
     char region[IDENTITY_REGION_MAX]; /* "" when none */
     char address[CUST_ADDRESS_BYTES]; /* "" when none */
+    char lang[8];                     /* the preferred language, zh-CN or en ("" not given) */
     int nphones;
     char phones[CUST_MAX_PHONES][IDENTITY_PHONE_MAX];
     int kinds[CUST_MAX_PHONES];
@@ -49,7 +50,10 @@ const char *cust_v_list_add(struct cust_in *in, const char *s, int phones);
 const char *cust_body_str(jsonv *v, const char *field, size_t maxbytes);
 
 /* Validate a create body (or an update's present fields, with *have saying which). */
-enum { HAVE_NAME = 1, HAVE_REGION = 2, HAVE_ADDRESS = 4, HAVE_PHONES = 8, HAVE_EMAILS = 16 };
+enum { HAVE_NAME = 1, HAVE_REGION = 2, HAVE_ADDRESS = 4, HAVE_PHONES = 8, HAVE_EMAILS = 16,
+       HAVE_LANG = 32 };
+/* The customer languages (0023): zh-CN (the default) and en. */
+extern const char *const cust_langs[];
 unsigned cust_body_fields(jsonv *v, struct cust_in *in, int create);
 int cust_reply_validation(req *r, jsonv *v);
 int cust_reply_not_found(req *r, int why);
@@ -73,7 +77,7 @@ int cust_refuse_duplicate(req *r, const struct cust_in *in, int64_t exclude_id);
 int cust_reply_customer(req *r, int status, int64_t id);
 
 /* The CSV columns (import.c lists their names in this order). */
-enum { COL_CODE, COL_NAME, COL_PHONE, COL_EMAIL, COL_REGION, COL_ADDRESS, NCOLS };
+enum { COL_CODE, COL_NAME, COL_PHONE, COL_EMAIL, COL_REGION, COL_ADDRESS, COL_LANG, NCOLS };
 const char *cust_row(struct cust_in *in, const char *const *val, char *code, char *msg,
                      size_t msgsz);
 

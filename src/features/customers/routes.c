@@ -66,7 +66,7 @@ static int customers_create(req *r)
         return 0;
     jsonv v = {0};
     jsonv_init(&v, body);
-    static const char *const allowed[] = {"name",   "phone",   "email", "phones", "emails",
+    static const char *const allowed[] = {"name", "lang", "phone",   "email", "phones", "emails",
                                           "region", "address", "force", NULL};
     jsonv_only(&v, allowed);
     struct create k;

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *const cust_langs[] = {"zh-CN", "en", NULL};
+
 const char *const cust_consent_channels[] = {"phone", "sms", "email", "fax", "post", NULL};
 
 const char *cust_kind_name(int kind)
@@ -42,7 +44,7 @@ static int insert_customer(db_conn *c, const struct cust_in *in, const char *cod
                            int64_t *id_out)
 {
     db_stmt *st = db_prepare(c, "INSERT INTO customers (code, name, name_key, region, address,"
-                                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                                " created_at, updated_at, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                                 " RETURNING id");
     if (!st)
         return DB_ERROR;
@@ -53,6 +55,7 @@ static int insert_customer(db_conn *c, const struct cust_in *in, const char *cod
     db_bind_text(st, 5, in->address[0] ? in->address : NULL);
     db_bind_int(st, 6, now);
     db_bind_int(st, 7, now);
+    db_bind_text(st, 8, in->lang[0] ? in->lang : "zh-CN");
     int rc = db_step(st);
     int64_t id = rc == DB_ROW ? db_int(st, 0) : 0;
     db_done(st);
@@ -184,7 +187,7 @@ int cust_load_identities(db_conn *c, int64_t id, json_t *phones, json_t *emails)
 static json_t *customer_json_key(db_conn *c, int64_t id, int full, char *name_key)
 {
     db_stmt *st = db_prepare(c, "SELECT code, name, region, address, version, created_at,"
-                                " updated_at, erased_at, name_key FROM customers WHERE id = ?");
+                                " updated_at, erased_at, name_key, lang FROM customers WHERE id = ?");
     if (!st)
         return NULL;
     db_bind_int(st, 1, id);
@@ -194,9 +197,9 @@ static json_t *customer_json_key(db_conn *c, int64_t id, int full, char *name_ke
     }
     if (name_key)
         snprintf(name_key, IDENTITY_NAME_KEY_MAX, "%s", db_text(st, 8) ? db_text(st, 8) : "");
-    json_t *j = json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "code", db_text(st, 0), "name",
+    json_t *j = json_pack("{s:s, s:s, s:s?, s:s?, s:I, s:s}", "code", db_text(st, 0), "name",
                           db_text(st, 1), "region", db_text(st, 2), "address", db_text(st, 3),
-                          "version", (json_int_t)db_int(st, 4));
+                          "version", (json_int_t)db_int(st, 4), "lang", db_text(st, 9));
     int64_t created = db_int(st, 5), updated = db_int(st, 6);
     int erased = !db_isnull(st, 7);
     int64_t erased_at = erased ? db_int(st, 7) : 0;

@@ -27,7 +27,7 @@ struct update {
 static void read_body(jsonv *v, struct update *u)
 {
     static const char *const allowed[] = {"name",   "phone",   "email", "phones",  "emails",
-                                          "region", "address", "force", "version", NULL};
+                                          "region", "address", "force", "version", "lang", NULL};
     jsonv_only(v, allowed);
     u->have = cust_body_fields(v, &u->sent, 0);
     jsonv_bool(v, "force", 0, &u->force);
@@ -38,8 +38,8 @@ static void read_body(jsonv *v, struct update *u)
  * db error. */
 static int load_current(db_conn *c, int64_t id, struct cust_in *cur, int64_t *version)
 {
-    db_stmt *st = db_prepare(c, "SELECT name, name_key, region, address, version FROM customers"
-                                " WHERE id = ?");
+    db_stmt *st = db_prepare(c, "SELECT name, name_key, region, address, version, lang"
+                                " FROM customers WHERE id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, id);
@@ -54,6 +54,7 @@ static int load_current(db_conn *c, int64_t id, struct cust_in *cur, int64_t *ve
     snprintf(cur->region, sizeof cur->region, "%s", db_text(st, 2) ? db_text(st, 2) : "");
     snprintf(cur->address, sizeof cur->address, "%s", db_text(st, 3) ? db_text(st, 3) : "");
     *version = db_int(st, 4);
+    snprintf(cur->lang, sizeof cur->lang, "%s", db_text(st, 5));
     db_done(st);
     return 0;
 }
@@ -77,6 +78,10 @@ static void merge_fields(struct update *u, const struct cust_in *cur)
         strcpy(in->address, cur->address);
     else if (strcmp(in->address, cur->address) != 0)
         json_array_append_new(u->changed, json_string("address"));
+    if (!(u->have & HAVE_LANG))
+        strcpy(in->lang, cur->lang);
+    else if (strcmp(in->lang, cur->lang) != 0)
+        json_array_append_new(u->changed, json_string("lang"));
 }
 
 /* 1 when the phones sent differ from the stored ones ([{number, kind}], in order). */
@@ -160,9 +165,10 @@ static int write_update(db_conn *c, const char *actor, const struct update *u)
     int64_t now = now_unix();
     int64_t n = db_exec(c,
                         "UPDATE customers SET name = ?, name_key = ?, region = ?, address = ?,"
-                        " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                        "ttttiii", in->name, in->name_key, in->region[0] ? in->region : NULL,
-                        in->address[0] ? in->address : NULL, now, u->id, (int64_t)u->version);
+                        " lang = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                        "tttttiii", in->name, in->name_key, in->region[0] ? in->region : NULL,
+                        in->address[0] ? in->address : NULL, in->lang[0] ? in->lang : "zh-CN", now,
+                        u->id, (int64_t)u->version);
     if (n != 1)
         return n < 0 ? (int)n : DB_ERROR;
     int rc;

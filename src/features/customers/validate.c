@@ -246,6 +246,12 @@ unsigned cust_body_fields(jsonv *v, struct cust_in *in, int create)
         if ((why = v_address(in, s)))
             jsonv_fail(v, "address", why);
     }
+    if (json_object_get(b, "lang")) {
+        have |= HAVE_LANG;
+        const char *s = jsonv_enum(v, "lang", 1, cust_langs);
+        if (s)
+            snprintf(in->lang, sizeof in->lang, "%s", s);
+    }
     if (json_object_get(b, "phone") || json_object_get(b, "phones")) {
         have |= HAVE_PHONES;
         const char *s = cust_body_str(v, "phone", 64);
@@ -320,7 +326,7 @@ const char *cust_row(struct cust_in *in, const char *const *val, char *code, cha
 {
     const char *why;
     in->nphones = in->nemails = 0;
-    in->name[0] = in->name_key[0] = in->region[0] = in->address[0] = '\0';
+    in->name[0] = in->name_key[0] = in->region[0] = in->address[0] = in->lang[0] = '\0';
     code[0] = '\0';
     const char *col = NULL;
     if (val[COL_CODE] && *val[COL_CODE]) {
@@ -352,6 +358,14 @@ const char *cust_row(struct cust_in *in, const char *const *val, char *code, cha
     if ((why = v_address(in, val[COL_ADDRESS]))) {
         col = "address";
         goto bad;
+    }
+    if (val[COL_LANG] && *val[COL_LANG]) {
+        if (strcmp(val[COL_LANG], "zh-CN") != 0 && strcmp(val[COL_LANG], "en") != 0) {
+            col = "lang";
+            why = "must be zh-CN or en (empty: zh-CN)";
+            goto bad;
+        }
+        snprintf(in->lang, sizeof in->lang, "%s", val[COL_LANG]);
     }
     if (in->nphones + in->nemails == 0) {
         col = "phone";

@@ -32,7 +32,7 @@ const ROUTES = [
   { path: 'prices', titleKey: 'nav.prices', view: () => import('./views/prices.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'contacts', titleKey: 'nav.contacts', view: () => import('./views/contacts.js'),
-    roles: ['admin', 'supervisor', 'agent'] },
+    roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
   { path: 'mail', titleKey: 'nav.mail', view: () => import('./views/mail.js'),
     roles: ['admin', 'supervisor', 'agent'] },
   { path: 'complaints', titleKey: 'nav.complaints', view: () => import('./views/complaints.js'),

@@ -333,10 +333,45 @@ test('outlet staff see only the contacts of their outlet repairs', async () => {
     assert.equal(hidden.text, missing.text.replace('CT000000000', other.code) === hidden.text ? hidden.text : missing.text);
     const kb = await s.token('outlet_manager', 'KB');
     assert.deepEqual((await s.api('/api/v1/contacts', { token: kb })).json.items, []);
-    for (const [m, p] of [['POST', '/api/v1/contacts'], ['GET', '/api/v1/callbacks'], ['GET', '/api/v1/desk/events'], ['PUT', '/api/v1/hotlines/X']]) {
+    for (const [m, p] of [['PATCH', '/api/v1/contacts/' + other.code], ['GET', '/api/v1/callbacks'], ['GET', '/api/v1/desk/events'], ['PUT', '/api/v1/hotlines/X']]) {
         const r = await s.api(p, { method: m, token: tech, body: m === 'GET' ? undefined : {} });
         assert.equal(r.status, 403, m + p);
     }
+});
+
+test('outlet staff log a walk-in at their counter and see it; another outlet gets 404 and cannot link our repair', async () => {
+    const kb = await s.token('outlet_manager', 'KB');
+    const techKA = await s.token('technician', 'KA');
+    let r = await s.api('/api/v1/contacts', { token: tech, body: { channel: 'walk_in', customer: c2, reason: 'consultation', outcome: 'resolved', subject: '柜台咨询' } });
+    assert.equal(r.status, 201, r.text);
+    const walkIn = r.json.code;
+    assert.equal(r.json.channel, 'walk_in');
+    r = await s.api('/api/v1/contacts', { token: tech, body: { channel: 'walk_in', customer: c1, repair: repairKA, reason: 'status_query' } });
+    assert.equal(r.status, 201, r.text);
+    const aboutRepair = r.json.code;
+    // the same outlet's other staff see both; their list holds them
+    for (const token of [tech, techKA]) {
+        assert.equal((await s.api(`/api/v1/contacts/${walkIn}`, { token })).status, 200);
+        const codes = (await s.api('/api/v1/contacts?limit=500', { token })).json.items.map((x) => x.code);
+        assert.ok(codes.includes(walkIn) && codes.includes(aboutRepair), codes.join());
+    }
+    // another outlet: 404 exactly as a missing one, nothing listed, our repair is "no such record"
+    const hidden = await s.api(`/api/v1/contacts/${walkIn}`, { token: kb });
+    const missing = await s.api('/api/v1/contacts/CT000000000', { token: kb });
+    assert.equal(hidden.status, 404);
+    assert.deepEqual(hidden.json, missing.json);
+    assert.deepEqual((await s.api('/api/v1/contacts?limit=500', { token: kb })).json.items, []);
+    const before = await sql(s, 'SELECT COUNT(*) FROM contacts');
+    r = await s.api('/api/v1/contacts', { token: kb, body: { channel: 'walk_in', customer: c1, repair: repairKA } });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.json.error.fields.repair, 'no such record');
+    r = await s.api('/api/v1/contacts', { token: kb, body: { channel: 'walk_in' } });
+    assert.equal(r.status, 422);
+    assert.equal(await sql(s, 'SELECT COUNT(*) FROM contacts'), before, 'nothing stored');
+    // the desk sees them all; the customer card's timeline too
+    assert.equal((await s.api(`/api/v1/contacts/${walkIn}`, { token: agentTok })).status, 200);
+    const h = await s.api(`/api/v1/customers/${c2}/history`, { token: agentTok });
+    assert.ok(JSON.stringify(h.json).includes(walkIn));
 });
 
 test('merging customers moves their contacts and call-backs; erasure clears what they said', async () => {

@@ -87,3 +87,27 @@ test('a letter is logged by hand and found in the search; a supervisor changes a
   const h = await server.api('/api/v1/hotlines', { token });
   assert.deepEqual(h.json.items.find((x) => x.code === 'HE').product_lines, ['AV', 'TV']);
 });
+
+test('outlet staff log a walk-in on their contacts screen and see only their outlet\'s contacts', async () => {
+  const mine = await server.token('outlet_manager', 'O0001');
+  const repairs = await server.api('/api/v1/repairs?limit=1', { token: mine });
+  assert.equal(repairs.status, 200, repairs.text);
+  const repair = repairs.json.items[0].code;
+  let code;
+  await asStaff(browser, server, 'manager', '#/contacts', async (page) => {
+    await page.waitForSelector('[data-test=manual-log]');
+    assert.equal(await page.locator('[data-test=desk], [data-tab=desk]').count(), 0, 'no agent desk for outlet staff');
+    assert.equal(await page.inputValue('select[name=log-channel]'), 'walk_in');
+    await page.fill('input[name=log-customer]', CUSTOMER);
+    await page.fill('input[name=log-repair]', repair);
+    await page.selectOption('select[name=log-reason]', 'status_query');
+    await page.fill('input[name=log-subject]', '到店查询进度');
+    await page.click('[data-test=manual-log] button[type=submit]');
+    const note = await page.textContent('text=已登记联络');
+    code = /CT\d+/.exec(note)[0];
+    await page.waitForSelector(`.table-block:has([data-downloads=contacts]) tbody tr:has-text("${code}")`);
+  }, { expected: [401, 404, 409, 422] });
+  const other = await server.token('technician', 'O0002');
+  assert.equal((await server.api(`/api/v1/contacts/${code}`, { token: other })).status, 404);
+  assert.equal((await server.api(`/api/v1/contacts/${code}`, { token: mine })).json.repair, repair);
+});

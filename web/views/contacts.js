@@ -5,6 +5,8 @@
 //   #/contacts       the desk (pop, wrap-up, extension) and the call-back list
 //   #/contacts/log   letters, faxes and walk-ins logged by hand, and the contact search
 //   #/contacts/hotlines  the hotlines with their numbers, product lines and hours (supervisors)
+// Outlet staff get the log tab only: walk-ins at their counter, and the contacts of their
+// outlet (its repairs' and those it logged; the server confines the list).
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang } from '../i18n.js';
@@ -187,8 +189,8 @@ function Desk({ onLogged }) {
   </section>`;
 }
 
-function ManualLog({ onLogged }) {
-  const empty = { channel: 'letter', customer: '', address: '', reason: '', outcome: 'logged', subject: '', body: '' };
+function ManualLog({ onLogged, outlet }) {
+  const empty = { channel: outlet ? 'walk_in' : 'letter', customer: '', address: '', repair: '', reason: '', outcome: 'logged', subject: '', body: '' };
   const [f, setF] = useState(empty);
   const [err, setErr] = useState(null);
   const [msg, setMsg] = useState(null);
@@ -203,7 +205,7 @@ function ManualLog({ onLogged }) {
   return html`<form class="ct-panel" data-test="manual-log" onSubmit=${(e) => { e.preventDefault(); save(); }}>
     <h2>${t('ct.log')}</h2><${ErrorBanner} error=${err} />
     ${field('channel', { as: 'select', options: opts(CHANNELS, 'ct.ch.') })}
-    ${field('customer')}${field('address')}
+    ${field('customer')}${field('address')}${field('repair')}
     ${field('reason', { as: 'select', options: opts(REASONS, 'ct.r.', true) })}
     ${field('outcome', { as: 'select', options: opts(OUTCOMES, 'ct.o.', true) })}
     ${field('subject')}${field('body', { as: 'textarea' })}
@@ -306,11 +308,12 @@ export default function ContactsView({ user, params }) {
   useStyle('contacts-css', CSS);
   const tab = (params || [])[0] || '';
   const manage = ['admin', 'supervisor'].includes(user?.role);
+  const outlet = ['outlet_manager', 'technician'].includes(user?.role);
   const link = (to, label) => html`<a href=${'#/contacts' + (to ? '/' + to : '')} class=${tab === to ? 'active' : ''} data-tab=${to || 'desk'}>${label}</a>`;
   return html`<${Page} title=${t('ct.title')}>
-    <nav class="ct-tabs">${link('', t('ct.desk') + ' · ' + t('ct.callbacks'))}${link('log', t('ct.log') + ' · ' + t('ct.search'))}
-      ${manage ? link('hotlines', t('ct.hotlines')) : null}</nav>
-    ${tab === 'log' ? html`<${ManualLog} onLogged=${bump} /><${Search} stamp=${stamp} />`
+    ${outlet ? null : html`<nav class="ct-tabs">${link('', t('ct.desk') + ' · ' + t('ct.callbacks'))}${link('log', t('ct.log') + ' · ' + t('ct.search'))}
+      ${manage ? link('hotlines', t('ct.hotlines')) : null}</nav>`}
+    ${tab === 'log' || outlet ? html`<${ManualLog} onLogged=${bump} outlet=${outlet} /><${Search} stamp=${stamp} />`
     : tab === 'hotlines' && manage ? html`<${Hotlines} />`
     : html`<${Desk} onLogged=${bump} /><${Callbacks} />`}
   </${Page}>`;

@@ -13,7 +13,8 @@
 #define CT_COLS                                                                               \
     "k.id, k.code, k.channel, k.direction, h.code, k.reason, k.outcome, u.login,"             \
     " k.started_at, k.duration_s, cu.code, cu.name, k.address, rp.code, cp.code, k.order_id," \
-    " k.out_of_hours, k.subject, k.body, k.version, k.created_at, k.updated_at, rp.outlet_id"
+    " k.out_of_hours, k.subject, k.body, k.version, k.created_at, k.updated_at, rp.outlet_id,"     \
+    " k.outlet_id"
 #define CT_FROM                                                                               \
     " FROM contacts k LEFT JOIN hotlines h ON h.id = k.hotline_id"                            \
     " LEFT JOIN users u ON u.id = k.handled_by LEFT JOIN customers cu ON cu.id = k.customer_id" \
@@ -38,13 +39,15 @@ static json_t *row_json(db_stmt *st)
                      dt_json(db_int(st, 21)));
 }
 
-/* Outlet staff see contacts of their outlet's repairs only. */
+/* Outlet staff see the contacts of their outlet's repairs and those their outlet logged
+ * (contacts.outlet_id, 0023). */
 static int visible(req *r, db_stmt *st)
 {
     int64_t o = scope_outlet(r);
     if (o == 0)
         return 1;
-    return o > 0 && !db_isnull(st, 22) && db_int(st, 22) == o;
+    return o > 0 && ((!db_isnull(st, 22) && db_int(st, 22) == o) ||
+                     (!db_isnull(st, 23) && db_int(st, 23) == o));
 }
 
 int ct_contact_json(req *r, db_conn *c, const char *code, int64_t id, json_t **out)
@@ -147,7 +150,7 @@ static int list_where(req *r, buf *w, const char **vals, int64_t *ids, int *kind
     }
     int64_t o = scope_outlet(r);
     if (o != 0) {
-        buf_adds(w, " AND rp.outlet_id = ?");
+        buf_adds(w, " AND CAST(? AS BIGINT) IN (rp.outlet_id, k.outlet_id)");
         vals[*n] = NULL;
         ids[*n] = o;
         kinds[*n] = 1;

@@ -5,7 +5,7 @@
 
 const struct route contacts_routes[] = {
     {"GET", "/api/v1/contacts", ct_list, DESK | ROLE_OUTLET_STAFF, 0},
-    {"POST", "/api/v1/contacts", ct_create, DESK, 0},
+    {"POST", "/api/v1/contacts", ct_create, DESK | ROLE_OUTLET_STAFF, 0},
     {"GET", "/api/v1/contacts/:code", ct_get, DESK | ROLE_OUTLET_STAFF, 0},
     {"PATCH", "/api/v1/contacts/:code", ct_update, DESK, 0},
     {"GET", "/api/v1/hotlines", ct_hotlines_list, DESK, 0},

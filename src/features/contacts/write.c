@@ -44,14 +44,45 @@ static int read_links(db_conn *c, jsonv *v, struct links *l)
 
 struct create_arg {
     struct contact_new n;
-    int64_t id;
+    int64_t id, outlet; /* outlet: the logging outlet staff's outlet, or 0 */
     char code[32];
 };
 
 static int create_tx(db_conn *c, void *arg)
 {
     struct create_arg *a = arg;
-    return contacts_log(c, &a->n, &a->id, a->code, sizeof a->code);
+    int rc = contacts_log(c, &a->n, &a->id, a->code, sizeof a->code);
+    if (rc == 0 && a->outlet) {
+        int64_t e = db_exec(c, "UPDATE contacts SET outlet_id = ? WHERE id = ?", "ii", a->outlet, a->id);
+        rc = e < 0 ? (int)e : 0;
+    }
+    return rc;
+}
+
+/* Outlet staff link only what they may see: their outlet's repairs and complaints (another
+ * outlet's is "no such record", as a missing one). 0 or a db code. */
+static int confine_links(req *r, jsonv *v, const struct links *l)
+{
+    static const char *const sql[] = {"SELECT COALESCE(outlet_id, 0) FROM repairs WHERE id = ?",
+                                      "SELECT COALESCE(outlet_id, 0) FROM complaints WHERE id = ?"};
+    const int64_t ids[] = {l->repair, l->complaint};
+    const char *names[] = {"repair", "complaint"};
+    for (int i = 0; i < 2; i++) {
+        if (!ids[i])
+            continue;
+        db_stmt *st = db_prepare(req_db(r), sql[i]);
+        if (!st)
+            return DB_ERROR;
+        db_bind_int(st, 1, ids[i]);
+        int rc = db_step(st);
+        int64_t o = rc == DB_ROW ? db_int(st, 0) : 0;
+        db_done(st);
+        if (rc < 0)
+            return rc;
+        if (!scope_sees(r, o))
+            jsonv_fail(v, names[i], "no such record");
+    }
+    return 0;
 }
 
 int ct_create(req *r)
@@ -62,6 +93,10 @@ int ct_create(req *r)
     static const char *const allowed[] = {"channel", "direction", "reason", "outcome", "customer",
                                           "address", "repair", "complaint", "hotline", "order_id",
                                           "started_at", "duration_s", "subject", "body", NULL};
+    if (scope_outlet(r) < 0) { /* outlet staff of no outlet log nothing */
+        json_decref(b);
+        return reply_error(r, 403, "forbidden", "outlet staff without an outlet", NULL);
+    }
     db_conn *c = req_db(r);
     jsonv v;
     jsonv_init(&v, b);
@@ -83,6 +118,9 @@ int ct_create(req *r)
     jsonv_time(&v, "started_at", 0, &n->started_at);
     struct links l = {0};
     int rc = read_links(c, &v, &l);
+    a.outlet = scope_outlet(r) > 0 ? scope_outlet(r) : 0;
+    if (rc >= 0 && a.outlet)
+        rc = confine_links(r, &v, &l);
     if (rc < 0) {
         jsonv_free(&v);
         json_decref(b);

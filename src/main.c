@@ -611,7 +611,9 @@ static const struct cmd commands[] = {
      "       exit 0: stored or deliberately ignored; 75: not stored, the mail server retries"},
     {"mail-fetch", mail_cmd_fetch, NEEDS_DB, "store the unseen mail of an IMAP mailbox",
      "aftersales mail-fetch --url imap[s]://HOST:PORT/MAILBOX [--auth-file FILE (USER:PASSWORD)] "
-     "[--interval S (0: once)] [--db URL]"},
+     "[--ca-file PEM] [--interval S (0: once)] [--db URL]\n"
+     "       imaps:// verifies the server's certificate and host name against the system CAs,\n"
+     "       or against --ca-file (a private CA or a self-signed certificate)"},
     {"routes", cmd_routes, 0, "list the HTTP routes", "aftersales routes"},
     {"coverage", network_cmd_coverage, NEEDS_DB, "county-level coverage of the service network",
      "aftersales coverage [--region CODE] [--json] [--db URL]"},

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, rmSync, readFileSync 
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, BIN } from './lib/server.mjs';
+import { startServer, BIN, runProcess } from './lib/server.mjs';
 import { sql, outletBody } from './network-helpers.mjs';
 import { message, bounce, wordB, wordQ, ext2231, enc } from './mail-helpers.mjs';
 
@@ -304,10 +304,18 @@ const freePort = () => new Promise((resolve, reject) => {
     srv.on('error', reject);
 });
 
-/** A throw-away Dovecot (IMAP only, plaintext, one passwd-file user) on a private port. */
-async function startDovecot() {
+/** A throw-away Dovecot (IMAP only, one passwd-file user) on a private port: plaintext, or
+ * with tls implicit TLS (imaps) only, with a self-signed certificate for 127.0.0.1 made
+ * by openssl in its folder (ca: that certificate, for --ca-file). */
+async function startDovecot({ tls = false } = {}) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'dovecot-'));
     const port = await freePort();
+    const ca = path.join(dir, 'cert.pem'), key = path.join(dir, 'key.pem');
+    if (tls) {
+        const r = await runProcess('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key,
+            '-out', ca, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+        assert.equal(r.code, 0, r.stderr);
+    }
     const home = path.join(dir, 'home');
     for (const d of ['new', 'cur', 'tmp']) mkdirSync(path.join(home, 'u', 'Maildir', d), { recursive: true });
     chmodSync(dir, 0o755);
@@ -323,7 +331,9 @@ listen = 127.0.0.1
 base_dir = ${dir}/run
 state_dir = ${dir}/run
 log_path = ${dir}/log
-ssl = no
+${tls ? `ssl = required
+ssl_cert = <${ca}
+ssl_key = <${key}` : 'ssl = no'}
 auth_mechanisms = plain
 disable_plaintext_auth = no
 default_internal_user = ${user}
@@ -343,10 +353,12 @@ service imap-login {
   chroot =
   inet_listener imap {
     address = 127.0.0.1
-    port = ${port}
+    port = ${tls ? 0 : port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${tls ? port : 0}
+    ssl = yes
   }
 }
 service anvil {
@@ -372,7 +384,7 @@ service stats {
         writeFileSync(f, raw);
         chmodSync(f, 0o666);
     };
-    return { port, dir, put, auth: path.join(dir, 'auth'),
+    return { port, dir, put, ca, auth: path.join(dir, 'auth'),
         stop: async () => { process.kill(child.pid, 'SIGTERM'); await new Promise((r) => child.once('exit', r)); rmSync(dir, { recursive: true, force: true }); } };
 }
 
@@ -403,6 +415,28 @@ test('mail-fetch stores each unseen message once and marks it seen only after st
         writeFileSync(wrong, 'u:nope\n');
         const denied = await s.run(['mail-fetch', '--url', url, '--auth-file', wrong]);
         assert.notEqual(denied.code, 0);
+    } finally {
+        await dv.stop();
+    }
+});
+
+test('mail-fetch over imaps verifies the certificate: refused by default, fetched with --ca-file', async () => {
+    const dv = await startDovecot({ tls: true });
+    try {
+        dv.put('1.eml', message({ from: 'imaps1@example.com', subject: 'over tls', body: { text: 'secret', charset: 'UTF-8' } }));
+        const url = `imaps://127.0.0.1:${dv.port}/INBOX`;
+        const before = await count('mail_messages');
+        // a self-signed certificate is not trusted by the system's CAs: nothing is fetched
+        const untrusted = await s.run(['mail-fetch', '--url', url, '--auth-file', dv.auth]);
+        assert.notEqual(untrusted.code, 0);
+        assert.match(untrusted.stderr, /certificate/i);
+        assert.equal(await count('mail_messages'), before);
+        const r = await s.run(['mail-fetch', '--url', url, '--auth-file', dv.auth, '--ca-file', dv.ca]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /stored 1 messages/);
+        assert.equal(await sql(s, "SELECT subject FROM mail_messages WHERE from_addr = 'imaps1@example.com'"), 'over tls');
+        const again = await s.run(['mail-fetch', '--url', url, '--auth-file', dv.auth, '--ca-file', dv.ca]);
+        assert.match(again.stdout, /stored 0 messages/);
     } finally {
         await dv.stop();
     }

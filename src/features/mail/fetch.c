@@ -170,8 +170,10 @@ static int read_auth(const char *path, char *user, char *pass, size_t n)
     return 0;
 }
 
-/* One connection: log in, fetch, log out. */
-static int poll_mailbox(const char *url, const char *user, const char *pass, db_conn *c, int *stored)
+/* One connection: log in, fetch, log out. imaps:// verifies the server's certificate and
+ * name against the system's CAs, or against ca_file (a private CA) when given. */
+static int poll_mailbox(const char *url, const char *ca_file, const char *user, const char *pass,
+                        db_conn *c, int *stored)
 {
     /* the mailbox is the URL's path ("imap://host:port/INBOX"), INBOX when none */
     const char *host = strstr(url, "://") + 3, *slash = strchr(host, '/');
@@ -183,10 +185,14 @@ static int poll_mailbox(const char *url, const char *user, const char *pass, db_
     curl_easy_setopt(m.h, CURLOPT_URL, base);
     curl_easy_setopt(m.h, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(m.h, CURLOPT_CONNECTTIMEOUT, 30L);
+    if (ca_file)
+        curl_easy_setopt(m.h, CURLOPT_CAINFO, ca_file);
+    char ebuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(m.h, CURLOPT_ERRORBUFFER, ebuf);
     CURLcode cc = curl_easy_perform(m.h);
     int rc = -1;
     if (cc != CURLE_OK) {
-        fprintf(stderr, "aftersales mail-fetch: %s: %s\n", base, curl_easy_strerror(cc));
+        fprintf(stderr, "aftersales mail-fetch: %s: %s\n", base, *ebuf ? ebuf : curl_easy_strerror(cc));
     } else {
         char cmd[600], qu[280], qp[280];
         quoted(qu, sizeof qu, user);
@@ -202,13 +208,15 @@ static int poll_mailbox(const char *url, const char *user, const char *pass, db_
 
 int mail_cmd_fetch(int argc, char **argv, db *d)
 {
-    const char *url = NULL, *auth = NULL;
+    const char *url = NULL, *auth = NULL, *ca_file = NULL;
     long interval = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
             url = argv[++i];
         else if (strcmp(argv[i], "--auth-file") == 0 && i + 1 < argc)
             auth = argv[++i];
+        else if (strcmp(argv[i], "--ca-file") == 0 && i + 1 < argc)
+            ca_file = argv[++i];
         else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc)
             interval = strtol(argv[++i], NULL, 10);
         else {
@@ -230,7 +238,7 @@ int mail_cmd_fetch(int argc, char **argv, db *d)
     int rc, total = 0;
     for (;;) {
         int stored = 0;
-        rc = poll_mailbox(url, user, pass, c, &stored);
+        rc = poll_mailbox(url, ca_file, user, pass, c, &stored);
         total += stored;
         if (interval <= 0)
             break;

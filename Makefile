@@ -10,8 +10,9 @@ TOOL_PKGS = yaml-0.1 jansson
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wconversion -Wsign-conversion
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
-# libpq, libcurl, libmicrohttpd and libxlsxwriter are compiled against but opened on first use (src/base/dynlib.h).
-LINK_PKGS = $(filter-out libpq libcurl libmicrohttpd xlsxwriter,$(PKGS))
+# libpq, libcurl, libmicrohttpd, libxlsxwriter and opencc are compiled against but opened on
+# first use (src/base/dynlib.h; opencc in src/rules/t2s.c).
+LINK_PKGS = $(filter-out libpq libcurl libmicrohttpd xlsxwriter opencc,$(PKGS))
 LIBS     = $(shell pkg-config --libs $(LINK_PKGS)) -lpthread -lm
 
 CORE_SRC = $(wildcard src/base/*.c src/rules/*.c src/features/*.c src/features/*/*.c src/features/*/*/*.c)

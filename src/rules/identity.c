@@ -280,20 +280,20 @@ static pthread_once_t stable_once = PTHREAD_ONCE_INIT;
 
 static void stable_build(void)
 {
-    opencc_t cc = opencc_open("t2s.json");
+    /* this thread's converter (rules/t2s.c), which it keeps for the names to come */
+    opencc_t cc = rules_t2s();
     if (cc == (opencc_t)-1)
         return;
     for (int32_t cp = STABLE_LO; cp < STABLE_HI; cp++) {
         utf8proc_uint8_t u[8];
         utf8proc_ssize_t l = utf8proc_encode_char(cp, u);
         u[l] = 0;
-        char *conv = opencc_convert_utf8(cc, (const char *)u, (size_t)l);
+        char *conv = rules_t2s_utf8(cc, (const char *)u, (size_t)l);
         if (conv && strcmp(conv, (const char *)u) == 0)
             stable_bits[(cp - STABLE_LO) / 8] |= (uint8_t)(1u << ((cp - STABLE_LO) % 8));
         if (conv)
-            opencc_convert_utf8_free(conv);
+            rules_t2s_free(conv);
     }
-    opencc_close(cc);
     stable_ready = 1;
 }
 
@@ -400,7 +400,7 @@ int identity_name_key(const char *in, char out[IDENTITY_NAME_KEY_MAX])
         rc = 0;
         goto cleanup;
     }
-    char *conv = opencc_convert_utf8(cc, (const char *)m, n);
+    char *conv = rules_t2s_utf8(cc, (const char *)m, n);
     if (!conv)
         goto cleanup;
     size_t cn = strlen(conv);
@@ -408,7 +408,7 @@ int identity_name_key(const char *in, char out[IDENTITY_NAME_KEY_MAX])
         memcpy(out, conv, cn + 1);
         rc = 0;
     }
-    opencc_convert_utf8_free(conv);
+    rules_t2s_free(conv);
 cleanup:
     free(m);
     return rc;

@@ -81,11 +81,11 @@ static char *normalise(const char *in)
     opencc_t cc = ascii ? (opencc_t)-1 : rules_t2s();
     if (cc == (opencc_t)-1)
         return (char *)m;
-    char *conv = opencc_convert_utf8(cc, (const char *)m, (size_t)n);
+    char *conv = rules_t2s_utf8(cc, (const char *)m, (size_t)n);
     if (!conv)
         return (char *)m;
     char *copy = strdup(conv);
-    opencc_convert_utf8_free(conv);
+    rules_t2s_free(conv);
     free(m);
     return copy;
 }

@@ -1,5 +1,6 @@
 /* t2s: see t2s.h. */
 #include "rules/t2s.h"
+#include "base/dynlib.h"
 #include "base/utf8.h"
 
 #include <pthread.h>
@@ -13,6 +14,13 @@ static _Thread_local opencc_t handle;
 static _Thread_local int state; /* 0 unopened, 1 open, -1 failed */
 static pthread_key_t key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+#define T2S_FUNCS(X) X(opencc_open) X(opencc_close) X(opencc_convert_utf8) X(opencc_convert_utf8_free)
+DYNLIB_REQUIRED(occ, T2S_FUNCS, "libopencc1.1", "libopencc.so.1.1", "libopencc.so.1", "libopencc.so")
+#define opencc_open (*occ()->opencc_open)
+#define opencc_close (*occ()->opencc_close)
+#define opencc_convert_utf8 (*occ()->opencc_convert_utf8)
+#define opencc_convert_utf8_free (*occ()->opencc_convert_utf8_free)
 
 static void on_thread_exit(void *h) { opencc_close((opencc_t)h); }
 
@@ -37,6 +45,16 @@ void rules_t2s_close(void)
         opencc_close(handle);
     }
     state = 0;
+}
+
+char *rules_t2s_utf8(opencc_t cc, const char *s, size_t n)
+{
+    return opencc_convert_utf8(cc, s, n);
+}
+
+void rules_t2s_free(char *converted)
+{
+    opencc_convert_utf8_free(converted);
 }
 
 char *rules_t2s_convert(const char *s, size_t n)

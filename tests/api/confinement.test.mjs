@@ -84,6 +84,7 @@ const LISTS = {
     'GET /api/v1/complaints': (item, other) => item.code === other.complaint || item.outlet === other.outlet,
     'GET /api/v1/orders': (item, other) => item.code === other.order || item.outlet === other.outlet,
     'GET /api/v1/feedback': (item, other) => item.code === other.feedback || item.outlet === other.outlet,
+    'GET /api/v1/contacts': (item, other) => item.code === other.contact || item.repair === other.repair,
 };
 
 let s, routes, tokens = {}, ctx;
@@ -218,7 +219,8 @@ test("outlet staff get 404 for another outlet's records, exactly as for a missin
 test('lists open to outlet staff show only their own outlet', async () => {
     const other = { outlet: 'OB', repair: await makeRepair(s, 'OB'), technician: await ctx.technician('OB'),
         appointment: await ctx.appointment('OB'), complaint: await ctx.complaint('OB'),
-        order: await makeOrder(s, 'OB'), feedback: await makeFeedback(s, 'OB') };
+        order: await makeOrder(s, 'OB'), feedback: await makeFeedback(s, 'OB'), contact: await contactAt(s, 'OB') };
+    await contactAt(s, 'OA');
     await makeRepair(s, 'OA');
     await makeOrder(s, 'OA');
     await makeFeedback(s, 'OA');

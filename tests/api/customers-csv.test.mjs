@@ -107,7 +107,7 @@ test('export: every live customer with phones and emails joined by ";", importab
     const r = await s.run(['export', 'customers']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\r\n');
-    assert.equal(lines[0], 'code,name,phone,email,region,address,lang');
+    assert.equal(lines[0], 'code,name,phone,email,region,address');
     assert.ok(lines.some((l) => l.startsWith('C00000100,張偉,13811110001,zw@example.com,310104,"上海市徐汇区漕溪北路 88 号, 3 室"')), r.stdout);
     assert.ok(r.stdout.includes('13811110002;02162345678'));
     // round trip into an empty database gives the same export

@@ -16,17 +16,19 @@ int customers_export_csv(db *d, FILE *out)
     enum { BATCH = 5000 };
     struct row {
         int64_t id;
-        char code[16], lang[8];
+        char code[16];
         char *name, *region, *address;
         buf phones, emails;
     } *rows = calloc(BATCH, sizeof *rows);
     /* CRLF as Excel writes it; text that looks like a formula is written as text */
     csv_writer wr = csv_writer_file(out, CSV_CRLF | CSV_GUARD_FORMULAS);
-    /* the contract's six columns, then lang (0023), which import reads back */
-    static const char *const head[] = {"code", "name", "phone", "email", "region", "address", "lang"};
-    csv_row(&wr, head, NCOLS);
+    /* exactly the contract's six columns: outside tools that refuse unknown columns read it back.
+       Import also takes an optional lang column (0023); the screen's list download shows it. */
+    enum { NOUT = COL_LANG };
+    static const char *const head[NOUT] = {"code", "name", "phone", "email", "region", "address"};
+    csv_row(&wr, head, NOUT);
     for (;;) {
-        db_stmt *st = db_prepare(c, "SELECT id, code, name, region, address, lang FROM customers WHERE"
+        db_stmt *st = db_prepare(c, "SELECT id, code, name, region, address FROM customers WHERE"
                                     " id > ? AND merged_into IS NULL AND erased_at IS NULL"
                                     " ORDER BY id LIMIT 5000");
         if (!st)
@@ -40,7 +42,6 @@ int customers_export_csv(db *d, FILE *out)
             w->name = strdup(db_text(st, 2));
             w->region = db_text(st, 3) ? strdup(db_text(st, 3)) : NULL;
             w->address = db_text(st, 4) ? strdup(db_text(st, 4)) : NULL;
-            snprintf(w->lang, sizeof w->lang, "%s", db_text(st, 5));
             buf_init(&w->phones);
             buf_init(&w->emails);
         }
@@ -77,9 +78,9 @@ int customers_export_csv(db *d, FILE *out)
         }
         for (int i = 0; i < n; i++) {
             struct row *w = &rows[i];
-            const char *cells[NCOLS] = {w->code,     w->name,   w->phones.s,
-                                        w->emails.s, w->region, w->address, w->lang};
-            csv_row(&wr, cells, NCOLS);
+            const char *cells[NOUT] = {w->code,     w->name,   w->phones.s,
+                                        w->emails.s, w->region, w->address};
+            csv_row(&wr, cells, NOUT);
             free(w->name);
             free(w->region);
             free(w->address);

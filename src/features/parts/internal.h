@@ -57,7 +57,7 @@ int pl_add_defective(db_conn *c, int64_t part, int64_t wh, int64_t q, int64_t no
 /* One append-only row of stock_moves. */
 struct pl_move {
     const char *kind;
-    int64_t part, qty, from, to, transfer, repair, line; /* 0: none */
+    int64_t part, qty, from, to, transfer, repair, line, po_line; /* 0: none */
     const char *reason, *serial, *key, *actor;
     int64_t at;
 };
@@ -105,6 +105,18 @@ int pr_line_receive(db_conn *c, int64_t line, const char *actor, int64_t now);
 int pr_line_issue(db_conn *c, int64_t id, const char *actor, int64_t now, const char *fitted,
                   const char *faulty, const char **why);
 
+/* ---- request bodies ---- */
+
+struct jsonv;
+/* The "lines" of body, a list of 1..max {part, qty}, into part (upper-cased numbers)
+ * and qty; reasons per field ("lines[2].qty") go to v. The number of lines, 0 when the
+ * list itself is missing or malformed. */
+int pt_lines_read(struct jsonv *v, json_t *body, arena *a, int max, const char **part,
+                  int64_t *qty);
+/* The idempotency key of a write: the body's "idempotency_key" or the Idempotency-Key
+ * header (1-100 bytes; both given must agree), or NULL. */
+const char *pt_idempotency_key(struct jsonv *v, req *r);
+
 /* ---- route handlers ---- */
 
 int parts_list(req *r);
@@ -128,5 +140,10 @@ int returns_list(req *r);
 int returns_receive(req *r);
 int reorder_set(req *r);
 int replenishment_list(req *r);
+int po_list(req *r);
+int po_get(req *r);
+int po_create(req *r);
+int po_receive(req *r);
+int po_cancel(req *r);
 
 #endif

@@ -298,20 +298,17 @@ static int pr_new_tx(db_conn *c, void *arg)
     return k < 0 ? k : 0;
 }
 
-/* Read {"lines":[{"part","qty"}]} into q; errors go to v. */
-static void pr_read(jsonv *v, json_t *body, struct pr_new *q, arena *a)
+int pt_lines_read(jsonv *v, json_t *body, arena *a, int max, const char **part, int64_t *qty)
 {
-    static const char *const allowed[] = {"lines", NULL};
-    jsonv_only(v, allowed);
     json_t *lines = json_object_get(body, "lines");
     if (!lines) {
         jsonv_fail(v, "lines", "required");
-        return;
+        return 0;
     }
     if (!json_is_array(lines) || json_array_size(lines) == 0 ||
-        json_array_size(lines) > PR_LINES_MAX) {
-        jsonv_fail(v, "lines", "must be a list of 1 to 20 lines {part, qty}");
-        return;
+        json_array_size(lines) > (size_t)max) {
+        jsonv_fail(v, "lines", arena_printf(a, "must be a list of 1 to %d lines {part, qty}", max));
+        return 0;
     }
     size_t i;
     json_t *l;
@@ -325,20 +322,28 @@ static void pr_read(jsonv *v, json_t *body, struct pr_new *q, arena *a)
         jsonv_init(&lv, l);
         static const char *const line_allowed[] = {"part", "qty", NULL};
         jsonv_only(&lv, line_allowed);
-        const char *part = jsonv_str(&lv, "part", 1, 40);
-        long long qty = 0;
-        jsonv_int_range(&lv, "qty", 1, 1, PART_QTY_MAX, &qty);
-        if (part && !code_ok(part, 40))
+        const char *pn = jsonv_str(&lv, "part", 1, 40);
+        long long q = 0;
+        jsonv_int_range(&lv, "qty", 1, 1, PART_QTY_MAX, &q);
+        if (pn && !code_ok(pn, 40))
             jsonv_fail(&lv, "part", "1-40 letters, digits or - _ . /");
         const char *key;
         json_t *why;
         json_object_foreach(lv.fields, key, why)
             jsonv_fail(v, arena_printf(a, "%s.%s", f, key), json_string_value(why));
         jsonv_free(&lv);
-        q->part[i] = part ? code_upper(a, part) : NULL;
-        q->qty[i] = qty;
+        part[i] = pn ? code_upper(a, pn) : NULL;
+        qty[i] = (int64_t)q;
     }
-    q->n = (int)json_array_size(lines);
+    return (int)json_array_size(lines);
+}
+
+/* Read {"lines":[{"part","qty"}]} into q; errors go to v. */
+static void pr_read(jsonv *v, json_t *body, struct pr_new *q, arena *a)
+{
+    static const char *const allowed[] = {"lines", NULL};
+    jsonv_only(v, allowed);
+    q->n = pt_lines_read(v, body, a, PR_LINES_MAX, q->part, q->qty);
 }
 
 /* The request's answer: {"code","repair","lines":[...]} with the contract's line fields

@@ -105,6 +105,22 @@ int pr_line_receive(db_conn *c, int64_t line, const char *actor, int64_t now);
 int pr_line_issue(db_conn *c, int64_t id, const char *actor, int64_t now, const char *fitted,
                   const char *faulty, const char **why);
 
+/* ---- purchase orders ---- */
+
+/* A new purchase order: n lines of part ids, quantities and whether each part is
+ * imported (its lead time: 7 days, else 3). */
+struct pt_po_in {
+    int64_t wh;
+    const char *supplier, *note, *key, *actor; /* NULL: none (actor required) */
+    int n;
+    const int64_t *part, *qty;
+    const int *imported;
+};
+/* Store it, open, at instant now: the order, its lines and their quantities on order at
+ * the warehouse, in the caller's transaction. *id and code the new order's. 0 or a db
+ * code. */
+int pt_po_store(db_conn *c, const struct pt_po_in *in, int64_t now, int64_t *id, char code[24]);
+
 /* ---- request bodies ---- */
 
 struct jsonv;

@@ -255,6 +255,58 @@ static int po_new_replay(db_conn *c, struct po_new *n, int64_t wh)
     return same ? 0 : PO_KEY_CLASH;
 }
 
+int pt_po_store(db_conn *c, const struct pt_po_in *in, int64_t now, int64_t *id, char code[24])
+{
+    int lead[PO_LINES_MAX], slowest = LEAD_DOMESTIC;
+    if (in->n < 1 || in->n > PO_LINES_MAX)
+        return DB_ERROR;
+    for (int i = 0; i < in->n; i++) {
+        lead[i] = in->imported[i] ? LEAD_IMPORTED : LEAD_DOMESTIC;
+        if (lead[i] > slowest)
+            slowest = lead[i];
+    }
+    const struct dt_zone *z = org_zone(c);
+    char due[11];
+    int k = code_next(c, "purchase_order", "PO", 8, code, 24);
+    if (k < 0)
+        return k;
+    part_promise_date(z, now, slowest, due);
+    db_stmt *st = db_prepare(
+        c, "INSERT INTO purchase_orders (code, warehouse_id, supplier, source, status,"
+           " expected_date, note, idempotency_key, created_by, created_at, updated_at)"
+           " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    db_bind_int(st, 2, in->wh);
+    db_bind_text(st, 3, in->supplier);
+    db_bind_text(st, 4, slowest == LEAD_IMPORTED ? "imported" : "domestic");
+    db_bind_text(st, 5, due);
+    db_bind_text(st, 6, in->note);
+    db_bind_text(st, 7, in->key);
+    db_bind_text(st, 8, in->actor);
+    db_bind_int(st, 9, now);
+    db_bind_int(st, 10, now);
+    k = db_step(st);
+    if (k == DB_ROW)
+        *id = db_int(st, 0);
+    db_done(st);
+    if (k != DB_ROW)
+        return k < 0 ? k : DB_ERROR;
+    for (int i = 0; i < in->n; i++) {
+        part_promise_date(z, now, lead[i], due);
+        int64_t e = db_exec(c,
+                            "INSERT INTO purchase_order_lines (po_id, line_no, part_id, qty,"
+                            " expected_date) VALUES (?, ?, ?, ?, ?)",
+                            "iiiit", *id, (int64_t)(i + 1), in->part[i], in->qty[i], due);
+        if (e < 0)
+            return (int)e;
+        if ((k = on_order_add(c, in->part[i], in->wh, in->qty[i], now)) != 0)
+            return k;
+    }
+    return 0;
+}
+
 static int po_new_tx(db_conn *c, void *arg)
 {
     struct po_new *n = arg;
@@ -271,7 +323,7 @@ static int po_new_tx(db_conn *c, void *arg)
         return k;
     }
     int64_t ids[PO_LINES_MAX];
-    int lead[PO_LINES_MAX], slowest = LEAD_DOMESTIC;
+    int imported[PO_LINES_MAX];
     for (int i = 0; i < n->n; i++) {
         struct pt_part p;
         if ((k = pt_part_find(c, n->part[i], &p)) < 0)
@@ -283,50 +335,15 @@ static int po_new_tx(db_conn *c, void *arg)
             if (ids[j] == p.id)
                 return n->why = "the part is on the order twice", PO_BAD;
         ids[i] = p.id;
-        lead[i] = p.imported ? LEAD_IMPORTED : LEAD_DOMESTIC;
-        if (lead[i] > slowest)
-            slowest = lead[i];
+        imported[i] = p.imported;
     }
-    int64_t now = now_unix();
-    const struct dt_zone *z = org_zone(c);
-    char code[24], due[11];
-    if ((k = code_next(c, "purchase_order", "PO", 8, code, sizeof code)) < 0)
-        return k;
-    part_promise_date(z, now, slowest, due);
     const char *actor = audit_actor(n->r);
-    db_stmt *st = db_prepare(
-        c, "INSERT INTO purchase_orders (code, warehouse_id, supplier, source, status,"
-           " expected_date, note, idempotency_key, created_by, created_at, updated_at)"
-           " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) RETURNING id");
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
-    db_bind_int(st, 2, wh.id);
-    db_bind_text(st, 3, n->supplier);
-    db_bind_text(st, 4, slowest == LEAD_IMPORTED ? "imported" : "domestic");
-    db_bind_text(st, 5, due);
-    db_bind_text(st, 6, n->note);
-    db_bind_text(st, 7, n->key);
-    db_bind_text(st, 8, actor);
-    db_bind_int(st, 9, now);
-    db_bind_int(st, 10, now);
-    k = db_step(st);
-    if (k == DB_ROW)
-        n->id = db_int(st, 0);
-    db_done(st);
-    if (k != DB_ROW)
-        return k < 0 ? k : DB_ERROR;
-    for (int i = 0; i < n->n; i++) {
-        part_promise_date(z, now, lead[i], due);
-        int64_t e = db_exec(c,
-                            "INSERT INTO purchase_order_lines (po_id, line_no, part_id, qty,"
-                            " expected_date) VALUES (?, ?, ?, ?, ?)",
-                            "iiiit", n->id, (int64_t)(i + 1), ids[i], n->qty[i], due);
-        if (e < 0)
-            return (int)e;
-        if ((k = on_order_add(c, ids[i], wh.id, n->qty[i], now)) != 0)
-            return k;
-    }
+    struct pt_po_in in = {.wh = wh.id, .supplier = n->supplier, .note = n->note, .key = n->key,
+                          .actor = actor, .n = n->n, .part = ids, .qty = n->qty,
+                          .imported = imported};
+    char code[24];
+    if ((k = pt_po_store(c, &in, now_unix(), &n->id, code)) != 0)
+        return k;
     json_t *detail = json_pack("{s:s, s:i}", "warehouse", wh.code, "lines", n->n);
     k = audit_write(c, actor, "create", "purchase_order", code, detail);
     json_decref(detail);

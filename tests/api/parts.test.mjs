@@ -687,6 +687,39 @@ test('stock filters for the warehouse desk: kind, region, below the reorder poin
     }
 });
 
+test('a paid repair is quoted and the quote approved before parts: 409 quote_not_approved, nothing changes', async () => {
+    const p = `PAID-${Date.now().toString(36).toUpperCase()}`;
+    await part(p);
+    await receipt(p, 'W-OA', 2);
+    const repair = await makeRepair(s, 'OA', 'diagnosing');
+    await sql(s, `UPDATE repairs SET in_warranty = 0 WHERE code = '${repair}'`);
+    let r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.json.error.code, 'quote_not_approved');
+    assert.match(r.json.error.message, /out of warranty: quote it/);
+    for (const to of ['waiting_parts', 'repairing']) {
+        r = await post(`/api/v1/repairs/${repair}/transitions`, { to }, tech);
+        assert.equal(r.status, 409, `${to}: ${r.text}`);
+        assert.equal(r.json.error.code, 'quote_not_approved');
+    }
+    r = await get(`/api/v1/repairs/${repair}`, tech);
+    assert.deepEqual([r.json.status, r.json.next.map((n) => n.to)], ['diagnosing', ['quoted']], 'no step past the quote is offered');
+    assert.deepEqual((await get(`/api/v1/repairs/${repair}/part-requests`, tech)).json.items, []);
+    assert.equal((await balance(p, 'W-OA')).reserved, 0);
+    // approved (the quote route's own tests are in prices.test.mjs): parts may be requested
+    await sql(s, `UPDATE repairs SET status = 'approved' WHERE code = '${repair}'`);
+    r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await get(`/api/v1/repairs/${repair}`, tech)).json.status, 'waiting_parts');
+    // in warranty, or not decided (no unit known): no quote needed
+    for (const iw of ['1', 'NULL']) {
+        const rr = await makeRepair(s, 'OA', 'diagnosing');
+        await sql(s, `UPDATE repairs SET in_warranty = ${iw} WHERE code = '${rr}'`);
+        r = await post(`/api/v1/repairs/${rr}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+        assert.equal(r.status, 201, `${iw}: ${r.text}`);
+    }
+});
+
 test('lines to ship (to_ship=true): reserved or ordered away from the outlet, not shipped yet', async () => {
     const t = Date.now().toString(36).toUpperCase();
     const P = (x) => `TS-${x}-${t}`;

@@ -1,5 +1,6 @@
 // Browser test of the spare-parts screens (issue 10 items 4 and 8, SPEC M7) in headless
-// Chromium: the outlet's technician requests parts on a repair (an unknown part refused
+// Chromium: a paid repair offers no parts before its quote is approved (409
+// quote_not_approved); the outlet's technician requests parts on a repair (an unknown part refused
 // on its line, nothing changed), sees the line reserved at the central parts center with
 // its promise date (today + 3, local), and the repair waiting for parts; the warehouse
 // desk ships the line (a line shipped meanwhile is refused in words), receives a
@@ -65,14 +66,28 @@ const staff = (login, hash, locale = 'zh-CN') => staffPage(browser, server, logi
 
 test('the technician requests parts: an unknown part is refused on its line, then the line is reserved with its promise', async () => {
   const { context, page, errors } = await staff('tech', `#/repairs/${code}`);
+  // a paid repair is quoted on the quote panel only: the next-step card offers no typed quote, and
+  // neither parts nor the repair itself before the customer approves the quote (SPEC M4)
+  await page.waitForSelector('[data-testid=parts-quote-first]');
+  assert.match(await page.textContent('[data-testid=parts-quote-first]'), /先在“报价”面板报价/);
+  assert.equal(await page.locator('[data-testid=parts-form]').count(), 0);
+  assert.equal(await page.locator('button[data-to=quoted]').count(), 0);
+  assert.equal(await page.locator('button[data-to=waiting_parts]').count(), 0);
+  assert.equal(await page.locator('button[data-to=repairing]').count(), 0);
+  assert.equal(await page.locator('input[name=quote]').count(), 0);
+  assert.match(await page.textContent('[data-testid=quote-on-panel]'), /报价”面板/);
+  let x = await api(`/api/v1/repairs/${code}/part-requests`, { lines: [{ part: PART, qty: 1 }] });
+  assert.equal(x.status, 409, x.text);
+  assert.equal(x.json.error.code, 'quote_not_approved');
+  // quoted (level C: a board) and approved: now parts are requested
+  x = await api(`/api/v1/repairs/${code}/quote`, { level: 'C', parts: [{ part: PART, qty: 1 }] });
+  assert.equal(x.status, 201, x.text);
+  assert.equal((await api(`/api/v1/repairs/${code}/transitions`, { to: 'approved' })).status, 200);
+  await page.reload();
   await page.waitForSelector('[data-testid=parts-form]');
   // the lines are read after the form is shown: wait for their answer
   await page.waitForFunction(() => /还没有申请零件/.test(document.querySelector('[data-testid=parts-panel]')?.textContent || ''));
-  // a paid repair is quoted on the quote panel only: the next-step card offers no typed quote
   await page.waitForSelector('button[data-to=waiting_parts]');
-  assert.equal(await page.locator('button[data-to=quoted]').count(), 0);
-  assert.equal(await page.locator('input[name=quote]').count(), 0);
-  assert.match(await page.textContent('[data-testid=quote-on-panel]'), /报价”面板/);
   await page.fill('input[name=rp_part_0]', 'NO-SUCH-PART-9');
   await page.click('[data-testid=rp-add]');
   await page.fill('input[name=rp_part_1]', PART.toLowerCase());
@@ -80,9 +95,9 @@ test('the technician requests parts: an unknown part is refused on its line, the
   const err = await page.waitForSelector('#f-rp_part_0-error');
   assert.match(await err.textContent(), /目录中没有这个零件/);
   assert.equal(await page.locator('#f-rp_part_1-error').count(), 0, 'the known part is not marked');
-  let x = await server.api(`/api/v1/repairs/${code}/part-requests`, { token });
+  x = await server.api(`/api/v1/repairs/${code}/part-requests`, { token });
   assert.deepEqual(x.json.items, [], 'nothing was requested');
-  assert.equal((await server.api(`/api/v1/repairs/${code}`, { token })).json.status, 'diagnosing');
+  assert.equal((await server.api(`/api/v1/repairs/${code}`, { token })).json.status, 'approved');
   // drop the bad line and request again
   await page.click('[data-part-line="0"] button:has-text("移除")');
   await page.click('[data-testid=parts-form] button[type=submit]');
@@ -110,6 +125,9 @@ test('the warehouse desk ships the line (a line shipped meanwhile is refused in 
     model: 'XR-75X90L', fault: '无声音', outlet: 'O0001' });
   const other = x.json.code;
   for (const to of ['received', 'diagnosing']) assert.equal((await api(`/api/v1/repairs/${other}/transitions`, { to })).status, 200);
+  // a paid repair: quoted and approved before its parts are requested
+  assert.equal((await api(`/api/v1/repairs/${other}/quote`, { level: 'B', parts: [] })).status, 201);
+  assert.equal((await api(`/api/v1/repairs/${other}/transitions`, { to: 'approved' })).status, 200);
   x = await api(`/api/v1/repairs/${other}/part-requests`, { lines: [{ part: SPARE, qty: 1 }] });
   assert.equal(x.status, 201, x.text);
   const stale = x.json.lines[0].code;
@@ -218,7 +236,7 @@ test('the part is received at the outlet: the next step shows on the repair and 
   await page.waitForSelector(`[data-testid=parts-lines] tr[data-line="${line}"][data-status=issued]`);
   const x = await server.api(`/api/v1/repairs/${code}`, { token });
   assert.equal(x.json.status, 'repairing');
-  assert.deepEqual(x.json.events.map((e) => e.status), ['registered', 'received', 'diagnosing', 'waiting_parts', 'repairing']);
+  assert.deepEqual(x.json.events.map((e) => e.status), ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts', 'repairing']);
   const l = (await server.api(`/api/v1/repairs/${code}/part-requests`, { token })).json.items[0].lines[0];
   assert.deepEqual([l.status, l.fitted_serial], ['issued', 'NEW-SN-1']);
   assert.deepEqual(errors, []);

@@ -137,6 +137,7 @@ registerMessages(byLang({
   'pl.cancelled': ['已取消', 'Cancelled'],
   'error.insufficient_stock': ['可用库存不足，未做任何改动。', 'Not enough available stock: nothing was changed.'],
   'error.idempotency_key_reused': ['这个操作编号已用于另一笔库存变动。', 'This idempotency key was used for another move.'],
+  'error.quote_not_approved': ['这是保外（付费）维修：需先报价并经客户同意，才能申请零件或开始维修。', 'This repair is out of warranty (paid): it is quoted and the customer approves the quote before parts are requested or the repair starts.'],
   'error.quote_required': ['报价请在报价面板提交（按价格指南计算）。', 'Quote on the quote panel (priced from the price guide).'],
   'why.the line was shipped already': ['这一行已经发货。', 'The line was shipped already.'],
   "why.the part is in the outlet's own stock: nothing to ship": ['零件在网点自己的库房里，无需发货。', "The part is in the outlet's own stock: nothing to ship."],

@@ -333,7 +333,8 @@ static int demo_requests(db_conn *c, const struct dpart *parts, int np, int64_t 
         c, "SELECT r.id, r.code, r.status, COALESCE(r.received_at, r.registered_at),"
            " r.repaired_at, r.outlet_id FROM repairs r WHERE r.outlet_id IS NOT NULL"
            " AND (r.status = 'waiting_parts'"
-           " OR (r.status IN ('diagnosing', 'approved', 'repairing') AND r.id % 2 = 0)"
+           " OR (r.status IN ('diagnosing', 'approved', 'repairing') AND r.id % 2 = 0"
+           "     AND NOT (r.status = 'diagnosing' AND r.in_warranty = 0))" /* paid: quote first */
            " OR (r.status IN ('repaired', 'delivered') AND r.id % 4 = 0)) ORDER BY r.id LIMIT 400");
     if (!st)
         return -1;

@@ -173,7 +173,7 @@ struct pr_new {
     char code[24];
     int64_t line_ids[PR_LINES_MAX];
 };
-enum { PN_NOT_FOUND = 1, PN_BAD, PN_STATE, PN_NO_OUTLET };
+enum { PN_NOT_FOUND = 1, PN_BAD, PN_STATE, PN_NO_OUTLET, PN_QUOTE };
 
 int pr_fill_request(db_conn *c, arena *a, const struct repair_ref *ref, const char *actor,
                     int64_t now, int n, const int64_t *parts, const int64_t *qty, char code[24],
@@ -266,6 +266,10 @@ static int pr_new_tx(db_conn *c, void *arg)
         return k;
     if (k == 1)
         return PN_NOT_FOUND;
+    if (repair_skips_quote((enum repair_status)ref.status, RS_WAITING_PARTS, ref.in_warranty)) {
+        q->why = repairs_quote_first_msg(r->a, q->repair_code);
+        return PN_QUOTE;
+    }
     if (!repairs_can_wait_for_parts(&ref, r->who.role)) {
         q->why = arena_printf(r->a, "a repair in status %s cannot wait for parts",
                               repair_status_name((enum repair_status)ref.status));
@@ -397,6 +401,9 @@ int requests_create(req *r)
             break;
         case PN_STATE:
             rc = reply_error(r, 409, "illegal_transition", q.why, NULL);
+            break;
+        case PN_QUOTE:
+            rc = reply_error(r, 409, "quote_not_approved", q.why, NULL);
             break;
         case PN_NO_OUTLET:
             rc = reply_error(r, 409, "conflict", "the repair has no outlet to send parts to", NULL);

@@ -687,6 +687,20 @@ test('stock filters for the warehouse desk: kind, region, below the reorder poin
     }
 });
 
+test('purchase orders under 20 concurrent receipts of one unit: exactly the 5 ordered are received', async () => {
+    const p = `POC-${Date.now().toString(36).toUpperCase()}`;
+    await part(p);
+    const po = await post('/api/v1/purchase-orders', { warehouse: 'BJ-BRANCH', lines: [{ part: p, qty: 5 }] }, wh);
+    assert.equal(po.status, 201, po.text);
+    const rs = await Promise.all(Array.from({ length: 20 }, () =>
+        post(`/api/v1/purchase-orders/${po.json.code}/receive`, { lines: [{ part: p, qty: 1 }] }, wh)));
+    assert.deepEqual(rs.map((r) => r.status).sort(), [...Array(5).fill(200), ...Array(15).fill(409)]);
+    const b = await balance(p, 'BJ-BRANCH', true);
+    assert.deepEqual([b.on_hand, b.on_order], [5, 0]);
+    const got = await get(`/api/v1/purchase-orders/${po.json.code}`, wh);
+    assert.deepEqual([got.json.status, got.json.received_qty, got.json.receipts.length], ['received', 5, 5]);
+});
+
 test('a paid repair is quoted and the quote approved before parts: 409 quote_not_approved, nothing changes', async () => {
     const p = `PAID-${Date.now().toString(36).toUpperCase()}`;
     await part(p);

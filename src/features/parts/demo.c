@@ -374,7 +374,7 @@ static int demo_requests(db_conn *c, const struct dpart *parts, int np, int64_t 
             ids[k] = p->id;
         }
         char code[24];
-        if (pr_fill_request(c, a, &q->ref, ACTOR, q->at, lines, ids, qty, code, line_ids) != 0) {
+        if (pr_fill_request(c, a, &q->ref, ACTOR, q->at, lines, ids, NULL, qty, code, line_ids) != 0) {
             bad = 1;
             break;
         }

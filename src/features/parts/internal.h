@@ -86,10 +86,12 @@ struct repair_ref;
 /* A part request of n lines (part ids and quantities) for repair ref at instant now, in
  * the caller's transaction: each line filled in the contract's order (supersession,
  * promise dates from now), reserved and recorded; code gets the request's code and
- * line_ids the lines. The repair's state is the caller's business. 0 or a db code. */
+ * line_ids the lines. next (or NULL: looked up) holds what supersedes each part, as its
+ * lookup in the same transaction read it (0: nothing). The repair's state is the
+ * caller's business. 0 or a db code. */
 int pr_fill_request(db_conn *c, arena *a, const struct repair_ref *ref, const char *actor,
-                    int64_t now, int n, const int64_t *parts, const int64_t *qty, char code[24],
-                    int64_t *line_ids);
+                    int64_t now, int n, const int64_t *parts, const int64_t *next,
+                    const int64_t *qty, char code[24], int64_t *line_ids);
 
 /* The JSON of line id as the part-request answers show it. 0, 1 or a db code. */
 int pr_line_json(db_conn *c, int64_t id, int full, json_t **out);

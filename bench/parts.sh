@@ -116,11 +116,11 @@ function request()
 end
 LUA
 
-declare -A RPS P50 P99 BAD CPU
+declare -A RPS P50 P99 BAD CPU FRAMES
 # user + system clock ticks of the server so far
 ticks() { awk '{print $14 + $15}' "/proc/$srv_pid/stat"; }
 run() { # name conns script
-    local out t0 t1 n perf_pid=
+    local out t0 t1 w0 w1 n perf_pid=
     case "${ONLY:-$1}" in "$1") ;; *) return 0 ;; esac
     if [ "$1" = requests1 ] && [ -n "${PERF:-}" ]; then
         perf record -g -o "$PERF" -p "$srv_pid" 2>/dev/null &
@@ -128,18 +128,24 @@ run() { # name conns script
         sleep 0.5
     fi
     t0=$(ticks)
+    w0=$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)
     out=$(wrk -t"$(( $2 < 2 ? 1 : 2 ))" -c"$2" -d"${DURATION}s" --latency -s "$3" "$url")
     t1=$(ticks)
+    w1=$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     CPU[$1]=$(awk -v d="$((t1 - t0))" -v n="$n" -v hz="$(getconf CLK_TCK)" \
         'BEGIN { printf "%.3f ms", n ? d * 1000 / hz / n : 0 }')
+    # WAL frames (4 KiB page + 24-byte header) appended per request, while the WAL only
+    # grows (it starts over at 256 MiB: then "-")
+    FRAMES[$1]=$(awk -v a="$w0" -v b="$w1" -v n="$n" \
+        'BEGIN { if (b >= a && n) printf "%.1f", (b - a) / 4120 / n; else printf "-" }')
     RPS[$1]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     P50[$1]=$(awk '$1 == "50%" {print $2}' <<<"$out")
     P99[$1]=$(awk '$1 == "99%" {print $2}' <<<"$out")
     BAD[$1]=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
     BAD[$1]=${BAD[$1]:-0}
-    echo "$1: ${RPS[$1]} req/s, p50 ${P50[$1]}, p99 ${P99[$1]}, non-2xx ${BAD[$1]}, server CPU ${CPU[$1]}/request ($n requests)" >&2
+    echo "$1: ${RPS[$1]} req/s, p50 ${P50[$1]}, p99 ${P99[$1]}, non-2xx ${BAD[$1]}, server CPU ${CPU[$1]}/request, ${FRAMES[$1]} WAL frames/request ($n requests)" >&2
 }
 run moves "$CONNS" "$tmp/moves.lua"
 run requests1 1 "$tmp/requests.lua"
@@ -155,11 +161,11 @@ report=$(cat <<MD
 
 $PARTS parts, $WAREHOUSES warehouses, $nstock balances; \`aftersales import stock\` of $nmoves rows (one receipt move each, one transaction) in ${imp_s} s. wrk on the same cores, ${DURATION} s per run, access log off; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 
-| load | connections | req/s | p50 | p99 | non-2xx | server CPU / request |
-|---|---|---|---|---|---|---|
-| POST /api/v1/stock-moves (receipt, one durable transaction each) | $CONNS | ${RPS[moves]:-} | ${P50[moves]:-} | ${P99[moves]:-} | ${BAD[moves]:-} | ${CPU[moves]:-} |
-| POST /api/v1/repairs/{code}/part-requests (5 lines, every part in $WAREHOUSES warehouses) | 1 | ${RPS[requests1]:-} | ${P50[requests1]:-} | ${P99[requests1]:-} | ${BAD[requests1]:-} | ${CPU[requests1]:-} |
-| the same | 4 | ${RPS[requests4]:-} | ${P50[requests4]:-} | ${P99[requests4]:-} | ${BAD[requests4]:-} | ${CPU[requests4]:-} |
+| load | connections | req/s | p50 | p99 | non-2xx | server CPU / request | WAL frames / request |
+|---|---|---|---|---|---|---|---|
+| POST /api/v1/stock-moves (receipt, one durable transaction each) | $CONNS | ${RPS[moves]:-} | ${P50[moves]:-} | ${P99[moves]:-} | ${BAD[moves]:-} | ${CPU[moves]:-} | ${FRAMES[moves]:-} |
+| POST /api/v1/repairs/{code}/part-requests (5 lines, every part in $WAREHOUSES warehouses) | 1 | ${RPS[requests1]:-} | ${P50[requests1]:-} | ${P99[requests1]:-} | ${BAD[requests1]:-} | ${CPU[requests1]:-} | ${FRAMES[requests1]:-} |
+| the same | 4 | ${RPS[requests4]:-} | ${P50[requests4]:-} | ${P99[requests4]:-} | ${BAD[requests4]:-} | ${CPU[requests4]:-} | ${FRAMES[requests4]:-} |
 
 $nreq part requests made; balances with on_hand < reserved or a negative quantity afterwards: $check; first lines: $sample
 Targets: moves >= 2,000/s durable on SQLite; a part request (5 lines) p99 < 5 ms.

@@ -48,4 +48,12 @@ ALTER TABLE stock ADD COLUMN on_order BIGINT NOT NULL DEFAULT 0 CHECK (on_order 
 ALTER TABLE stock_moves ADD COLUMN po_line_id INTEGER REFERENCES purchase_order_lines(id);
 CREATE INDEX stock_moves_po_line ON stock_moves(po_line_id) WHERE po_line_id IS NOT NULL;
 
+-- The backorders of a part, oldest first, are all that part_request_lines_backorder
+-- serves (receipts fill them): a partial index of the backordered lines only, so that a
+-- line reserved or ordered at once (most of them) writes no entry into it; that was one
+-- page of the WAL per line of a part request, at a random place (bench/README.md).
+DROP INDEX part_request_lines_backorder;
+CREATE INDEX part_request_lines_backorder ON part_request_lines(part_id, created_at, id)
+  WHERE status = 'backordered';
+
 INSERT INTO counters (name, value) VALUES ('purchase_order', 0) ON CONFLICT (name) DO NOTHING;

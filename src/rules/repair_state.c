@@ -87,6 +87,12 @@ int repair_transition_check(enum repair_status from, enum repair_status to, unsi
     return RS_OK;
 }
 
+int repair_skips_quote(enum repair_status from, enum repair_status to, int in_warranty)
+{
+    return in_warranty == 0 && from == RS_DIAGNOSING &&
+           (to == RS_WAITING_PARTS || to == RS_REPAIRING);
+}
+
 int repair_next_states(enum repair_status from, unsigned role, enum repair_status out[RS_COUNT])
 {
     int n = 0;

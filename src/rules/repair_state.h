@@ -69,6 +69,15 @@ enum {
 int repair_transition_check(enum repair_status from, enum repair_status to, unsigned role,
                             int64_t quote_fen, const char *reason);
 
+/* 1 when moving a repair from `from` to `to` would skip the quote a paid repair needs:
+ * an out-of-warranty repair (in_warranty 0; 1 in warranty, -1 not known yet) gets a
+ * quote from the price guide, which the customer approves or declines, before parts
+ * are requested or the repair starts (SPEC M4: diagnosing -> (quoted -> approved) ->
+ * waiting for parts; "Out-of-warranty repairs get a quote"). So diagnosing ->
+ * waiting_parts and diagnosing -> repairing are for repairs in warranty only; a paid
+ * repair goes through quoted and approved. 0 otherwise. */
+int repair_skips_quote(enum repair_status from, enum repair_status to, int in_warranty);
+
 /* The next states `role` may move a repair in `from` to; returns how many were written
  * into out (at most RS_COUNT). */
 int repair_next_states(enum repair_status from, unsigned role, enum repair_status out[RS_COUNT]);

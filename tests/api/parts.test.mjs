@@ -29,10 +29,15 @@ async function receipt(p, to, qty, token = wh) {
     assert.equal(r.status, 201, r.text);
     return r.json;
 }
-async function balance(p, w) {
+/** The contract's fields of a balance (all: with in_transit, on_order and the reorder point too). */
+async function balance(p, w, all = false) {
     const r = await get(`/api/v1/stock?part=${encodeURIComponent(p)}&warehouse=${w}`, wh);
     assert.equal(r.status, 200, r.text);
-    return r.json.items[0] ?? { on_hand: 0, reserved: 0, available: 0 };
+    const b = r.json.items[0];
+    if (!b) return { on_hand: 0, reserved: 0, available: 0 };
+    if (all) return b;
+    const { warehouse, part: pn, on_hand, reserved, available } = b;
+    return { warehouse, part: pn, on_hand, reserved, available };
 }
 
 before(async () => {
@@ -532,6 +537,118 @@ test('replenishment: reorder points on available plus in transit, suggested tran
     assert.deepEqual((await get('/api/v1/replenishment?limit=1000', techB)).json.items.filter((i) => i.part === p), []);
 });
 
+test('purchase orders: a purchase suggestion ordered once, on order counted, received in parts (backorders first), cancelled while open', async () => {
+    const t = Date.now().toString(36).toUpperCase();
+    const p = `PO-${t}`, q = `POI-${t}`;
+    await part(p);
+    await part(q, { source: 'imported' });
+    await receipt(p, 'GZ-BRANCH', 1);
+    assert.equal((await post('/api/v1/reorder-points', { part: p, warehouse: 'GZ-BRANCH', reorder_point: 2, reorder_qty: 5 }, wh)).status, 200);
+    const sugg = async () => (await get('/api/v1/replenishment?warehouse=GZ-BRANCH&limit=1000', wh)).json.items.filter((i) => i.part === p);
+    let s1 = await sugg();
+    assert.deepEqual(s1.map((i) => [i.available, i.in_transit, i.on_order, i.suggestion]), [[1, 0, 0, { kind: 'purchase', from: null, qty: 5 }]]);
+    // confirming the purchase orders it: open, expected after the domestic lead time; twice with one key is one order
+    const body = { warehouse: 'GZ-BRANCH', supplier: '华南配件', lines: [{ part: p, qty: 5 }], idempotency_key: `po-${t}` };
+    let r = await post('/api/v1/purchase-orders', body, wh);
+    assert.equal(r.status, 201, r.text);
+    const po = r.json;
+    assert.match(po.code, /^PO\d{8}$/);
+    assert.deepEqual([po.status, po.warehouse, po.supplier, po.source, po.expected_date, po.qty, po.received_qty, po.outstanding],
+        ['open', 'GZ-BRANCH', '华南配件', 'domestic', localDate(3), 5, 0, 5]);
+    assert.deepEqual(po.lines.map((l) => [l.line_no, l.part, l.qty, l.received_qty, l.expected_date]), [[1, p, 5, 0, localDate(3)]]);
+    r = await post('/api/v1/purchase-orders', body, wh);
+    assert.equal(r.status, 201);
+    assert.equal(r.json.code, po.code);
+    assert.equal(r.headers.get('idempotent-replayed'), 'true');
+    r = await post('/api/v1/purchase-orders', { ...body, lines: [{ part: p, qty: 6 }] }, wh);
+    assert.equal(r.status, 409);
+    assert.equal(r.json.error.code, 'idempotency_key_reused');
+    // on order counts: nothing more is suggested, the stock shows it
+    assert.deepEqual(await sugg(), []);
+    assert.equal((await balance(p, 'GZ-BRANCH', true)).on_order, 5);
+    // the desk's list and downloads
+    r = await get(`/api/v1/purchase-orders?part=${p}&status=open`, wh);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.items.map((i) => i.code), [po.code]);
+    const csv = await get(`/api/v1/purchase-orders?part=${p}&format=csv`, wh);
+    assert.equal(csv.status, 200);
+    const rows = csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    assert.equal(rows[0], 'code,warehouse,supplier,source,status,expected_date,parts,qty,received_qty,outstanding,created_at,created_by');
+    assert.ok(rows[1].startsWith(`${po.code},GZ-BRANCH,华南配件,domestic,open,${localDate(3)},${p},5,0,5,`), rows[1]);
+    assert.equal((await get(`/api/v1/purchase-orders?part=${p}&format=xlsx`, wh)).status, 200);
+    // a line of OA backordered (Guangzhou has 1 of 2): the order's receipt fills it first
+    const repair = await makeRepair(s, 'OA', 'diagnosing');
+    r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: [{ part: p, qty: 2 }] }, tech);
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.lines[0].status, 'backordered');
+    const boLine = r.json.lines[0].code;
+    // receive 3 of 5 (with a key, retried): partly received, one receipt move
+    const recv = { lines: [{ part: p, qty: 3 }], idempotency_key: `r1-${t}` };
+    r = await post(`/api/v1/purchase-orders/${po.code}/receive`, recv, wh);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.json.status, r.json.received_qty, r.json.outstanding, r.json.receipts.length], ['partly_received', 3, 2, 1]);
+    r = await post(`/api/v1/purchase-orders/${po.code}/receive`, recv, wh);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('idempotent-replayed'), 'true');
+    assert.equal(r.json.received_qty, 3, 'moved once');
+    let b = await balance(p, 'GZ-BRANCH', true);
+    assert.deepEqual([b.on_hand, b.reserved, b.available, b.on_order], [4, 2, 2, 2]);
+    const lines = (await get(`/api/v1/repairs/${repair}/part-requests`, tech)).json.items[0].lines;
+    assert.deepEqual(lines.filter((l) => l.code === boLine).map((l) => [l.status, l.warehouse, l.promise_date]), [['reserved', 'GZ-BRANCH', localDate(3)]]);
+    const moves = await get(`/api/v1/stock-moves?part=${p}&kind=receipt&warehouse=GZ-BRANCH`, wh);
+    assert.equal(moves.json.items.filter((m) => m.reason === `purchase order ${po.code}`).length, 1);
+    // more than is outstanding, a part not on the order, bad quantities: 409 / 422, nothing changes
+    r = await post(`/api/v1/purchase-orders/${po.code}/receive`, { lines: [{ part: p, qty: 3 }] }, wh);
+    assert.equal(r.status, 409, r.text);
+    r = await post(`/api/v1/purchase-orders/${po.code}/receive`, { lines: [{ part: q, qty: 1 }] }, wh);
+    assert.equal(r.status, 422);
+    assert.ok(r.json.error.fields['lines[0].part']);
+    r = await post(`/api/v1/purchase-orders/${po.code}/receive`, { lines: [{ part: p, qty: 0 }] }, wh);
+    assert.equal(r.status, 422);
+    // a partly received order is not cancelled; the rest arrives (no lines: everything outstanding)
+    r = await post(`/api/v1/purchase-orders/${po.code}/cancel`, {}, wh);
+    assert.equal(r.status, 409);
+    r = await post(`/api/v1/purchase-orders/${po.code}/receive`, {}, wh);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.json.status, r.json.received_qty, r.json.outstanding, r.json.receipts.map((x) => x.qty)], ['received', 5, 0, [3, 2]]);
+    assert.ok(r.json.received_at);
+    b = await balance(p, 'GZ-BRANCH', true);
+    assert.equal(b.on_order, 0);
+    r = await post(`/api/v1/purchase-orders/${po.code}/receive`, {}, wh);
+    assert.equal(r.status, 409, 'received: nothing more');
+    // an imported part: expected after 7 days; cancelled while open, on order goes back
+    r = await post('/api/v1/purchase-orders', { warehouse: 'SH-CENTRAL', lines: [{ part: q, qty: 4 }, { part: p, qty: 1 }] }, wh);
+    assert.equal(r.status, 201, r.text);
+    const po2 = r.json;
+    assert.deepEqual([po2.source, po2.expected_date, po2.lines.map((l) => l.expected_date)], ['imported', localDate(7), [localDate(7), localDate(3)]]);
+    assert.equal((await balance(q, 'SH-CENTRAL', true)).on_order, 4);
+    r = await post(`/api/v1/purchase-orders/${po2.code}/cancel`, { reason: 'supplier out of stock' }, wh);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.json.status, r.json.cancel_reason, r.json.cancelled_by !== null], ['cancelled', 'supplier out of stock', true]);
+    assert.equal((await balance(q, 'SH-CENTRAL', true)).on_order, 0);
+    assert.equal((await post(`/api/v1/purchase-orders/${po2.code}/receive`, {}, wh)).status, 409);
+    assert.equal((await post(`/api/v1/purchase-orders/${po2.code}/cancel`, {}, wh)).status, 409);
+    // bad input, roles, unknown codes
+    for (const [bad, field] of [[{ warehouse: 'NOPE', lines: [{ part: p, qty: 1 }] }, 'warehouse'],
+        [{ warehouse: 'GZ-BRANCH', lines: [] }, 'lines'],
+        [{ warehouse: 'GZ-BRANCH', lines: [{ part: 'NO-SUCH', qty: 1 }] }, 'lines[0].part'],
+        [{ warehouse: 'GZ-BRANCH', lines: [{ part: p, qty: 1 }, { part: p, qty: 2 }] }, 'lines[1].part'],
+        [{ warehouse: 'GZ-BRANCH', lines: [{ part: p, qty: 1 }], extra: 1 }, 'extra']]) {
+        r = await post('/api/v1/purchase-orders', bad, wh);
+        assert.equal(r.status, 422, JSON.stringify(bad));
+        assert.ok(r.json.error.fields[field], `${field}: ${r.text}`);
+    }
+    assert.equal((await get(`/api/v1/purchase-orders?part=${p}`, wh)).json.items.length, 2, 'nothing stored by the bad ones');
+    assert.equal((await post('/api/v1/purchase-orders', body, tech)).status, 403);
+    assert.equal((await get('/api/v1/purchase-orders', tech)).status, 403);
+    assert.equal((await get('/api/v1/purchase-orders/PO99999999', wh)).status, 404);
+    assert.equal((await post('/api/v1/purchase-orders/PO99999999/receive', {}, wh)).status, 404);
+    assert.equal((await get('/api/v1/purchase-orders?status=done', wh)).status, 422);
+    r = await get(`/api/v1/purchase-orders/${po.code}`, wh);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.receipts.map((x) => [x.line_no, x.part, x.qty]), [[1, p, 3], [1, p, 2]]);
+});
+
 test('stock filters for the warehouse desk: kind, region, below the reorder point; bad values 422', async () => {
     const p = `FLT-${Date.now().toString(36).toUpperCase()}`;
     await part(p);
@@ -562,11 +679,58 @@ test('stock filters for the warehouse desk: kind, region, below the reorder poin
     // the download carries the filters
     const csv = await get(`/api/v1/stock?part=${p}&kind=branch&format=csv`, wh);
     assert.equal(csv.status, 200);
-    assert.deepEqual(csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/), ['warehouse,part,on_hand,reserved,available', `GZ-BRANCH,${p},2,0,2`]);
+    assert.deepEqual(csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/), ['warehouse,part,on_hand,reserved,available,in_transit,on_order,reorder_point,reorder_qty', `GZ-BRANCH,${p},2,0,2,2,0,3,5`]);
     for (const [q, field] of [['kind=depot', 'kind'], ['region=44', 'region'], ['region=001234', 'region'], ['below=yes', 'below']]) {
         const r = await get(`/api/v1/stock?part=${p}&${q}`, wh);
         assert.equal(r.status, 422, q);
         assert.ok(r.json.error.fields[field], `${q}: ${r.text}`);
+    }
+});
+
+test('purchase orders under 20 concurrent receipts of one unit: exactly the 5 ordered are received', async () => {
+    const p = `POC-${Date.now().toString(36).toUpperCase()}`;
+    await part(p);
+    const po = await post('/api/v1/purchase-orders', { warehouse: 'BJ-BRANCH', lines: [{ part: p, qty: 5 }] }, wh);
+    assert.equal(po.status, 201, po.text);
+    const rs = await Promise.all(Array.from({ length: 20 }, () =>
+        post(`/api/v1/purchase-orders/${po.json.code}/receive`, { lines: [{ part: p, qty: 1 }] }, wh)));
+    assert.deepEqual(rs.map((r) => r.status).sort(), [...Array(5).fill(200), ...Array(15).fill(409)]);
+    const b = await balance(p, 'BJ-BRANCH', true);
+    assert.deepEqual([b.on_hand, b.on_order], [5, 0]);
+    const got = await get(`/api/v1/purchase-orders/${po.json.code}`, wh);
+    assert.deepEqual([got.json.status, got.json.received_qty, got.json.receipts.length], ['received', 5, 5]);
+});
+
+test('a paid repair is quoted and the quote approved before parts: 409 quote_not_approved, nothing changes', async () => {
+    const p = `PAID-${Date.now().toString(36).toUpperCase()}`;
+    await part(p);
+    await receipt(p, 'W-OA', 2);
+    const repair = await makeRepair(s, 'OA', 'diagnosing');
+    await sql(s, `UPDATE repairs SET in_warranty = 0 WHERE code = '${repair}'`);
+    let r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.json.error.code, 'quote_not_approved');
+    assert.match(r.json.error.message, /out of warranty: quote it/);
+    for (const to of ['waiting_parts', 'repairing']) {
+        r = await post(`/api/v1/repairs/${repair}/transitions`, { to }, tech);
+        assert.equal(r.status, 409, `${to}: ${r.text}`);
+        assert.equal(r.json.error.code, 'quote_not_approved');
+    }
+    r = await get(`/api/v1/repairs/${repair}`, tech);
+    assert.deepEqual([r.json.status, r.json.next.map((n) => n.to)], ['diagnosing', ['quoted']], 'no step past the quote is offered');
+    assert.deepEqual((await get(`/api/v1/repairs/${repair}/part-requests`, tech)).json.items, []);
+    assert.equal((await balance(p, 'W-OA')).reserved, 0);
+    // approved (the quote route's own tests are in prices.test.mjs): parts may be requested
+    await sql(s, `UPDATE repairs SET status = 'approved' WHERE code = '${repair}'`);
+    r = await post(`/api/v1/repairs/${repair}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await get(`/api/v1/repairs/${repair}`, tech)).json.status, 'waiting_parts');
+    // in warranty, or not decided (no unit known): no quote needed
+    for (const iw of ['1', 'NULL']) {
+        const rr = await makeRepair(s, 'OA', 'diagnosing');
+        await sql(s, `UPDATE repairs SET in_warranty = ${iw} WHERE code = '${rr}'`);
+        r = await post(`/api/v1/repairs/${rr}/part-requests`, { lines: [{ part: p, qty: 1 }] }, tech);
+        assert.equal(r.status, 201, `${iw}: ${r.text}`);
     }
 });
 

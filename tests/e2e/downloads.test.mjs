@@ -224,6 +224,11 @@ const SCREENS = [
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=part-returns]) tbody tr') },
   { name: 'replenishment', login: 'warehouse', hash: '#/parts/replenish', id: 'part',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=replenishment]) tbody tr') },
+  { name: 'purchase-orders', login: 'warehouse', hash: '#/parts/orders', id: 'code',
+    prepare: async (page) => {
+      await page.waitForSelector('.table-block:has([data-downloads=purchase-orders]) tbody tr');
+      await filter(page, '/api/v1/purchase-orders?', 'status=open', () => page.selectOption('select[name=orders_status]', 'open'));
+    } },
   { name: 'outbox', login: 'supervisor', hash: '#/outbox', id: 'message_id',
     prepare: async (page) => {
       await page.waitForSelector('.table-block:has([data-downloads=outbox]) tbody tr');

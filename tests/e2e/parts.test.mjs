@@ -1,9 +1,11 @@
 // Browser test of the spare-parts screens (issue 10 items 4 and 8, SPEC M7) in headless
-// Chromium: the outlet's technician requests parts on a repair (an unknown part refused
+// Chromium: a paid repair offers no parts before its quote is approved (409
+// quote_not_approved); the outlet's technician requests parts on a repair (an unknown part refused
 // on its line, nothing changed), sees the line reserved at the central parts center with
 // its promise date (today + 3, local), and the repair waiting for parts; the warehouse
 // desk ships the line (a line shipped meanwhile is refused in words), receives a
-// transfer, confirms a replenishment suggestion and receives a defective return; the technician receives the part at the
+// transfer, confirms a replenishment suggestion and receives a defective return, orders a purchase suggestion and
+// receives the purchase order in part and in full, and cancels another; the technician receives the part at the
 // outlet, the repair's next step shows (also on the queue) and the repair moves on; a
 // download from the desk has XLSX header = CSV header; outlet staff see only their own
 // stock room; a screenshot of the desk in Chinese.
@@ -25,6 +27,8 @@ const localDate = (days = 0) => new Date(Date.now() + 8 * 3600e3 + days * 86400e
 let server, browser, token, wh, code, tmp, line, transfer;
 
 const api = (p, body, tok = token) => server.api(p, { token: tok, body });
+/** The contract's fields of a balance (the list has in_transit, on_order and the reorder point too). */
+const contract = (b) => b && { warehouse: b.warehouse, part: b.part, on_hand: b.on_hand, reserved: b.reserved, available: b.available };
 
 before(async () => {
   server = await startServer();
@@ -62,14 +66,28 @@ const staff = (login, hash, locale = 'zh-CN') => staffPage(browser, server, logi
 
 test('the technician requests parts: an unknown part is refused on its line, then the line is reserved with its promise', async () => {
   const { context, page, errors } = await staff('tech', `#/repairs/${code}`);
+  // a paid repair is quoted on the quote panel only: the next-step card offers no typed quote, and
+  // neither parts nor the repair itself before the customer approves the quote (SPEC M4)
+  await page.waitForSelector('[data-testid=parts-quote-first]');
+  assert.match(await page.textContent('[data-testid=parts-quote-first]'), /先在“报价”面板报价/);
+  assert.equal(await page.locator('[data-testid=parts-form]').count(), 0);
+  assert.equal(await page.locator('button[data-to=quoted]').count(), 0);
+  assert.equal(await page.locator('button[data-to=waiting_parts]').count(), 0);
+  assert.equal(await page.locator('button[data-to=repairing]').count(), 0);
+  assert.equal(await page.locator('input[name=quote]').count(), 0);
+  assert.match(await page.textContent('[data-testid=quote-on-panel]'), /报价”面板/);
+  let x = await api(`/api/v1/repairs/${code}/part-requests`, { lines: [{ part: PART, qty: 1 }] });
+  assert.equal(x.status, 409, x.text);
+  assert.equal(x.json.error.code, 'quote_not_approved');
+  // quoted (level C: a board) and approved: now parts are requested
+  x = await api(`/api/v1/repairs/${code}/quote`, { level: 'C', parts: [{ part: PART, qty: 1 }] });
+  assert.equal(x.status, 201, x.text);
+  assert.equal((await api(`/api/v1/repairs/${code}/transitions`, { to: 'approved' })).status, 200);
+  await page.reload();
   await page.waitForSelector('[data-testid=parts-form]');
   // the lines are read after the form is shown: wait for their answer
   await page.waitForFunction(() => /还没有申请零件/.test(document.querySelector('[data-testid=parts-panel]')?.textContent || ''));
-  // a paid repair is quoted on the quote panel only: the next-step card offers no typed quote
   await page.waitForSelector('button[data-to=waiting_parts]');
-  assert.equal(await page.locator('button[data-to=quoted]').count(), 0);
-  assert.equal(await page.locator('input[name=quote]').count(), 0);
-  assert.match(await page.textContent('[data-testid=quote-on-panel]'), /报价”面板/);
   await page.fill('input[name=rp_part_0]', 'NO-SUCH-PART-9');
   await page.click('[data-testid=rp-add]');
   await page.fill('input[name=rp_part_1]', PART.toLowerCase());
@@ -77,9 +95,9 @@ test('the technician requests parts: an unknown part is refused on its line, the
   const err = await page.waitForSelector('#f-rp_part_0-error');
   assert.match(await err.textContent(), /目录中没有这个零件/);
   assert.equal(await page.locator('#f-rp_part_1-error').count(), 0, 'the known part is not marked');
-  let x = await server.api(`/api/v1/repairs/${code}/part-requests`, { token });
+  x = await server.api(`/api/v1/repairs/${code}/part-requests`, { token });
   assert.deepEqual(x.json.items, [], 'nothing was requested');
-  assert.equal((await server.api(`/api/v1/repairs/${code}`, { token })).json.status, 'diagnosing');
+  assert.equal((await server.api(`/api/v1/repairs/${code}`, { token })).json.status, 'approved');
   // drop the bad line and request again
   await page.click('[data-part-line="0"] button:has-text("移除")');
   await page.click('[data-testid=parts-form] button[type=submit]');
@@ -107,6 +125,9 @@ test('the warehouse desk ships the line (a line shipped meanwhile is refused in 
     model: 'XR-75X90L', fault: '无声音', outlet: 'O0001' });
   const other = x.json.code;
   for (const to of ['received', 'diagnosing']) assert.equal((await api(`/api/v1/repairs/${other}/transitions`, { to })).status, 200);
+  // a paid repair: quoted and approved before its parts are requested
+  assert.equal((await api(`/api/v1/repairs/${other}/quote`, { level: 'B', parts: [] })).status, 201);
+  assert.equal((await api(`/api/v1/repairs/${other}/transitions`, { to: 'approved' })).status, 200);
   x = await api(`/api/v1/repairs/${other}/part-requests`, { lines: [{ part: SPARE, qty: 1 }] });
   assert.equal(x.status, 201, x.text);
   const stale = x.json.lines[0].code;
@@ -127,7 +148,7 @@ test('the warehouse desk ships the line (a line shipped meanwhile is refused in 
   x = await server.api(`/api/v1/repairs/${code}/part-requests`, { token });
   const shipped = x.json.items[0].lines[0];
   assert.equal(shipped.transfer.status, 'in_transit');
-  assert.deepEqual((await server.api(`/api/v1/stock?part=${PART}&warehouse=SH-PC`, { token: wh })).json.items[0],
+  assert.deepEqual(contract((await server.api(`/api/v1/stock?part=${PART}&warehouse=SH-PC`, { token: wh })).json.items[0]),
     { warehouse: 'SH-PC', part: PART, on_hand: 4, reserved: 0, available: 4 });
   // the receiving side: the transfer to Beijing is received at the desk
   await page.click('button[data-tab=receive]');
@@ -141,7 +162,7 @@ test('the warehouse desk ships the line (a line shipped meanwhile is refused in 
   await page.waitForSelector(`[data-receive="${transfer}"]`, { state: 'detached' });
   assert.match(await page.textContent('[data-testid=desk-done]'), new RegExp(`${transfer} 已收货`));
   x = await server.api(`/api/v1/stock?part=${SPARE}&warehouse=BJ-BR`, { token: wh });
-  assert.deepEqual(x.json.items[0], { warehouse: 'BJ-BR', part: SPARE, on_hand: 2, reserved: 0, available: 2 });
+  assert.deepEqual(contract(x.json.items[0]), { warehouse: 'BJ-BR', part: SPARE, on_hand: 2, reserved: 0, available: 2 });
   // replenishment: a reorder point at Guangzhou makes a suggestion; confirming it moves the stock once
   assert.equal((await api('/api/v1/reorder-points', { part: SPARE, warehouse: 'GZ-BR', reorder_point: 1, reorder_qty: 1 }, wh)).status, 200);
   x = await server.api('/api/v1/replenishment?warehouse=GZ-BR&limit=1000', { token: wh });
@@ -152,10 +173,14 @@ test('the warehouse desk ships the line (a line shipped meanwhile is refused in 
   await page.press('input[name=replenish_warehouse]', 'Tab');
   await page.click(`[data-confirm="GZ-BR/${SPARE}"]`);
   await page.waitForSelector(`[data-confirm="GZ-BR/${SPARE}"]`, { state: 'detached' });
-  assert.match(await page.textContent('[data-testid=desk-done]'), new RegExp(`已确认：${SPARE} ${sugg.suggestion.qty} 件到 GZ-BR`));
   x = await server.api(`/api/v1/stock-moves?part=${SPARE}&warehouse=GZ-BR`, { token: wh });
-  assert.deepEqual(x.json.items.map((m) => [m.kind, m.qty, m.to]),
-    [[sugg.suggestion.kind === 'transfer' ? 'transfer_ship' : 'receipt', sugg.suggestion.qty, 'GZ-BR']]);
+  if (sugg.suggestion.kind === 'transfer') {
+    assert.match(await page.textContent('[data-testid=desk-done]'), new RegExp(`已确认：${SPARE} ${sugg.suggestion.qty} 件到 GZ-BR`));
+    assert.deepEqual(x.json.items.map((m) => [m.kind, m.qty, m.to]), [['transfer_ship', sugg.suggestion.qty, 'GZ-BR']]);
+  } else { // a purchase is ordered, not received: nothing moves yet
+    assert.match(await page.textContent('[data-testid=desk-done]'), new RegExp(`已下采购单 PO\\d{8}：${SPARE} ${sugg.suggestion.qty} 件到 GZ-BR`));
+    assert.deepEqual(x.json.items, []);
+  }
   // a defective return expected from an outlet (the demo has some) is received into the central center
   x = await server.api('/api/v1/part-returns?status=expected&limit=1', { token: wh });
   const ret = x.json.items[0];
@@ -197,7 +222,7 @@ test('the part is received at the outlet: the next step shows on the repair and 
   await page.waitForSelector(`[data-testid=parts-lines] tr[data-line="${line}"][data-status=received]`);
   await page.waitForSelector('[data-testid=parts-ready]');
   assert.match(await page.textContent('[data-testid=parts-ready]'), /零件已全部到齐/);
-  assert.deepEqual((await server.api(`/api/v1/stock?part=${PART}&warehouse=W-O0001`, { token: wh })).json.items[0],
+  assert.deepEqual(contract((await server.api(`/api/v1/stock?part=${PART}&warehouse=W-O0001`, { token: wh })).json.items[0]),
     { warehouse: 'W-O0001', part: PART, on_hand: 1, reserved: 1, available: 0 });
   // the outlet's queue marks it
   await page.goto(server.url + '/#/repairs');
@@ -211,9 +236,65 @@ test('the part is received at the outlet: the next step shows on the repair and 
   await page.waitForSelector(`[data-testid=parts-lines] tr[data-line="${line}"][data-status=issued]`);
   const x = await server.api(`/api/v1/repairs/${code}`, { token });
   assert.equal(x.json.status, 'repairing');
-  assert.deepEqual(x.json.events.map((e) => e.status), ['registered', 'received', 'diagnosing', 'waiting_parts', 'repairing']);
+  assert.deepEqual(x.json.events.map((e) => e.status), ['registered', 'received', 'diagnosing', 'quoted', 'approved', 'waiting_parts', 'repairing']);
   const l = (await server.api(`/api/v1/repairs/${code}/part-requests`, { token })).json.items[0].lines[0];
   assert.deepEqual([l.status, l.fitted_serial], ['issued', 'NEW-SN-1']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('purchase orders on the desk: a confirmed purchase suggestion is ordered, received in part, then in full; another is cancelled', async () => {
+  const P = `${PART}-PO`;
+  assert.equal((await api('/api/v1/parts', { number: P, description: `测试电源板 ${P}`, price_fen: 5600, source: 'domestic' }, wh)).status, 201);
+  assert.equal((await api('/api/v1/reorder-points', { part: P, warehouse: 'GZ-BR', reorder_point: 0, reorder_qty: 4 }, wh)).status, 200);
+  const { context, page, errors } = await staff('warehouse', '#/parts/replenish');
+  await page.fill('input[name=replenish_warehouse]', 'GZ-BR');
+  await page.press('input[name=replenish_warehouse]', 'Tab');
+  await page.click(`[data-confirm="GZ-BR/${P}"]`);
+  await page.waitForSelector(`[data-confirm="GZ-BR/${P}"]`, { state: 'detached' });
+  const done = await page.textContent('[data-testid=desk-done]');
+  const po = done.match(/PO\d{8}/)?.[0];
+  assert.ok(po, done);
+  assert.match(done, new RegExp(`${P} 4 件到 GZ-BR，预计 ${localDate(3)}`));
+  // on order, so not suggested again; the stock tab shows it
+  let x = await server.api(`/api/v1/replenishment?warehouse=GZ-BR&limit=1000`, { token: wh });
+  assert.ok(!x.json.items.some((i) => i.part === P), x.text);
+  await page.click('button[data-tab=stock]');
+  await page.fill('input[name=stock_part]', P);
+  await page.press('input[name=stock_part]', 'Tab');
+  await page.waitForSelector('[data-testid=desk-stock] [data-on-order="4"]');
+  // the orders tab: the list, the detail, a partial receipt, then the rest
+  await page.click('button[data-tab=orders]');
+  await page.fill('input[name=orders_part]', P);
+  await page.press('input[name=orders_part]', 'Tab');
+  await page.waitForFunction((p) => (document.querySelector('[data-download=purchase-orders-csv]')?.href || '').includes(p), P);
+  await page.click(`[data-po-open="${po}"]`);
+  await page.waitForSelector(`[data-testid=po-detail][data-po="${po}"] [data-po-status=open]`);
+  await page.fill(`input[name="po_qty_${P}"]`, '1');
+  await page.click('[data-po-receive]');
+  await page.waitForSelector('[data-testid=po-detail] [data-po-status=partly_received]');
+  assert.match(await page.textContent('[data-testid=po-done]'), /部分到货/);
+  await page.waitForSelector(`[data-testid=desk-orders] tbody [data-po-status=partly_received]`);
+  assert.equal(await page.locator('[data-po-cancel]').count(), 0, 'a partly received order is not cancelled');
+  await page.click('[data-po-receive-all]');
+  await page.waitForSelector('[data-testid=po-detail] [data-po-status=received]');
+  assert.equal(await page.locator('[data-testid=po-receipts] li').count(), 2);
+  x = await server.api(`/api/v1/stock?part=${P}&warehouse=GZ-BR`, { token: wh });
+  assert.deepEqual([x.json.items[0].on_hand, x.json.items[0].on_order], [4, 0]);
+  x = await server.api(`/api/v1/stock-moves?part=${P}&kind=receipt`, { token: wh });
+  assert.deepEqual(x.json.items.map((m) => [m.qty, m.to, m.reason]), [[3, 'GZ-BR', `purchase order ${po}`], [1, 'GZ-BR', `purchase order ${po}`]]);
+  // another order, cancelled from its detail with a reason
+  x = await api('/api/v1/purchase-orders', { warehouse: 'SH-PC', lines: [{ part: P, qty: 2 }] }, wh);
+  assert.equal(x.status, 201, x.text);
+  const po2 = x.json.code;
+  await page.selectOption('select[name=orders_status]', 'open');
+  await page.click(`[data-po-open="${po2}"]`);
+  await page.waitForSelector(`[data-testid=po-detail][data-po="${po2}"] [data-po-status=open]`);
+  await page.fill('input[name=po_cancel_reason]', '供应商缺货');
+  await page.click('[data-po-cancel]');
+  await page.waitForSelector('[data-testid=po-detail] [data-po-status=cancelled]');
+  x = await server.api(`/api/v1/purchase-orders/${po2}`, { token: wh });
+  assert.deepEqual([x.json.status, x.json.cancel_reason], ['cancelled', '供应商缺货']);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -223,6 +304,7 @@ test('outlet staff see only their own stock room on the desk, and no ship or rep
   await page.waitForSelector('[data-testid=desk-stock]');
   assert.equal(await page.locator('button[data-tab=ship]').count(), 0);
   assert.equal(await page.locator('button[data-tab=replenish]').count(), 0);
+  assert.equal(await page.locator('button[data-tab=orders]').count(), 0);
   await page.fill('input[name=stock_part]', PART);
   await Promise.all([
     page.waitForResponse((r) => r.url().includes('/api/v1/stock?') && r.url().includes(PART)),
@@ -295,7 +377,7 @@ test('desk downloads: stock and moves as CSV and XLSX, XLSX header = CSV header,
   const shown = await page.locator('[data-testid=desk-stock] tbody tr').count();
   const csv = readFileSync(await download(page, '[data-download=stock-csv]', 'stock.csv'), 'utf8').replace(/^\uFEFF/, '');
   const rows = csv.trim().split(/\r\n/).map((l) => l.split(','));
-  assert.deepEqual(rows[0], ['warehouse', 'part', 'on_hand', 'reserved', 'available']);
+  assert.deepEqual(rows[0], ['warehouse', 'part', 'on_hand', 'reserved', 'available', 'in_transit', 'on_order', 'reorder_point', 'reorder_qty']);
   assert.equal(rows.length - 1, shown, 'the CSV has the rows shown');
   assert.deepEqual(rows.slice(1).map((r) => r[0]).sort(), ['SH-PC', 'W-O0001']);
   assert.deepEqual(xlsxRow1(await download(page, '[data-download=stock-xlsx]', 'stock.xlsx')), rows[0]);
@@ -310,7 +392,7 @@ test('desk downloads: stock and moves as CSV and XLSX, XLSX header = CSV header,
   assert.deepEqual(xlsxRow1(await download(page, '[data-download=stock-moves-xlsx]', 'moves.xlsx')), head);
   assert.ok(mcsv.includes('transfer_ship') && mcsv.includes('issue'), 'the ledger has the ship and the issue');
   // in English every tab's own words are English (the data may be Chinese)
-  for (const tab of ['stock', 'moves', 'ship', 'receive', 'returns', 'replenish', 'late']) {
+  for (const tab of ['stock', 'moves', 'ship', 'receive', 'returns', 'replenish', 'orders', 'late']) {
     await page.click(`button[data-tab=${tab}]`);
     await page.waitForSelector(`[data-testid=desk-${tab}] [data-downloads]`);
     const words = await page.$$eval('.page th, .page label, .page .field-hint, .page button, .page h1, .page .notice',

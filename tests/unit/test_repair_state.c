@@ -154,6 +154,23 @@ static void next_states(void **s)
     assert_int_equal(repair_next_states(RS_REPAIRING, ROLE_WAREHOUSE, out), 0);
 }
 
+/* A paid repair is quoted (and the quote approved) before parts or the repair itself. */
+static void paid_repair_needs_quote(void **state)
+{
+    (void)state;
+    assert_int_equal(repair_skips_quote(RS_DIAGNOSING, RS_WAITING_PARTS, 0), 1);
+    assert_int_equal(repair_skips_quote(RS_DIAGNOSING, RS_REPAIRING, 0), 1);
+    /* in warranty, or not known (a repair imported without a unit): no quote needed */
+    assert_int_equal(repair_skips_quote(RS_DIAGNOSING, RS_WAITING_PARTS, 1), 0);
+    assert_int_equal(repair_skips_quote(RS_DIAGNOSING, RS_WAITING_PARTS, -1), 0);
+    /* the quote's own path, and the steps after approval */
+    assert_int_equal(repair_skips_quote(RS_DIAGNOSING, RS_QUOTED, 0), 0);
+    assert_int_equal(repair_skips_quote(RS_APPROVED, RS_WAITING_PARTS, 0), 0);
+    assert_int_equal(repair_skips_quote(RS_APPROVED, RS_REPAIRING, 0), 0);
+    assert_int_equal(repair_skips_quote(RS_REPAIRING, RS_WAITING_PARTS, 0), 0);
+    assert_int_equal(repair_skips_quote(RS_DIAGNOSING, RS_CANCELLED, 0), 0);
+}
+
 static void time_columns(void **s)
 {
     (void)s;
@@ -238,6 +255,7 @@ int main(void)
         cmocka_unit_test(roles),
         cmocka_unit_test(requirements),
         cmocka_unit_test(next_states),
+        cmocka_unit_test(paid_repair_needs_quote),
         cmocka_unit_test(time_columns),
         cmocka_unit_test(import_status_derivation),
         cmocka_unit_test(import_status_consistency),

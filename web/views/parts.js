@@ -2,13 +2,14 @@
 // region, below the reorder point), the ledger of moves with a form for receipts,
 // transfers and adjustments by hand, request lines to ship and
 // transfers to receive (with their buttons), defective returns (expected, overdue,
-// receive), replenishment suggestions (confirm) and late parts (promises passed without
-// receipt). Every list pages and downloads as CSV and XLSX. Outlet staff see only their
+// receive), replenishment suggestions (confirm: a transfer, or a purchase order),
+// purchase orders (list, detail, receive in full or in part, cancel while open) and late
+// parts (promises passed without receipt). Every list pages and downloads as CSV and XLSX. Outlet staff see only their
 // own outlet's stock room (the server confines them). Hash route: #/parts[/tab]
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, has, registerMessages, byLang, errorText, formatDateTime } from '../i18n.js';
-import { html, Page, Field, Button, ErrorBanner, Notice } from '../ui.js';
+import { html, Page, Field, Button, ErrorBanner, Notice, Table } from '../ui.js';
 import { PagedTable } from '../lib/lists.js';
 
 export const WH_KINDS = ['central', 'branch', 'outlet', 'third_party', 'overseas'];
@@ -25,6 +26,35 @@ registerMessages(byLang({
   'pt.tab.returns': ['旧件返还', 'Defective returns'],
   'pt.tab.replenish': ['补货建议', 'Replenishment'],
   'pt.tab.late': ['逾期零件', 'Late parts'],
+  'pt.tab.orders': ['采购单', 'Purchase orders'],
+  'pt.on_order': ['已订购', 'On order'],
+  'po.code': ['采购单号', 'Order'],
+  'po.supplier': ['供应商', 'Supplier'],
+  'po.source': ['来源', 'Source'],
+  'po.source.domestic': ['国产', 'Domestic'],
+  'po.source.imported': ['进口', 'Imported'],
+  'po.expected': ['预计到货', 'Expected'],
+  'po.parts': ['零件', 'Parts'],
+  'po.received_qty': ['已收', 'Received'],
+  'po.outstanding': ['未收', 'Outstanding'],
+  'po.status.open': ['待收货', 'Open'],
+  'po.status.partly_received': ['部分到货', 'Partly received'],
+  'po.status.received': ['已到货', 'Received'],
+  'po.status.cancelled': ['已取消', 'Cancelled'],
+  'po.open': ['打开', 'Open'],
+  'po.close': ['关闭', 'Close'],
+  'po.detail': ['采购单 {code}', 'Purchase order {code}'],
+  'po.receive_qty': ['本次收货', 'Receive now'],
+  'po.receive': ['收货 (按填写数量)', 'Receive the quantities'],
+  'po.receive_all': ['全部收货', 'Receive everything'],
+  'po.cancel': ['取消采购单', 'Cancel the order'],
+  'po.cancel_reason': ['取消原因', 'Reason for cancelling'],
+  'po.received_done': ['{code}：已收货，状态 {status}', '{code}: received, now {status}'],
+  'po.cancelled_done': ['{code} 已取消', '{code} cancelled'],
+  'po.receipts': ['收货记录', 'Receipts'],
+  'po.no_receipts': ['还没有收货。', 'Nothing received yet.'],
+  'po.nothing_to_receive': ['请至少填写一行收货数量', 'Enter a quantity on at least one line'],
+  'po.placed': ['已下采购单 {code}：{part} {qty} 件到 {warehouse}，预计 {date}', 'Purchase order {code}: {qty} of {part} for {warehouse}, expected {date}'],
   'pt.outlet_only': ['网点人员只能看到本网点库房的库存和单据。', "Outlet staff see their own outlet's stock room and lines only."],
   'pt.part': ['零件号', 'Part number'],
   'pt.requested_part': ['申请零件', 'Requested part'],
@@ -73,7 +103,7 @@ registerMessages(byLang({
   'pt.sugg.transfer': ['从 {from} 调拨 {qty}', 'Transfer {qty} from {from}'],
   'pt.sugg.purchase': ['采购 {qty}', 'Purchase {qty}'],
   'pt.confirm_transfer': ['确认调拨', 'Confirm the transfer'],
-  'pt.confirm_purchase': ['登记采购到货', 'Record the purchase receipt'],
+  'pt.confirm_purchase': ['下采购单', 'Place the purchase order'],
   'pt.confirmed': ['已确认：{part} {qty} 件到 {warehouse}', 'Confirmed: {qty} of {part} for {warehouse}'],
   'pt.none': ['–', '–'],
   'wk.central': ['中心库', 'Central'],
@@ -107,6 +137,7 @@ registerMessages(byLang({
   'pl.cancelled': ['已取消', 'Cancelled'],
   'error.insufficient_stock': ['可用库存不足，未做任何改动。', 'Not enough available stock: nothing was changed.'],
   'error.idempotency_key_reused': ['这个操作编号已用于另一笔库存变动。', 'This idempotency key was used for another move.'],
+  'error.quote_not_approved': ['这是保外（付费）维修：需先报价并经客户同意，才能申请零件或开始维修。', 'This repair is out of warranty (paid): it is quoted and the customer approves the quote before parts are requested or the repair starts.'],
   'error.quote_required': ['报价请在报价面板提交（按价格指南计算）。', 'Quote on the quote panel (priced from the price guide).'],
   'why.the line was shipped already': ['这一行已经发货。', 'The line was shipped already.'],
   "why.the part is in the outlet's own stock: nothing to ship": ['零件在网点自己的库房里，无需发货。', "The part is in the outlet's own stock: nothing to ship."],
@@ -183,6 +214,10 @@ function StockTab() {
     { key: 'on_hand', label: t('pt.on_hand'), align: 'right' },
     { key: 'reserved', label: t('pt.reserved'), align: 'right' },
     { key: 'available', label: t('pt.available'), align: 'right', render: (r) => html`<strong data-available=${r.available}>${r.available}</strong>` },
+    { key: 'in_transit', label: t('pt.in_transit'), align: 'right', render: (r) => html`<span data-in-transit=${r.in_transit}>${r.in_transit}</span>` },
+    { key: 'on_order', label: t('pt.on_order'), align: 'right', render: (r) => html`<span data-on-order=${r.on_order}>${r.on_order}</span>` },
+    { key: 'reorder_point', label: t('pt.reorder_point'), align: 'right', render: (r) => (r.reorder_point ?? t('pt.none')) },
+    { key: 'reorder_qty', label: t('pt.reorder_qty'), align: 'right', render: (r) => (r.reorder_qty ?? t('pt.none')) },
   ];
   return html`
     <div style=${grid}>
@@ -372,18 +407,19 @@ function ReplenishTab({ desk }) {
   const [f, set] = useFilter({ warehouse: '' });
   const confirm = (r) => {
     const s = r.suggestion;
-    const body = s.kind === 'transfer'
-      ? { kind: 'transfer', part: r.part, qty: s.qty, from: s.from, to: r.warehouse }
-      : { kind: 'receipt', part: r.part, qty: s.qty, to: r.warehouse };
-    // one key per suggestion shown: a double click moves stock once
-    body.idempotency_key = `replenish-${r.warehouse}-${r.part}-${s.kind}-${s.qty}-${r.available}-${r.in_transit}`;
-    return api.post('/stock-moves', body);
+    // one key per suggestion shown: a double click moves stock, or orders, once
+    const idempotency_key = `replenish-${r.warehouse}-${r.part}-${s.kind}-${s.qty}-${r.available}-${r.in_transit}-${r.on_order}`;
+    if (s.kind === 'transfer') {
+      return api.post('/stock-moves', { kind: 'transfer', part: r.part, qty: s.qty, from: s.from, to: r.warehouse, idempotency_key });
+    }
+    return api.post('/purchase-orders', { warehouse: r.warehouse, lines: [{ part: r.part, qty: s.qty }], idempotency_key });
   };
   const columns = [
     { key: 'warehouse', label: t('pt.warehouse') },
     { key: 'part', label: t('pt.part') },
     { key: 'available', label: t('pt.available'), align: 'right' },
     { key: 'in_transit', label: t('pt.in_transit'), align: 'right' },
+    { key: 'on_order', label: t('pt.on_order'), align: 'right' },
     { key: 'reorder_point', label: t('pt.reorder_point'), align: 'right' },
     { key: 'reorder_qty', label: t('pt.reorder_qty'), align: 'right' },
     { key: 'suggestion', label: t('pt.suggestion'), render: (r) => html`<span data-suggestion=${r.suggestion.kind}>${r.suggestion.kind === 'transfer'
@@ -391,11 +427,106 @@ function ReplenishTab({ desk }) {
     ...(desk ? [{ key: 'act', label: '', render: (r) => html`<${ActButton}
       label=${t(r.suggestion.kind === 'transfer' ? 'pt.confirm_transfer' : 'pt.confirm_purchase')}
       mark=${{ 'data-confirm': `${r.warehouse}/${r.part}` }} run=${() => confirm(r)}
-      onDone=${() => a.onDone(t('pt.confirmed', { part: r.part, qty: r.suggestion.qty, warehouse: r.warehouse }))} onError=${a.onError} />` }] : []),
+      onDone=${(x) => a.onDone(x && x.lines ? t('po.placed', { code: x.code, part: r.part, qty: r.suggestion.qty, warehouse: r.warehouse, date: x.expected_date })
+        : t('pt.confirmed', { part: r.part, qty: r.suggestion.qty, warehouse: r.warehouse }))} onError=${a.onError} />` }] : []),
   ];
   return html`${a.banner}
     <div style=${grid}><${Field} label=${t('pt.warehouse')} name="replenish_warehouse" onChange=${set('warehouse')} /></div>
     <${PagedTable} key=${a.round} path="/replenishment" params=${clean(f)} limit=${100} columns=${columns} name="replenishment" rowKey="_" />`;
+}
+
+const PO_STATUSES = ['open', 'partly_received', 'received', 'cancelled'];
+const poOpen = (o) => o.status === 'open' || o.status === 'partly_received';
+
+export function PoStatus({ status }) {
+  return html`<span class=${'badge po-' + status} data-po-status=${status}>${t('po.status.' + status)}</span>`;
+}
+
+// One purchase order: its lines with a quantity to receive each (the outstanding one
+// to start with), receive those or everything, cancel while open, and the receipts.
+// One idempotency key per filled-in form, so a double click receives once.
+function PurchaseOrder({ code, onChanged, onClose }) {
+  const [po, setPo] = useState(null);
+  const [qty, setQty] = useState({});
+  const [reason, setReason] = useState('');
+  const [key, setKey] = useState(newKey);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState('');
+  const [busy, setBusy] = useState('');
+  const show = (o) => { setPo(o); setQty(Object.fromEntries(o.lines.map((l) => [l.part, String(l.outstanding)]))); };
+  useEffect(() => { api.get(`/purchase-orders/${encodeURIComponent(code)}`).then(show, setError); }, [code]);
+  async function act(what, body, text) {
+    setError(null); setDone(''); setBusy(what);
+    try {
+      const o = await api.post(`/purchase-orders/${encodeURIComponent(code)}/${what}`, body);
+      show(o); setKey(newKey()); setDone(text(o)); onChanged();
+    } catch (e) { setError(e); } finally { setBusy(''); }
+  }
+  if (!po) return html`<${ErrorBanner} error=${partsErrorText(error)} />`;
+  const receiveSome = () => {
+    const lines = po.lines.filter((l) => l.outstanding > 0 && Number(qty[l.part]) > 0).map((l) => ({ part: l.part, qty: Number(qty[l.part]) }));
+    if (!lines.length) { setError(t('po.nothing_to_receive')); return; }
+    act('receive', { lines, idempotency_key: key }, (o) => t('po.received_done', { code: o.code, status: t('po.status.' + o.status) }));
+  };
+  const columns = [
+    { key: 'line_no', label: '#', align: 'right' },
+    { key: 'part', label: t('pt.part') },
+    { key: 'qty', label: t('pt.qty'), align: 'right' },
+    { key: 'received_qty', label: t('po.received_qty'), align: 'right' },
+    { key: 'outstanding', label: t('po.outstanding'), align: 'right' },
+    { key: 'expected_date', label: t('po.expected') },
+    ...(poOpen(po) ? [{ key: 'now', label: t('po.receive_qty'), render: (l) => (l.outstanding > 0 ? html`<input type="number" min="0" max=${l.outstanding}
+      style="width:6em" name=${'po_qty_' + l.part} aria-label=${t('po.receive_qty') + ' ' + l.part} value=${qty[l.part] ?? ''}
+      onInput=${(e) => { setQty({ ...qty, [l.part]: e.currentTarget.value }); setKey(newKey()); }} />` : '') }] : []),
+  ];
+  return html`<div class="card" style=${CARD} data-testid="po-detail" data-po=${po.code}>
+    <div style="display:flex;justify-content:space-between;align-items:center">
+      <h3 style="margin:0">${t('po.detail', { code: po.code })} <${PoStatus} status=${po.status} /></h3>
+      <${Button} variant="secondary" onClick=${onClose}>${t('po.close')}</${Button}>
+    </div>
+    <p>${po.warehouse} · ${po.supplier || t('pt.none')} · ${t('po.source.' + po.source)} · ${t('po.expected')} ${po.expected_date}${po.overdue ? ' · ' + t('pt.overdue') : ''}</p>
+    <${Table} columns=${columns} rows=${po.lines} rowKey="line_no" />
+    ${poOpen(po) ? html`<div style="display:flex;gap:8px;flex-wrap:wrap;align-items:end;margin-top:8px">
+      <${Button} busy=${busy === 'receive'} onClick=${receiveSome} data-po-receive>${t('po.receive')}</${Button}>
+      <${Button} variant="secondary" busy=${busy === 'receive-all'} data-po-receive-all
+        onClick=${() => act('receive', { idempotency_key: key + '-all' }, (o) => t('po.received_done', { code: o.code, status: t('po.status.' + o.status) }))}>${t('po.receive_all')}</${Button}>
+      ${po.status === 'open' ? html`<${Field} label=${t('po.cancel_reason')} name="po_cancel_reason" value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} />
+        <${Button} variant="secondary" busy=${busy === 'cancel'} data-po-cancel
+          onClick=${() => act('cancel', reason.trim() ? { reason: reason.trim() } : {}, (o) => t('po.cancelled_done', { code: o.code }))}>${t('po.cancel')}</${Button}>` : null}
+    </div>` : null}
+    <${ErrorBanner} error=${partsErrorText(error)} onDismiss=${() => setError(null)} />
+    ${done ? html`<${Notice} tone="success"><span data-testid="po-done">${done}</span></${Notice}>` : null}
+    <h4>${t('po.receipts')}</h4>
+    ${po.receipts.length ? html`<ul data-testid="po-receipts">${po.receipts.map((x) => html`<li key=${x.move}>${formatDateTime(x.at)} · ${x.part} × ${x.qty} · ${x.actor}</li>`)}</ul>`
+      : html`<p>${t('po.no_receipts')}</p>`}
+  </div>`;
+}
+
+function OrdersTab() {
+  const [f, set] = useFilter({ status: '', warehouse: '', part: '' });
+  const [open, setOpen] = useState(null);
+  const [round, setRound] = useState(0);
+  const columns = [
+    { key: 'code', label: t('po.code'), render: (r) => html`<a href="#" data-po-open=${r.code} onClick=${(e) => { e.preventDefault(); setOpen(r.code); }}>${r.code}</a>` },
+    { key: 'warehouse', label: t('pt.warehouse') },
+    { key: 'supplier', label: t('po.supplier'), render: (r) => r.supplier || '' },
+    { key: 'source', label: t('po.source'), render: (r) => t('po.source.' + r.source) },
+    { key: 'status', label: t('pt.status'), render: (r) => html`<${PoStatus} status=${r.status} />` },
+    { key: 'expected_date', label: t('po.expected'), render: (r) => html`<span class=${r.overdue ? 'text-danger' : ''}>${r.expected_date}${r.overdue ? ' · ' + t('pt.overdue') : ''}</span>` },
+    { key: 'parts', label: t('po.parts') },
+    { key: 'qty', label: t('pt.qty'), align: 'right' },
+    { key: 'received_qty', label: t('po.received_qty'), align: 'right' },
+    { key: 'outstanding', label: t('po.outstanding'), align: 'right' },
+  ];
+  return html`
+    ${open ? html`<${PurchaseOrder} key=${open} code=${open} onChanged=${() => setRound((n) => n + 1)} onClose=${() => setOpen(null)} />` : null}
+    <div style=${grid}>
+      <${Field} label=${t('pt.status')} name="orders_status" as="select" value=${f.status} onChange=${set('status')}
+        options=${[{ value: '', label: t('pt.all') }, ...PO_STATUSES.map((k) => ({ value: k, label: t('po.status.' + k) }))]} />
+      <${Field} label=${t('pt.warehouse')} name="orders_warehouse" onChange=${set('warehouse')} />
+      <${Field} label=${t('pt.part')} name="orders_part" onChange=${set('part')} />
+    </div>
+    <${PagedTable} key=${round} path="/purchase-orders" params=${clean(f)} limit=${100} columns=${columns} name="purchase-orders" rowKey="code" />`;
 }
 
 function LateTab() {
@@ -415,7 +546,7 @@ function LateTab() {
 
 const TABS = [
   ['stock', StockTab, true], ['moves', MovesTab, true], ['ship', ShipTab, false], ['receive', ReceiveTab, true],
-  ['returns', ReturnsTab, true], ['replenish', ReplenishTab, false], ['late', LateTab, true],
+  ['returns', ReturnsTab, true], ['replenish', ReplenishTab, false], ['orders', OrdersTab, false], ['late', LateTab, true],
 ];
 
 export default function PartsView({ user, params }) {

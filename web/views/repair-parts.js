@@ -36,11 +36,15 @@ registerMessages(byLang({
   'rp.ready': ['零件已全部到齐，可以开始维修。', 'All parts are in: the repair can go on.'],
   'rp.ready_tag': ['零件已到', 'Parts in'],
   'rp.start': ['开始维修', 'Start repairing'],
+  'rp.quote_first': ['这是保外（付费）维修：请先在“报价”面板报价，客户同意报价后再申请零件。', 'This repair is out of warranty (paid): quote it on the quote panel; parts are requested once the customer approves the quote.'],
   'rp.qty_bad': ['数量为 1 到 100000 的整数', 'A whole number from 1 to 100000'],
 }));
 
 const WORKERS = ['admin', 'supervisor', 'outlet_manager', 'technician'];
 const CAN_REQUEST = ['diagnosing', 'approved', 'repairing', 'waiting_parts'];
+// A paid repair is quoted, and the quote approved, before parts are requested (SPEC M4;
+// the server answers 409 quote_not_approved otherwise).
+const quoteFirst = (repair) => repair.in_warranty === false && repair.status === 'diagnosing';
 const CARD = 'background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:16px;margin-bottom:16px';
 
 function RequestForm({ repair, onDone }) {
@@ -156,7 +160,9 @@ export default function PartsPanel({ repair, user, onRepair }) {
         <tbody>${lines.map((l) => html`<${Line} key=${l.code} line=${l} canWork=${canWork} warranty=${repair.in_warranty === true} onAct=${onAct} />`)}</tbody>
       </table></div>
       ${data.items.map((q) => html`<p class="muted" key=${q.code} style="margin:4px 0">${q.code} · ${q.actor} · ${formatDateTime(q.created_at)}</p>`)}`}
-    ${canWork && CAN_REQUEST.includes(repair.status)
+    ${canWork && quoteFirst(repair)
+      ? html`<p class="muted" data-testid="parts-quote-first">${t('rp.quote_first')}</p>`
+      : canWork && CAN_REQUEST.includes(repair.status)
       ? html`<${RequestForm} repair=${repair} onDone=${async (r) => { setNotice(t('rp.requested', { code: r.code })); await load(); await refreshRepair(); }} />`
       : canWork && !['repaired', 'delivered', 'cancelled'].includes(repair.status) ? html`<p class="muted">${t('rp.not_now')}</p>` : null}
   </div>`;

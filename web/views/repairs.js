@@ -373,7 +373,7 @@ function Actions({ repair, onMoved }) {
   }
   const next = repair.next.filter((n) => !n.needs_quote);
   const viaQuote = next.length < repair.next.length && repair.in_warranty === false;
-  if (!next.length) return html`<p class="muted">${t(viaQuote ? 'rep.quote_on_panel' : 'rep.none_next')}</p>`;
+  if (!next.length) return html`<p class="muted" data-testid=${viaQuote ? 'quote-on-panel' : undefined}>${t(viaQuote ? 'rep.quote_on_panel' : 'rep.none_next')}</p>`;
   const fe = fieldErrors(error);
   return html`
     <div class="card" style=${CARD} aria-label=${t('rep.next')}>

@@ -3,7 +3,7 @@
  * stock room per outlet; about 2,000 parts over the demo models (some superseded by a
  * newer revision, some out of stock everywhere); stock received into them; and part
  * requests of the demo repairs (reserved, ordered, backordered, received and issued,
- * some late). All of it in one transaction. */
+ * some late); a few open purchase orders (two overdue). All of it in one transaction. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,7 +333,8 @@ static int demo_requests(db_conn *c, const struct dpart *parts, int np, int64_t 
         c, "SELECT r.id, r.code, r.status, COALESCE(r.received_at, r.registered_at),"
            " r.repaired_at, r.outlet_id FROM repairs r WHERE r.outlet_id IS NOT NULL"
            " AND (r.status = 'waiting_parts'"
-           " OR (r.status IN ('diagnosing', 'approved', 'repairing') AND r.id % 2 = 0)"
+           " OR (r.status IN ('diagnosing', 'approved', 'repairing') AND r.id % 2 = 0"
+           "     AND NOT (r.status = 'diagnosing' AND r.in_warranty = 0))" /* paid: quote first */
            " OR (r.status IN ('repaired', 'delivered') AND r.id % 4 = 0)) ORDER BY r.id LIMIT 400");
     if (!st)
         return -1;
@@ -373,7 +374,7 @@ static int demo_requests(db_conn *c, const struct dpart *parts, int np, int64_t 
             ids[k] = p->id;
         }
         char code[24];
-        if (pr_fill_request(c, a, &q->ref, ACTOR, q->at, lines, ids, qty, code, line_ids) != 0) {
+        if (pr_fill_request(c, a, &q->ref, ACTOR, q->at, lines, ids, NULL, qty, code, line_ids) != 0) {
             bad = 1;
             break;
         }
@@ -418,6 +419,34 @@ static int demo_requests(db_conn *c, const struct dpart *parts, int np, int64_t 
     return bad || rc < 0 ? -1 : 0;
 }
 
+/* ---------------------------------------------------------------- purchase orders */
+
+/* Open purchase orders at the central parts center for the first parts out of stock
+ * everywhere (two placed ten days ago: overdue). No random draws: what comes before is
+ * unchanged. */
+static int demo_purchase_orders(db_conn *c, const struct dpart *parts, int np, int64_t now)
+{
+    int64_t sh;
+    if (wh_id(c, "SH-PC", &sh))
+        return -1;
+    for (int i = 0, made = 0; i < np && made < 6; i++) {
+        const struct dpart *p = &parts[i];
+        if (!p->stockless)
+            continue;
+        int64_t qty = p->imported ? 10 : 20;
+        struct pt_po_in in = {.wh = sh, .actor = ACTOR, .n = 1, .part = &p->id, .qty = &qty,
+                              .imported = &p->imported,
+                              .supplier = p->imported ? "Sony Global Parts Center (Tokyo)"
+                                                      : "华东电子配件有限公司"};
+        int64_t id;
+        char code[24];
+        if (pt_po_store(c, &in, now - (made < 2 ? 10 : 1) * 86400, &id, code) != 0)
+            return -1;
+        made++;
+    }
+    return 0;
+}
+
 int parts_demo(db *d, const struct demo_opts *o)
 {
     db_conn *c = db_acquire(d);
@@ -444,7 +473,8 @@ int parts_demo(db *d, const struct demo_opts *o)
     }
     parts = calloc(DEMO_PARTS, sizeof *parts);
     int np = parts ? demo_parts(c, models, nm, parts, now) : -1;
-    if (np < 0 || demo_stock(c, parts, np, now) < 0 || demo_requests(c, parts, np, now) < 0)
+    if (np < 0 || demo_stock(c, parts, np, now) < 0 || demo_requests(c, parts, np, now) < 0 ||
+        demo_purchase_orders(c, parts, np, now) < 0)
         goto rollback;
     if (db_commit(c) < 0)
         goto fail;

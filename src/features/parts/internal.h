@@ -57,7 +57,7 @@ int pl_add_defective(db_conn *c, int64_t part, int64_t wh, int64_t q, int64_t no
 /* One append-only row of stock_moves. */
 struct pl_move {
     const char *kind;
-    int64_t part, qty, from, to, transfer, repair, line; /* 0: none */
+    int64_t part, qty, from, to, transfer, repair, line, po_line; /* 0: none */
     const char *reason, *serial, *key, *actor;
     int64_t at;
 };
@@ -86,10 +86,12 @@ struct repair_ref;
 /* A part request of n lines (part ids and quantities) for repair ref at instant now, in
  * the caller's transaction: each line filled in the contract's order (supersession,
  * promise dates from now), reserved and recorded; code gets the request's code and
- * line_ids the lines. The repair's state is the caller's business. 0 or a db code. */
+ * line_ids the lines. next (or NULL: looked up) holds what supersedes each part, as its
+ * lookup in the same transaction read it (0: nothing). The repair's state is the
+ * caller's business. 0 or a db code. */
 int pr_fill_request(db_conn *c, arena *a, const struct repair_ref *ref, const char *actor,
-                    int64_t now, int n, const int64_t *parts, const int64_t *qty, char code[24],
-                    int64_t *line_ids);
+                    int64_t now, int n, const int64_t *parts, const int64_t *next,
+                    const int64_t *qty, char code[24], int64_t *line_ids);
 
 /* The JSON of line id as the part-request answers show it. 0, 1 or a db code. */
 int pr_line_json(db_conn *c, int64_t id, int full, json_t **out);
@@ -104,6 +106,34 @@ int pr_line_receive(db_conn *c, int64_t line, const char *actor, int64_t now);
  * expected back. 0, PL_SHORT with *why, or a db code. */
 int pr_line_issue(db_conn *c, int64_t id, const char *actor, int64_t now, const char *fitted,
                   const char *faulty, const char **why);
+
+/* ---- purchase orders ---- */
+
+/* A new purchase order: n lines of part ids, quantities and whether each part is
+ * imported (its lead time: 7 days, else 3). */
+struct pt_po_in {
+    int64_t wh;
+    const char *supplier, *note, *key, *actor; /* NULL: none (actor required) */
+    int n;
+    const int64_t *part, *qty;
+    const int *imported;
+};
+/* Store it, open, at instant now: the order, its lines and their quantities on order at
+ * the warehouse, in the caller's transaction. *id and code the new order's. 0 or a db
+ * code. */
+int pt_po_store(db_conn *c, const struct pt_po_in *in, int64_t now, int64_t *id, char code[24]);
+
+/* ---- request bodies ---- */
+
+struct jsonv;
+/* The "lines" of body, a list of 1..max {part, qty}, into part (upper-cased numbers)
+ * and qty; reasons per field ("lines[2].qty") go to v. The number of lines, 0 when the
+ * list itself is missing or malformed. */
+int pt_lines_read(struct jsonv *v, json_t *body, arena *a, int max, const char **part,
+                  int64_t *qty);
+/* The idempotency key of a write: the body's "idempotency_key" or the Idempotency-Key
+ * header (1-100 bytes; both given must agree), or NULL. */
+const char *pt_idempotency_key(struct jsonv *v, req *r);
 
 /* ---- route handlers ---- */
 
@@ -128,5 +158,10 @@ int returns_list(req *r);
 int returns_receive(req *r);
 int reorder_set(req *r);
 int replenishment_list(req *r);
+int po_list(req *r);
+int po_get(req *r);
+int po_create(req *r);
+int po_receive(req *r);
+int po_cancel(req *r);
 
 #endif

@@ -82,8 +82,8 @@ int pl_move_add(db_conn *c, const struct pl_move *m, int64_t *id)
 {
     db_stmt *st = db_prepare(
         c, "INSERT INTO stock_moves (kind, part_id, qty, from_warehouse_id, to_warehouse_id,"
-           " transfer_id, repair_id, line_id, reason, serial, idempotency_key, actor, at)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+           " transfer_id, repair_id, line_id, reason, serial, idempotency_key, actor, at,"
+           " po_line_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, m->kind);
@@ -99,6 +99,7 @@ int pl_move_add(db_conn *c, const struct pl_move *m, int64_t *id)
     db_bind_text(st, 11, m->key);
     db_bind_text(st, 12, m->actor);
     db_bind_int(st, 13, m->at);
+    bind_opt(st, 14, m->po_line);
     int rc = db_step(st);
     if (rc == DB_ROW && id)
         *id = db_int(st, 0);

@@ -1,7 +1,8 @@
 /* parts: replenishment: reorder points and quantities per (part, warehouse), and the
  * suggested transfers (from the central parts center) or purchases for the balances
- * whose position, available plus in transit, fell to the point. Warehouse staff confirm
- * a suggestion by making the move (POST /api/v1/stock-moves). */
+ * whose position, available plus in transit plus on order (open purchase orders), fell
+ * to the point. Warehouse staff confirm a transfer by making the move (POST
+ * /api/v1/stock-moves) and a purchase by ordering it (POST /api/v1/purchase-orders). */
 #include <string.h>
 
 #include "base/audit.h"
@@ -94,6 +95,7 @@ int reorder_set(req *r)
 static const struct table_col repl_cols[] = {
     {"warehouse", NULL, TABLE_TEXT, 14, 0},        {"part", NULL, TABLE_TEXT, 16, 0},
     {"available", NULL, TABLE_INT, 10, 0},         {"in_transit", NULL, TABLE_INT, 10, 0},
+    {"on_order", NULL, TABLE_INT, 10, 0},
     {"reorder_point", NULL, TABLE_INT, 10, 0},     {"reorder_qty", NULL, TABLE_INT, 10, 0},
     {"suggest", "suggestion.kind", TABLE_TEXT, 10, 0},
     {"from", "suggestion.from", TABLE_TEXT, 12, 0}, {"qty", "suggestion.qty", TABLE_INT, 8, 0},
@@ -117,8 +119,9 @@ static int central_source(db_conn *c, arena *a, int64_t part, int64_t qty, const
     return rc < 0 ? rc : 0;
 }
 
-/* The balances at or below their reorder point, in (part, warehouse) order, filtered by
- * ?warehouse=; outlet staff see their own outlet's. */
+/* The balances whose position (available + in transit + on order) is at or below their
+ * reorder point, in (part, warehouse) order, filtered by ?warehouse=; outlet staff see
+ * their own outlet's. */
 static int repl_page(req *r, const struct page *p, json_t *items, const char **next)
 {
     db_conn *c = req_db(r);
@@ -137,11 +140,11 @@ static int repl_page(req *r, const struct page *p, json_t *items, const char **n
     db_stmt *st = db_prepare(
         c, "SELECT s.part_id, s.warehouse_id, w.code, pa.number,"
            " CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved ELSE 0 END,"
-           " s.in_transit, s.reorder_point, s.reorder_qty, w.kind"
+           " s.in_transit, s.reorder_point, s.reorder_qty, w.kind, s.on_order"
            " FROM stock s JOIN warehouses w ON w.id = s.warehouse_id JOIN parts pa ON pa.id = s.part_id"
            " WHERE s.reorder_point IS NOT NULL AND s.reorder_qty IS NOT NULL"
            " AND CASE WHEN s.on_hand > s.reserved THEN s.on_hand - s.reserved ELSE 0 END"
-           "     + s.in_transit <= s.reorder_point"
+           "     + s.in_transit + s.on_order <= s.reorder_point"
            " AND (s.part_id > ? OR (s.part_id = ? AND s.warehouse_id > ?))"
            " AND (CAST(? AS BIGINT) = 0 OR s.warehouse_id = ?)"
            " AND (CAST(? AS BIGINT) = 0 OR w.outlet_id = ?)"
@@ -168,11 +171,12 @@ static int repl_page(req *r, const struct page *p, json_t *items, const char **n
             *next = page_cursor(r->a, 2, keys);
             break;
         }
-        json_array_append_new(rows, json_pack("[I, I, s, s, I, I, I, I, s]", (json_int_t)db_int(st, 0),
+        json_array_append_new(rows, json_pack("[I, I, s, s, I, I, I, I, s, I]", (json_int_t)db_int(st, 0),
                                               (json_int_t)db_int(st, 1), db_text(st, 2),
                                               db_text(st, 3), (json_int_t)db_int(st, 4),
                                               (json_int_t)db_int(st, 5), (json_int_t)db_int(st, 6),
-                                              (json_int_t)db_int(st, 7), db_text(st, 8)));
+                                              (json_int_t)db_int(st, 7), db_text(st, 8),
+                                              (json_int_t)db_int(st, 9)));
         n++;
     }
     db_done(st);
@@ -186,16 +190,18 @@ static int repl_page(req *r, const struct page *p, json_t *items, const char **n
         int64_t transit = json_integer_value(json_array_get(row, 5));
         int64_t point = json_integer_value(json_array_get(row, 6));
         int64_t lot = json_integer_value(json_array_get(row, 7));
-        int64_t qty = part_reorder_qty(avail, transit, point, lot);
+        int64_t ordered = json_integer_value(json_array_get(row, 9));
+        int64_t qty = part_reorder_qty(avail, transit + ordered, point, lot);
         const char *from = NULL;
         if (strcmp(json_string_value(json_array_get(row, 8)), "central") != 0 &&
             (rc = central_source(c, r->a, part, qty, &from)) < 0)
             break;
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:{s:s, s:s?, s:I}}", "warehouse",
-                             json_string_value(json_array_get(row, 2)), "part",
+            items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:{s:s, s:s?, s:I}}",
+                             "warehouse", json_string_value(json_array_get(row, 2)), "part",
                              json_string_value(json_array_get(row, 3)), "available",
-                             (json_int_t)avail, "in_transit", (json_int_t)transit,
+                             (json_int_t)avail, "in_transit", (json_int_t)transit, "on_order",
+                             (json_int_t)ordered,
                              "reorder_point", (json_int_t)point, "reorder_qty", (json_int_t)lot,
                              "suggestion", "kind", from ? "transfer" : "purchase", "from", from,
                              "qty", (json_int_t)qty));

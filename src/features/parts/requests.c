@@ -17,48 +17,76 @@
 
 /* ---------------------------------------------------------------- JSON */
 
+#define LINE_SELECT                                                                          \
+    "SELECT q.code, l.line_no, p.number, rp.number, l.qty, l.status, w.code,"                 \
+    " l.promise_date, l.created_at, l.received_at, l.issued_at, t.code, t.status, r.code,"    \
+    " l.fitted_serial, l.faulty_serial FROM part_request_lines l"                             \
+    " JOIN part_requests q ON q.id = l.request_id JOIN parts p ON p.id = l.part_id"           \
+    " JOIN parts rp ON rp.id = l.requested_part_id JOIN repairs r ON r.id = l.repair_id"      \
+    " LEFT JOIN warehouses w ON w.id = l.warehouse_id"                                        \
+    " LEFT JOIN transfers t ON t.id = l.transfer_id"
+
+/* The JSON of the line st (LINE_SELECT) is on. */
+static json_t *line_row_json(db_stmt *st, int full)
+{
+    char code[48];
+    snprintf(code, sizeof code, "%s-%lld", db_text(st, 0), (long long)db_int(st, 1));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:s}", "code", code, "part", db_text(st, 2),
+                          "requested_part", db_text(st, 3), "qty", (json_int_t)db_int(st, 4),
+                          "status", db_text(st, 5));
+    json_object_set_new(j, "warehouse",
+                        db_isnull(st, 6) ? json_null() : json_string(db_text(st, 6)));
+    json_object_set_new(j, "promise_date",
+                        db_isnull(st, 7) ? json_null() : json_string(db_text(st, 7)));
+    if (full) {
+        json_object_set_new(j, "repair", json_string(db_text(st, 13)));
+        json_object_set_new(j, "created_at", dt_json(db_int(st, 8)));
+        json_object_set_new(j, "received_at", dt_json(db_isnull(st, 9) ? DT_NONE : db_int(st, 9)));
+        json_object_set_new(j, "issued_at", dt_json(db_isnull(st, 10) ? DT_NONE : db_int(st, 10)));
+        json_object_set_new(j, "transfer", db_isnull(st, 11) ? json_null()
+                                                             : json_pack("{s:s, s:s}", "code",
+                                                                         db_text(st, 11), "status",
+                                                                         db_text(st, 12)));
+        json_object_set_new(j, "fitted_serial",
+                            db_isnull(st, 14) ? json_null() : json_string(db_text(st, 14)));
+        json_object_set_new(j, "faulty_serial",
+                            db_isnull(st, 15) ? json_null() : json_string(db_text(st, 15)));
+    }
+    return j;
+}
+
 int pr_line_json(db_conn *c, int64_t id, int full, json_t **out)
 {
-    db_stmt *st = db_prepare(
-        c, "SELECT q.code, l.line_no, p.number, rp.number, l.qty, l.status, w.code,"
-           " l.promise_date, l.created_at, l.received_at, l.issued_at, t.code, t.status, r.code,"
-           " l.fitted_serial, l.faulty_serial FROM part_request_lines l"
-           " JOIN part_requests q ON q.id = l.request_id JOIN parts p ON p.id = l.part_id"
-           " JOIN parts rp ON rp.id = l.requested_part_id JOIN repairs r ON r.id = l.repair_id"
-           " LEFT JOIN warehouses w ON w.id = l.warehouse_id"
-           " LEFT JOIN transfers t ON t.id = l.transfer_id WHERE l.id = ?");
+    db_stmt *st = db_prepare(c, LINE_SELECT " WHERE l.id = ?");
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, id);
     int rc = db_step(st);
-    if (rc == DB_ROW) {
-        char code[48];
-        snprintf(code, sizeof code, "%s-%lld", db_text(st, 0), (long long)db_int(st, 1));
-        json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:s}", "code", code, "part",
-                              db_text(st, 2), "requested_part", db_text(st, 3), "qty",
-                              (json_int_t)db_int(st, 4), "status", db_text(st, 5));
-        json_object_set_new(j, "warehouse",
-                            db_isnull(st, 6) ? json_null() : json_string(db_text(st, 6)));
-        json_object_set_new(j, "promise_date",
-                            db_isnull(st, 7) ? json_null() : json_string(db_text(st, 7)));
-        if (full) {
-            json_object_set_new(j, "repair", json_string(db_text(st, 13)));
-            json_object_set_new(j, "created_at", dt_json(db_int(st, 8)));
-            json_object_set_new(j, "received_at", dt_json(db_isnull(st, 9) ? DT_NONE : db_int(st, 9)));
-            json_object_set_new(j, "issued_at", dt_json(db_isnull(st, 10) ? DT_NONE : db_int(st, 10)));
-            json_object_set_new(j, "transfer", db_isnull(st, 11) ? json_null()
-                                                                 : json_pack("{s:s, s:s}", "code",
-                                                                             db_text(st, 11), "status",
-                                                                             db_text(st, 12)));
-            json_object_set_new(j, "fitted_serial",
-                                db_isnull(st, 14) ? json_null() : json_string(db_text(st, 14)));
-            json_object_set_new(j, "faulty_serial",
-                                db_isnull(st, 15) ? json_null() : json_string(db_text(st, 15)));
-        }
-        *out = j;
-    }
+    if (rc == DB_ROW)
+        *out = line_row_json(st, full);
     db_done(st);
     return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
+}
+
+/* The lines of request `code` in line order (the contract's fields and each line's
+ * code), one statement for them all. 0 or a db code. */
+static int request_lines_json(db_conn *c, const char *code, json_t **out)
+{
+    db_stmt *st = db_prepare(c, LINE_SELECT " WHERE q.code = ? ORDER BY l.line_no");
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    json_t *lines = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(lines, line_row_json(st, 0));
+    db_done(st);
+    if (rc < 0) {
+        json_decref(lines);
+        return rc;
+    }
+    *out = lines;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- filling a line */
@@ -107,9 +135,18 @@ static int candidates(db_conn *c, arena *a, int64_t part, int64_t outlet, const 
     return n;
 }
 
-static int64_t db_next_part(void *ctx, int64_t id)
+/* What supersedes a part: known for the requested part (its lookup read it), else
+ * looked up. */
+struct next_ctx {
+    db_conn *c;
+    int64_t id, next; /* next < 0: not known */
+};
+static int64_t db_next_part(void *arg, int64_t id)
 {
-    db_conn *c = ctx;
+    struct next_ctx *x = arg;
+    if (id == x->id && x->next >= 0)
+        return x->next;
+    db_conn *c = x->c;
     db_stmt *st = db_prepare(c, "SELECT COALESCE(superseded_by, 0) FROM parts WHERE id = ?");
     if (!st)
         return 0;
@@ -128,11 +165,12 @@ struct fill {
 /* Choose and reserve: the requested part, else down its supersession chain, the first
  * with a warehouse the fill order allows; backordered (on the newest part of the chain)
  * when none has. 0 or a db code. */
-static int fill_line(db_conn *c, arena *a, int64_t requested, int64_t outlet,
+static int fill_line(db_conn *c, arena *a, int64_t requested, int64_t next, int64_t outlet,
                      const char *province, int64_t qty, int64_t now, struct fill *f)
 {
     int64_t chain[PART_CHAIN_MAX];
-    int n = part_chain(db_next_part, c, requested, chain, PART_CHAIN_MAX);
+    struct next_ctx x = {c, requested, next};
+    int n = part_chain(db_next_part, &x, requested, chain, PART_CHAIN_MAX);
     if (n <= 0) { /* a cycle cannot be stored; a broken chain fills the part itself */
         chain[0] = requested;
         n = 1;
@@ -173,11 +211,11 @@ struct pr_new {
     char code[24];
     int64_t line_ids[PR_LINES_MAX];
 };
-enum { PN_NOT_FOUND = 1, PN_BAD, PN_STATE, PN_NO_OUTLET };
+enum { PN_NOT_FOUND = 1, PN_BAD, PN_STATE, PN_NO_OUTLET, PN_QUOTE };
 
 int pr_fill_request(db_conn *c, arena *a, const struct repair_ref *ref, const char *actor,
-                    int64_t now, int n, const int64_t *parts, const int64_t *qty, char code[24],
-                    int64_t *line_ids)
+                    int64_t now, int n, const int64_t *parts, const int64_t *next,
+                    const int64_t *qty, char code[24], int64_t *line_ids)
 {
     struct pt_wh own;
     int k = pt_outlet_wh(c, ref->outlet_id, now, &own);
@@ -212,8 +250,8 @@ int pr_fill_request(db_conn *c, arena *a, const struct repair_ref *ref, const ch
     const struct dt_zone *z = org_zone(c);
     for (int i = 0; i < n; i++) {
         struct fill f;
-        if ((k = fill_line(c, a, parts[i], ref->outlet_id, *province ? province : NULL, qty[i],
-                           now, &f)) != 0)
+        if ((k = fill_line(c, a, parts[i], next ? next[i] : -1, ref->outlet_id,
+                           *province ? province : NULL, qty[i], now, &f)) != 0)
             return k;
         char promise[11] = "";
         if (f.promise_days >= 0)
@@ -266,6 +304,10 @@ static int pr_new_tx(db_conn *c, void *arg)
         return k;
     if (k == 1)
         return PN_NOT_FOUND;
+    if (repair_skips_quote((enum repair_status)ref.status, RS_WAITING_PARTS, ref.in_warranty)) {
+        q->why = repairs_quote_first_msg(r->a, q->repair_code);
+        return PN_QUOTE;
+    }
     if (!repairs_can_wait_for_parts(&ref, r->who.role)) {
         q->why = arena_printf(r->a, "a repair in status %s cannot wait for parts",
                               repair_status_name((enum repair_status)ref.status));
@@ -273,7 +315,7 @@ static int pr_new_tx(db_conn *c, void *arg)
     }
     if (!ref.outlet_id)
         return PN_NO_OUTLET;
-    int64_t ids[PR_LINES_MAX];
+    int64_t ids[PR_LINES_MAX], next[PR_LINES_MAX];
     for (int i = 0; i < q->n; i++) {
         struct pt_part p;
         if ((k = pt_part_find(c, q->part[i], &p)) < 0)
@@ -284,10 +326,11 @@ static int pr_new_tx(db_conn *c, void *arg)
             return PN_BAD;
         }
         ids[i] = p.id;
+        next[i] = p.superseded_by;
     }
     const char *actor = audit_actor(r);
     int64_t now = now_unix();
-    if ((k = pr_fill_request(c, r->a, &ref, actor, now, q->n, ids, q->qty, q->code,
+    if ((k = pr_fill_request(c, r->a, &ref, actor, now, q->n, ids, next, q->qty, q->code,
                              q->line_ids)) != 0)
         return k;
     if ((k = repairs_wait_for_parts(c, &ref, actor, now)) != 0)
@@ -298,20 +341,17 @@ static int pr_new_tx(db_conn *c, void *arg)
     return k < 0 ? k : 0;
 }
 
-/* Read {"lines":[{"part","qty"}]} into q; errors go to v. */
-static void pr_read(jsonv *v, json_t *body, struct pr_new *q, arena *a)
+int pt_lines_read(jsonv *v, json_t *body, arena *a, int max, const char **part, int64_t *qty)
 {
-    static const char *const allowed[] = {"lines", NULL};
-    jsonv_only(v, allowed);
     json_t *lines = json_object_get(body, "lines");
     if (!lines) {
         jsonv_fail(v, "lines", "required");
-        return;
+        return 0;
     }
     if (!json_is_array(lines) || json_array_size(lines) == 0 ||
-        json_array_size(lines) > PR_LINES_MAX) {
-        jsonv_fail(v, "lines", "must be a list of 1 to 20 lines {part, qty}");
-        return;
+        json_array_size(lines) > (size_t)max) {
+        jsonv_fail(v, "lines", arena_printf(a, "must be a list of 1 to %d lines {part, qty}", max));
+        return 0;
     }
     size_t i;
     json_t *l;
@@ -325,36 +365,37 @@ static void pr_read(jsonv *v, json_t *body, struct pr_new *q, arena *a)
         jsonv_init(&lv, l);
         static const char *const line_allowed[] = {"part", "qty", NULL};
         jsonv_only(&lv, line_allowed);
-        const char *part = jsonv_str(&lv, "part", 1, 40);
-        long long qty = 0;
-        jsonv_int_range(&lv, "qty", 1, 1, PART_QTY_MAX, &qty);
-        if (part && !code_ok(part, 40))
+        const char *pn = jsonv_str(&lv, "part", 1, 40);
+        long long q = 0;
+        jsonv_int_range(&lv, "qty", 1, 1, PART_QTY_MAX, &q);
+        if (pn && !code_ok(pn, 40))
             jsonv_fail(&lv, "part", "1-40 letters, digits or - _ . /");
         const char *key;
         json_t *why;
         json_object_foreach(lv.fields, key, why)
             jsonv_fail(v, arena_printf(a, "%s.%s", f, key), json_string_value(why));
         jsonv_free(&lv);
-        q->part[i] = part ? code_upper(a, part) : NULL;
-        q->qty[i] = qty;
+        part[i] = pn ? code_upper(a, pn) : NULL;
+        qty[i] = (int64_t)q;
     }
-    q->n = (int)json_array_size(lines);
+    return (int)json_array_size(lines);
+}
+
+/* Read {"lines":[{"part","qty"}]} into q; errors go to v. */
+static void pr_read(jsonv *v, json_t *body, struct pr_new *q, arena *a)
+{
+    static const char *const allowed[] = {"lines", NULL};
+    jsonv_only(v, allowed);
+    q->n = pt_lines_read(v, body, a, PR_LINES_MAX, q->part, q->qty);
 }
 
 /* The request's answer: {"code","repair","lines":[...]} with the contract's line fields
  * (and each line's code). */
-static json_t *pr_answer(db_conn *c, const char *code, const char *repair, const int64_t *ids,
-                         int n)
+static json_t *pr_answer(db_conn *c, const char *code, const char *repair)
 {
-    json_t *lines = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *j = NULL;
-        if (pr_line_json(c, ids[i], 0, &j) != 0) {
-            json_decref(lines);
-            return NULL;
-        }
-        json_array_append_new(lines, j);
-    }
+    json_t *lines = NULL;
+    if (request_lines_json(c, code, &lines) != 0)
+        return NULL;
     return json_pack("{s:s, s:s, s:o}", "code", code, "repair", repair, "lines", lines);
 }
 
@@ -380,7 +421,7 @@ int requests_create(req *r)
         rc = in_tx(c, pr_new_tx, &q);
         switch (rc) {
         case 0: {
-            json_t *j = pr_answer(c, q.code, q.repair_code, q.line_ids, q.n);
+            json_t *j = pr_answer(c, q.code, q.repair_code);
             rc = j ? reply_json(r, 201, j) : -1;
             break;
         }
@@ -392,6 +433,9 @@ int requests_create(req *r)
             break;
         case PN_STATE:
             rc = reply_error(r, 409, "illegal_transition", q.why, NULL);
+            break;
+        case PN_QUOTE:
+            rc = reply_error(r, 409, "quote_not_approved", q.why, NULL);
             break;
         case PN_NO_OUTLET:
             rc = reply_error(r, 409, "conflict", "the repair has no outlet to send parts to", NULL);

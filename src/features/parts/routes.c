@@ -29,5 +29,10 @@ const struct route parts_routes[] = {
     {"POST", "/api/v1/part-returns/:line/receive", returns_receive, STOCK_DESK, 0},
     {"POST", "/api/v1/reorder-points", reorder_set, STOCK_DESK, 0},
     {"GET", "/api/v1/replenishment", replenishment_list, STOCK_ALL, 0},
+    {"GET", "/api/v1/purchase-orders", po_list, STOCK_DESK, 0},
+    {"POST", "/api/v1/purchase-orders", po_create, STOCK_DESK, 0},
+    {"GET", "/api/v1/purchase-orders/:code", po_get, STOCK_DESK, 0},
+    {"POST", "/api/v1/purchase-orders/:code/receive", po_receive, STOCK_DESK, 0},
+    {"POST", "/api/v1/purchase-orders/:code/cancel", po_cancel, STOCK_DESK, 0},
     {0},
 };

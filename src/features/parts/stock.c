@@ -14,7 +14,9 @@
 static const struct table_col stock_cols[] = {
     {"warehouse", NULL, TABLE_TEXT, 14, 0}, {"part", NULL, TABLE_TEXT, 16, 0},
     {"on_hand", NULL, TABLE_INT, 10, 0},    {"reserved", NULL, TABLE_INT, 10, 0},
-    {"available", NULL, TABLE_INT, 10, 0},
+    {"available", NULL, TABLE_INT, 10, 0},  {"in_transit", NULL, TABLE_INT, 10, 0},
+    {"on_order", NULL, TABLE_INT, 10, 0},   {"reorder_point", NULL, TABLE_INT, 10, 0},
+    {"reorder_qty", NULL, TABLE_INT, 10, 0},
 };
 
 /* The ?part= and ?warehouse= filters as ids (0: none); answers 422 itself for an
@@ -48,7 +50,7 @@ static int stock_filters(req *r, int64_t *part, int64_t *wh)
 
 /* The desk's filters besides part and warehouse: ?kind= (of the warehouse), ?region= (a
  * GB/T 2260 code: the warehouses in it) and ?below=true (position, available plus in
- * transit, at or below the reorder point). 0 or LIST_ANSWERED. */
+ * transit plus on order, at or below the reorder point). 0 or LIST_ANSWERED. */
 struct stock_more {
     const char *kind, *prefix;
     int plen, below;
@@ -78,6 +80,11 @@ static int stock_more_filters(req *r, struct stock_more *f)
     return 0;
 }
 
+static json_t *opt_int(db_stmt *st, int col)
+{
+    return db_isnull(st, col) ? json_null() : json_integer(db_int(st, col));
+}
+
 /* One page of balances in (part, warehouse) order. Outlet staff see their own outlet's
  * warehouse only. */
 static int stock_page(req *r, const struct page *p, json_t *items, const char **next)
@@ -92,7 +99,8 @@ static int stock_page(req *r, const struct page *p, json_t *items, const char **
     int64_t scope = scope_outlet(r);
     int64_t ap = p->nkeys ? page_key_int(p, 0) : -1, aw = p->nkeys ? page_key_int(p, 1) : -1;
     db_stmt *st = db_prepare(
-        req_db(r), "SELECT s.part_id, s.warehouse_id, w.code, pa.number, s.on_hand, s.reserved"
+        req_db(r), "SELECT s.part_id, s.warehouse_id, w.code, pa.number, s.on_hand, s.reserved,"
+                   " s.in_transit, s.on_order, s.reorder_point, s.reorder_qty"
                    " FROM stock s JOIN warehouses w ON w.id = s.warehouse_id"
                    " JOIN parts pa ON pa.id = s.part_id"
                    " WHERE (s.part_id > ? OR (s.part_id = ? AND s.warehouse_id > ?))"
@@ -102,7 +110,8 @@ static int stock_page(req *r, const struct page *p, json_t *items, const char **
                    " AND (CAST(? AS TEXT) IS NULL OR w.kind = ?)"
                    " AND (CAST(? AS BIGINT) = 0 OR substr(w.region, 1, CAST(? AS INTEGER)) = ?)"
                    " AND (CAST(? AS BIGINT) = 0 OR (s.reorder_point IS NOT NULL"
-                   "      AND s.on_hand - s.reserved + s.in_transit <= s.reorder_point))"
+                   "      AND s.on_hand - s.reserved + s.in_transit + s.on_order"
+                   "          <= s.reorder_point))"
                    " ORDER BY s.part_id, s.warehouse_id LIMIT ?");
     if (!st)
         return -1;
@@ -134,10 +143,13 @@ static int stock_page(req *r, const struct page *p, json_t *items, const char **
         }
         int64_t oh = db_int(st, 4), res = db_int(st, 5);
         struct part_balance b = {oh, res, 0};
-        json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:I, s:I}", "warehouse",
-                                               db_text(st, 2), "part", db_text(st, 3), "on_hand",
-                                               (json_int_t)oh, "reserved", (json_int_t)res,
-                                               "available", (json_int_t)part_available(&b)));
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "warehouse",
+                             db_text(st, 2), "part", db_text(st, 3), "on_hand", (json_int_t)oh,
+                             "reserved", (json_int_t)res, "available",
+                             (json_int_t)part_available(&b), "in_transit",
+                             (json_int_t)db_int(st, 6), "on_order", (json_int_t)db_int(st, 7),
+                             "reorder_point", opt_int(st, 8), "reorder_qty", opt_int(st, 9)));
         lp = db_int(st, 0), lw = db_int(st, 1);
         n++;
     }
@@ -296,6 +308,17 @@ static int mv_tx(db_conn *c, void *arg)
     return k < 0 ? k : 0;
 }
 
+const char *pt_idempotency_key(jsonv *v, req *r)
+{
+    const char *bkey = jsonv_str(v, "idempotency_key", 0, 100);
+    const char *hkey = req_header(r, "Idempotency-Key");
+    if (hkey && (!*hkey || strlen(hkey) > 100))
+        jsonv_fail(v, "idempotency_key", "the Idempotency-Key header must be 1-100 bytes");
+    if (hkey && bkey && strcmp(hkey, bkey) != 0)
+        jsonv_fail(v, "idempotency_key", "differs from the Idempotency-Key header");
+    return bkey ? bkey : hkey && *hkey ? hkey : NULL;
+}
+
 /* Read and check the body (the rules per kind) into m; errors go to v. */
 static void mv_read(jsonv *v, struct mv *m)
 {
@@ -314,13 +337,7 @@ static void mv_read(jsonv *v, struct mv *m)
     m->reason = jsonv_str(v, "reason", 0, 500);
     m->repair_s = jsonv_str(v, "repair", 0, 40);
     m->serial = jsonv_str(v, "serial", 0, 64);
-    const char *bkey = jsonv_str(v, "idempotency_key", 0, 100);
-    const char *hkey = req_header(m->r, "Idempotency-Key");
-    if (hkey && (!*hkey || strlen(hkey) > 100))
-        jsonv_fail(v, "idempotency_key", "the Idempotency-Key header must be 1-100 bytes");
-    if (hkey && bkey && strcmp(hkey, bkey) != 0)
-        jsonv_fail(v, "idempotency_key", "differs from the Idempotency-Key header");
-    m->key = bkey ? bkey : hkey && *hkey ? hkey : NULL;
+    m->key = pt_idempotency_key(v, m->r);
     if (m->from_s && !*m->from_s)
         m->from_s = NULL;
     if (m->to_s && !*m->to_s)

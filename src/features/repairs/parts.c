@@ -27,6 +27,15 @@ int repairs_ref(db_conn *c, const char *code, int64_t scope, struct repair_ref *
     return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
 }
 
+const char *repairs_quote_first_msg(arena *a, const char *code)
+{
+    return arena_printf(a,
+                        "repair %s is out of warranty: quote it (POST /api/v1/repairs/%s/quote)"
+                        " and have the customer approve the quote before parts are requested"
+                        " or the repair starts",
+                        code, code);
+}
+
 int repairs_can_wait_for_parts(const struct repair_ref *ref, unsigned role)
 {
     if (ref->status == RS_WAITING_PARTS)

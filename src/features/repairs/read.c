@@ -94,8 +94,13 @@ int rep_repair_load(db_conn *c, const char *code, int64_t outlet, unsigned role,
     int n = repair_next_states((enum repair_status)repair_status_parse(
                                    json_string_value(json_object_get(j, "status"))),
                                role, next);
-    json_t *na = json_array();
+    json_t *na = json_array(), *iw = json_object_get(j, "in_warranty");
     for (int i = 0; i < n; i++) {
+        /* a paid repair in diagnosing is quoted first: no step past the quote offered */
+        if (repair_skips_quote((enum repair_status)repair_status_parse(
+                                   json_string_value(json_object_get(j, "status"))),
+                               next[i], json_is_boolean(iw) ? json_is_true(iw) : -1))
+            continue;
         const struct repair_transition *t =
             repair_transition_find((enum repair_status)repair_status_parse(
                                        json_string_value(json_object_get(j, "status"))),

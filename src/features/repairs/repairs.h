@@ -37,6 +37,9 @@ struct repair_ref {
 /* Find repair `code` as outlet scope `scope` may see it (0: all; see scope_outlet). 0
  * with *out, 1 when not found or another outlet's, or a negative db code. */
 int repairs_ref(db_conn *c, const char *code, int64_t scope, struct repair_ref *out);
+/* Why a paid repair may not skip its quote (rules/repair_state.h repair_skips_quote),
+ * the message of the 409 quote_not_approved, in arena a. */
+const char *repairs_quote_first_msg(arena *a, const char *code);
 /* 1 when the repair is waiting for parts already, or role may move it there. */
 int repairs_can_wait_for_parts(const struct repair_ref *ref, unsigned role);
 /* Inside the caller's transaction: move the repair to waiting_parts (timeline event and

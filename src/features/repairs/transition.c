@@ -13,6 +13,7 @@
 struct step {
     const char *to_s, *reason, *note, *code;
     int to, from, has_version, has_quote;
+    int in_warranty; /* 1, 0 (paid) or -1 (not decided yet) */
     int via_quote; /* made by the quote route (prices), which priced the amount */
     long long version, quote;
     int64_t id, cur_version;
@@ -73,6 +74,11 @@ static int refuse_step(req *r, const struct step *s)
                            "a repair is quoted with POST /api/v1/repairs/%s/quote (labour from"
                            " the price guide plus parts at catalog price), not by a transition",
                            s->code);
+    }
+    if (!status && repair_skips_quote((enum repair_status)s->from, (enum repair_status)s->to,
+                                      s->in_warranty)) {
+        status = 409, code = "quote_not_approved";
+        msg = repairs_quote_first_msg(r->a, s->code);
     }
     if (!status && s->has_version && s->version != s->cur_version) {
         status = 409, code = "stale_version";
@@ -165,6 +171,8 @@ static int make_step(req *r, db_conn *c, struct step *s, json_t **out, int *comm
         return reply_not_found(r, "repair");
     s->from = repair_status_parse(json_string_value(json_object_get(cur, "status")));
     s->cur_version = json_integer_value(json_object_get(cur, "version"));
+    json_t *iw = json_object_get(cur, "in_warranty");
+    s->in_warranty = json_is_boolean(iw) ? json_is_true(iw) : -1;
     if (refuse_step(r, s)) {
         json_decref(cur);
         return 0;

@@ -334,6 +334,13 @@ test('the desk records a receipt and an adjustment by hand: a reason is required
   assert.match(await form.locator('[data-testid=move-done]').innerText(), new RegExp(`入库.*${MANUAL}.*7`));
   await page.locator(`[data-testid=desk-moves] tr`, { hasText: MANUAL }).first().waitFor();
   assert.equal((await stock()).on_hand, 7, 'a double click received 7 once');
+  // a late second click on the unchanged form is the same move again: answered as a replay
+  const [again] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/stock-moves') && r.request().method() === 'POST'),
+    form.locator('[data-move]').click(),
+  ]);
+  assert.equal(again.headers()['idempotent-replayed'], 'true');
+  assert.equal((await stock()).on_hand, 7, 'the same form sent again received nothing more');
   // an adjustment down: without a reason it is refused before sending
   await form.locator('select[name=move_kind]').selectOption('adjust_down');
   await form.locator('input[name=move_from]').fill('BJ-BR');

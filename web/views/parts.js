@@ -235,7 +235,8 @@ function StockTab() {
 
 // Manual moves: a receipt, a transfer (shipped; received on its tab), or an adjustment
 // up or down with its reason. One idempotency key per filled-in form, so a double click
-// or a retry after a lost answer moves stock once; a new key after each success.
+// or a retry after a lost answer moves stock once. The key changes only when the form
+// does: sending the same form again (a late second click) is answered as the replay.
 const MOVE_FORMS = ['receipt', 'transfer', 'adjust_up', 'adjust_down'];
 const newKey = () => 'desk-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
 
@@ -261,7 +262,6 @@ function MoveForm({ warehouses, onMoved }) {
       const m = await api.post('/stock-moves', body);
       setDone(m.transfer ? t('pt.move.transfer_done', { code: m.transfer })
         : t('pt.move.done', { kind: t('pt.move.' + f.kind), part: body.part, qty: body.qty }));
-      setKey(newKey());
       onMoved();
     } catch (e) { setError(e); } finally { setBusy(false); }
   }

@@ -424,10 +424,15 @@ static int demo_repair(struct demo *g)
     int64_t outlet = showcase || rnd() % 10 < 6
                          ? g->outlets[rnd() % (uint64_t)(g->noutlets < 2 ? g->noutlets : 2)]
                          : g->outlets[rnd() % (uint64_t)g->noutlets];
-    int quoted = x->status == RS_QUOTED || x->status == RS_APPROVED;
-    x->quote = (quoted || (x->status > RS_APPROVED && rnd() % 3 == 0)) ? rnd_in(50, 2000) * 100 : 0;
     if (x->recv)
         rep_local_date(x->recv, recv_day);
+    /* in warranty when received before the unit's warranty ends; unknown before receipt */
+    int inw = x->recv && u && *u->until && strcmp(u->until, recv_day) >= 0;
+    /* A paid repair is quoted and approved before parts or the repair itself (M4); in
+     * warranty a quote is the odd extra (a paid accessory). */
+    int quoted = x->status == RS_QUOTED || x->status == RS_APPROVED ||
+                 (x->recv && !inw && x->status > RS_APPROVED && x->status != RS_CANCELLED);
+    x->quote = (quoted || (x->status > RS_APPROVED && rnd() % 3 == 0)) ? rnd_in(50, 2000) * 100 : 0;
     db_rows *r = &g->repair_rows;
     db_rows_text(r, x->code);
     db_rows_int(r, owner);
@@ -443,7 +448,7 @@ static int demo_repair(struct demo *g)
     if (!x->recv)
         db_rows_null(r);
     else
-        db_rows_int(r, u && *u->until && strcmp(u->until, recv_day) >= 0);
+        db_rows_int(r, inw);
     bind_time(r, x->quote);
     db_rows_text(r, x->canc ? "客户取消" : NULL);
     db_rows_int(r, x->reg);

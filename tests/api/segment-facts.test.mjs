@@ -66,6 +66,8 @@ const FILTERS = [
     { model: 'SFM2' }, { model: 'SFM1', purchased_from: '2023-01-01', purchased_to: '2023-12-31' },
     { purchased_from: '2024-01-01' }, { purchased_to: '2023-12-31' },
     { purchased_from: '2024-01-01', purchased_to: '2024-12-31' },
+    { purchased_from: '2023-03-15', purchased_to: '2024-02-15' }, { purchased_from: '2025-05-05', purchased_to: '2025-05-05' },
+    { purchased_from: '2022-06-01', purchased_to: '2023-01-15' }, { purchased_to: '2022-06-01' },
     { product_line: 'SFTV', purchased_from: '2024-01-01', purchased_to: '2025-12-31' },
     { consent: ['email'] }, { consent: ['email', 'sms'] }, { region: '44', consent: ['email'], product_line: 'SFTV' },
     { served_from: '2025-10-01' }, { score_min: 4 },
@@ -81,6 +83,12 @@ async function check(what) {
         EXCEPT SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_facts) d`);
     const extra = await sql(s, 'SELECT COUNT(*) FROM segment_facts WHERE customer_id NOT IN (SELECT customer_id FROM segment_fact_source)');
     assert.equal(`${diff} ${extra}`, '0 0', `${what}: the facts equal a recount`);
+    // 0025: the purchase-day pairs equal a recount of the live customers' pairs
+    const recount = `SELECT p.day, p.prev, COUNT(*) AS n FROM segment_day_pairs p
+        WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev`;
+    const days = await sql(s, `SELECT (SELECT COUNT(*) FROM (${recount} EXCEPT SELECT day, prev, n FROM segment_days) a)
+        || ' ' || (SELECT COUNT(*) FROM (SELECT day, prev, n FROM segment_days EXCEPT ${recount}) b)`);
+    assert.equal(days, '0 0', `${what}: segment_days equal a recount`);
 }
 
 test('segment counts follow units, consents, merges, erasures, repairs and surveys', async () => {
@@ -89,7 +97,15 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
 
     await addUnit(people[2], 'SFM3', '2025-05-05');
     await addUnit(people[5], 'SFM1', '2022-06-01');
+    await addUnit(people[5], 'SFM2', '2022-06-01'); // a second unit the same day
+    await addUnit(people[0], 'SFM2', '2023-06-30');
     await check('units added');
+    // a purchase date corrected, and a unit passing to another customer
+    await sql(s, `UPDATE units SET purchase_date = '2024-02-10' WHERE serial = 'SFU${process.pid}-1'`);
+    people[1].units[0].date = '2024-02-10';
+    await sql(s, `UPDATE units SET customer_id = ${people[7].id} WHERE serial = 'SFU${process.pid}-${serial - 1}'`);
+    people[7].units.push(people[0].units.pop());
+    await check('a unit changed');
 
     await consent(people[0], { email: false });
     await consent(people[4], { sms: null });

@@ -1,4 +1,4 @@
-/* campaigns: segment facts rebuilt in bulk (`aftersales segment-facts --rebuild`, and the
+/* campaigns: segment facts (and the purchase-day pairs of 0025) rebuilt in bulk (`aftersales segment-facts --rebuild`, and the
  * demo's last step): the triggers of 0020 keep segment_facts and segment_units current row
  * by row, but loads that set triggers aside (db_defer) leave them behind. */
 #include "base/db_bulk.h"
@@ -42,6 +42,18 @@ static int facts_fill(db_conn *c, void *arg)
     back = saved ? db_restore(c, saved) : 0;
     if (rc == 0)
         rc = back;
+    /* the purchase-day pairs of the live customers (0025) */
+    static const char *const days[] = {
+        "DELETE FROM segment_days",
+        "INSERT INTO segment_days (day, prev, n) SELECT p.day, p.prev, COUNT(*)"
+        " FROM segment_day_pairs p WHERE p.customer_id IN (SELECT customer_id FROM segment_facts)"
+        " GROUP BY p.day, p.prev",
+        NULL,
+    };
+    for (int i = 0; rc == 0 && days[i]; i++) {
+        int64_t n = db_exec(c, days[i], "");
+        rc = n < 0 ? (int)n : 0;
+    }
     return rc;
 }
 

@@ -1,0 +1,80 @@
+-- 0025: purchase-date ranges counted without a scan (M12, issue 13). A segment over a
+-- purchase-date range alone counted the customers with a unit bought in [from, to] by
+-- scanning every segment_facts row and probing segment_units for those who bought before
+-- and after the range (4.6-6.4 s at 10M customers). segment_days keeps, per live
+-- customer (one with a segment_facts row) and per distinct purchase day d of their units,
+-- the pair (d, the customer's previous purchase day, '' for the first), counted over all
+-- customers. A customer bought in [from, to] exactly when their first purchase day in it
+-- has a previous day before from, so the count is
+--   SUM(n) WHERE day BETWEEN from AND to AND prev < from
+-- one index range of this table, whose size is bounded by the distinct (day, previous
+-- day) pairs, not by the customers. The triggers of segment_units keep it: the pairs of a
+-- customer are taken out before their units change and put back after.
+CREATE TABLE segment_days (
+  day   TEXT COLLATE "C" NOT NULL,
+  prev  TEXT COLLATE "C" NOT NULL,
+  n     BIGINT NOT NULL,
+  PRIMARY KEY (day, prev)
+);
+
+-- The pairs of one customer: their distinct purchase days, each with the one before.
+CREATE VIEW segment_day_pairs AS
+SELECT customer_id, day, prev FROM
+  (SELECT customer_id, purchase_date AS day,
+          COALESCE(LAG(purchase_date) OVER (PARTITION BY customer_id ORDER BY purchase_date), '') AS prev
+   FROM segment_units WHERE purchase_date IS NOT NULL) d
+WHERE prev <> day; -- a second unit of the same day adds no pair
+
+-- The customer's pairs taken out of (sign -1) or put into (+1) the counts, when the
+-- customer is live (has a segment_facts row).
+CREATE FUNCTION segment_days_move(p_id BIGINT, sign INTEGER) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_id IS NULL OR NOT EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = p_id) THEN
+    RETURN;
+  END IF;
+  IF sign < 0 THEN
+    UPDATE segment_days SET n = n - 1 WHERE (day, prev) IN
+      (SELECT p.day, p.prev FROM segment_day_pairs p WHERE p.customer_id = p_id);
+    DELETE FROM segment_days WHERE n = 0 AND (day, prev) IN
+      (SELECT p.day, p.prev FROM segment_day_pairs p WHERE p.customer_id = p_id);
+  ELSE
+    INSERT INTO segment_days (day, prev, n)
+    SELECT p.day, p.prev, 1 FROM segment_day_pairs p WHERE p.customer_id = p_id
+    ON CONFLICT (day, prev) DO UPDATE SET n = segment_days.n + 1;
+  END IF;
+END $$;
+
+INSERT INTO segment_days (day, prev, n)
+SELECT p.day, p.prev, COUNT(*) FROM segment_day_pairs p
+WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev;
+
+-- 0020's functions again, with the customer's pairs out before and in after.
+CREATE OR REPLACE FUNCTION segment_refresh(p_id BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_id IS NULL THEN RETURN; END IF;
+  PERFORM segment_days_move(p_id, -1);
+  DELETE FROM segment_facts WHERE customer_id = p_id;
+  INSERT INTO segment_facts SELECT * FROM segment_fact_source WHERE customer_id = p_id;
+  PERFORM segment_days_move(p_id, 1);
+END $$;
+
+CREATE OR REPLACE FUNCTION segment_units_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  a BIGINT := CASE WHEN TG_OP <> 'INSERT' THEN OLD.customer_id END;
+  b BIGINT := CASE WHEN TG_OP <> 'DELETE' THEN NEW.customer_id END;
+BEGIN
+  PERFORM segment_days_move(a, -1);
+  IF b IS DISTINCT FROM a THEN PERFORM segment_days_move(b, -1); END IF;
+  IF TG_OP <> 'INSERT' THEN
+    DELETE FROM segment_units WHERE unit_id = OLD.id;
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.customer_id IS NOT NULL THEN
+    INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
+    SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
+    FROM models m WHERE m.id = NEW.model_id;
+  END IF;
+  PERFORM segment_part_refresh('units', a, b);
+  PERFORM segment_days_move(a, 1);
+  IF b IS DISTINCT FROM a THEN PERFORM segment_days_move(b, 1); END IF;
+  RETURN NULL;
+END $$;

@@ -1,0 +1,91 @@
+-- 0025: purchase-date ranges counted without a scan (M12, issue 13). A segment over a
+-- purchase-date range alone counted the customers with a unit bought in [from, to] by
+-- scanning every segment_facts row and probing segment_units for those who bought before
+-- and after the range (4.6-6.4 s at 10M customers). segment_days keeps, per live
+-- customer (one with a segment_facts row) and per distinct purchase day d of their units,
+-- the pair (d, the customer's previous purchase day, '' for the first), counted over all
+-- customers. A customer bought in [from, to] exactly when their first purchase day in it
+-- has a previous day before from, so the count is
+--   SUM(n) WHERE day BETWEEN from AND to AND prev < from
+-- one index range of this table, whose size is bounded by the distinct (day, previous
+-- day) pairs, not by the customers. The triggers of segment_units keep it: the pairs of a
+-- customer are taken out before their units change and put back after.
+CREATE TABLE segment_days (
+  day   TEXT NOT NULL,
+  prev  TEXT NOT NULL,
+  n     BIGINT NOT NULL,
+  PRIMARY KEY (day, prev)
+) WITHOUT ROWID;
+
+-- The pairs of one customer: their distinct purchase days, each with the one before.
+CREATE VIEW segment_day_pairs AS
+SELECT customer_id, day, prev FROM
+  (SELECT customer_id, purchase_date AS day,
+          COALESCE(LAG(purchase_date) OVER (PARTITION BY customer_id ORDER BY purchase_date), '') AS prev
+   FROM segment_units WHERE purchase_date IS NOT NULL) d
+WHERE prev <> day; -- a second unit of the same day adds no pair
+
+-- INSERT INTO segment_days_out/in VALUES (id): the customer's pairs taken out of / put
+-- into the counts, when the customer is live (has a segment_facts row).
+CREATE VIEW segment_days_out AS SELECT CAST(0 AS BIGINT) AS customer_id;
+CREATE TRIGGER segment_days_out_ins INSTEAD OF INSERT ON segment_days_out
+WHEN NEW.customer_id IS NOT NULL
+ AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id) BEGIN
+  UPDATE segment_days SET n = n - 1 WHERE (day, prev) IN
+    (SELECT p.day, p.prev FROM segment_day_pairs p WHERE p.customer_id = NEW.customer_id);
+  DELETE FROM segment_days WHERE n = 0 AND (day, prev) IN
+    (SELECT p.day, p.prev FROM segment_day_pairs p WHERE p.customer_id = NEW.customer_id);
+END;
+CREATE VIEW segment_days_in AS SELECT CAST(0 AS BIGINT) AS customer_id;
+CREATE TRIGGER segment_days_in_ins INSTEAD OF INSERT ON segment_days_in
+WHEN NEW.customer_id IS NOT NULL
+ AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id) BEGIN
+  INSERT INTO segment_days (day, prev, n)
+  SELECT p.day, p.prev, 1 FROM segment_day_pairs p WHERE p.customer_id = NEW.customer_id AND 1
+  ON CONFLICT (day, prev) DO UPDATE SET n = n + 1;
+END;
+
+INSERT INTO segment_days (day, prev, n)
+SELECT p.day, p.prev, COUNT(*) FROM segment_day_pairs p
+WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev;
+
+-- 0020's triggers again, with the customer's pairs out before and in after.
+DROP TRIGGER segment_dirty_ins;
+CREATE TRIGGER segment_dirty_ins INSTEAD OF INSERT ON segment_dirty BEGIN
+  INSERT INTO segment_days_out VALUES (NEW.customer_id);
+  DELETE FROM segment_facts WHERE customer_id = NEW.customer_id;
+  INSERT INTO segment_facts SELECT * FROM segment_fact_source WHERE customer_id = NEW.customer_id;
+  INSERT INTO segment_days_in VALUES (NEW.customer_id);
+END;
+
+DROP TRIGGER segment_units_ins;
+CREATE TRIGGER segment_units_ins AFTER INSERT ON units WHEN NEW.customer_id IS NOT NULL BEGIN
+  INSERT INTO segment_days_out VALUES (NEW.customer_id);
+  INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
+  SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
+  FROM models m WHERE m.id = NEW.model_id;
+  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (NEW.customer_id);
+  INSERT INTO segment_days_in VALUES (NEW.customer_id);
+END;
+DROP TRIGGER segment_units_upd;
+CREATE TRIGGER segment_units_upd AFTER UPDATE OF customer_id, model_id, purchase_date ON units BEGIN
+  INSERT INTO segment_days_out VALUES (OLD.customer_id);
+  INSERT INTO segment_days_out SELECT NEW.customer_id WHERE NEW.customer_id IS NOT OLD.customer_id;
+  DELETE FROM segment_units WHERE unit_id = OLD.id;
+  INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
+  SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
+  FROM models m WHERE m.id = NEW.model_id AND NEW.customer_id IS NOT NULL;
+  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id, NEW.customer_id);
+  INSERT INTO segment_days_in VALUES (OLD.customer_id);
+  INSERT INTO segment_days_in SELECT NEW.customer_id WHERE NEW.customer_id IS NOT OLD.customer_id;
+END;
+DROP TRIGGER segment_units_del;
+CREATE TRIGGER segment_units_del AFTER DELETE ON units BEGIN
+  INSERT INTO segment_days_out VALUES (OLD.customer_id);
+  DELETE FROM segment_units WHERE unit_id = OLD.id;
+  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
+    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
+  INSERT INTO segment_days_in VALUES (OLD.customer_id);
+END;

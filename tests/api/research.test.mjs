@@ -96,10 +96,20 @@ test('roles: marketers and admins write, supervisors read, agents and outlet sta
         assert.equal((await s.api('/api/v1/questionnaires', { token: t, body: { title: bi('x', 'x'), questions: QUESTIONS } })).status, 403);
         assert.equal((await s.api(`/api/v1/questionnaires/${code}/send`, { token: t, body: { segment: 'SG00001', channel: 'email', version: 1 } })).status, 403);
     }
-    for (const t of [agent, manager]) {
-        assert.equal((await s.api(`/api/v1/questionnaires/${code}`, { token: t })).status, 403);
-        assert.equal((await s.api(`/api/v1/questionnaires/${code}/results`, { token: t })).status, 403);
+    const technician = await s.token('technician', 'RSO1');
+    for (const t of [agent, manager, technician]) {
+        // the role is refused before any lookup: an existing questionnaire and a missing
+        // one answer the same 403, as a campaign or a segment does (no outlet owns them,
+        // so there is nothing of the caller's outlet to show and no 404 to give)
+        for (const c of [code, 'QN-NO-SUCH']) {
+            for (const sub of ['', '/results', '/recipients', '/answers', '/results?format=csv']) {
+                const r = await s.api(`/api/v1/questionnaires/${c}${sub}`, { token: t });
+                assert.equal(r.status, 403, `${c}${sub}: ${r.text}`);
+            }
+        }
         assert.equal((await s.api('/api/v1/questionnaires', { token: t })).status, 403);
+        assert.equal((await s.api('/api/v1/campaigns/CP-NO-SUCH', { token: t === agent ? manager : t })).status, 403);
+        assert.equal((await s.api('/api/v1/segments', { token: t })).status, 403);
     }
     assert.equal((await s.api(`/api/v1/questionnaires/${code}/results`, { token: supervisor })).status, 200);
     assert.equal((await s.api('/api/v1/questionnaires', { token: admin, body: { title: bi('x', 'x'), questions: QUESTIONS } })).status, 201);

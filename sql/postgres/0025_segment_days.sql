@@ -78,3 +78,7 @@ BEGIN
   IF b IS DISTINCT FROM a THEN PERFORM segment_days_move(b, 1); END IF;
   RETURN NULL;
 END $$;
+
+-- Market research recipients (issue 13): the outbox message of each invitation, so a
+-- recipient shows the delivery (sent, failed, bounced, with the outbox's last error).
+ALTER TABLE research_recipients ADD COLUMN outbox_id BIGINT;

@@ -89,3 +89,7 @@ CREATE TRIGGER segment_units_del AFTER DELETE ON units BEGIN
     WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
   INSERT INTO segment_days_in VALUES (OLD.customer_id);
 END;
+
+-- Market research recipients (issue 13): the outbox message of each invitation, so a
+-- recipient shows the delivery (sent, failed, bounced, with the outbox's last error).
+ALTER TABLE research_recipients ADD COLUMN outbox_id BIGINT;

@@ -7,6 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { sql } from './network-helpers.mjs';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 let s, sup, marketer;
 const people = [];
@@ -138,6 +141,38 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     await sql(s, `DELETE FROM units WHERE serial = 'SFU${process.pid}-0'`);
     people[0].units.shift();
     await check('a score changed and a unit deleted');
+});
+
+test('a customer import keeps the facts in one pass at its end, and a refused one leaves the triggers', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'segfacts-'));
+    try {
+        const triggers = () => sql(s, s.backend === 'postgres' ? "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = 'customers'::regclass AND NOT tgisinternal"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'customers'");
+        const before_ = await triggers();
+        const f = path.join(dir, 'c.csv');
+        const rows = [['导入甲', '13911110001', '440106'], ['导入乙', '13911110002', '110105'], ['导入丙', '13911110003', '']];
+        await writeFile(f, `name,phone,region\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+        const r = await s.run(['import', 'customers', f]);
+        assert.equal(r.code, 0, r.stderr);
+        for (const [name, phone, region] of rows) {
+            const id = Number(await sql(s, `SELECT customer_id FROM customer_phones WHERE phone = '${phone}'`));
+            people.push({ code: await sql(s, `SELECT code FROM customers WHERE id = ${id}`), id, region: region || null, units: [], consents: {}, repairs: [], scores: [], name });
+        }
+        assert.equal(await triggers(), before_, 'the triggers are back');
+        await check('imported');
+        const bad = path.join(dir, 'bad.csv');
+        await writeFile(bad, 'name,phone\n导入丁,13911110004\n导入戊,12\n');
+        const b = await s.run(['import', 'customers', bad]);
+        assert.notEqual(b.code, 0);
+        assert.equal(await triggers(), before_, 'a refused import leaves the triggers');
+        // a customer made afterwards gets its facts row from the trigger
+        const c = await s.api('/api/v1/customers', { token: sup, body: { name: '导入后', phone: '13911110005', region: '440304' } });
+        assert.equal(c.status, 201, c.text);
+        people.push({ code: c.json.code, id: Number(await sql(s, `SELECT id FROM customers WHERE code = '${c.json.code}'`)), region: '440304', units: [], consents: {}, repairs: [], scores: [] });
+        await check('after a refused import');
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
 });
 
 test('segment-facts --rebuild gives the same facts; --help says how', async () => {

@@ -57,6 +57,20 @@ static int facts_fill(db_conn *c, void *arg)
     return rc;
 }
 
+int campaigns_facts_added(db_conn *c, int64_t after)
+{
+    int64_t n = db_exec(c, "INSERT INTO segment_facts (customer_id, region, consent, score_mask, pl_mask)"
+                           " SELECT id, region, 0, 0, 0 FROM customers WHERE id > ?"
+                           " AND merged_into IS NULL AND erased_at IS NULL",
+                        "i", after);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE segment_facts SET consent = (SELECT s.consent FROM segment_fact_source s"
+                       " WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN"
+                       " (SELECT customer_id FROM customer_consents WHERE customer_id > ?)",
+                    "i", after);
+    return n < 0 ? (int)n : 0;
+}
+
 int campaigns_facts_rebuild(db_conn *c, int64_t *rows)
 {
     int64_t n = 0;

@@ -132,6 +132,9 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     const at = Date.parse('2025-11-02T10:00:00+08:00') / 1000;
     await sql(s, `INSERT INTO repairs (code, customer_id, status, registered_at, created_at, updated_at) VALUES ('SFR${process.pid}', ${people[3].id}, 'registered', ${at}, ${at}, ${at})`);
     people[3].repairs.push(at);
+    // an earlier repair registered later leaves the last service where it is (0025)
+    await sql(s, `INSERT INTO repairs (code, customer_id, status, registered_at, created_at, updated_at) VALUES ('SFR${process.pid}b', ${people[3].id}, 'registered', ${at - 86400 * 60}, ${at}, ${at})`);
+    people[3].repairs.push(at - 86400 * 60);
     await sql(s, `INSERT INTO surveys (code, template_id, kind, customer_id, channel, status, created_at, expires_at, q_overall) VALUES ('SFS${process.pid}', (SELECT MIN(id) FROM survey_templates), 'repair', ${people[3].id}, 'sms', 'answered', ${at}, ${at}, 5)`);
     people[3].scores.push(5);
     await check('a repair and a survey');

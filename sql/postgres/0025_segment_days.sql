@@ -8,8 +8,8 @@
 -- has a previous day before from, so the count is
 --   SUM(n) WHERE day BETWEEN from AND to AND prev < from
 -- one index range of this table, whose size is bounded by the distinct (day, previous
--- day) pairs, not by the customers. The triggers of segment_units keep it: the pairs of a
--- customer are taken out before their units change and put back after.
+-- day) pairs, not by the customers. Triggers on segment_units keep it, a unit at a time;
+-- a customer's merge or erasure takes all their pairs out (or puts them in).
 CREATE TABLE segment_days (
   day   TEXT COLLATE "C" NOT NULL,
   prev  TEXT COLLATE "C" NOT NULL,
@@ -48,7 +48,8 @@ INSERT INTO segment_days (day, prev, n)
 SELECT p.day, p.prev, COUNT(*) FROM segment_day_pairs p
 WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev;
 
--- 0020's functions again, with the customer's pairs out before and in after.
+-- A customer's facts computed again (region, merge, erasure): their pairs out before and
+-- in after, since being live decides whether they count.
 CREATE OR REPLACE FUNCTION segment_refresh(p_id BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF p_id IS NULL THEN RETURN; END IF;
@@ -58,26 +59,43 @@ BEGIN
   PERFORM segment_days_move(p_id, 1);
 END $$;
 
-CREATE OR REPLACE FUNCTION segment_units_trg() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  a BIGINT := CASE WHEN TG_OP <> 'INSERT' THEN OLD.customer_id END;
-  b BIGINT := CASE WHEN TG_OP <> 'DELETE' THEN NEW.customer_id END;
+-- A unit of a live customer bought on day d (another unit of that day changes nothing):
+-- with p the customer's previous day ('' if none) and q the next one, the pair (q, p)
+-- becomes (q, d) and (d, p) is added; a unit deleted, the reverse. Three index seeks on
+-- segment_units_customer, whatever the number of the customer's units (0020's triggers
+-- on units insert into and delete from segment_units, so these see every change).
+CREATE FUNCTION segment_days_add(p_day TEXT, p_prev TEXT, k INTEGER) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM segment_days_move(a, -1);
-  IF b IS DISTINCT FROM a THEN PERFORM segment_days_move(b, -1); END IF;
-  IF TG_OP <> 'INSERT' THEN
-    DELETE FROM segment_units WHERE unit_id = OLD.id;
+  IF p_day IS NULL THEN RETURN; END IF;
+  INSERT INTO segment_days (day, prev, n) VALUES (p_day, p_prev, k)
+  ON CONFLICT (day, prev) DO UPDATE SET n = segment_days.n + excluded.n;
+  DELETE FROM segment_days WHERE day = p_day AND prev = p_prev AND n = 0;
+END $$;
+CREATE FUNCTION segment_units_days_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  x BIGINT; d TEXT; uid BIGINT; sign INTEGER; p TEXT; q TEXT;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    x := NEW.customer_id; d := NEW.purchase_date; uid := NEW.unit_id; sign := 1;
+  ELSE
+    x := OLD.customer_id; d := OLD.purchase_date; uid := OLD.unit_id; sign := -1;
   END IF;
-  IF TG_OP <> 'DELETE' AND NEW.customer_id IS NOT NULL THEN
-    INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
-    SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
-    FROM models m WHERE m.id = NEW.model_id;
+  IF d IS NULL OR NOT EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = x)
+     OR EXISTS (SELECT 1 FROM segment_units WHERE customer_id = x AND purchase_date = d
+                AND unit_id <> uid) THEN
+    RETURN NULL;
   END IF;
-  PERFORM segment_part_refresh('units', a, b);
-  PERFORM segment_days_move(a, 1);
-  IF b IS DISTINCT FROM a THEN PERFORM segment_days_move(b, 1); END IF;
+  p := COALESCE((SELECT MAX(purchase_date) FROM segment_units WHERE customer_id = x AND purchase_date < d), '');
+  q := (SELECT MIN(purchase_date) FROM segment_units WHERE customer_id = x AND purchase_date > d);
+  PERFORM segment_days_add(q, p, -sign);
+  PERFORM segment_days_add(q, d, sign);
+  PERFORM segment_days_add(d, p, sign);
   RETURN NULL;
 END $$;
+CREATE TRIGGER segment_units_days_ins AFTER INSERT ON segment_units
+  FOR EACH ROW EXECUTE FUNCTION segment_units_days_trg();
+CREATE TRIGGER segment_units_days_del AFTER DELETE ON segment_units
+  FOR EACH ROW EXECUTE FUNCTION segment_units_days_trg();
 
 -- Market research recipients (issue 13): the outbox message of each invitation, so a
 -- recipient shows the delivery (sent, failed, bounced, with the outbox's last error).

@@ -8,8 +8,8 @@
 -- has a previous day before from, so the count is
 --   SUM(n) WHERE day BETWEEN from AND to AND prev < from
 -- one index range of this table, whose size is bounded by the distinct (day, previous
--- day) pairs, not by the customers. The triggers of segment_units keep it: the pairs of a
--- customer are taken out before their units change and put back after.
+-- day) pairs, not by the customers. Triggers on segment_units keep it, a unit at a time;
+-- a customer's merge or erasure takes all their pairs out (or puts them in).
 CREATE TABLE segment_days (
   day   TEXT NOT NULL,
   prev  TEXT NOT NULL,
@@ -49,7 +49,8 @@ INSERT INTO segment_days (day, prev, n)
 SELECT p.day, p.prev, COUNT(*) FROM segment_day_pairs p
 WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev;
 
--- 0020's triggers again, with the customer's pairs out before and in after.
+-- A customer's facts computed again (region, merge, erasure): their pairs out before and
+-- in after, since being live decides whether they count.
 DROP TRIGGER segment_dirty_ins;
 CREATE TRIGGER segment_dirty_ins INSTEAD OF INSERT ON segment_dirty BEGIN
   INSERT INTO segment_days_out VALUES (NEW.customer_id);
@@ -58,36 +59,45 @@ CREATE TRIGGER segment_dirty_ins INSTEAD OF INSERT ON segment_dirty BEGIN
   INSERT INTO segment_days_in VALUES (NEW.customer_id);
 END;
 
-DROP TRIGGER segment_units_ins;
-CREATE TRIGGER segment_units_ins AFTER INSERT ON units WHEN NEW.customer_id IS NOT NULL BEGIN
-  INSERT INTO segment_days_out VALUES (NEW.customer_id);
-  INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
-  SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
-  FROM models m WHERE m.id = NEW.model_id;
-  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
-    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (NEW.customer_id);
-  INSERT INTO segment_days_in VALUES (NEW.customer_id);
+-- A unit of a live customer bought on day d (another unit of that day changes nothing):
+-- with p the customer's previous day ('' if none) and q the next one, the pair (q, p)
+-- becomes (q, d) and (d, p) is added; a unit deleted, the reverse. Three index seeks on
+-- segment_units_customer, whatever the number of the customer's units (0020's triggers
+-- on units insert into and delete from segment_units, so these see every change).
+CREATE VIEW segment_days_add AS SELECT '' AS day, '' AS prev, 0 AS k;
+CREATE TRIGGER segment_days_add_ins INSTEAD OF INSERT ON segment_days_add
+WHEN NEW.day IS NOT NULL BEGIN
+  INSERT INTO segment_days (day, prev, n) VALUES (NEW.day, NEW.prev, NEW.k)
+  ON CONFLICT (day, prev) DO UPDATE SET n = n + excluded.n;
+  DELETE FROM segment_days WHERE day = NEW.day AND prev = NEW.prev AND n = 0;
 END;
-DROP TRIGGER segment_units_upd;
-CREATE TRIGGER segment_units_upd AFTER UPDATE OF customer_id, model_id, purchase_date ON units BEGIN
-  INSERT INTO segment_days_out VALUES (OLD.customer_id);
-  INSERT INTO segment_days_out SELECT NEW.customer_id WHERE NEW.customer_id IS NOT OLD.customer_id;
-  DELETE FROM segment_units WHERE unit_id = OLD.id;
-  INSERT INTO segment_units (unit_id, customer_id, product_line_id, model_id, purchase_date)
-  SELECT NEW.id, NEW.customer_id, m.product_line_id, NEW.model_id, NEW.purchase_date
-  FROM models m WHERE m.id = NEW.model_id AND NEW.customer_id IS NOT NULL;
-  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
-    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id, NEW.customer_id);
-  INSERT INTO segment_days_in VALUES (OLD.customer_id);
-  INSERT INTO segment_days_in SELECT NEW.customer_id WHERE NEW.customer_id IS NOT OLD.customer_id;
+CREATE TRIGGER segment_units_days_ins AFTER INSERT ON segment_units
+WHEN NEW.purchase_date IS NOT NULL
+ AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id)
+ AND NOT EXISTS (SELECT 1 FROM segment_units WHERE customer_id = NEW.customer_id
+                 AND purchase_date = NEW.purchase_date AND unit_id <> NEW.unit_id) BEGIN
+  INSERT INTO segment_days_add SELECT
+    (SELECT MIN(purchase_date) FROM segment_units WHERE customer_id = NEW.customer_id AND purchase_date > NEW.purchase_date),
+    COALESCE((SELECT MAX(purchase_date) FROM segment_units WHERE customer_id = NEW.customer_id AND purchase_date < NEW.purchase_date), ''), -1;
+  INSERT INTO segment_days_add SELECT
+    (SELECT MIN(purchase_date) FROM segment_units WHERE customer_id = NEW.customer_id AND purchase_date > NEW.purchase_date),
+    NEW.purchase_date, 1;
+  INSERT INTO segment_days_add SELECT NEW.purchase_date,
+    COALESCE((SELECT MAX(purchase_date) FROM segment_units WHERE customer_id = NEW.customer_id AND purchase_date < NEW.purchase_date), ''), 1;
 END;
-DROP TRIGGER segment_units_del;
-CREATE TRIGGER segment_units_del AFTER DELETE ON units BEGIN
-  INSERT INTO segment_days_out VALUES (OLD.customer_id);
-  DELETE FROM segment_units WHERE unit_id = OLD.id;
-  UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT s.pl_mask, s.bought_min, s.bought_max FROM segment_fact_source s
-    WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
-  INSERT INTO segment_days_in VALUES (OLD.customer_id);
+CREATE TRIGGER segment_units_days_del AFTER DELETE ON segment_units
+WHEN OLD.purchase_date IS NOT NULL
+ AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = OLD.customer_id)
+ AND NOT EXISTS (SELECT 1 FROM segment_units WHERE customer_id = OLD.customer_id
+                 AND purchase_date = OLD.purchase_date) BEGIN
+  INSERT INTO segment_days_add SELECT OLD.purchase_date,
+    COALESCE((SELECT MAX(purchase_date) FROM segment_units WHERE customer_id = OLD.customer_id AND purchase_date < OLD.purchase_date), ''), -1;
+  INSERT INTO segment_days_add SELECT
+    (SELECT MIN(purchase_date) FROM segment_units WHERE customer_id = OLD.customer_id AND purchase_date > OLD.purchase_date),
+    OLD.purchase_date, -1;
+  INSERT INTO segment_days_add SELECT
+    (SELECT MIN(purchase_date) FROM segment_units WHERE customer_id = OLD.customer_id AND purchase_date > OLD.purchase_date),
+    COALESCE((SELECT MAX(purchase_date) FROM segment_units WHERE customer_id = OLD.customer_id AND purchase_date < OLD.purchase_date), ''), 1;
 END;
 
 -- Market research recipients (issue 13): the outbox message of each invitation, so a

@@ -48,7 +48,8 @@ async function consent(p, body) {
 }
 
 const live = () => people.filter((p) => !p.merged && !p.erased);
-function expected(f) {
+const expected = (f) => matching(f).length;
+function matching(f) {
     return live().filter((p) => {
         if (f.region && !(p.region || '').startsWith(f.region)) return false;
         if (f.product_line || f.model || f.purchased_from || f.purchased_to) {
@@ -61,7 +62,7 @@ function expected(f) {
         if (f.score_min && !p.scores.some((q) => q >= f.score_min)) return false;
         for (const ch of f.consent || []) if (p.consents[ch] !== true) return false;
         return true;
-    }).length;
+    });
 }
 
 const FILTERS = [
@@ -81,6 +82,8 @@ async function check(what) {
         const r = await s.api('/api/v1/segments/preview', { token: marketer, body: { filter: f } });
         assert.equal(r.status, 200, r.text);
         assert.equal(r.json.count, expected(f), `${what}: ${JSON.stringify(f)}`);
+        // the sample: the first 20 by id (purchase dates alone take it from the units)
+        assert.deepEqual(r.json.sample.map((x) => x.code), matching(f).sort((a, b) => a.id - b.id).slice(0, 20).map((p) => p.code), `${what}: sample of ${JSON.stringify(f)}`);
     }
     const diff = await sql(s, `SELECT COUNT(*) FROM (SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_fact_source
         EXCEPT SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_facts) d`);

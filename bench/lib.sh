@@ -18,3 +18,17 @@ start_server() {
     done
     cat "$tmp/serve.log" >&2; exit 1
 }
+
+# CPU seconds (user + system) the server has used so far, from /proc (clock-tick
+# resolution, usually 10 ms): the machine is shared, so wall time alone says little.
+srv_cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$srv_pid/stat"
+}
+# post_cpu PATH BODY -> "SECONDS s (CPU s CPU)": post (the script's) with the server's CPU
+post_cpu() {
+    local c0 t c1
+    c0=$(srv_cpu)
+    t=$(post "$1" "$2")
+    c1=$(srv_cpu)
+    printf '%s s (%s s CPU)' "$t" "$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.2f", b - a}')"
+}

@@ -51,7 +51,8 @@ SELECT i, printf('%02d%02d%02d', 11 + (i * 7) % 31, 1 + (i / 31) % 15, 1 + (i / 
        CASE WHEN i % 10 = 3 THEN 1 << (1 + (i / 10) % 5) ELSE 0 END, 0, NULL, NULL FROM n;
 COMMIT;
 SQL
-# pl_mask and the purchase range from the units, grouped once (the view needs customers rows)
+# pl_mask and the purchase range from the units, grouped once (the view needs customers
+# rows), and the purchase-day pairs of 0025
 nice -n "${NICE:-10}" sqlite3 "$DB" <<'SQL'
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
@@ -63,6 +64,9 @@ INSERT INTO agg SELECT u.customer_id AS id, SUM(DISTINCT 1 << l.bit) AS m, MIN(u
     GROUP BY u.customer_id;
 UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT COALESCE(m, 0), lo, hi FROM agg
     WHERE agg.id = segment_facts.customer_id) WHERE customer_id IN (SELECT id FROM agg);
+DELETE FROM segment_days;
+INSERT INTO segment_days (day, prev, n) SELECT p.day, p.prev, COUNT(*) FROM segment_day_pairs p
+    WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev;
 COMMIT;
 ANALYZE;
 SQL
@@ -82,19 +86,22 @@ rows=""
 for f in '{}' '{"consent":["email"]}' '{"region":"31"}' '{"region":"3101","consent":["email"]}' \
          '{"product_line":"TV"}' '{"model":"M07","purchased_from":"2024-06-01","purchased_to":"2025-05-31"}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31"}' \
+         '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13"}' '{"purchased_to":"2024-03-31"}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","consent":["email"]}' \
          '{"served_from":"2026-01-01","consent":["sms"]}' \
          '{"region":"44","product_line":"TV","consent":["email"],"score_min":4}'; do
     start_server
-    a=$(post /api/v1/segments/preview "{\"filter\":$f}"); count=$(sed -n 's/.*"count":\([0-9]*\).*/\1/p' "$tmp/p.json")
-    b=$(post /api/v1/segments/preview "{\"filter\":$f}")
+    a=$(post_cpu /api/v1/segments/preview "{\"filter\":$f}"); count=$(sed -n 's/.*"count":\([0-9]*\).*/\1/p' "$tmp/p.json")
+    b=$(post_cpu /api/v1/segments/preview "{\"filter\":$f}")
     stop_server
-    rows+="| \`$f\` | $count | $a s | $b s |"$'\n'
+    rows+="| \`$f\` | $count | $a | $b |"$'\n'
 done
 out="### segments-facts.sh — $(date -u +%Y-%m-%d), $(uname -sm), $(nproc) cores, SQLite
 
 segment_facts of $N customers and segment_units of $((2 * N)) units filled by SQL in $((gen_ms / 1000)) s
 (database $(du -h "$DB" | cut -f1)). POST /api/v1/segments/preview, curl time_total; cold = first request of
-a fresh server, warm = again (the sample is empty: no customers rows):
+a fresh server, warm = again;
+the server's CPU time (user + system, 10 ms ticks) for each request in brackets (the sample is empty: no customers rows):
 
 | filter | count | cold | warm |
 |---|---|---|---|

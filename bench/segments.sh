@@ -84,13 +84,15 @@ rows=""
 for f in '{}' '{"consent":["email"]}' '{"region":"31"}' '{"region":"3101","consent":["email"]}' \
          "{\"product_line\":\"$pl\"}" "{\"model\":\"$model\",\"purchased_from\":\"2024-06-01\",\"purchased_to\":\"2025-05-31\"}" \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31"}' \
+         '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13"}' '{"purchased_to":"2024-03-31"}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","consent":["email"]}' \
          '{"served_from":"2026-01-01","consent":["sms"]}' \
          "{\"region\":\"44\",\"product_line\":\"$pl\",\"consent\":[\"email\"],\"score_min\":4}"; do
     start_server
-    a=$(post /api/v1/segments/preview "{\"filter\":$f}"); count=$(num count)
-    b=$(post /api/v1/segments/preview "{\"filter\":$f}")
+    a=$(post_cpu /api/v1/segments/preview "{\"filter\":$f}"); count=$(num count)
+    b=$(post_cpu /api/v1/segments/preview "{\"filter\":$f}")
     stop_server
-    rows+="| \`$f\` | $count | $a s | $b s |"$'\n'
+    rows+="| \`$f\` | $count | $a | $b |"$'\n'
 done
 
 start_server
@@ -98,7 +100,7 @@ post /api/v1/segments '{"name":"bench all","filter":{}}' >/dev/null
 seg=$(sed -n 's/.*"code":"\([^"]*\)".*/\1/p' "$tmp/p.json")
 post /api/v1/campaigns "{\"name\":\"bench\",\"segment\":\"$seg\",\"channel\":\"phone\",\"title\":\"t\",\"message\":\"m\"}" >/dev/null
 cp=$(sed -n 's/.*"code":"\([^"]*\)".*/\1/p' "$tmp/p.json")
-launch=$(post "/api/v1/campaigns/$cp/launch" '{}')
+launch=$(post_cpu "/api/v1/campaigns/$cp/launch" '{}')
 targets=$(num targets)
 stop_server
 
@@ -107,11 +109,12 @@ out="### segments.sh — $(date -u +%Y-%m-%d), $(uname -sm), $(nproc) cores, $(f
 \`demo --customers $N --units $((2 * N)) --repairs $((N / 2))\` $gen
 ($customers live customers with segment facts, $units units); consents for every customer by SQL, the
 triggers keeping the facts, in $((consent_ms / 1000)) s. POST /api/v1/segments/preview (count + 20-row
-sample), curl time_total; cold = first request of a fresh server, warm = again:
+sample), curl time_total; cold = first request of a fresh server, warm = again;
+the server's CPU time (user + system, 10 ms ticks) for each request in brackets:
 
 | filter | count | cold | warm |
 |---|---|---|---|
 ${rows}
-Launching a phone campaign over all customers (freezing the outreach list): $targets targets in $launch s."
+Launching a phone campaign over all customers (freezing the outreach list): $targets targets in $launch."
 printf '%s\n' "$out"
 if [ "${1:-}" = "--write" ]; then printf '\n%s\n' "$out" >>bench/README.md; fi

@@ -40,7 +40,7 @@ const ROUTES = [
   { path: 'orders', titleKey: 'nav.orders', view: () => import('./views/orders.js'),
     roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse'] },
   { path: 'feedback', titleKey: 'nav.feedback', view: () => import('./views/feedback.js'),
-    roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician'] },
+    roles: ['admin', 'supervisor', 'agent', 'outlet_manager', 'technician', 'warehouse'] },
   { path: 'calendars', titleKey: 'nav.calendars', view: () => import('./views/calendars.js'),
     roles: ['admin', 'supervisor'] },
   { path: 'outbox', titleKey: 'nav.outbox', view: () => import('./views/outbox.js'),

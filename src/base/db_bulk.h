@@ -45,9 +45,14 @@ typedef struct db_deferred db_deferred;
  * row by row. Inside the caller's transaction or outside one. 0 with *out, or a negative
  * db code (then what was dropped is created again). */
 int db_defer(db_conn *c, const char *const *tables, db_deferred **out);
+/* Only the triggers of the tables (their indexes stay), for a load that does in one
+ * statement at the end what the triggers would do row by row. 0 or a negative db code. */
+int db_defer_triggers(db_conn *c, const char *const *tables, db_deferred **out);
 /* Create again what db_defer dropped: the indexes first, then the triggers. Frees saved,
  * also on failure. 0 or a negative db code. */
 int db_restore(db_conn *c, db_deferred *saved);
+/* Free saved without creating anything (a rollback has put back what was dropped). */
+void db_deferred_forget(db_deferred *saved);
 /* Number of indexes and triggers saved. */
 int db_deferred_count(const db_deferred *saved);
 

@@ -96,10 +96,20 @@ test('roles: marketers and admins write, supervisors read, agents and outlet sta
         assert.equal((await s.api('/api/v1/questionnaires', { token: t, body: { title: bi('x', 'x'), questions: QUESTIONS } })).status, 403);
         assert.equal((await s.api(`/api/v1/questionnaires/${code}/send`, { token: t, body: { segment: 'SG00001', channel: 'email', version: 1 } })).status, 403);
     }
-    for (const t of [agent, manager]) {
-        assert.equal((await s.api(`/api/v1/questionnaires/${code}`, { token: t })).status, 403);
-        assert.equal((await s.api(`/api/v1/questionnaires/${code}/results`, { token: t })).status, 403);
+    const technician = await s.token('technician', 'RSO1');
+    for (const t of [agent, manager, technician]) {
+        // the role is refused before any lookup: an existing questionnaire and a missing
+        // one answer the same 403, as a campaign or a segment does (no outlet owns them,
+        // so there is nothing of the caller's outlet to show and no 404 to give)
+        for (const c of [code, 'QN-NO-SUCH']) {
+            for (const sub of ['', '/results', '/recipients', '/answers', '/results?format=csv']) {
+                const r = await s.api(`/api/v1/questionnaires/${c}${sub}`, { token: t });
+                assert.equal(r.status, 403, `${c}${sub}: ${r.text}`);
+            }
+        }
         assert.equal((await s.api('/api/v1/questionnaires', { token: t })).status, 403);
+        assert.equal((await s.api('/api/v1/campaigns/CP-NO-SUCH', { token: t === agent ? manager : t })).status, 403);
+        assert.equal((await s.api('/api/v1/segments', { token: t })).status, 403);
     }
     assert.equal((await s.api(`/api/v1/questionnaires/${code}/results`, { token: supervisor })).status, 200);
     assert.equal((await s.api('/api/v1/questionnaires', { token: admin, body: { title: bi('x', 'x'), questions: QUESTIONS } })).status, 201);
@@ -274,4 +284,36 @@ test('a link answers once then 410, a tampered one 404, answers are checked by k
     assert.equal((await s.api(`/api/v1/customers/${people[0]}/erase`, { token: admin, body: { reason: 'request' } })).status, 200);
     const after_ = await s.api(`/api/v1/questionnaires/${code}/results`, { token: supervisor });
     assert.deepEqual(after_.json.questions[3].texts.map((x) => x.text), ['More stores, please']);
+});
+
+test('a recipient whose invitation failed or bounced in the outbox is marked so, in the list and its download', async () => {
+    await person('调研 投递甲', { email: true });
+    await person('调研 投递乙', { email: true });
+    const seg = await s.api('/api/v1/segments', { token: marketer, body: { name: '西藏 投递', filter: { region: '54', consent: ['email'] } } });
+    assert.equal(seg.status, 201, seg.text);
+    const code = await draft();
+    assert.equal((await s.api(`/api/v1/questionnaires/${code}/send`, { token: marketer, body: { segment: seg.json.code, channel: 'email', version: 1 } })).status, 200);
+    // every recipient points at its own invitation
+    const q = `(SELECT id FROM questionnaires WHERE code = '${code}')`;
+    assert.equal(await sql(s, `SELECT COUNT(*) || ' ' || SUM(CASE WHEN o.customer_id = r.customer_id AND o.template = 'research_invitation' THEN 1 ELSE 0 END)
+        FROM research_recipients r LEFT JOIN outbox o ON o.id = r.outbox_id WHERE r.questionnaire_id = ${q}`).then((x) => { const [n, ok] = x.split(' '); return n === ok && Number(n) >= 2 ? 'ok' : x; }), 'ok');
+    const [first, second] = (await sql(s, `SELECT outbox_id FROM research_recipients WHERE questionnaire_id = ${q} ORDER BY id LIMIT 2`)).split('\n');
+    // as the sender leaves a message whose retries ran out, and as mail-in marks a bounce
+    await sql(s, `UPDATE outbox SET status = 'failed', attempts = 5, last_error = 'smtp: 550 no such user' WHERE id = ${first}`);
+    await sql(s, `UPDATE outbox SET status = 'bounced', last_error = 'bounced: 5.1.1' WHERE id = ${second}`);
+    const rc = await s.api(`/api/v1/questionnaires/${code}/recipients`, { token: supervisor });
+    assert.equal(rc.status, 200, rc.text);
+    const [a, b, ...rest] = rc.json.items;
+    assert.deepEqual([a.status, a.delivery, a.delivery_error], ['failed', 'failed', 'smtp: 550 no such user']);
+    assert.deepEqual([b.status, b.delivery, b.delivery_error], ['bounced', 'bounced', 'bounced: 5.1.1']);
+    assert.ok(rest.every((x) => x.status === 'queued' && x.delivery !== 'failed' && x.delivery !== 'bounced'), JSON.stringify(rest));
+    const res = await s.api(`/api/v1/questionnaires/${code}/results`, { token: supervisor });
+    assert.equal(res.json.undelivered, 2);
+    assert.equal(res.json.recipients, rc.json.items.length);
+    const csv = (await s.api(`/api/v1/questionnaires/${code}/recipients?format=csv`, { token: supervisor })).text.split('\r\n');
+    assert.match(csv[0], /^id,customer,customer_name,status,answered_at,delivery,delivery_error$/);
+    assert.match(csv[1], /,failed,.*,failed,smtp: 550 no such user$/);
+    assert.match(csv[2], /,bounced,.*,bounced,bounced: 5\.1\.1$/);
+    const xlsx = await s.api(`/api/v1/questionnaires/${code}/recipients?format=xlsx`, { token: supervisor });
+    assert.equal(xlsx.status, 200);
 });

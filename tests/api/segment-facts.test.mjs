@@ -7,6 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { sql } from './network-helpers.mjs';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 let s, sup, marketer;
 const people = [];
@@ -45,7 +48,8 @@ async function consent(p, body) {
 }
 
 const live = () => people.filter((p) => !p.merged && !p.erased);
-function expected(f) {
+const expected = (f) => matching(f).length;
+function matching(f) {
     return live().filter((p) => {
         if (f.region && !(p.region || '').startsWith(f.region)) return false;
         if (f.product_line || f.model || f.purchased_from || f.purchased_to) {
@@ -58,7 +62,7 @@ function expected(f) {
         if (f.score_min && !p.scores.some((q) => q >= f.score_min)) return false;
         for (const ch of f.consent || []) if (p.consents[ch] !== true) return false;
         return true;
-    }).length;
+    });
 }
 
 const FILTERS = [
@@ -66,6 +70,8 @@ const FILTERS = [
     { model: 'SFM2' }, { model: 'SFM1', purchased_from: '2023-01-01', purchased_to: '2023-12-31' },
     { purchased_from: '2024-01-01' }, { purchased_to: '2023-12-31' },
     { purchased_from: '2024-01-01', purchased_to: '2024-12-31' },
+    { purchased_from: '2023-03-15', purchased_to: '2024-02-15' }, { purchased_from: '2025-05-05', purchased_to: '2025-05-05' },
+    { purchased_from: '2022-06-01', purchased_to: '2023-01-15' }, { purchased_to: '2022-06-01' },
     { product_line: 'SFTV', purchased_from: '2024-01-01', purchased_to: '2025-12-31' },
     { consent: ['email'] }, { consent: ['email', 'sms'] }, { region: '44', consent: ['email'], product_line: 'SFTV' },
     { served_from: '2025-10-01' }, { score_min: 4 },
@@ -76,11 +82,19 @@ async function check(what) {
         const r = await s.api('/api/v1/segments/preview', { token: marketer, body: { filter: f } });
         assert.equal(r.status, 200, r.text);
         assert.equal(r.json.count, expected(f), `${what}: ${JSON.stringify(f)}`);
+        // the sample: the first 20 by id (purchase dates alone take it from the units)
+        assert.deepEqual(r.json.sample.map((x) => x.code), matching(f).sort((a, b) => a.id - b.id).slice(0, 20).map((p) => p.code), `${what}: sample of ${JSON.stringify(f)}`);
     }
     const diff = await sql(s, `SELECT COUNT(*) FROM (SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_fact_source
         EXCEPT SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_facts) d`);
     const extra = await sql(s, 'SELECT COUNT(*) FROM segment_facts WHERE customer_id NOT IN (SELECT customer_id FROM segment_fact_source)');
     assert.equal(`${diff} ${extra}`, '0 0', `${what}: the facts equal a recount`);
+    // 0025: the purchase-day pairs equal a recount of the live customers' pairs
+    const recount = `SELECT p.day, p.prev, COUNT(*) AS n FROM segment_day_pairs p
+        WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev`;
+    const days = await sql(s, `SELECT (SELECT COUNT(*) FROM (${recount} EXCEPT SELECT day, prev, n FROM segment_days) a)
+        || ' ' || (SELECT COUNT(*) FROM (SELECT day, prev, n FROM segment_days EXCEPT ${recount}) b)`);
+    assert.equal(days, '0 0', `${what}: segment_days equal a recount`);
 }
 
 test('segment counts follow units, consents, merges, erasures, repairs and surveys', async () => {
@@ -89,7 +103,15 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
 
     await addUnit(people[2], 'SFM3', '2025-05-05');
     await addUnit(people[5], 'SFM1', '2022-06-01');
+    await addUnit(people[5], 'SFM2', '2022-06-01'); // a second unit the same day
+    await addUnit(people[0], 'SFM2', '2023-06-30');
     await check('units added');
+    // a purchase date corrected, and a unit passing to another customer
+    await sql(s, `UPDATE units SET purchase_date = '2024-02-10' WHERE serial = 'SFU${process.pid}-1'`);
+    people[1].units[0].date = '2024-02-10';
+    await sql(s, `UPDATE units SET customer_id = ${people[7].id} WHERE serial = 'SFU${process.pid}-${serial - 1}'`);
+    people[7].units.push(people[0].units.pop());
+    await check('a unit changed');
 
     await consent(people[0], { email: false });
     await consent(people[4], { sms: null });
@@ -113,6 +135,9 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     const at = Date.parse('2025-11-02T10:00:00+08:00') / 1000;
     await sql(s, `INSERT INTO repairs (code, customer_id, status, registered_at, created_at, updated_at) VALUES ('SFR${process.pid}', ${people[3].id}, 'registered', ${at}, ${at}, ${at})`);
     people[3].repairs.push(at);
+    // an earlier repair registered later leaves the last service where it is (0025)
+    await sql(s, `INSERT INTO repairs (code, customer_id, status, registered_at, created_at, updated_at) VALUES ('SFR${process.pid}b', ${people[3].id}, 'registered', ${at - 86400 * 60}, ${at}, ${at})`);
+    people[3].repairs.push(at - 86400 * 60);
     await sql(s, `INSERT INTO surveys (code, template_id, kind, customer_id, channel, status, created_at, expires_at, q_overall) VALUES ('SFS${process.pid}', (SELECT MIN(id) FROM survey_templates), 'repair', ${people[3].id}, 'sms', 'answered', ${at}, ${at}, 5)`);
     people[3].scores.push(5);
     await check('a repair and a survey');
@@ -122,6 +147,38 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     await sql(s, `DELETE FROM units WHERE serial = 'SFU${process.pid}-0'`);
     people[0].units.shift();
     await check('a score changed and a unit deleted');
+});
+
+test('a customer import keeps the facts in one pass at its end, and a refused one leaves the triggers', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'segfacts-'));
+    try {
+        const triggers = () => sql(s, s.backend === 'postgres' ? "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = 'customers'::regclass AND NOT tgisinternal"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'customers'");
+        const before_ = await triggers();
+        const f = path.join(dir, 'c.csv');
+        const rows = [['导入甲', '13911110001', '440106'], ['导入乙', '13911110002', '110105'], ['导入丙', '13911110003', '']];
+        await writeFile(f, `name,phone,region\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+        const r = await s.run(['import', 'customers', f]);
+        assert.equal(r.code, 0, r.stderr);
+        for (const [name, phone, region] of rows) {
+            const id = Number(await sql(s, `SELECT customer_id FROM customer_phones WHERE phone = '${phone}'`));
+            people.push({ code: await sql(s, `SELECT code FROM customers WHERE id = ${id}`), id, region: region || null, units: [], consents: {}, repairs: [], scores: [], name });
+        }
+        assert.equal(await triggers(), before_, 'the triggers are back');
+        await check('imported');
+        const bad = path.join(dir, 'bad.csv');
+        await writeFile(bad, 'name,phone\n导入丁,13911110004\n导入戊,12\n');
+        const b = await s.run(['import', 'customers', bad]);
+        assert.notEqual(b.code, 0);
+        assert.equal(await triggers(), before_, 'a refused import leaves the triggers');
+        // a customer made afterwards gets its facts row from the trigger
+        const c = await s.api('/api/v1/customers', { token: sup, body: { name: '导入后', phone: '13911110005', region: '440304' } });
+        assert.equal(c.status, 201, c.text);
+        people.push({ code: c.json.code, id: Number(await sql(s, `SELECT id FROM customers WHERE code = '${c.json.code}'`)), region: '440304', units: [], consents: {}, repairs: [], scores: [] });
+        await check('after a refused import');
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
 });
 
 test('segment-facts --rebuild gives the same facts; --help says how', async () => {

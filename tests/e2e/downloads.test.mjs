@@ -239,8 +239,6 @@ const SCREENS = [
       await page.waitForSelector('.table-block:has([data-downloads=orders]) tbody tr');
       await filter(page, '/api/v1/orders?', 'status=delivered', () => page.selectOption('select[name=status]', 'delivered'));
     } },
-  { name: 'feedback', login: 'supervisor', hash: '#/orders/feedback', id: 'text',
-    prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=feedback]) tbody tr') },
   { name: 'voc', login: 'supervisor', hash: '#/feedback', id: 'status',
     prepare: (page) => page.waitForSelector('.table-block:has([data-downloads=voc]) tbody tr') },
   { name: 'late-parts', login: 'warehouse', hash: '#/parts/late', id: 'promise_date',

@@ -73,3 +73,20 @@ test('the voice of the customer in English', async () => {
     assert.match(await row.innerText(), /Portal/);
   }, { locale: 'en' });
 });
+
+test('one feedback list: the orders screen links to it and the old #/orders/feedback lands on it', async () => {
+  await asStaff(browser, server, 'supervisor', '#/orders', async (page) => {
+    await page.locator('[data-testid=feedback-link]').click();
+    await page.locator('[data-testid=voc-filters]').waitFor();
+    assert.equal(await page.evaluate(() => location.hash), '#/feedback');
+    await page.evaluate(() => { location.hash = '#/orders/feedback'; });
+    await page.waitForFunction(() => location.hash === '#/feedback');
+    await page.locator('[data-testid=voc-filters]').waitFor();
+    await page.locator('tr', { hasText: made.portal }).waitFor();
+    assert.equal(await page.locator('[data-downloads=feedback]').count(), 0, 'the old list is gone');
+  });
+  // warehouse staff, who reached the feedback through the orders screen, keep it
+  await asStaff(browser, server, 'warehouse', '#/feedback', async (page) => {
+    await page.locator('tr', { hasText: made.portal }).waitFor();
+  });
+});

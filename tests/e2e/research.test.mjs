@@ -119,3 +119,19 @@ test('the customer answers from the link on a phone-sized screen, once; a superv
     assert.equal(await p.locator('[data-downloads=questionnaire-answers] [data-format=xlsx]').count(), 1);
   });
 });
+
+test('a recipient whose invitation bounced shows so in the results, with the outbox error', async () => {
+  const marketer = await server.token('marketer');
+  const bi = (zh, en) => ({ zh, en });
+  const q = await server.api('/api/v1/questionnaires', { token: marketer, body: { title: bi('退信调研', 'Bounce research'), questions: [{ kind: 'text', text: bi('建议', 'Ideas') }] } });
+  assert.equal(q.status, 201, q.text);
+  assert.equal((await server.api(`/api/v1/questionnaires/${q.json.code}/send`, { token: marketer, body: { segment, channel: 'email', version: 1 } })).status, 200);
+  await sql(server, `UPDATE outbox SET status = 'bounced', last_error = 'bounced: 5.1.1' WHERE id = (SELECT r.outbox_id FROM research_recipients r JOIN questionnaires k ON k.id = r.questionnaire_id WHERE k.code = '${q.json.code}')`);
+  await asStaff(browser, server, 'supervisor', '#/research', async (p) => {
+    await p.click(`[data-results-of="${q.json.code}"]`);
+    await p.locator(`[data-results="${q.json.code}"] [data-testid=rs-undelivered]`).waitFor();
+    assert.equal(await p.locator('[data-testid=rs-undelivered]').innerText(), '未送达 1');
+    const row = p.locator(`[data-results="${q.json.code}"] tr:has([data-rstatus=bounced])`);
+    assert.match(await row.innerText(), /被退回[\s\S]*退信[\s\S]*bounced: 5\.1\.1/);
+  });
+});

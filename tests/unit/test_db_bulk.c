@@ -167,6 +167,34 @@ static void defers_indexes_and_triggers_and_restores_them(void **state)
     db_release(c);
 }
 
+static void defers_only_the_triggers_and_forgets_after_a_rollback(void **state)
+{
+    db_conn *c = db_acquire(*state);
+    const char *const tables[] = {"t", NULL};
+    const char *triggers = "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 't' AND type = 'trigger'";
+    const char *indexes = "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 't' AND type = 'index'";
+    db_exec_script(c, "DELETE FROM t; UPDATE tsum SET n = 0");
+    db_deferred *saved = NULL;
+    assert_int_equal(db_defer_triggers(c, tables, &saved), 0);
+    assert_int_equal(db_deferred_count(saved), 1);
+    assert_int_equal(one_int(c, triggers), 0);
+    assert_int_equal(one_int(c, indexes), 2); /* t_v and the unique index stay */
+    assert_int_equal(db_exec(c, "INSERT INTO t (k, v) VALUES ('a', 1)", ""), 1);
+    assert_int_equal(one_int(c, "SELECT n FROM tsum"), 0);
+    assert_int_equal(db_restore(c, saved), 0);
+    assert_int_equal(one_int(c, triggers), 1);
+    assert_int_equal(db_exec(c, "INSERT INTO t (k, v) VALUES ('b', 2)", ""), 1);
+    assert_int_equal(one_int(c, "SELECT n FROM tsum"), 1);
+    /* inside a transaction rolled back: the drop is undone, the saved SQL only freed */
+    assert_int_equal(db_begin(c), 0);
+    assert_int_equal(db_defer_triggers(c, tables, &saved), 0);
+    assert_int_equal(one_int(c, triggers), 0);
+    db_rollback(c);
+    db_deferred_forget(saved);
+    assert_int_equal(one_int(c, triggers), 1);
+    db_release(c);
+}
+
 static void tells_empty_tables(void **state)
 {
     db_conn *c = db_acquire(*state);
@@ -221,6 +249,7 @@ int main(void)
         cmocka_unit_test(inserts_full_batches_and_the_rest),
         cmocka_unit_test(a_failing_batch_reports_the_error),
         cmocka_unit_test(defers_indexes_and_triggers_and_restores_them),
+        cmocka_unit_test(defers_only_the_triggers_and_forgets_after_a_rollback),
         cmocka_unit_test(tells_empty_tables),
         cmocka_unit_test(load_mode_leaves_wal_and_comes_back),
     };

@@ -1,8 +1,9 @@
 // Order handling (M13) at outlets and in the center: the order list with filters and
 // CSV/XLSX downloads, taking an order (outlet staff at their own outlet), and one
 // order's detail with its lines, the next state's buttons, changing the lines while
-// it has not shipped, and payment; and the feedback list (M14) with its downloads.
-// Hash routes: #/orders, #/orders/<code>, #/orders/feedback
+// it has not shipped, and payment. Feedback (M14) is listed in the voice-of-the-customer
+// screen (views/feedback.js); #/orders/feedback, where it used to be, goes there.
+// Hash routes: #/orders, #/orders/<code>
 import { useState, useEffect } from 'preact/hooks';
 import * as api from '../api.js';
 import { t, registerMessages, byLang, getLang, formatDateTime } from '../i18n.js';
@@ -50,11 +51,6 @@ registerMessages(byLang({
   'or.back': ['返回订单列表', 'Back to orders'],
   'or.warehouse': ['发货仓库', 'Warehouse'],
   'or.feedback': ['客户反馈', 'Customer feedback'],
-  'fb.code': ['编号', 'Code'], 'fb.received': ['时间', 'Received'], 'fb.category': ['类别', 'Category'],
-  'fb.channel': ['来源', 'Channel'], 'fb.text': ['内容', 'Feedback'], 'fb.contact': ['联系方式', 'Contact'],
-  'fb.ch.portal': ['网站', 'Portal'], 'fb.ch.kiosk': ['自助终端', 'Kiosk'], 'fb.ch.counter': ['柜台', 'Counter'],
-  'fb.c.praise': ['表扬', 'Praise'], 'fb.c.suggestion': ['建议', 'Suggestion'], 'fb.c.complaint': ['投诉', 'Complaint'],
-  'fb.c.product': ['产品', 'Product'], 'fb.c.service': ['服务', 'Service'], 'fb.c.other': ['其他', 'Other'],
   'os.placed': ['已下单', 'Placed'], 'os.confirmed': ['已确认', 'Confirmed'], 'os.picked': ['已备货', 'Picked'],
   'os.shipped': ['已发货', 'Shipped'], 'os.delivered': ['已签收', 'Delivered'], 'os.cancelled': ['已取消', 'Cancelled'],
   'os.returned': ['已退货', 'Returned'], 'os.modified': ['已修改', 'Changed'],
@@ -184,39 +180,11 @@ function Detail({ code }) {
   </div>`;
 }
 
-function FeedbackList() {
-  const [f, setF] = useState({ category: '', channel: '' });
-  const q = {};
-  for (const k of ['category', 'channel']) if (f[k]) q[k] = f[k];
-  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
-  const opt = (values, prefix) => [{ value: '', label: t('or.all') }, ...values.map((v) => ({ value: v, label: t(prefix + v) }))];
-  const columns = [
-    { key: 'code', label: t('fb.code') },
-    { key: 'received_at', label: t('fb.received'), render: (r) => formatDateTime(r.received_at) },
-    { key: 'category', label: t('fb.category'), render: (r) => t('fb.c.' + r.category) },
-    { key: 'channel', label: t('fb.channel'), render: (r) => t('fb.ch.' + r.channel) },
-    { key: 'outlet', label: t('or.outlet'), render: (r) => r.outlet || '' },
-    { key: 'customer', label: t('or.customer'), render: (r) => (r.customer ? html`<a href=${'#/customers/' + r.customer}>${r.customer}</a>` : '') },
-    { key: 'text', label: t('fb.text') },
-  ];
-  return html`<${Page} title=${t('or.feedback')}>
-    <p><a href="#/orders">${t('or.back')}</a></p>
-    <div style=${CARD}>
-      <div style=${grid}>
-        <${Field} label=${t('fb.category')} name="category" as="select" value=${f.category} onChange=${set('category')}
-          options=${opt(['praise', 'suggestion', 'complaint', 'product', 'service', 'other'], 'fb.c.')} />
-        <${Field} label=${t('fb.channel')} name="fb_channel" as="select" value=${f.channel} onChange=${set('channel')}
-          options=${opt(['portal', 'kiosk', 'counter'], 'fb.ch.')} />
-      </div>
-      <${PagedTable} path="/feedback" params=${q} limit=${50} columns=${columns} name="feedback" />
-    </div>
-  </${Page}>`;
-}
-
 export default function OrdersView({ user, params }) {
   const [filter, setFilter] = useState({ status: '', channel: '', outlet: '', paid: '' });
   const [creating, setCreating] = useState(false);
-  if (params && params[0] === 'feedback') return html`<${FeedbackList} />`;
+  // the feedback list that was here is the voice-of-the-customer screen now (one list)
+  if (params && params[0] === 'feedback') { location.replace('#/feedback'); return null; }
   if (params && params[0]) return html`<${Page} title=${t('or.title')}><${Detail} code=${params[0]} /></${Page}>`;
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.currentTarget.value });
   const q = {};
@@ -232,7 +200,7 @@ export default function OrdersView({ user, params }) {
     { key: 'placed_at', label: t('or.placed_at'), render: (r) => formatDateTime(r.placed_at) },
   ];
   const opt = (values, prefix) => [{ value: '', label: t('or.all') }, ...values.map((v) => ({ value: v, label: t(prefix + v) }))];
-  return html`<${Page} title=${t('or.title')} actions=${html`<a class="btn btn-secondary" href="#/orders/feedback" data-testid="feedback-link">${t('or.feedback')}</a>
+  return html`<${Page} title=${t('or.title')} actions=${html`<a class="btn btn-secondary" href="#/feedback" data-testid="feedback-link">${t('or.feedback')}</a>
     <${Button} onClick=${() => setCreating(!creating)} data-testid="new-order">${t('or.new')}</${Button}>`}>
     ${creating ? html`<${NewOrder} user=${user} onCreated=${(r) => { location.hash = '#/orders/' + r.code; }} />` : null}
     <div style=${CARD}>

@@ -69,6 +69,17 @@ registerMessages(byLang({
   'rs.rs.queued': ['已发送', 'Sent'],
   'rs.rs.pending': ['待发送', 'Pending'],
   'rs.rs.answered': ['已作答', 'Answered'],
+  'rs.rs.failed': ['发送失败', 'Send failed'],
+  'rs.rs.bounced': ['被退回', 'Bounced'],
+  'rs.delivery': ['投递', 'Delivery'],
+  'rs.dl.queued': ['排队中', 'Queued'],
+  'rs.dl.sending': ['发送中', 'Sending'],
+  'rs.dl.retry': ['待重试', 'Retrying'],
+  'rs.dl.sent': ['已送出', 'Sent'],
+  'rs.dl.failed': ['失败', 'Failed'],
+  'rs.dl.bounced': ['退信', 'Bounced'],
+  'rs.delivery_error': ['投递错误', 'Delivery error'],
+  'rs.undelivered': ['未送达 {n}', '{n} not delivered'],
 }));
 
 // A questionnaire read from the API as the builder's fields.
@@ -178,14 +189,17 @@ function Results({ code }) {
   const rcols = [
     { key: 'customer', label: t('rs.customer') },
     { key: 'customer_name', label: t('rs.name') },
-    { key: 'status', label: t('rs.status'), render: (r) => t('rs.rs.' + r.status) },
+    { key: 'status', label: t('rs.status'), render: (r) => html`<span data-rstatus=${r.status}>${t('rs.rs.' + r.status)}</span>` },
     { key: 'answered_at', label: t('rs.answered_at'), render: (r) => (r.answered_at ? formatDateTime(r.answered_at) : '') },
+    { key: 'delivery', label: t('rs.delivery'), render: (r) => (r.delivery ? t('rs.dl.' + r.delivery) : '') },
+    { key: 'delivery_error', label: t('rs.delivery_error'), render: (r) => r.delivery_error || '' },
   ];
   return html`<section class="rs-results" data-results=${code}>
     <${ErrorBanner} error=${error || recipients.error} />
     <h2>${t('rs.results')} · ${code}</h2>
     ${res === null ? html`<${Loading} />` : html`
-      <p data-testid="rs-rate" data-responses=${res.responses} data-recipients=${res.recipients}>${t('rs.rate', { rate, responses: res.responses, recipients: res.recipients })}</p>
+      <p data-testid="rs-rate" data-responses=${res.responses} data-recipients=${res.recipients}>${t('rs.rate', { rate, responses: res.responses, recipients: res.recipients })}
+        ${res.undelivered ? html` · <span data-testid="rs-undelivered">${t('rs.undelivered', { n: res.undelivered })}</span>` : null}</p>
       <div class="rs-downloads"><span>${t('rs.results')}</span> <${DownloadLinks} path=${`/questionnaires/${code}/results`} params=${{}} name="questionnaire-results" />
         <span>${t('rs.answers')}</span> <${DownloadLinks} path=${`/questionnaires/${code}/answers`} params=${{}} name="questionnaire-answers" /></div>
       ${res.questions.map((q) => html`<div class="rs-qres" data-qno=${q.no} data-counts=${JSON.stringify(q.options ? q.options.map((o) => o.count) : q.distribution ? q.distribution.map((d) => d.count) : q.texts.map((x) => x.text))}>

@@ -19,6 +19,13 @@ void campaigns_scheduler_stop(void);
 /* facts.c: segment_units and segment_facts computed again from their sources, in one
  * transaction (*rows: the customers with facts); 0 or a negative db code. */
 int campaigns_facts_rebuild(db_conn *c, int64_t *rows);
+/* The facts rows of the customers with id > after that a bulk load inserted with the
+ * customers' triggers set aside, in one statement (what segment_customers_ins does row
+ * by row: a new customer's row is its region), plus their consents if the load's
+ * transaction granted any. Units, repairs and surveys of those customers made in the
+ * same transaction are not looked at (the demo rebuilds every fact at its end).
+ * 0 or a negative db code. */
+int campaigns_facts_added(db_conn *c, int64_t after);
 /* The demo's last step: the facts after the bulk loads that set triggers aside. */
 int campaigns_demo(db *d, const struct demo_opts *o);
 /* `aftersales segment-facts --rebuild`. */

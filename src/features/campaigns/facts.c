@@ -1,4 +1,4 @@
-/* campaigns: segment facts rebuilt in bulk (`aftersales segment-facts --rebuild`, and the
+/* campaigns: segment facts (and the purchase-day pairs of 0025) rebuilt in bulk (`aftersales segment-facts --rebuild`, and the
  * demo's last step): the triggers of 0020 keep segment_facts and segment_units current row
  * by row, but loads that set triggers aside (db_defer) leave them behind. */
 #include "base/db_bulk.h"
@@ -42,7 +42,33 @@ static int facts_fill(db_conn *c, void *arg)
     back = saved ? db_restore(c, saved) : 0;
     if (rc == 0)
         rc = back;
+    /* the purchase-day pairs of the live customers (0025) */
+    static const char *const days[] = {
+        "DELETE FROM segment_days",
+        "INSERT INTO segment_days (day, prev, n) SELECT p.day, p.prev, COUNT(*)"
+        " FROM segment_day_pairs p WHERE p.customer_id IN (SELECT customer_id FROM segment_facts)"
+        " GROUP BY p.day, p.prev",
+        NULL,
+    };
+    for (int i = 0; rc == 0 && days[i]; i++) {
+        int64_t n = db_exec(c, days[i], "");
+        rc = n < 0 ? (int)n : 0;
+    }
     return rc;
+}
+
+int campaigns_facts_added(db_conn *c, int64_t after)
+{
+    int64_t n = db_exec(c, "INSERT INTO segment_facts (customer_id, region, consent, score_mask, pl_mask)"
+                           " SELECT id, region, 0, 0, 0 FROM customers WHERE id > ?"
+                           " AND merged_into IS NULL AND erased_at IS NULL",
+                        "i", after);
+    if (n >= 0)
+        n = db_exec(c, "UPDATE segment_facts SET consent = (SELECT s.consent FROM segment_fact_source s"
+                       " WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN"
+                       " (SELECT customer_id FROM customer_consents WHERE customer_id > ?)",
+                    "i", after);
+    return n < 0 ? (int)n : 0;
 }
 
 int campaigns_facts_rebuild(db_conn *c, int64_t *rows)

@@ -1,7 +1,8 @@
 /* campaigns: segments: a filter over product line, model, purchase dates, region
  * prefix, last service date, survey score and consent per channel, counted as one scan
  * of the narrow per-customer segment_facts (0020; a model: one index range of
- * segment_units); saved, listed, previewed with a sample. */
+ * segment_units; purchase dates alone: one range of segment_days, 0025); saved, listed,
+ * previewed with a sample. */
 #include "base/audit.h"
 #include "features/campaigns/internal.h"
 
@@ -247,34 +248,75 @@ void seg_sql_bind(const struct seg_sql *q, db_stmt *st, int first)
     }
 }
 
+/* A filter of purchase dates alone is counted from segment_days (0025): the pairs (day,
+ * the customer's previous purchase day) of live customers; a customer bought in
+ * [from, to] when their first purchase day in it follows one before from (or none). */
+static int dates_only(const struct seg_filter *f)
+{
+    return (f->purchased_from[0] || f->purchased_to[0]) && !f->pl_id && !f->model_id &&
+           !f->region[0] && !f->served_from && !f->served_to && !f->score_min &&
+           !f->score_max && !f->consent;
+}
+
+/* The count (first statement) or sample ids (second) of a dates-only filter; "0" and "~"
+ * bound no date from below and above ('' < "0": a first purchase has prev ''). */
+static db_stmt *dates_prepare(db_conn *c, const struct seg_filter *f, int sample)
+{
+    db_stmt *st = db_prepare(
+        c, sample ? "SELECT c.code, c.name, c.region FROM (SELECT DISTINCT u.customer_id FROM units u"
+                    " JOIN segment_facts f ON f.customer_id = u.customer_id WHERE u.purchase_date >= ?"
+                    " AND u.purchase_date <= ? ORDER BY u.customer_id LIMIT 20) s JOIN customers c"
+                    " ON c.id = s.customer_id ORDER BY s.customer_id"
+                  : "SELECT COALESCE(SUM(n), 0) FROM segment_days WHERE day >= ? AND day <= ?"
+                    " AND prev < ?");
+    const char *from = f->purchased_from[0] ? f->purchased_from : "0";
+    if (st) {
+        db_bind_text(st, 1, from);
+        db_bind_text(st, 2, f->purchased_to[0] ? f->purchased_to : "~");
+        if (!sample)
+            db_bind_text(st, 3, from);
+    }
+    return st;
+}
+
+/* Samples of fewer matches than this come from the units bought in the range (reading
+ * them all); of more, from the facts in id order, which finds 20 after ~20N/count rows. */
+#define SEG_SAMPLE_BY_UNITS 10000
+
 json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
 {
     struct seg_sql q;
     seg_sql_build(f, &q);
     buf sql = BUF_INIT;
+    int by_days = dates_only(f);
     buf_addf(&sql, "SELECT COUNT(*) FROM segment_facts f%s", q.where.s);
-    db_stmt *st = db_prepare(c, sql.s);
+    db_stmt *st = by_days ? dates_prepare(c, f, 0) : db_prepare(c, sql.s);
     int s = -1;
     int64_t count = 0;
     if (st) {
-        seg_sql_bind(&q, st, 1);
+        if (!by_days)
+            seg_sql_bind(&q, st, 1);
         s = db_step(st);
         if (s == DB_ROW)
             count = db_int(st, 0);
         db_done(st);
     }
     json_t *sample = json_array();
-    if (s == DB_ROW) {
+    if (s == DB_ROW && count == 0) {
+        s = DB_DONE; /* nothing to sample (and a scan would read every row to find so) */
+    } else if (s == DB_ROW) {
         buf_reset(&sql);
         /* the 20 ids first (an index range may serve them), then their customers */
         buf_addf(&sql, "SELECT c.code, c.name, c.region FROM (SELECT f.customer_id FROM"
                        " segment_facts f%s ORDER BY f.customer_id LIMIT 20) s JOIN customers c"
                        " ON c.id = s.customer_id ORDER BY s.customer_id",
                  q.where.s);
-        st = db_prepare(c, sql.s);
+        int by_units = by_days && count < SEG_SAMPLE_BY_UNITS;
+        st = by_units ? dates_prepare(c, f, 1) : db_prepare(c, sql.s);
         s = -1;
         if (st) {
-            seg_sql_bind(&q, st, 1);
+            if (!by_units)
+                seg_sql_bind(&q, st, 1);
             while ((s = db_step(st)) == DB_ROW)
                 json_array_append_new(sample, json_pack("{s:s, s:s, s:s?}", "code", db_text(st, 0),
                                                         "name", db_text(st, 1), "region",

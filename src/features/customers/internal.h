@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/db_bulk.h"
 #include "base/jsonv.h"
 #include "features/customers/customers.h"
 #include "rules/identity.h"
@@ -126,6 +127,8 @@ enum { BULK_BATCH = 32, BULK_PHONES = 51, BULK_EMAILS = 85 };
 struct bulk {
     db_conn *c;
     int reindex;      /* the tables were empty: secondary indexes dropped, rebuilt at the end */
+    int64_t first_id; /* customers.id before the load: the load's are above */
+    db_deferred *trig; /* the customers' triggers, set aside: their work is done at the end */
     int64_t next;     /* last code number used */
     int64_t max_code; /* largest explicit code number seen */
     int64_t now;

@@ -22,10 +22,18 @@ int rs_load_or_404(req *r, int64_t *id, json_t **qs)
 
 static json_t *rcpt_json(db_stmt *st)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)db_int(st, 0), "customer",
-                     db_text(st, 1), "customer_name", db_text(st, 2), "status", db_text(st, 3),
-                     "answered_at", db_isnull(st, 4) ? json_null() : dt_json(db_int(st, 4)));
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s?, s:s?}", "id", (json_int_t)db_int(st, 0),
+                     "customer", db_text(st, 1), "customer_name", db_text(st, 2), "status",
+                     db_text(st, 3), "answered_at",
+                     db_isnull(st, 4) ? json_null() : dt_json(db_int(st, 4)), "delivery",
+                     db_text(st, 5), "delivery_error", db_text(st, 6));
 }
+
+/* A recipient's status: an unanswered invitation whose outbox message failed (retries
+ * used up) or bounced is marked so; delivery is the outbox message's own status. */
+#define RCPT_STATUS                                                                          \
+    "CASE WHEN r.status = 'queued' AND o.status IN ('failed', 'bounced') THEN o.status ELSE" \
+    " r.status END"
 
 static int rcpt_page(req *r, const struct page *p, json_t *items, const char **next)
 {
@@ -35,8 +43,9 @@ static int rcpt_page(req *r, const struct page *p, json_t *items, const char **n
     int rc = rs_load_or_404(r, &id, NULL);
     if (rc)
         return rc;
-    db_stmt *st = db_prepare(req_db(r), "SELECT r.id, c.code, c.name, r.status, r.answered_at FROM"
-                                        " research_recipients r JOIN customers c ON c.id = r.customer_id"
+    db_stmt *st = db_prepare(req_db(r), "SELECT r.id, c.code, c.name, " RCPT_STATUS ", r.answered_at,"
+                                        " o.status, o.last_error FROM research_recipients r JOIN customers c"
+                                        " ON c.id = r.customer_id LEFT JOIN outbox o ON o.id = r.outbox_id"
                                         " WHERE r.questionnaire_id = ? AND r.id > ? ORDER BY r.id LIMIT ?");
     if (!st)
         return -1;
@@ -49,7 +58,8 @@ static int rcpt_page(req *r, const struct page *p, json_t *items, const char **n
 static const struct table_col rcpt_cols[] = {
     {"id", NULL, TABLE_INT, 8, 0},          {"customer", NULL, TABLE_TEXT, 11, 0},
     {"customer_name", NULL, TABLE_TEXT, 14, 0}, {"status", NULL, TABLE_TEXT, 9, 0},
-    {"answered_at", NULL, TABLE_TIME, 17, 0},
+    {"answered_at", NULL, TABLE_TIME, 17, 0}, {"delivery", NULL, TABLE_TEXT, 9, 0},
+    {"delivery_error", NULL, TABLE_TEXT, 30, 0},
 };
 
 int rs_recipients(req *r)
@@ -185,15 +195,17 @@ int rs_results(req *r)
     json_array_foreach(qs, i, q)
         json_array_append_new(out, result_of(q));
     json_decref(qs);
-    db_stmt *st = db_prepare(c, "SELECT COUNT(*), SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END)"
-                                " FROM research_recipients WHERE questionnaire_id = ?");
+    db_stmt *st = db_prepare(c, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN r.status = 'answered' THEN 1 ELSE 0 END), 0),"
+                                " COALESCE(SUM(CASE WHEN " RCPT_STATUS " IN ('failed', 'bounced') THEN 1 ELSE 0 END), 0)"
+                                " FROM research_recipients r LEFT JOIN outbox o ON o.id = r.outbox_id"
+                                " WHERE r.questionnaire_id = ?");
     int s = DB_ERROR;
-    int64_t n = 0, answered = 0;
+    int64_t n = 0, answered = 0, undelivered = 0;
     if (st) {
         db_bind_int(st, 1, id);
         s = db_step(st);
         if (s == DB_ROW)
-            n = db_int(st, 0), answered = db_int(st, 1);
+            n = db_int(st, 0), answered = db_int(st, 1), undelivered = db_int(st, 2);
         db_done(st);
     }
     if (s != DB_ROW || (rc = fill_counts(c, id, out)) < 0) {
@@ -206,8 +218,9 @@ int rs_results(req *r)
         return rc;
     }
     return reply_json(r, 200,
-                      json_pack("{s:s, s:I, s:I, s:o, s:o}", "code", req_param(r, "code"), "recipients",
-                                (json_int_t)n, "responses", (json_int_t)answered, "response_rate",
+                      json_pack("{s:s, s:I, s:I, s:I, s:o, s:o}", "code", req_param(r, "code"),
+                                "recipients", (json_int_t)n, "responses", (json_int_t)answered,
+                                "undelivered", (json_int_t)undelivered, "response_rate",
                                 n ? json_real((double)answered / (double)n) : json_null(),
                                 "questions", out));
 }

@@ -23,7 +23,7 @@ struct rs_go {
 
 /* One recipient: customer code and address. */
 struct rcpt {
-    int64_t id, cid;
+    int64_t id, cid, outbox_id;
     char code[24];
     char *to;
 };
@@ -92,7 +92,46 @@ static int queue_one(db_rows *rows, const struct rs_go *g, const unsigned char k
     return rc < 0 ? rc : 0;
 }
 
-/* The outbox messages of the frozen recipients of qid, one statement per 500. */
+static int by_cid(const void *a, const void *b)
+{
+    int64_t x = (*(struct rcpt *const *)a)->cid, y = (*(struct rcpt *const *)b)->cid;
+    return x < y ? -1 : x > y;
+}
+
+/* The recipients sorted by customer, to find whose outbox row RETURNING gave. */
+struct rcpt_index {
+    struct rcpt **by;
+    size_t n;
+};
+
+/* db_rows' RETURNING id, customer_id: the outbox id of that customer's invitation (a
+ * customer is frozen once per questionnaire). */
+static int took_id(void *arg, db_stmt *st, int k)
+{
+    (void)k;
+    struct rcpt_index *ix = arg;
+    struct rcpt key = {.cid = db_int(st, 1)}, *kp = &key;
+    struct rcpt **hit = bsearch(&kp, ix->by, ix->n, sizeof *ix->by, by_cid);
+    if (hit)
+        (*hit)->outbox_id = db_int(st, 0);
+    return 0;
+}
+
+/* Each recipient queued with its outbox message; 0 or a db code. */
+static int mark_queued(db_conn *c, const struct rcpt *list, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t k = db_exec(c, "UPDATE research_recipients SET status = 'queued', outbox_id = ?,"
+                               " updated_at = ? WHERE id = ?",
+                            "iii", list[i].outbox_id, now, list[i].id);
+        if (k != 1)
+            return k < 0 ? (int)k : DB_ERROR;
+    }
+    return 0;
+}
+
+/* The outbox messages of the frozen recipients of qid, one statement per 500, each
+ * recipient marked with its message (the delivery the recipients list shows). */
 static int queue_all(db_conn *c, const struct rs_go *g, int64_t qid, const char *title, int64_t now)
 {
     unsigned char key[32], unsub[32];
@@ -105,22 +144,32 @@ static int queue_all(db_conn *c, const struct rs_go *g, int64_t qid, const char 
     struct rcpt *list = NULL;
     size_t n = 0;
     db_rows rows;
+    struct rcpt_index ix = {NULL, 0};
     rc = recipients_of(c, qid, g->channel, &list, &n);
+    if (rc == 0 && n && !(ix.by = malloc(n * sizeof *ix.by)))
+        rc = DB_ERROR;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        ix.by[ix.n++] = &list[i];
+    if (ix.n)
+        qsort(ix.by, ix.n, sizeof *ix.by, by_cid);
     if (rc == 0)
         rc = db_rows_init(&rows, c, "INSERT INTO outbox (channel, recipient, template, payload,"
-                                    " customer_id, created_at)", 6, 500, "");
+                                    " customer_id, created_at)", 6, 500, " RETURNING id, customer_id");
+    if (rc == 0) {
+        rows.each = took_id;
+        rows.arg = &ix;
+    }
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = queue_one(&rows, g, key, email ? unsub : NULL, title, &list[i], now);
     if (rc == 0)
         rc = db_rows_flush(&rows);
+    if (rc >= 0)
+        rc = mark_queued(c, list, n, now);
     for (size_t i = 0; i < n; i++)
         free(list[i].to);
     free(list);
-    if (rc < 0)
-        return rc;
-    int64_t k = db_exec(c, "UPDATE research_recipients SET status = 'queued', updated_at = ?"
-                           " WHERE questionnaire_id = ?", "ii", now, qid);
-    return k < 0 ? (int)k : 0;
+    free(ix.by);
+    return rc < 0 ? rc : 0;
 }
 
 static int send_tx(db_conn *c, void *arg)

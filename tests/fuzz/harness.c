@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "base/auth.h"
 #include "base/db_impl.h"
@@ -14,7 +15,17 @@
 
 static db *the_db;
 static sqlite3 *live, *pristine;
-static sqlite3_int64 changes_at_reset;
+static int commits;       /* since the last harness_reset: commits of the live database */
+static int timing, check; /* FUZZ_TIMING, FUZZ_CHECK_RESET (docs/fuzzing.md) */
+static void *image;       /* check mode: the live database as harness_reset last left it */
+static sqlite3_int64 image_size;
+
+static int on_commit(void *arg)
+{
+    (void)arg;
+    commits++;
+    return 0; /* let it commit */
+}
 static struct harness_user users[] = {{"admin"}, {"agent"}, {"supervisor"}, {"tech"},
                                       {"manager"}, {"warehouse"}, {"editor"}, {"marketer"}};
 #define NUSERS ((int)(sizeof users / sizeof *users))
@@ -99,8 +110,13 @@ void harness_init(void)
             setenv("AFTERSALES_REPO", exe, 0);
         }
     }
+    timing = getenv("FUZZ_TIMING") != NULL;
+    check = getenv("FUZZ_CHECK_RESET") != NULL;
     if (auth_init() < 0)
         die("libsodium cannot start");
+    /* Argon2id at its least cost: the same code, without 64 MiB of work for every input
+     * that logs in, changes a password or creates an account. */
+    auth_set_pwhash_cost(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
     router_set(feature_routes);
     char *err = NULL;
     if (db_open(":memory:", 1, &the_db, &err) < 0)
@@ -115,7 +131,9 @@ void harness_init(void)
     if (sqlite3_open(":memory:", &pristine) != SQLITE_OK)
         die("cannot open a second database");
     copy_db(pristine, live);
-    changes_at_reset = sqlite3_total_changes64(live);
+    sqlite3_commit_hook(live, on_commit, NULL);
+    commits = 1; /* the first reset takes the check image */
+    harness_reset();
 }
 
 db *harness_db(void) { return the_db; }
@@ -125,8 +143,17 @@ const struct harness_user *harness_user(int i) { return &users[i % NUSERS]; }
 void harness_request(const char *method, const char *url, const char *headers, const void *body,
                      size_t len, struct http_local_reply *out)
 {
+    struct timespec t0, t1;
+    if (timing)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
     if (http_dispatch_local(the_db, method, url, headers, body, len, out) < 0)
         abort(); /* nothing answered */
+    if (timing) { /* FUZZ_TIMING=1: which requests cost the most (docs/fuzzing.md) */
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("T %lld %d %s %.80s\n",
+               (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
+               out->status, method, url);
+    }
     if (out->status == 500 && !getenv("FUZZ_ALLOW_500")) {
         fprintf(stdout, "fuzz harness: 500 from %s %s: %s\n", method, url, out->body);
         fflush(stdout);
@@ -142,11 +169,46 @@ const char *harness_json_headers(const struct harness_user *u)
     return h;
 }
 
+/* The bytes of the live database (sqlite3_serialize), for the check mode. */
+static void *serialized(sqlite3_int64 *size)
+{
+    void *p = sqlite3_serialize(live, "main", size, 0);
+    if (!p)
+        die("cannot serialize the database");
+    return p;
+}
+
+/* Only a commit changes the database: what a transaction did and rolled back is gone (a
+ * failed import, a write that was refused half-way). So the snapshot is copied back only
+ * after an input that committed something, counted by a commit hook. FUZZ_CHECK_RESET=1
+ * proves it as it goes: after every input the database must be byte for byte the image
+ * taken at the last reset (else an input changed it without a commit the hook saw), and
+ * a restore must give back the pristine snapshot's bytes. */
 void harness_reset(void)
 {
-    if (sqlite3_total_changes64(live) == changes_at_reset)
+    if (!sqlite3_get_autocommit(live))
+        die("an input left a transaction open");
+    if (!commits) {
+        if (check) {
+            sqlite3_int64 n;
+            void *now = serialized(&n);
+            if (n != image_size || memcmp(now, image, (size_t)n) != 0)
+                die("the database changed without a commit (FUZZ_CHECK_RESET)");
+            sqlite3_free(now);
+        }
         return;
+    }
     copy_db(live, pristine);
+    if (check) {
+        sqlite3_int64 n, pn;
+        void *now = serialized(&n);
+        void *p = sqlite3_serialize(pristine, "main", &pn, 0);
+        /* past the 100-byte header, whose change counter and schema cookie the copy moves */
+        if (!p || n != pn || n < 100 || memcmp((char *)now + 100, (char *)p + 100, (size_t)n - 100) != 0)
+            die("the restored database differs from the snapshot (FUZZ_CHECK_RESET)");
+        sqlite3_free(now);
+        sqlite3_free(p);
+    }
     /* The copy brings auth_epoch back to the snapshot's value, which later changes would
      * count up through again, matching identities the server cached in between: move it
      * to a value never used, so nothing cached before the reset is believed after it. */
@@ -154,7 +216,11 @@ void harness_reset(void)
     char sql[80];
     snprintf(sql, sizeof sql, "UPDATE auth_epoch SET n = %lld WHERE id = 1", (long long)++epoch);
     sqlite3_exec(live, sql, NULL, NULL, NULL);
-    changes_at_reset = sqlite3_total_changes64(live);
+    commits = 0;
+    if (check) {
+        sqlite3_free(image);
+        image = serialized(&image_size);
+    }
 }
 
 /* ---- routes and URLs ---- */

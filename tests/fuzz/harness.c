@@ -117,6 +117,11 @@ void harness_init(void)
     /* Argon2id at its least cost: the same code, without 64 MiB of work for every input
      * that logs in, changes a password or creates an account. */
     auth_set_pwhash_cost(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+    /* Sessions that neither expire nor fall due for renewal during a run: the snapshot
+     * keeps the expiry of the login, so with the defaults every request would renew
+     * (a write, so a restore) after 12 minutes, and after 2 hours every session cookie
+     * would be refused, leaving only the unauthenticated paths to fuzz. */
+    auth_set_session_limits(10 * 366 * 86400LL, 10 * 366 * 86400LL);
     router_set(feature_routes);
     char *err = NULL;
     if (db_open(":memory:", 1, &the_db, &err) < 0)

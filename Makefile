@@ -21,7 +21,7 @@ APP_SRC  = src/main.c $(CORE_SRC)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o
 MIGRATIONS = $(sort $(wildcard sql/sqlite/*.sql sql/postgres/*.sql))
 
-.PHONY: all run deps test unit asan fuzz clean db demo
+.PHONY: all run deps test unit asan fuzz fuzz-check clean db demo
 all: $(BUILD)/aftersales
 
 # ---- before compiling anything: are the compiler and libraries there? ----
@@ -146,6 +146,12 @@ $(BUILD)/fuzzobj/gen/%.o: $(BUILD)/gen/%.c
 $(APP_FUZZ:%=$(BUILD)/fuzz/%): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_APP_OBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_APP_OBJ) $(LIBS)
+
+# Every seed through the targets on the demo database with FUZZ_CHECK_RESET=1: after each
+# input the database must be the snapshot again, byte for byte (tests/fuzz/harness.c).
+fuzz-check: $(APP_FUZZ:%=$(BUILD)/fuzz/%)
+	@for t in $(APP_FUZZ); do echo "== $$t (FUZZ_CHECK_RESET=1, the seeds)"; \
+	  FUZZ_CHECK_RESET=1 $(BUILD)/fuzz/$$t -runs=0 tests/fuzz/corpus/$${t#fuzz_} || exit 1; done
 
 # FUZZ_RUNS=N: N executions of each target instead of FUZZ_TIME seconds.
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME))

@@ -57,12 +57,24 @@ void auth_set_login_limits(int per_login, int per_address)
     ratelimit_set_limit(login_by_addr, per_address);
 }
 
+static unsigned long long pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+static char dummy_hash[crypto_pwhash_STRBYTES]; /* "": the INTERACTIVE one in auth_login */
+
 int auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
-    return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
-               ? 0
-               : -1;
+    return crypto_pwhash_str(out, password, strlen(password), pwhash_ops, pwhash_mem) == 0 ? 0
+                                                                                          : -1;
+}
+
+void auth_set_pwhash_cost(unsigned long long opslimit, size_t memlimit)
+{
+    pwhash_ops = opslimit;
+    pwhash_mem = memlimit;
+    char secret[AUTH_TOKEN_HEX];
+    auth_random_hex(secret);
+    if (auth_hash_password(secret, dummy_hash) < 0)
+        dummy_hash[0] = '\0';
 }
 
 int auth_verify_password(const char *hash, const char *password)
@@ -242,14 +254,18 @@ int auth_identify(req *r)
         auth_secret_hash(authz + 7, hash);
         if (cache_get(r, hash, epoch))
             return 0;
+        /* A token made by a person acts with that person's role and outlet as they are
+         * now (a demoted or moved account's tokens follow it), and not at all while the
+         * account is disabled; a token without an owner (the command line's) keeps the
+         * role it was made with. */
         st = db_prepare(req_db(r),
-                        "SELECT 0, 'token:' || t.name, t.name, t.role, t.outlet_id, o.code, NULL,"
-                        " 0, t.id, COALESCE(t.expires_at, 0) FROM api_tokens t"
-                        " LEFT JOIN outlets o ON o.id = t.outlet_id"
+                        "SELECT 0, 'token:' || t.name, t.name, " AUTH_TOKEN_ROLE ", "
+                        AUTH_TOKEN_OUTLET ", o.code, NULL, 0, t.id, COALESCE(t.expires_at, 0)"
+                        " FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id"
+                        " LEFT JOIN outlets o ON o.id = " AUTH_TOKEN_OUTLET
                         " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                         " AND (t.expires_at IS NULL OR t.expires_at > ?)"
-                        " AND (t.user_id IS NULL OR EXISTS (SELECT 1 FROM users u"
-                        " WHERE u.id = t.user_id AND u.active = 1))");
+                        " AND (t.user_id IS NULL OR u.active = 1)");
         if (!st)
             return -2;
         db_bind_text(st, 1, hash);
@@ -323,7 +339,7 @@ int auth_login(req *r, const char *login, const char *password, char token[AUTH_
     static const char dummy[crypto_pwhash_STRBYTES] =
         "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
         "9Yk1hGx0zOTMN0cl3U4WxH3f3cmJbtqJrB5Pc6Xr9Zs";
-    int ok = auth_verify_password(hash ? hash : dummy, password) && hash;
+    int ok = auth_verify_password(hash ? hash : dummy_hash[0] ? dummy_hash : dummy, password) && hash;
     if (!ok) {
         ratelimit_shared_add(login_by_name, c, login_key, now);
         ratelimit_shared_add(login_by_addr, c, addr_key, now);

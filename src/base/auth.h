@@ -14,6 +14,10 @@
 int auth_init(void);
 /* Argon2id hash of a password into out (crypto_pwhash_STRBYTES). 0 or -1 (out of memory). */
 int auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES]);
+/* The Argon2id cost of new hashes (default: libsodium's INTERACTIVE, 64 MiB). Only the
+ * fuzz harness lowers it, so that a login or password change is not 64 MiB of work per
+ * input; logins of unknown accounts then verify against a dummy hash of the same cost. */
+void auth_set_pwhash_cost(unsigned long long opslimit, size_t memlimit);
 /* 1 when password matches hash (constant time), else 0. */
 int auth_verify_password(const char *hash, const char *password);
 /* 64 hex characters of fresh randomness. */
@@ -31,6 +35,12 @@ int auth_identify(req *r);
 int auth_login(req *r, const char *login, const char *password, char token[AUTH_TOKEN_HEX]);
 /* Delete the caller's session. */
 int auth_logout(req *r);
+/* The role and the outlet id a bearer token acts with, as SQL over api_tokens t LEFT JOIN
+ * users u ON u.id = t.user_id: its owner's current ones, or for a token without an owner
+ * the ones it was made with. */
+#define AUTH_TOKEN_ROLE "COALESCE(u.role, t.role)"
+#define AUTH_TOKEN_OUTLET "(CASE WHEN t.user_id IS NULL THEN t.outlet_id ELSE u.outlet_id END)"
+
 /* Create a bearer token for a role (and outlet id, 0 for none); token receives the secret. */
 int auth_token_create(db_conn *c, const char *name, const char *role, int64_t outlet_id,
                       char token[AUTH_TOKEN_HEX + 4]);

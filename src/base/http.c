@@ -829,6 +829,13 @@ int http_dispatch_local(db *d, const char *method, const char *url, const char *
     return out->status ? 0 : -1;
 }
 
+void http_local_set_public_rate(int per_minute)
+{
+    local_config.public_rate = per_minute;
+    if (public_limit && config == &local_config)
+        ratelimit_set_limit(public_limit, per_minute);
+}
+
 void http_local_reply_free(struct http_local_reply *out)
 {
     free(out->body);

@@ -1,6 +1,7 @@
 // Administration (M16), what an account may do and when it holds: an administrator
 // changes a role and an outlet (the open session has the new rights on its next request),
-// bearer tokens over the API (list, create, revoke, expiry), the session idle flag, a
+// bearer tokens over the API (list, create, revoke, expiry; a person's token acting with
+// the owner's current role and outlet), the session idle flag, a
 // pending first password blocking every other route, a command-line disable seen by a
 // running server on the next request, and the client address in the audit.
 import { test, before, after } from 'node:test';
@@ -145,6 +146,40 @@ test('bearer tokens over the API: own list (admin all, with owner), create with 
     assert.equal((await nina.request('/api/v1/tokens')).json.items.find((x) => x.id === c.json.id).state, 'expired');
     const rows = await sqlRows(`SELECT actor || '|' || action || '|' || detail FROM audit WHERE entity = 'token' AND entity_code = '${long.id}' ORDER BY id;`);
     assert.deepEqual(rows, ['nina|create|{"fields":["name","expires_at"]}', 'nina|revoke|{"fields":["revoked_at"]}']);
+});
+
+test("a person's bearer token acts with the owner's current role and outlet, and not while the owner is disabled", async () => {
+    await s.addUser('tok', 'admin');
+    const tok = await s.login('tok');
+    const soon = new Date(Date.now() + 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
+    const t = await tok.request('/api/v1/tokens', { body: { name: 'tok-sync', expires_at: soon } });
+    assert.equal(t.status, 201, t.text);
+    const viaToken = (path) => s.api(path, { token: t.json.token });
+    assert.equal((await viaToken('/api/v1/audit')).status, 200, 'an admin token reads the audit');
+
+    const v = (await admin.request('/api/v1/users/tok')).json.version;
+    const down = await admin.request('/api/v1/users/tok', { method: 'PATCH', body: { version: v, role: 'technician', outlet: 'OR002' } });
+    assert.equal(down.status, 200, down.text);
+    const me = await viaToken('/api/v1/me');
+    assert.equal(me.status, 200, me.text);
+    assert.deepEqual([me.json.user.role, me.json.user.outlet], ['technician', 'OR002'], 'the demoted owner, at once');
+    assert.equal((await viaToken('/api/v1/audit')).status, 403, 'the admin rights went with the role');
+    assert.equal((await viaToken('/api/v1/users')).status, 403);
+    const listed = (await admin.request('/api/v1/tokens')).json.items.find((x) => x.id === t.json.id);
+    assert.deepEqual([listed.role, listed.outlet, listed.owner], ['technician', 'OR002', 'tok'], 'listed as it acts');
+    const moved = await admin.request('/api/v1/users/tok', { method: 'PATCH', body: { version: v + 1, outlet: 'OR001' } });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal((await viaToken('/api/v1/me')).json.user.outlet, 'OR001', 'and the outlet');
+
+    assert.equal((await admin.request('/api/v1/users/tok/disable', { method: 'POST' })).status, 200);
+    assert.equal((await viaToken('/api/v1/me')).status, 401, 'a disabled owner: refused');
+    assert.equal((await admin.request('/api/v1/users/tok/enable', { method: 'POST' })).status, 200);
+    assert.equal((await viaToken('/api/v1/me')).status, 200, 'enabled again: the token works, as a technician');
+    assert.equal((await viaToken('/api/v1/audit')).status, 403);
+
+    // A token made on the command line (no owner) keeps the role it was made with.
+    const cli = await s.token('supervisor');
+    assert.equal((await s.api('/api/v1/me', { token: cli })).json.user.role, 'supervisor');
 });
 
 test('serve --session-idle / --session-max: a short idle setting ends an unused session; bad values exit 2', async () => {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "base/auth.h"
 #include "base/db_impl.h"
@@ -14,7 +15,17 @@
 
 static db *the_db;
 static sqlite3 *live, *pristine;
-static sqlite3_int64 changes_at_reset;
+static int commits;       /* since the last harness_reset: commits of the live database */
+static int timing, check; /* FUZZ_TIMING, FUZZ_CHECK_RESET (docs/fuzzing.md) */
+static void *image;       /* check mode: the live database as harness_reset last left it */
+static sqlite3_int64 image_size;
+
+static int on_commit(void *arg)
+{
+    (void)arg;
+    commits++;
+    return 0; /* let it commit */
+}
 static struct harness_user users[] = {{"admin"}, {"agent"}, {"supervisor"}, {"tech"},
                                       {"manager"}, {"warehouse"}, {"editor"}, {"marketer"}};
 #define NUSERS ((int)(sizeof users / sizeof *users))
@@ -40,6 +51,21 @@ static void copy_db(sqlite3 *to, sqlite3 *from)
     sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
     if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE || sqlite3_backup_finish(b) != SQLITE_OK)
         die(sqlite3_errmsg(to));
+}
+
+/* The live database is SQLite's in-memory file (memdb) over livebuf, of room bytes: a
+ * restore is one memcpy of the snapshot's image and a sqlite3_deserialize, where the
+ * backup API took 10-30 ms (every page through the pager and a journal). The room is
+ * far more than one input can add (the file cannot grow past it: SQLITE_FULL, a 500). */
+#define LIVE_ROOM (64 << 20)
+static unsigned char *livebuf, *snapshot;
+static sqlite3_int64 snapshot_size;
+
+static void restore(void)
+{
+    memcpy(livebuf, snapshot, (size_t)snapshot_size);
+    if (sqlite3_deserialize(live, "main", livebuf, snapshot_size, LIVE_ROOM, 0) != SQLITE_OK)
+        die(sqlite3_errmsg(live));
 }
 
 /* Log u in through the real POST /api/v1/session; keep its cookie and CSRF token. */
@@ -99,8 +125,26 @@ void harness_init(void)
             setenv("AFTERSALES_REPO", exe, 0);
         }
     }
+    timing = getenv("FUZZ_TIMING") != NULL;
+    check = getenv("FUZZ_CHECK_RESET") != NULL;
     if (auth_init() < 0)
         die("libsodium cannot start");
+    /* Argon2id at its least cost: the same code, without 64 MiB of work for every input
+     * that logs in, changes a password or creates an account. */
+    auth_set_pwhash_cost(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+    /* Sessions that neither expire nor fall due for renewal during a run: the snapshot
+     * keeps the expiry of the login, so with the defaults every request would renew
+     * (a write, so a restore) after 12 minutes, and after 2 hours every session cookie
+     * would be refused, leaving only the unauthenticated paths to fuzz. */
+    auth_set_session_limits(10 * 366 * 86400LL, 10 * 366 * 86400LL);
+    /* Every input comes from the same client: with the real limits (kept in process on
+     * SQLite, so not put back by harness_reset) all but the first 120 public requests a
+     * minute, 50 logins per 15 minutes and 10 portal or order lookups that miss per 10
+     * minutes would be answered 429 before their handler.
+     * One input makes one request, so no limit is reached within an input. */
+    auth_set_login_limits(1 << 30, 1 << 30);
+    http_local_set_public_rate(1 << 30);
+    setenv("AFTERSALES_PORTAL_MISSES", "1073741824", 1); /* the portal's guessing budget */
     router_set(feature_routes);
     char *err = NULL;
     if (db_open(":memory:", 1, &the_db, &err) < 0)
@@ -115,7 +159,13 @@ void harness_init(void)
     if (sqlite3_open(":memory:", &pristine) != SQLITE_OK)
         die("cannot open a second database");
     copy_db(pristine, live);
-    changes_at_reset = sqlite3_total_changes64(live);
+    snapshot = sqlite3_serialize(pristine, "main", &snapshot_size, 0);
+    livebuf = malloc(LIVE_ROOM);
+    if (!snapshot || !livebuf || snapshot_size > LIVE_ROOM / 2)
+        die("cannot keep the snapshot");
+    sqlite3_commit_hook(live, on_commit, NULL);
+    commits = 1; /* the first reset takes the check image */
+    harness_reset();
 }
 
 db *harness_db(void) { return the_db; }
@@ -125,8 +175,17 @@ const struct harness_user *harness_user(int i) { return &users[i % NUSERS]; }
 void harness_request(const char *method, const char *url, const char *headers, const void *body,
                      size_t len, struct http_local_reply *out)
 {
+    struct timespec t0, t1;
+    if (timing)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
     if (http_dispatch_local(the_db, method, url, headers, body, len, out) < 0)
         abort(); /* nothing answered */
+    if (timing) { /* FUZZ_TIMING=1: which requests cost the most (docs/fuzzing.md) */
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("T %lld %d %s %.80s\n",
+               (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
+               out->status, method, url);
+    }
     if (out->status == 500 && !getenv("FUZZ_ALLOW_500")) {
         fprintf(stdout, "fuzz harness: 500 from %s %s: %s\n", method, url, out->body);
         fflush(stdout);
@@ -142,11 +201,59 @@ const char *harness_json_headers(const struct harness_user *u)
     return h;
 }
 
+/* The bytes of the live database (sqlite3_serialize), for the check mode. */
+static void *serialized(sqlite3_int64 *size)
+{
+    void *p = sqlite3_serialize(live, "main", size, 0);
+    if (!p)
+        die("cannot serialize the database");
+    return p;
+}
+
+/* Only a commit changes the database: what a transaction did and rolled back is gone (a
+ * failed import, a write that was refused half-way). So the snapshot is copied back only
+ * after an input that committed something, counted by a commit hook. FUZZ_CHECK_RESET=1
+ * proves it as it goes: after every input the database must be byte for byte the image
+ * taken at the last reset (else an input changed it without a commit the hook saw), and
+ * a restore must give back the pristine snapshot's bytes. */
 void harness_reset(void)
 {
-    if (sqlite3_total_changes64(live) == changes_at_reset)
+    if (!sqlite3_get_autocommit(live))
+        die("an input left a transaction open");
+    if (!commits) {
+        if (check) {
+            sqlite3_int64 n;
+            void *now = serialized(&n);
+            if (n != image_size || memcmp(now, image, (size_t)n) != 0)
+                die("the database changed without a commit (FUZZ_CHECK_RESET)");
+            sqlite3_free(now);
+        }
         return;
-    copy_db(live, pristine);
+    }
+    struct timespec t0, t1;
+    if (timing)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+    restore();
+    if (timing) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("R %lld restore\n", (long long)(t1.tv_sec - t0.tv_sec) * 1000000 +
+                                        (t1.tv_nsec - t0.tv_nsec) / 1000);
+    }
+    if (check) {
+        sqlite3_int64 n, pn;
+        void *now = serialized(&n);
+        void *p = sqlite3_serialize(pristine, "main", &pn, 0);
+        /* past the 100-byte header, whose change counter and schema cookie the copy moves */
+        if (!p || n != pn || n < 100 || memcmp((char *)now + 100, (char *)p + 100, (size_t)n - 100) != 0)
+            die("the restored database differs from the snapshot (FUZZ_CHECK_RESET)");
+        sqlite3_stmt *fk = NULL; /* the connection's settings outlive the restore */
+        if (sqlite3_prepare_v2(live, "PRAGMA foreign_keys", -1, &fk, NULL) != SQLITE_OK ||
+            sqlite3_step(fk) != SQLITE_ROW || sqlite3_column_int(fk, 0) != 1)
+            die("foreign keys are off after the restore (FUZZ_CHECK_RESET)");
+        sqlite3_finalize(fk);
+        sqlite3_free(now);
+        sqlite3_free(p);
+    }
     /* The copy brings auth_epoch back to the snapshot's value, which later changes would
      * count up through again, matching identities the server cached in between: move it
      * to a value never used, so nothing cached before the reset is believed after it. */
@@ -154,7 +261,11 @@ void harness_reset(void)
     char sql[80];
     snprintf(sql, sizeof sql, "UPDATE auth_epoch SET n = %lld WHERE id = 1", (long long)++epoch);
     sqlite3_exec(live, sql, NULL, NULL, NULL);
-    changes_at_reset = sqlite3_total_changes64(live);
+    commits = 0;
+    if (check) {
+        sqlite3_free(image);
+        image = serialized(&image_size);
+    }
 }
 
 /* ---- routes and URLs ---- */

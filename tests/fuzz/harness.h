@@ -1,8 +1,10 @@
 /* harness: the server's real router and handlers in-process, for the libFuzzer targets
  * (fuzz_api_*.c, fuzz_import.c). One in-memory SQLite database, migrated and filled with
- * the demo data, with a logged-in session for some roles; after each input that changed
- * it, harness_reset puts the database back as it was, so inputs do not see each other's
- * records and nothing grows. Requests go through http_dispatch_local (base/http.h). */
+ * the demo data, with a logged-in session for some roles; after each input that committed
+ * a change, harness_reset puts the database back as it was, so inputs do not see each
+ * other's records and nothing grows (FUZZ_CHECK_RESET=1 checks it; `make fuzz-check`).
+ * Sessions do not expire and the in-process rate limits are lifted for the run.
+ * Requests go through http_dispatch_local (base/http.h). */
 #ifndef FUZZ_HARNESS_H
 #define FUZZ_HARNESS_H
 #include <stddef.h>
@@ -36,7 +38,8 @@ void harness_request(const char *method, const char *url, const char *headers, c
 /* The headers of a JSON write by u: cookie, CSRF token and Content-Type. In a static
  * buffer. */
 const char *harness_json_headers(const struct harness_user *u);
-/* Put the database back as harness_init left it, if anything changed it. */
+/* Put the database back as harness_init left it, if an input committed anything; dies
+ * when an input left a transaction open. */
 void harness_reset(void);
 
 /* ---- for the fuzz_api_* targets: pick a route of the table and build its URL ---- */

@@ -71,6 +71,44 @@ static void tells_missing_path_from_wrong_method(void **state)
     arena_free(r.a);
 }
 
+/* The index by the first segments finds what a scan of the whole table finds: routes with
+ * a capture in their first segments are tried for every path, ties go to the earlier
+ * route, and a short pattern (/healthz) has its own key. */
+static const struct route table_c[] = {
+    {"GET", "/healthz", h, ROLE_ANY, 0},
+    {"GET", "/api/:version/things", h, ROLE_ANY, 0},
+    {"GET", "/api/v1/things", h, ROLE_ANY, 0},
+    {"GET", "/api/v1/:kind", h, ROLE_ANY, 0},
+    {"PUT", "/api/v1/things/:id", h, ROLE_ANY, 0},
+    {"GET", "/api/v2/things/:id", h, ROLE_ANY, 0},
+    {0},
+};
+
+static void index_agrees_with_a_scan(void **state)
+{
+    static const struct route *const only_c[] = {table_c, NULL};
+    router_set(only_c);
+    req r = {.a = arena_new()};
+    assert_int_equal(router_match(&r, "GET", "/healthz"), ROUTER_FOUND);
+    assert_int_equal(router_match(&r, "GET", "/healthz/x"), ROUTER_NO_PATH);
+    assert_int_equal(router_match(&r, "GET", "/api/v1/things"), ROUTER_FOUND);
+    assert_string_equal(r.route->pattern, "/api/v1/things"); /* the most literal */
+    assert_int_equal(router_match(&r, "GET", "/api/v9/things"), ROUTER_FOUND);
+    assert_string_equal(req_param(&r, "version"), "v9"); /* an unknown key: general routes */
+    assert_int_equal(router_match(&r, "GET", "/api/v1/parts"), ROUTER_FOUND);
+    assert_string_equal(req_param(&r, "kind"), "parts");
+    assert_int_equal(router_match(&r, "GET", "/api/v1/things/7"), ROUTER_NO_METHOD);
+    assert_int_equal(router_match(&r, "PUT", "/api/v1/things/7"), ROUTER_FOUND);
+    assert_string_equal(req_param(&r, "id"), "7");
+    assert_int_equal(router_match(&r, "GET", "/api/v2/things/8"), ROUTER_FOUND);
+    assert_int_equal(router_match(&r, "GET", "/api/v2/thing/8"), ROUTER_NO_PATH);
+    assert_int_equal(router_match(&r, "GET", "/api/v1/"), ROUTER_NO_PATH);
+    assert_int_equal(router_match(&r, "GET", ""), ROUTER_NO_PATH);
+    assert_int_equal(router_match(&r, "GET", "/"), ROUTER_NO_PATH);
+    arena_free(r.a);
+    router_set(tables);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -78,6 +116,7 @@ int main(void)
         cmocka_unit_test(literal_segment_wins_over_capture),
         cmocka_unit_test(captures_parameters),
         cmocka_unit_test(tells_missing_path_from_wrong_method),
+        cmocka_unit_test(index_agrees_with_a_scan),
     };
     return cmocka_run_group_tests_name("router", tests, setup, NULL);
 }

@@ -1,6 +1,7 @@
 /* admin tokens: bearer tokens over the API. Everyone lists their own tokens (admins see
- * all, with the owner), creates one with a name and an expiry (acting with the creator's
- * role and outlet; the secret is answered once and stored only as a hash) and revokes
+ * all, with the owner), creates one with a name and an expiry (acting with its owner's
+ * role and outlet as they are at each request, base/auth.h; the secret is answered once
+ * and stored only as a hash) and revokes
  * one; a revoked or expired token is refused (401) from the next request on. */
 #include "features/admin/admin.h"
 
@@ -25,11 +26,11 @@ static const struct table_col cols[] = {
 
 /* Bind: now, admin (1 sees all), user id, then the cursor. */
 #define TOKEN_SELECT                                                                          \
-    "SELECT t.id, t.name, t.role, o.code, u.login,"                                           \
+    "SELECT t.id, t.name, " AUTH_TOKEN_ROLE ", o.code, u.login,"                              \
     " CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked' WHEN t.expires_at IS NOT NULL"        \
     " AND t.expires_at <= ? THEN 'expired' ELSE 'active' END, t.created_at, t.expires_at,"    \
-    " t.revoked_at FROM api_tokens t LEFT JOIN outlets o ON o.id = t.outlet_id"               \
-    " LEFT JOIN users u ON u.id = t.user_id WHERE (? = 1 OR t.user_id = ?)"
+    " t.revoked_at FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id"                   \
+    " LEFT JOIN outlets o ON o.id = " AUTH_TOKEN_OUTLET " WHERE (? = 1 OR t.user_id = ?)"
 
 static const char *when(db_stmt *st, int col, char out[21])
 {

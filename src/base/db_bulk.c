@@ -222,7 +222,8 @@ static int create_items(db_conn *c, const db_deferred *s, int from, int trigger)
     return 0;
 }
 
-int db_defer(db_conn *c, const char *const *tables, db_deferred **out)
+/* db_defer, or with only_triggers the triggers alone. */
+static int defer_items(db_conn *c, const char *const *tables, int only_triggers, db_deferred **out)
 {
     db_deferred *s = calloc(1, sizeof *s);
     if (!s)
@@ -232,6 +233,19 @@ int db_defer(db_conn *c, const char *const *tables, db_deferred **out)
             deferred_free(s);
             return DB_ERROR;
         }
+    if (only_triggers) {
+        int k = 0;
+        for (int i = 0; i < s->n; i++) {
+            if (s->items[i].trigger) {
+                s->items[k++] = s->items[i];
+                continue;
+            }
+            free(s->items[i].name);
+            free(s->items[i].table);
+            free(s->items[i].sql);
+        }
+        s->n = k;
+    }
     for (int i = 0; i < s->n; i++)
         if (drop_item(c, &s->items[i]) < 0) {
             /* put back what is gone already: the first i items */
@@ -246,6 +260,16 @@ int db_defer(db_conn *c, const char *const *tables, db_deferred **out)
         }
     *out = s;
     return 0;
+}
+
+int db_defer(db_conn *c, const char *const *tables, db_deferred **out)
+{
+    return defer_items(c, tables, 0, out);
+}
+
+int db_defer_triggers(db_conn *c, const char *const *tables, db_deferred **out)
+{
+    return defer_items(c, tables, 1, out);
 }
 
 int db_restore(db_conn *c, db_deferred *saved)

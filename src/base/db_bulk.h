@@ -45,6 +45,8 @@ typedef struct db_deferred db_deferred;
  * row by row. Inside the caller's transaction or outside one. 0 with *out, or a negative
  * db code (then what was dropped is created again). */
 int db_defer(db_conn *c, const char *const *tables, db_deferred **out);
+/* db_defer of the triggers alone (the indexes stay). */
+int db_defer_triggers(db_conn *c, const char *const *tables, db_deferred **out);
 /* Create again what db_defer dropped: the indexes first, then the triggers. Frees saved,
  * also on failure. 0 or a negative db code. */
 int db_restore(db_conn *c, db_deferred *saved);

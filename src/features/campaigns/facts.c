@@ -10,10 +10,10 @@
 
 /* Every customer's facts at once on SQLite: segment_fact_source (0020) computes each
  * from six subqueries run per customer (two of them with a temporary B-tree for their
- * DISTINCT), this from one grouped pass over each table, joined by customer (1M customers:
- * 4.5 -> 2.5 s CPU). The same values: a sum over no rows is NULL, so 0; MAX and MIN NULL.
+ * DISTINCT), this from one grouped pass over each table, joined by customer (1M customers
+ * in the sqlite3 shell: 4.5 -> 3.4 s CPU). The same values: a sum over no rows is NULL, so 0; MAX and MIN NULL.
  * The repairs are read in table order and sorted, not through repairs_customer, which
- * would fetch every repair's row at random. */
+ * would fetch every repair's row at random (that part 0.95 -> 0.51 s at 500k repairs). */
 static const char *const facts_sqlite =
     "INSERT INTO segment_facts (customer_id, region, consent, last_service, score_mask, pl_mask,"
     " bought_min, bought_max)"

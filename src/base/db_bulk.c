@@ -144,11 +144,24 @@ void db_bulk_cache(db_conn *c, int big)
     if (db_conn_kind(c) != DB_SQLITE)
         return;
     if (big) {
+        if (!c->bulk_saved_cache) { /* the connection's own size (AFTERSALES_SQLITE_CACHE_MB) */
+            db_stmt *st = db_prepare(c, "PRAGMA cache_size");
+            if (st && db_step(st) == DB_ROW)
+                c->bulk_saved_cache = db_int(st, 0);
+            db_done(st);
+        }
         char sql[80];
         snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld; PRAGMA threads=4", bulk_cache_kib(c));
         db_exec_script(c, sql);
-    } else
+    } else {
         db_exec_script(c, db_loading(c) ? sqlite_load_sql : sqlite_normal_sql);
+        if (c->bulk_saved_cache && !db_loading(c)) {
+            char sql[48];
+            snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", (long long)c->bulk_saved_cache);
+            db_exec_script(c, sql);
+        }
+        c->bulk_saved_cache = 0;
+    }
 }
 
 int db_tables_empty(db_conn *c, const char *const *tables)

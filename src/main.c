@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -246,6 +247,16 @@ static int cmd_migrate(int argc, char **argv, db *d)
     return 0;
 }
 
+/* User + system CPU of the process so far (every thread), in seconds. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int cmd_demo(int argc, char **argv, db *d)
 {
     static struct option opts[] = {{"customers", required_argument, 0, 'c'},
@@ -296,8 +307,10 @@ static int cmd_demo(int argc, char **argv, db *d)
     }
     for (const struct demo_step *s = feature_demo; s->name; s++) {
         fprintf(stderr, "demo: %s...\n", s->name);
+        double t0 = cpu_seconds();
         if (s->fill(d, &o) < 0)
             return 1;
+        fprintf(stderr, "demo: %s took %.1f s CPU\n", s->name, cpu_seconds() - t0);
     }
     if (db_load_end(d, &err) < 0) {
         fprintf(stderr, "aftersales demo: %s\n", err ? err : "cannot leave load mode");

@@ -18,7 +18,7 @@
  * crash or a kill meanwhile can leave a SQLite file corrupt, so use it only where the load
  * can be redone on a new database. SQLite: closes the pool's other connections (a
  * database leaves WAL only with one connection open), then journal in memory, synchronous
- * off and a 1 GiB page cache on the one left. PostgreSQL: synchronous_commit off.
+ * off, foreign keys unchecked and a 1 GiB page cache on the one left. PostgreSQL: synchronous_commit off.
  * Call with no connection borrowed. 0, or -1 with *err (malloc'd). */
 int db_load_begin(db *d, char **err);
 /* Back to the normal settings (SQLite: WAL, synchronous=FULL, the usual cache) and the

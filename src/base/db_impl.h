@@ -63,6 +63,7 @@ struct db_conn {
     char errmsg[512];
     int in_use;
     int writing; /* holds the database's write lock (SQLite) */
+    int64_t bulk_saved_cache; /* PRAGMA cache_size before db_bulk_cache(c, 1), or 0 */
 };
 
 /* The pool (db.c; db_bulk.c's load mode closes and reopens its connections). */

@@ -8,6 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Every customer's facts at once on SQLite: segment_fact_source (0020) computes each
+ * from six subqueries run per customer (two of them with a temporary B-tree for their
+ * DISTINCT), this from one grouped pass over each table, joined by customer (1M customers
+ * in the sqlite3 shell: 4.5 -> 3.4 s CPU). The same values: a sum over no rows is NULL, so 0; MAX and MIN NULL.
+ * The repairs are read in table order and sorted, not through repairs_customer, which
+ * would fetch every repair's row at random (that part 0.95 -> 0.51 s at 500k repairs). */
+static const char *const facts_sqlite =
+    "INSERT INTO segment_facts (customer_id, region, consent, last_service, score_mask, pl_mask,"
+    " bought_min, bought_max)"
+    " SELECT c.id, c.region, COALESCE(k.v, 0), r.v, COALESCE(s.v, 0), COALESCE(p.v, 0), p.mn, p.mx"
+    " FROM customers c"
+    " LEFT JOIN (SELECT customer_id, SUM(CASE channel WHEN 'phone' THEN 1 WHEN 'sms' THEN 2"
+    "   WHEN 'email' THEN 4 WHEN 'fax' THEN 8 WHEN 'post' THEN 16 ELSE 0 END) v"
+    "   FROM customer_consents WHERE granted = 1 GROUP BY customer_id) k ON k.customer_id = c.id"
+    " LEFT JOIN (SELECT customer_id, MAX(registered_at) v FROM repairs NOT INDEXED"
+    "   GROUP BY customer_id) r ON r.customer_id = c.id"
+    " LEFT JOIN (SELECT customer_id, SUM(DISTINCT 1 << q_overall) v FROM surveys"
+    "   WHERE q_overall IS NOT NULL GROUP BY customer_id) s ON s.customer_id = c.id"
+    " LEFT JOIN (SELECT u.customer_id, SUM(DISTINCT CAST(1 AS BIGINT) << l.bit) v,"
+    "   MIN(u.purchase_date) mn, MAX(u.purchase_date) mx FROM segment_units u"
+    "   LEFT JOIN segment_lines l ON l.product_line_id = u.product_line_id"
+    "   GROUP BY u.customer_id) p ON p.customer_id = c.id"
+    " WHERE c.merged_into IS NULL AND c.erased_at IS NULL";
+
 static int facts_fill(db_conn *c, void *arg)
 {
     int64_t *rows = arg;
@@ -35,7 +59,8 @@ static int facts_fill(db_conn *c, void *arg)
     if (rc == 0) {
         int64_t n = db_exec(c, "DELETE FROM segment_facts", "");
         if (n >= 0)
-            n = db_exec(c, "INSERT INTO segment_facts SELECT * FROM segment_fact_source", "");
+            n = db_exec(c, db_conn_kind(c) == DB_SQLITE ? facts_sqlite
+                           : "INSERT INTO segment_facts SELECT * FROM segment_fact_source", "");
         rc = n < 0 ? (int)n : 0;
         *rows = n;
     }

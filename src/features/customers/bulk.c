@@ -76,8 +76,9 @@ int cust_bulk_begin(struct bulk *b, db_conn *c)
      * rows' CPU when run per row; cust_bulk_end does their work in one statement. The
      * load's transaction is SQLite's one writer, and readers keep their snapshot. Not on
      * PostgreSQL, where dropping a trigger locks the table against readers until the
-     * commit. */
-    if (db_conn_kind(c) == DB_SQLITE) {
+     * commit. Nor in load mode (a fresh demo), whose caller has set the triggers aside
+     * already and rebuilds every customer's facts in its last step. */
+    if (db_conn_kind(c) == DB_SQLITE && !db_loading(c)) {
         static const char *const trig_tables[] = {"customers", NULL};
         if (db_defer_triggers(c, trig_tables, &b->trig) < 0)
             return DB_ERROR;

@@ -1,4 +1,5 @@
 /* customers: demo data (customers_demo) from a deterministic fake-person generator. */
+#include "base/db_bulk.h"
 #include "features/customers/internal.h"
 
 #include <ctype.h>
@@ -232,12 +233,20 @@ int customers_demo(db *d, const struct demo_opts *o)
     db_conn *c = db_acquire(d);
     int rc = -1, began = 0;
     struct bulk b = {0};
+    db_deferred *trig = NULL;
     struct fake prev[64];
     int nprev = 0, dups = 0;
     cust_bulk_cache(c, 1);
-    if (db_begin(c) < 0 || cust_bulk_begin(&b, c) < 0)
+    if (db_begin(c) < 0)
         goto fail;
     began = 1;
+    /* In load mode the segment facts of every customer are rebuilt at the end of the demo
+     * (its last step): the trigger giving each new customer its row waits until then. */
+    static const char *const trig_tables[] = {"customers", NULL};
+    if (db_loading(c) && db_defer_triggers(c, trig_tables, &trig) < 0)
+        goto fail;
+    if (cust_bulk_begin(&b, c) < 0)
+        goto fail;
     int small = total <= 20000;
     for (long i = 0; i < total; i++) {
         struct fake p;
@@ -306,7 +315,9 @@ int customers_demo(db *d, const struct demo_opts *o)
                                "near_duplicates", dups);
     int e = cust_bulk_end(&b, "demo", detail);
     json_decref(detail);
-    if (e < 0 || db_commit(c) < 0)
+    db_deferred *t = trig;
+    trig = NULL;
+    if (e < 0 || db_restore(c, t) < 0 || db_commit(c) < 0)
         goto fail;
     began = 0;
     fprintf(stderr, "demo: %ld customers (%d near-duplicates)\n", b.rows, dups);
@@ -315,6 +326,8 @@ int customers_demo(db *d, const struct demo_opts *o)
 fail:
     fprintf(stderr, "demo customers: %s\n", db_errmsg(c));
 cleanup:
+    if (trig)
+        db_restore(c, trig); /* leave the schema whole */
     if (began)
         db_rollback(c);
     cust_bulk_cache(c, 0);

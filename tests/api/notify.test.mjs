@@ -136,8 +136,6 @@ test('an outlet-bound role goes to that outlet\'s staff only; nobody with an add
     let r = await admin.request('/api/v1/users', { body: { login: 'mgr2', role: 'outlet_manager', outlet: 'O0002',
         password: 'Zx9-long-secret', email: 'o2.manager@example.com' } });
     assert.equal(r.status, 201, r.text);
-    // the demo's warehouse account has an address (demo staff do); this case needs none
-    await sql(s, "UPDATE users SET email = NULL WHERE role = 'warehouse'");
     await sql(s, `INSERT INTO outbox (channel, recipient, template, payload, created_at) VALUES
         ('staff', 'outlet_manager', 'complaint_escalation', '{"code":"K-O1","clock":"first_response","share_pct":75,"outlet":"O0001","lang":"en"}', 1),
         ('staff', 'warehouse', 'complaint_breach', '{"code":"K-W","clock":"resolution"}', 1),

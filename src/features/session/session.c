@@ -131,13 +131,6 @@ int session_demo(db *d, const struct demo_opts *o)
         int u = auth_user_add(c, staff[i].login, staff[i].name, staff[i].role, outlet, "demo1234");
         if (u < 0 && u != DB_EUNIQUE)
             goto fail;
-        /* an address under the reserved example.com, so staff notifications (complaint
-         * escalations) are sent in a demo with --smtp rather than failing for want of one */
-        char email[64];
-        snprintf(email, sizeof email, "%s@staff.example.com", staff[i].login);
-        if (db_exec(c, "UPDATE users SET email = ? WHERE login = ? AND email IS NULL", "tt", email,
-                    staff[i].login) < 0)
-            goto fail;
     }
     if (db_commit(c) < 0)
         goto fail;

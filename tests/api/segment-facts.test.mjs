@@ -75,6 +75,14 @@ const FILTERS = [
     { product_line: 'SFTV', purchased_from: '2024-01-01', purchased_to: '2025-12-31' },
     { consent: ['email'] }, { consent: ['email', 'sms'] }, { region: '44', consent: ['email'], product_line: 'SFTV' },
     { served_from: '2025-10-01' }, { score_min: 4 },
+    // 0026: a purchase-date range with another condition (the purchase-month bitmap)
+    { purchased_from: '2023-03-15', purchased_to: '2024-02-15', consent: ['email'] },
+    { purchased_from: '2023-02-01', purchased_to: '2024-05-31', consent: ['email'] },
+    { purchased_from: '2023-01-01', purchased_to: '2024-12-31', region: '44' },
+    { purchased_from: '2023-06-15', purchased_to: '2023-06-30', region: '44' },
+    { purchased_from: '2024-02-10', purchased_to: '2024-02-10', consent: ['email'] },
+    { purchased_from: '2016-01-01', purchased_to: '2019-12-31', consent: ['email'] },
+    { product_line: 'SFAU', purchased_from: '2023-02-01', purchased_to: '2024-06-30', consent: ['email'] },
 ];
 
 async function check(what) {
@@ -85,8 +93,8 @@ async function check(what) {
         // the sample: the first 20 by id (purchase dates alone take it from the units)
         assert.deepEqual(r.json.sample.map((x) => x.code), matching(f).sort((a, b) => a.id - b.id).slice(0, 20).map((p) => p.code), `${what}: sample of ${JSON.stringify(f)}`);
     }
-    const diff = await sql(s, `SELECT COUNT(*) FROM (SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_fact_source
-        EXCEPT SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max FROM segment_facts) d`);
+    const diff = await sql(s, `SELECT COUNT(*) FROM (SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max, pm, pm_base FROM segment_fact_source
+        EXCEPT SELECT customer_id, region, consent, last_service, score_mask, pl_mask, bought_min, bought_max, pm, pm_base FROM segment_facts) d`);
     const extra = await sql(s, 'SELECT COUNT(*) FROM segment_facts WHERE customer_id NOT IN (SELECT customer_id FROM segment_fact_source)');
     assert.equal(`${diff} ${extra}`, '0 0', `${what}: the facts equal a recount`);
     // 0025: the purchase-day pairs equal a recount of the live customers' pairs
@@ -104,8 +112,14 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     await addUnit(people[2], 'SFM3', '2025-05-05');
     await addUnit(people[5], 'SFM1', '2022-06-01');
     await addUnit(people[5], 'SFM2', '2022-06-01'); // a second unit the same day
+    await addUnit(people[4], 'SFM3', '2016-03-20'); // purchases over more than 62 months: no bitmap
+    await addUnit(people[10], 'SFM1', '2023-06-01');
+    await addUnit(people[10], 'SFM1', '2024-05-31');
     await addUnit(people[0], 'SFM2', '2023-06-30');
     await check('units added');
+    // the bitmaps: every customer with dated units has one but the one over 62 months
+    assert.equal(await sql(s, `SELECT COUNT(*) FROM segment_facts WHERE bought_min IS NOT NULL AND pm IS NULL`), '1');
+    assert.ok(expected(FILTERS.at(-2)) > 0 && expected(FILTERS.at(-6)) > 0);
     // a purchase date corrected, and a unit passing to another customer
     await sql(s, `UPDATE units SET purchase_date = '2024-02-10' WHERE serial = 'SFU${process.pid}-1'`);
     people[1].units[0].date = '2024-02-10';

@@ -16,8 +16,9 @@
  * would fetch every repair's row at random (that part 0.95 -> 0.51 s at 500k repairs). */
 static const char *const facts_sqlite =
     "INSERT INTO segment_facts (customer_id, region, consent, last_service, score_mask, pl_mask,"
-    " bought_min, bought_max)"
-    " SELECT c.id, c.region, COALESCE(k.v, 0), r.v, COALESCE(s.v, 0), COALESCE(p.v, 0), p.mn, p.mx"
+    " bought_min, bought_max, pm, pm_base)"
+    " SELECT c.id, c.region, COALESCE(k.v, 0), r.v, COALESCE(s.v, 0), COALESCE(p.v, 0), p.mn, p.mx,"
+    " b.pm, b.pm_base"
     " FROM customers c"
     " LEFT JOIN (SELECT customer_id, SUM(CASE channel WHEN 'phone' THEN 1 WHEN 'sms' THEN 2"
     "   WHEN 'email' THEN 4 WHEN 'fax' THEN 8 WHEN 'post' THEN 16 ELSE 0 END) v"
@@ -30,6 +31,7 @@ static const char *const facts_sqlite =
     "   MIN(u.purchase_date) mn, MAX(u.purchase_date) mx FROM segment_units u"
     "   LEFT JOIN segment_lines l ON l.product_line_id = u.product_line_id"
     "   GROUP BY u.customer_id) p ON p.customer_id = c.id"
+    " LEFT JOIN segment_month_bits b ON b.customer_id = c.id" /* purchase months (0026) */
     " WHERE c.merged_into IS NULL AND c.erased_at IS NULL";
 
 static int facts_fill(db_conn *c, void *arg)

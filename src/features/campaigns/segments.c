@@ -157,6 +157,60 @@ static void unit_conds(struct seg_sql *q, int64_t pl, const char *from, const ch
     buf_adds(&q->where, ")");
 }
 
+/* The month of a YYYY-MM-DD date as 0026 counts them (year * 12 + month - 1), and its day. */
+static int month_of(const char *date, int *day)
+{
+    int y = 0, m = 1;
+    *day = 1;
+    sscanf(date, "%d-%d-%d", &y, &m, day);
+    return y * 12 + m - 1;
+}
+
+/* Month m's bit of the facts' purchase months (0026), relative to their first month. */
+static void month_bit(struct seg_sql *q, int m)
+{
+    buf_adds(&q->where, " OR ((f.pm >> (CAST(? AS INTEGER) - f.pm_base)) & 1) = 1");
+    p_int(q, m);
+}
+
+/* A unit bought in [from, to] by a customer who bought before and after it (those who
+ * did not are decided by bought_min/max): every month of the range then lies within the
+ * 62 months of their bitmap f.pm, so a purchase in a month wholly inside the range is a
+ * match, none in the range's months no match, and only one in a partial edge month (or
+ * no bitmap) is looked up in segment_units (the EXISTS that follows, closed by the
+ * caller). With a product line (the bitmap knows no lines) only the no-match half. */
+static void month_conds(struct seg_sql *q, int line, const char *from, const char *to)
+{
+    int dfrom, dto;
+    int fm = month_of(from, &dfrom), tm = month_of(to, &dto);
+    buf_adds(&q->where, " AND (f.bought_min >= ? OR f.bought_max <= ?");
+    p_text(q, from);
+    p_text(q, to);
+    /* bits lo..hi of pm: (2 << hi) - (1 << lo), hi <= 61 */
+    static const char *const span = " OR (f.pm & ((CAST(2 AS BIGINT) << (CAST(? AS INTEGER) - f.pm_base))"
+                                    " - (CAST(1 AS BIGINT) << (CAST(? AS INTEGER) - f.pm_base)))) <> 0";
+    if (line) {
+        buf_adds(&q->where, " OR f.pm IS NULL");
+        buf_adds(&q->where, span);
+        p_int(q, tm);
+        p_int(q, fm);
+        buf_adds(&q->where, ") AND (");
+        return;
+    }
+    int lo = dfrom == 1 ? fm : fm + 1, hi = dto == 31 ? tm : tm - 1; /* the whole months */
+    if (lo <= hi) {
+        buf_adds(&q->where, span);
+        p_int(q, hi);
+        p_int(q, lo);
+    }
+    buf_adds(&q->where, " OR (f.pm IS NULL");
+    if (dfrom != 1)
+        month_bit(q, fm);
+    if (dto != 31 && (tm != fm || dfrom == 1))
+        month_bit(q, tm);
+    buf_adds(&q->where, ") AND");
+}
+
 /* Every part is a condition on the narrow facts row f (segment_facts, live customers
  * only), or one index range of segment_units for a model. */
 void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
@@ -195,10 +249,8 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         }
         int exact = f->pl_id ? f->pl_bit >= 0 && !from && !to : !from || !to;
         if (!exact) {
-            if (!f->pl_id) {
-                buf_adds(&q->where, " AND (f.bought_min >= ? OR f.bought_max <= ? OR");
-                p_text(q, from);
-                p_text(q, to);
+            if (from && to) {
+                month_conds(q, f->pl_id != 0, from, to);
             } else {
                 buf_adds(&q->where, " AND (");
             }

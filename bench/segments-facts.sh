@@ -52,7 +52,7 @@ SELECT i, printf('%02d%02d%02d', 11 + (i * 7) % 31, 1 + (i / 31) % 15, 1 + (i / 
 COMMIT;
 SQL
 # pl_mask and the purchase range from the units, grouped once (the view needs customers
-# rows), and the purchase-day pairs of 0025
+# rows), the purchase months of 0026 and the purchase-day pairs of 0025
 nice -n "${NICE:-10}" sqlite3 "$DB" <<'SQL'
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
@@ -64,6 +64,8 @@ INSERT INTO agg SELECT u.customer_id AS id, SUM(DISTINCT 1 << l.bit) AS m, MIN(u
     GROUP BY u.customer_id;
 UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT COALESCE(m, 0), lo, hi FROM agg
     WHERE agg.id = segment_facts.customer_id) WHERE customer_id IN (SELECT id FROM agg);
+UPDATE segment_facts SET pm = b.pm, pm_base = b.pm_base FROM segment_month_bits b
+    WHERE b.customer_id = segment_facts.customer_id;
 DELETE FROM segment_days;
 INSERT INTO segment_days (day, prev, n) SELECT p.day, p.prev, COUNT(*) FROM segment_day_pairs p
     WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev;
@@ -88,6 +90,10 @@ for f in '{}' '{"consent":["email"]}' '{"region":"31"}' '{"region":"3101","conse
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31"}' \
          '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13"}' '{"purchased_to":"2024-03-31"}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","consent":["email"]}' \
+         '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13","consent":["email"]}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","region":"44"}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","product_line":"TV"}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","served_from":"2026-01-01"}' \
          '{"served_from":"2026-01-01","consent":["sms"]}' \
          '{"region":"44","product_line":"TV","consent":["email"],"score_min":4}'; do
     start_server

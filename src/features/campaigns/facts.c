@@ -18,7 +18,7 @@ static const char *const facts_sqlite =
     "INSERT INTO segment_facts (customer_id, region, consent, last_service, score_mask, pl_mask,"
     " bought_min, bought_max, pm, pm_base)"
     " SELECT c.id, c.region, COALESCE(k.v, 0), r.v, COALESCE(s.v, 0), COALESCE(p.v, 0), p.mn, p.mx,"
-    " b.pm, b.pm_base"
+    " CASE WHEN b.customer_id IS NULL THEN 0 ELSE b.pm END, COALESCE(b.pm_base, 0)"
     " FROM customers c"
     " LEFT JOIN (SELECT customer_id, SUM(CASE channel WHEN 'phone' THEN 1 WHEN 'sms' THEN 2"
     "   WHEN 'email' THEN 4 WHEN 'fax' THEN 8 WHEN 'post' THEN 16 ELSE 0 END) v"

@@ -6,6 +6,7 @@
 #include "base/audit.h"
 #include "features/campaigns/internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *const seg_channels[SEG_CHANNELS + 1] = {"phone", "sms", "email", "fax", "post", NULL};
@@ -166,49 +167,46 @@ static int month_of(const char *date, int *day)
     return y * 12 + m - 1;
 }
 
-/* Month m's bit of the facts' purchase months (0026), relative to their first month. */
-static void month_bit(struct seg_sql *q, int m)
+/* The customer bought in one of the months a..b (b - a <= 60), by the purchase months
+ * of 0026: the bits of pm (month pm_base + k at bit k) moved so that month a is bit 0,
+ * when pm's 62 months meet a..b (which keeps either shift below 62). */
+static void months_hit(buf *w, int a, int b)
 {
-    buf_adds(&q->where, " OR ((f.pm >> (CAST(? AS INTEGER) - f.pm_base)) & 1) = 1");
-    p_int(q, m);
+    buf_addf(w, "(f.pm_base BETWEEN %d AND %d AND ((CASE WHEN f.pm_base <= %d THEN f.pm >> (%d - f.pm_base)"
+                " ELSE f.pm << (f.pm_base - %d) END) & %lld) <> 0)",
+             a - 61, b, a, a, a, (long long)((INT64_C(2) << (b - a)) - 1));
 }
 
-/* A unit bought in [from, to] by a customer who bought before and after it (those who
- * did not are decided by bought_min/max): every month of the range then lies within the
- * 62 months of their bitmap f.pm, so a purchase in a month wholly inside the range is a
- * match, none in the range's months no match, and only one in a partial edge month (or
- * no bitmap) is looked up in segment_units (the EXISTS that follows, closed by the
- * caller). With a product line (the bitmap knows no lines) only the no-match half. */
-static void month_conds(struct seg_sql *q, int line, const char *from, const char *to)
+/* A unit bought in [from, to] (under 61 months apart), from the facts' purchase months:
+ * a purchase in a month wholly inside the range is a match, none in the range's months
+ * no match, and only a customer with one in a partial edge month (from not the 1st, to
+ * not the 31st) or without a bitmap (pm NULL) is looked up in segment_units (the EXISTS
+ * the caller adds and closes). With a product line (the bitmap knows no lines) only the
+ * no-match half. No text column is read, so covering indexes serve the scan. */
+static void month_conds(struct seg_sql *q, int line, int fm, int dfrom, int tm, int dto)
 {
-    int dfrom, dto;
-    int fm = month_of(from, &dfrom), tm = month_of(to, &dto);
-    buf_adds(&q->where, " AND (f.bought_min >= ? OR f.bought_max <= ?");
-    p_text(q, from);
-    p_text(q, to);
-    /* bits lo..hi of pm: (2 << hi) - (1 << lo), hi <= 61 */
-    static const char *const span = " OR (f.pm & ((CAST(2 AS BIGINT) << (CAST(? AS INTEGER) - f.pm_base))"
-                                    " - (CAST(1 AS BIGINT) << (CAST(? AS INTEGER) - f.pm_base)))) <> 0";
+    buf *w = &q->where;
     if (line) {
-        buf_adds(&q->where, " OR f.pm IS NULL");
-        buf_adds(&q->where, span);
-        p_int(q, tm);
-        p_int(q, fm);
-        buf_adds(&q->where, ") AND (");
+        buf_adds(w, " AND (f.pm IS NULL OR ");
+        months_hit(w, fm, tm);
+        buf_adds(w, ") AND (");
         return;
     }
     int lo = dfrom == 1 ? fm : fm + 1, hi = dto == 31 ? tm : tm - 1; /* the whole months */
+    buf_adds(w, " AND (");
     if (lo <= hi) {
-        buf_adds(&q->where, span);
-        p_int(q, hi);
-        p_int(q, lo);
+        months_hit(w, lo, hi);
+        buf_adds(w, " OR");
     }
-    buf_adds(&q->where, " OR (f.pm IS NULL");
-    if (dfrom != 1)
-        month_bit(q, fm);
-    if (dto != 31 && (tm != fm || dfrom == 1))
-        month_bit(q, tm);
-    buf_adds(&q->where, ") AND");
+    buf_adds(w, " (f.pm IS NULL");
+    for (int e = 0; e < 2; e++) {
+        int x = e ? tm : fm;
+        if ((e ? dto == 31 : dfrom == 1) || (e && tm == fm && dfrom != 1))
+            continue; /* a whole month, or the same edge month twice */
+        buf_addf(w, " OR (f.pm_base BETWEEN %d AND %d AND ((f.pm >> (%d - f.pm_base)) & 1) = 1)", x - 61,
+                 x, x);
+    }
+    buf_adds(w, ") AND");
 }
 
 /* Every part is a condition on the narrow facts row f (segment_facts, live customers
@@ -237,20 +235,28 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
             buf_adds(&q->where, " AND (f.pl_mask & CAST(? AS BIGINT)) <> 0");
             p_int(q, (int64_t)1 << f->pl_bit);
         }
-        /* a unit bought in [from, to]: the first/last purchase decide all but a customer
-         * with units on both sides of the range, who is looked up by the customer index */
-        if (from) {
+        int dfrom = 1, dto = 31;
+        int fm = from ? month_of(from, &dfrom) : 0, tm = to ? month_of(to, &dto) : 0;
+        int by_months = from && to && tm - fm <= 60;
+        /* else a unit bought in [from, to]: the first/last purchase decide all but a
+         * customer with units on both sides of the range, who is looked up by the
+         * customer index */
+        if (from && !by_months) {
             buf_adds(&q->where, " AND f.bought_max >= ?");
             p_text(q, from);
         }
-        if (to) {
+        if (to && !by_months) {
             buf_adds(&q->where, " AND f.bought_min <= ?");
             p_text(q, to);
         }
         int exact = f->pl_id ? f->pl_bit >= 0 && !from && !to : !from || !to;
         if (!exact) {
-            if (from && to) {
-                month_conds(q, f->pl_id != 0, from, to);
+            if (by_months) {
+                month_conds(q, f->pl_id != 0, fm, dfrom, tm, dto);
+            } else if (!f->pl_id) {
+                buf_adds(&q->where, " AND (f.bought_min >= ? OR f.bought_max <= ? OR");
+                p_text(q, from);
+                p_text(q, to);
             } else {
                 buf_adds(&q->where, " AND (");
             }

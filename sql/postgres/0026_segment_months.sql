@@ -59,7 +59,10 @@ BEGIN
   END IF;
 END $$;
 
--- The scan of a consent, product line, last service or score filter with purchase dates
--- reads the purchase months from this covering index, not the rows (0020's, widened).
+-- A region range, or the scan of a consent, product line, last service or score filter,
+-- with purchase dates reads the purchase months from these covering indexes, not the
+-- rows (0020's, widened).
+DROP INDEX segment_facts_region;
+CREATE INDEX segment_facts_region ON segment_facts(region, consent, score_mask, pm_base, pm);
 DROP INDEX segment_facts_consent;
 CREATE INDEX segment_facts_consent ON segment_facts(consent, pl_mask, last_service, score_mask, pm_base, pm);

@@ -76,7 +76,10 @@ CREATE TRIGGER segment_units_del AFTER DELETE ON units BEGIN
     FROM segment_fact_source s WHERE s.customer_id = segment_facts.customer_id) WHERE customer_id IN (OLD.customer_id);
 END;
 
--- The scan of a consent, product line, last service or score filter with purchase dates
--- reads the purchase months from this covering index, not the rows (0020's, widened).
+-- A region range, or the scan of a consent, product line, last service or score filter,
+-- with purchase dates reads the purchase months from these covering indexes, not the
+-- rows (0020's, widened).
+DROP INDEX segment_facts_region;
+CREATE INDEX segment_facts_region ON segment_facts(region, consent, score_mask, pm_base, pm);
 DROP INDEX segment_facts_consent;
 CREATE INDEX segment_facts_consent ON segment_facts(consent, pl_mask, last_service, score_mask, pm_base, pm);

@@ -181,17 +181,10 @@ static void months_hit(buf *w, int a, int b)
  * a purchase in a month wholly inside the range is a match, none in the range's months
  * no match, and only a customer with one in a partial edge month (from not the 1st, to
  * not the 31st) or without a bitmap (pm NULL) is looked up in segment_units (the EXISTS
- * the caller adds and closes). With a product line (the bitmap knows no lines) only the
- * no-match half. No text column is read, so covering indexes serve the scan. */
-static void month_conds(struct seg_sql *q, int line, int fm, int dfrom, int tm, int dto)
+ * the caller adds and closes). No text column is read: covering indexes serve the scan. */
+static void month_conds(struct seg_sql *q, int fm, int dfrom, int tm, int dto)
 {
     buf *w = &q->where;
-    if (line) {
-        buf_adds(w, " AND (f.pm IS NULL OR ");
-        months_hit(w, fm, tm);
-        buf_adds(w, ") AND (");
-        return;
-    }
     int lo = dfrom == 1 ? fm : fm + 1, hi = dto == 31 ? tm : tm - 1; /* the whole months */
     buf_adds(w, " AND (");
     if (lo <= hi) {
@@ -224,17 +217,24 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
     }
     const char *from = f->purchased_from[0] ? f->purchased_from : NULL;
     const char *to = f->purchased_to[0] ? f->purchased_to : NULL;
+    if (f->pl_id && f->pl_bit >= 0 && !f->model_id) {
+        buf_adds(&q->where, " AND (f.pl_mask & CAST(? AS BIGINT)) <> 0");
+        p_int(q, (int64_t)1 << f->pl_bit);
+    }
     if (f->model_id) {
         /* a model is narrow: its units' index range gives the customers */
         buf_adds(&q->where, " AND f.customer_id IN (SELECT u.customer_id FROM segment_units u"
                             " WHERE u.model_id = ?");
         p_int(q, f->model_id);
         unit_conds(q, f->pl_id, from, to);
+    } else if (f->pl_id && (from || to)) {
+        /* a line with dates: the index ranges of its models' units bought in the range
+         * (one probe of segment_units per customer cost more, mostly in page reads) */
+        buf_adds(&q->where, " AND f.customer_id IN (SELECT u.customer_id FROM segment_units u"
+                            " WHERE u.model_id IN (SELECT m.id FROM models m WHERE m.product_line_id = ?)");
+        p_int(q, f->pl_id);
+        unit_conds(q, f->pl_id, from, to);
     } else {
-        if (f->pl_id && f->pl_bit >= 0) {
-            buf_adds(&q->where, " AND (f.pl_mask & CAST(? AS BIGINT)) <> 0");
-            p_int(q, (int64_t)1 << f->pl_bit);
-        }
         int dfrom = 1, dto = 31;
         int fm = from ? month_of(from, &dfrom) : 0, tm = to ? month_of(to, &dto) : 0;
         int by_months = from && to && tm - fm <= 60;
@@ -249,10 +249,10 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
             buf_adds(&q->where, " AND f.bought_min <= ?");
             p_text(q, to);
         }
-        int exact = f->pl_id ? f->pl_bit >= 0 && !from && !to : !from || !to;
+        int exact = f->pl_id ? f->pl_bit >= 0 : !from || !to; /* (no dates with a line here) */
         if (!exact) {
             if (by_months) {
-                month_conds(q, f->pl_id != 0, fm, dfrom, tm, dto);
+                month_conds(q, fm, dfrom, tm, dto);
             } else if (!f->pl_id) {
                 buf_adds(&q->where, " AND (f.bought_min >= ? OR f.bought_max <= ? OR");
                 p_text(q, from);

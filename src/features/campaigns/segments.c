@@ -233,7 +233,7 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         buf_adds(&q->where, " AND f.customer_id IN (SELECT u.customer_id FROM segment_units u"
                             " WHERE u.model_id IN (SELECT m.id FROM models m WHERE m.product_line_id = ?)");
         p_int(q, f->pl_id);
-        unit_conds(q, f->pl_id, from, to);
+        unit_conds(q, 0, from, to); /* (a unit's line is its model's, 0020's triggers) */
     } else {
         int dfrom = 1, dto = 31;
         int fm = from ? month_of(from, &dfrom) : 0, tm = to ? month_of(to, &dto) : 0;

@@ -179,27 +179,52 @@ static void months_hit(buf *w, int a, int b)
 
 /* A unit bought in [from, to] (under 61 months apart), from the facts' purchase months:
  * a purchase in a month wholly inside the range is a match, none in the range's months
- * no match, and only a customer with one in a partial edge month (from not the 1st, to
- * not the 31st) or without a bitmap (pm NULL) is looked up in segment_units (the EXISTS
- * the caller adds and closes). No text column is read: covering indexes serve the scan. */
-static void month_conds(struct seg_sql *q, int fm, int dfrom, int tm, int dto)
+ * no match. A customer whose only months in the range are partial edge months (from not
+ * the 1st, to not the 31st) is a match when among the customers of the units bought in
+ * those edge days (the model index's ranges, read once: a probe per customer cost 4 s
+ * at 10M); one without a bitmap (pm NULL) is looked up in segment_units. No text column
+ * of the facts is read: covering indexes serve the scan. */
+static void month_conds(struct seg_sql *q, const char *from, const char *to)
 {
     buf *w = &q->where;
+    int dfrom, dto;
+    int fm = month_of(from, &dfrom), tm = month_of(to, &dto);
     int lo = dfrom == 1 ? fm : fm + 1, hi = dto == 31 ? tm : tm - 1; /* the whole months */
     buf_adds(w, " AND (");
     if (lo <= hi) {
         months_hit(w, lo, hi);
         buf_adds(w, " OR");
     }
-    buf_adds(w, " (f.pm IS NULL");
-    for (int e = 0; e < 2; e++) {
-        int x = e ? tm : fm;
-        if ((e ? dto == 31 : dfrom == 1) || (e && tm == fm && dfrom != 1))
-            continue; /* a whole month, or the same edge month twice */
-        buf_addf(w, " OR (f.pm_base BETWEEN %d AND %d AND ((f.pm >> (%d - f.pm_base)) & 1) = 1)", x - 61,
-                 x, x);
+    buf_adds(w, " (f.pm IS NULL AND EXISTS (SELECT 1 FROM segment_units u WHERE u.customer_id = f.customer_id");
+    unit_conds(q, 0, from, to);
+    buf_adds(w, ")");
+    /* the partial edge months and their days (validated YYYY-MM-DD dates, so literals) */
+    int month[2], n = 0;
+    char day[2][2][11];
+    if (fm == tm && lo > hi) {
+        month[n] = fm;
+        snprintf(day[n][0], 11, "%s", from);
+        snprintf(day[n++][1], 11, "%s", to);
+    } else if (fm != tm) {
+        if (dfrom != 1) {
+            month[n] = fm;
+            snprintf(day[n][0], 11, "%s", from);
+            snprintf(day[n++][1], 11, "%.7s-31", from);
+        }
+        if (dto != 31) {
+            month[n] = tm;
+            snprintf(day[n][0], 11, "%.7s-01", to);
+            snprintf(day[n++][1], 11, "%s", to);
+        }
     }
-    buf_adds(w, ") AND");
+    for (int e = 0; e < n; e++)
+        buf_addf(w, " %s (f.pm_base BETWEEN %d AND %d AND ((f.pm >> (%d - f.pm_base)) & 1) = 1)",
+                 e ? "OR" : "OR ((", month[e] - 61, month[e], month[e]);
+    for (int e = 0; e < n; e++)
+        buf_addf(w, "%s SELECT u.customer_id FROM segment_units u WHERE u.model_id IN (SELECT m.id FROM"
+                    " models m) AND u.purchase_date >= '%s' AND u.purchase_date <= '%s'",
+                 e ? " UNION ALL" : ") AND f.customer_id IN (", day[e][0], day[e][1]);
+    buf_adds(w, n ? ")))" : ")");
 }
 
 /* Every part is a condition on the narrow facts row f (segment_facts, live customers
@@ -235,9 +260,8 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         p_int(q, f->pl_id);
         unit_conds(q, 0, from, to); /* (a unit's line is its model's, 0020's triggers) */
     } else {
-        int dfrom = 1, dto = 31;
-        int fm = from ? month_of(from, &dfrom) : 0, tm = to ? month_of(to, &dto) : 0;
-        int by_months = from && to && tm - fm <= 60;
+        int day;
+        int by_months = from && to && month_of(to, &day) - month_of(from, &day) <= 60;
         /* else a unit bought in [from, to]: the first/last purchase decide all but a
          * customer with units on both sides of the range, who is looked up by the
          * customer index */
@@ -250,10 +274,10 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
             p_text(q, to);
         }
         int exact = f->pl_id ? f->pl_bit >= 0 : !from || !to; /* (no dates with a line here) */
-        if (!exact) {
-            if (by_months) {
-                month_conds(q, fm, dfrom, tm, dto);
-            } else if (!f->pl_id) {
+        if (!exact && by_months) {
+            month_conds(q, from, to);
+        } else if (!exact) {
+            if (!f->pl_id) {
                 buf_adds(&q->where, " AND (f.bought_min >= ? OR f.bought_max <= ? OR");
                 p_text(q, from);
                 p_text(q, to);

@@ -7,7 +7,7 @@
 # for a tenth) plus the catalog, and measures POST /api/v1/segments/preview over HTTP
 # as bench/segments.sh does, cold and warm. The 20-row sample is empty here (there are
 # no customers rows to show); the count is the same query the full database runs.
-# Usage: bench/segments-facts.sh [--write]   N=10000000 AFTERSALES_BIN=... KEEP=1 NICE=10
+# Usage: bench/segments-facts.sh [--write]   N=10000000 AFTERSALES_BIN=... KEEP=1 NICE=10 GEN_ONLY=1 REUSE=FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${AFTERSALES_BIN:-build/aftersales}
@@ -74,6 +74,7 @@ ANALYZE;
 SQL
 fi
 gen_ms=$(( $(ms) - t0 ))
+if [ -n "${GEN_ONLY:-}" ]; then echo "generated $DB in $((gen_ms / 1000)) s" >&2; exit 0; fi # with KEEP=1, for REUSE
 token=$("$BIN" token create --role marketer --name bench --db "$DB")
 # shellcheck source=bench/lib.sh
 . bench/lib.sh # (the working directory is the repository)
@@ -91,7 +92,7 @@ for f in '{}' '{"consent":["email"]}' '{"region":"31"}' '{"region":"3101","conse
          '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13"}' '{"purchased_to":"2024-03-31"}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","consent":["email"]}' \
          '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13","consent":["email"]}' \
-         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","region":"44"}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","region":"31"}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","product_line":"TV"}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","served_from":"2026-01-01"}' \
          '{"served_from":"2026-01-01","consent":["sms"]}' \

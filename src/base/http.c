@@ -352,18 +352,17 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *out, size_t max)
 {
     (void)pos;
     sse_stream *s = cls;
-    int suspend = 0;
+    int suspend = 0; /* sse_read suspends the connection itself, under its lock */
     long n = sse_read(s, out, max, &suspend);
     if (n < 0)
         return MHD_CONTENT_READER_END_OF_STREAM;
-    if (suspend)
-        MHD_suspend_connection(sse_conn(s));
     return (ssize_t)n;
 }
 
 static void sse_freer(void *cls) { sse_free(cls); }
 
 static void sse_wake(void *conn) { MHD_resume_connection(conn); }
+static void sse_suspend(void *conn) { MHD_suspend_connection(conn); }
 
 int reply_sse(req *r, const char *key)
 {
@@ -878,7 +877,7 @@ int http_serve(const struct server_config *cfg, db *d)
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    sse_set_waker(sse_wake);
+    sse_set_waker(sse_wake, sse_suspend);
     struct MHD_Daemon *daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

@@ -17,9 +17,13 @@ struct sse_stream {
 
 static pthread_mutex_t hub = PTHREAD_MUTEX_INITIALIZER;
 static struct sse_stream *streams;
-static void (*waker)(void *conn);
+static void (*waker)(void *conn), (*suspender)(void *conn);
 
-void sse_set_waker(void (*wake)(void *conn)) { waker = wake; }
+void sse_set_waker(void (*wake)(void *conn), void (*suspend)(void *conn))
+{
+    waker = wake;
+    suspender = suspend;
+}
 
 /* Under the lock: append text; note whether the connection needs waking. */
 static void *append(struct sse_stream *s, const char *text)
@@ -137,15 +141,18 @@ long sse_read(sse_stream *s, char *out, size_t max, int *suspend)
     } else if (s->closed) {
         got = -1;
     } else {
+        /* Suspend under the lock: a publish that sees `suspended` must find the
+         * connection suspended already, or its wake would be lost (resuming a
+         * connection not yet suspended is undefined in libmicrohttpd). */
         s->suspended = 1;
         *suspend = 1;
+        if (suspender)
+            suspender(s->conn);
         got = 0;
     }
     pthread_mutex_unlock(&hub);
     return got;
 }
-
-void *sse_conn(sse_stream *s) { return s->conn; }
 
 void sse_free(sse_stream *s)
 {

@@ -14,16 +14,15 @@ int sse_publish(const char *key, const char *event, const char *data);
 int sse_count(const char *key);
 
 /* ---- for http.c ---- */
-/* wake(conn) resumes a suspended connection; set once before streams exist. */
-void sse_set_waker(void (*wake)(void *conn));
+/* wake(conn) resumes a suspended connection, suspend(conn) suspends one (called by
+ * sse_read under the hub's lock, NULL when the caller suspends); set once before
+ * streams exist. */
+void sse_set_waker(void (*wake)(void *conn), void (*suspend)(void *conn));
 /* A new stream for conn on key (with a "retry" and "ready" preamble queued). NULL on OOM. */
 sse_stream *sse_open(const char *key, void *conn);
 /* Copy up to max pending bytes into out. Returns the count; 0 when there is nothing
- * (then *suspend is set: the caller suspends the connection, and the next publish
- * wakes it); -1 when the stream was closed (end of stream). */
+ * (then *suspend is set and the connection suspended, and the next publish wakes it); -1 when the stream was closed (end of stream). */
 long sse_read(sse_stream *s, char *out, size_t max, int *suspend);
-/* The connection given to sse_open. */
-void *sse_conn(sse_stream *s);
 /* The connection is finished with the stream: forget and free it. */
 void sse_free(sse_stream *s);
 /* Queue a keep-alive comment on every stream (a thread calls it every few seconds). */

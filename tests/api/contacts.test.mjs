@@ -142,7 +142,9 @@ test('CTI calls in the three number forms pop the right customer and log a conta
         const r = await hook(body);
         assert.equal(r.status, 200, r.text);
         const pop = await sse.next((e) => e.event === 'call' && e.json.call.call_id === callId);
-        assert.ok(Date.now() - t0 < 1000);
+        // not a speed test (bench/contacts.sh is): well under the 15 s keep-alive ping,
+        // so a lost wake-up of the stream still fails
+        assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
         assert.equal(pop.json.match, 'one', from);
         assert.equal(pop.json.customers[0].code, want, from);
         assert.equal(pop.json.call.hotline.code, 'TV');

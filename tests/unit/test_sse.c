@@ -8,8 +8,13 @@
 
 #include "base/sse.h"
 
-static int woken;
-static void *last_woken;
+static int woken, suspended;
+static void *last_woken, *last_suspended;
+static void suspend_it(void *conn)
+{
+    suspended++;
+    last_suspended = conn;
+}
 static void wake(void *conn)
 {
     woken++;
@@ -29,7 +34,7 @@ static void drain(sse_stream *s, char *out, size_t n, size_t piece, int *suspend
 static void publish_reaches_only_its_key(void **state)
 {
     (void)state;
-    sse_set_waker(wake);
+    sse_set_waker(wake, suspend_it);
     int a = 1, b = 2;
     sse_stream *x = sse_open("user:1", &a), *y = sse_open("user:2", &b);
     char buf[512];
@@ -37,6 +42,8 @@ static void publish_reaches_only_its_key(void **state)
     drain(x, buf, sizeof buf, 7, &suspend);
     assert_string_equal(buf, "retry: 2000\n\nevent: ready\ndata: {}\n\n");
     assert_int_equal(suspend, 1);
+    assert_int_equal(suspended, 1); /* suspended by sse_read itself, under the hub's lock */
+    assert_ptr_equal(last_suspended, &a);
     drain(y, buf, sizeof buf, 512, &suspend);
     assert_int_equal(sse_count("user:1"), 1);
     woken = 0;

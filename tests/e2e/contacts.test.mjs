@@ -1,6 +1,6 @@
 // Browser test of the agent desk (issue 11, M9) in headless Chromium against `aftersales
 // demo` data: the agent sets an extension, a simulated call (the CTI webhook) pops the
-// caller's card on the agent's screen, the hangup opens the wrap-up form,
+// caller's card on the agent's screen within 1 s, the hangup opens the wrap-up form,
 // which logs the contact; the customer's timeline then shows it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,20 +35,29 @@ const hook = async (body) => {
   assert.equal(r.status, 200, r.text);
 };
 
-test('a simulated call pops the customer card; the wrap-up logs the contact; the timeline shows it', async () => {
+test('a simulated call pops the customer card within 1 s; the wrap-up logs the contact; the timeline shows it', async () => {
   await asStaff(browser, server, 'agent', '#/contacts', async (page) => {
     await page.fill('input[name=extension]', '8001');
     await page.click('text=保存分机');
     await page.waitForSelector('[data-test=extension-saved]');
     await page.waitForSelector('[data-test=desk][data-live=yes]');
-    // The pop's speed is measured in bench/contacts.sh (a timed test fails on a loaded
-    // machine). 5 s is well under the 15 s keep-alive ping, so a lost wake-up of the
-    // event stream (the pop waiting for the next ping) still fails here.
-    await hook({ event: 'newCall', from: '+86' + phone, to: '4008100000', direction: 'in', callId: 'e2e-1', user: ['8001'] });
-    await page.waitForSelector(`[data-test=pop-card][data-customer=${CUSTOMER}]`, { timeout: 5000 })
-      .catch(async (e) => { throw new Error(e.message + '\n' + phone + ' ' + await page.textContent('[data-test=desk]')); });
-    await hook({ event: 'answer', callId: 'e2e-1', user: ['8001'] });
-    await hook({ event: 'hangup', callId: 'e2e-1', cause: 'normalClearing' });
+    // Webhook to card on screen within 1 s, the best of up to 3 calls: one slow render on
+    // a loaded machine (CI) is not a failure, a pop that is always slow is. Each call
+    // waits 5 s at most, well under the 15 s keep-alive ping, so a lost wake-up of the
+    // event stream (the pop waiting for the next ping) fails too. bench/contacts.sh
+    // measures the pop's p99 properly.
+    let call, took = [];
+    for (let i = 1; i <= 3 && !call; i++) {
+      const id = `e2e-${i}`, t0 = Date.now();
+      await hook({ event: 'newCall', from: '+86' + phone, to: '4008100000', direction: 'in', callId: id, user: ['8001'] });
+      await page.waitForSelector(`[data-test=pop][data-call=${id}] [data-test=pop-card][data-customer=${CUSTOMER}]`, { timeout: 5000 })
+        .catch(async (e) => { throw new Error(e.message + '\n' + phone + ' ' + await page.textContent('[data-test=desk]')); });
+      took.push(Date.now() - t0);
+      if (took.at(-1) < 1000) call = id;
+    }
+    assert.ok(call, `pops took ${took.join(', ')} ms`);
+    await hook({ event: 'answer', callId: call, user: ['8001'] });
+    await hook({ event: 'hangup', callId: call, cause: 'normalClearing' });
     await page.waitForSelector('[data-test=wrapup]');
     await page.selectOption('[data-test=wrapup] select[name=reason]', 'status_query');
     await page.fill('[data-test=wrapup] textarea[name=body]', '客户询问维修进度');

@@ -122,7 +122,7 @@ function Pop({ pop, onChosen }) {
     try { const c = await api.post('/customers', form); await choose(c.code); } catch (e) { setErr(e); }
   };
   const call = pop.call;
-  return html`<div class="ct-pop" data-test="pop" data-match=${pop.match}>
+  return html`<div class="ct-pop" data-test="pop" data-match=${pop.match} data-call=${call.call_id}>
     <strong>${t('ct.calling', { from: call.from })}</strong>
     ${call.hotline ? html` · ${t('ct.hotline')} ${call.hotline.name}` : null}
     ${call.out_of_hours ? html` · <span class="badge">${t('ct.ooh')}</span>` : null}

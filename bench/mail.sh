@@ -39,7 +39,7 @@ mkdb() {
     q "INSERT INTO customer_emails (customer_id, email, created_at) SELECT id, 'known@example.com', 0 FROM customers WHERE code = 'CBENCH'"
 }
 q() { if [ "${DB:-sqlite}" = postgres ]; then psql "$url" -qAtc "$1"; else sqlite3 "$url" "$1"; fi; }
-backend="SQLite (synchronous=FULL)"
+backend="SQLite (durable commits: WAL synced before each answer, in groups)"
 [ "${DB:-sqlite}" = postgres ] && backend="PostgreSQL"
 
 echo "== building $N messages" >&2

@@ -157,7 +157,7 @@ sample=$(q "SELECT l.status || ' ' || COALESCE(w.code, '-') FROM part_request_li
 
 report=$(cat <<MD
 
-### parts.sh — $(date -u +%Y-%m-%d), $(nproc) cores ($(uname -m)), SQLite (synchronous=FULL)
+### parts.sh — $(date -u +%Y-%m-%d), $(nproc) cores ($(uname -m)), SQLite (durable commits: WAL synced before each answer, in groups)
 
 $PARTS parts, $WAREHOUSES warehouses, $nstock balances; \`aftersales import stock\` of $nmoves rows (one receipt move each, one transaction) in ${imp_s} s. wrk on the same cores, ${DURATION} s per run, access log off; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 

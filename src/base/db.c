@@ -185,7 +185,9 @@ int db_commit(db_conn *c)
     if (db_exec(c, "COMMIT", "") < 0)
         return DB_ERROR;
     write_unlock(c);
-    return 0;
+    /* SQLite under serve: the commit is in the WAL, not yet synced; the sync, outside
+     * the write lock, is shared by the commits that wait for it together */
+    return c->be->durable ? c->be->durable(c) : 0;
 }
 
 void db_rollback(db_conn *c)

@@ -33,9 +33,14 @@ int db_open(const char *url, int pool, db **out, char **err);
 void db_close(db *d);
 /* SQLite: checkpoint the WAL on a thread of its own (with its own connection) instead of
  * in the commit that fills it, so no request waits for the copy into the database file
- * and its fsync; commits stay durable (synchronous=FULL syncs the WAL). For serve; call
- * right after db_open; db_close stops it. PostgreSQL: nothing. 0 or -1. */
+ * and its fsync; and commit in groups: a commit returns once a sync of the WAL that
+ * started after it is done, one sync for all the commits that wait together (outside
+ * the write lock), so commits stay durable. For serve; call right after db_open;
+ * db_close stops it. PostgreSQL: nothing (it groups commits itself). 0 or -1. */
 int db_checkpoint_in_background(db *d);
+/* Group commit so far (SQLite under db_checkpoint_in_background): durable commits and
+ * the WAL syncs they took. -1 when there is none (PostgreSQL, or not serving). */
+int db_commit_stats(db_conn *c, uint64_t *commits, uint64_t *syncs);
 enum db_kind db_kind(const db *d);
 enum db_kind db_conn_kind(const db_conn *c);
 

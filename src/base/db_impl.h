@@ -25,6 +25,8 @@ struct db_backend {
     /* Optional: the background checkpointer (db_checkpoint_in_background). */
     int (*bg_start)(db *d);
     void (*bg_stop)(db *d);
+    /* Optional: make the commit c just did durable (group commit); 0 or DB_ERROR. */
+    int (*durable)(db_conn *c);
 };
 
 /* Parameters of one statement: PostgreSQL takes up to 65535, SQLite (as Debian builds it)

@@ -17,6 +17,16 @@ static int system_metrics(req *r)
 {
     buf b = BUF_INIT;
     metrics_render(&b);
+    uint64_t commits, syncs;
+    if (db_commit_stats(req_db(r), &commits, &syncs) == 0)
+        buf_addf(&b,
+                 "# HELP aftersales_db_commits_total Durable commits (SQLite, group commit).\n"
+                 "# TYPE aftersales_db_commits_total counter\n"
+                 "aftersales_db_commits_total %llu\n"
+                 "# HELP aftersales_db_wal_syncs_total Syncs of the write-ahead log those commits took.\n"
+                 "# TYPE aftersales_db_wal_syncs_total counter\n"
+                 "aftersales_db_wal_syncs_total %llu\n",
+                 (unsigned long long)commits, (unsigned long long)syncs);
     int rc = reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.s, b.len);
     buf_release(&b);
     return rc;

@@ -13,8 +13,8 @@
 
 static void sq_configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
-/* Megabytes from the environment variable `name` (0 to 1048576), else `dflt`. */
-static long env_mb(const char *name, long dflt)
+/* A number (megabytes, pages) from the environment variable `name` (0 to 1048576), else `dflt`. */
+static long env_num(const char *name, long dflt)
 {
     const char *v = getenv(name);
     char *end = NULL;
@@ -54,8 +54,8 @@ static int sq_connect(const char *url, void **handle, char **err)
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
              "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
              "PRAGMA cache_size=-%ld; PRAGMA mmap_size=%lld;",
-             env_mb("AFTERSALES_SQLITE_CACHE_MB", 64) * 1024,
-             (long long)env_mb("AFTERSALES_SQLITE_MMAP_MB", 1024) * 1048576);
+             env_num("AFTERSALES_SQLITE_CACHE_MB", 64) * 1024,
+             (long long)env_num("AFTERSALES_SQLITE_MMAP_MB", 1024) * 1048576);
     rc = sqlite3_exec(h, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         if (err && asprintf(err, "cannot configure %s: %s", path, msg ? msg : "?") < 0)
@@ -177,7 +177,7 @@ static int sq_script(db_conn *c, const char *sql)
  * (256 MiB of 4 KiB pages) the checkpointer holds this process's writers back and runs
  * a RESTART checkpoint, which copies the last frames and starts the WAL over: one stall
  * of 20-40 ms every 65,536 pages (every ~2,200 part requests or ~6,500 moves). */
-#define SQ_CKPT_PAGES 1000
+#define SQ_CKPT_PAGES 1000 /* AFTERSALES_SQLITE_CHECKPOINT_PAGES overrides (b->ckpt_pages) */
 #define SQ_WAL_RESTART_PAGES 65536
 
 struct sq_bg {
@@ -186,6 +186,7 @@ struct sq_bg {
     pthread_cond_t cv;
     int want, stop;
     int copied; /* WAL frames the last checkpoint found copied */
+    int ckpt_pages; /* uncopied frames that start a checkpoint */
     sqlite3 *h;
     db *d;
     /* group commit (sq_durable): WAL syncs started and finished, one at a time */
@@ -204,7 +205,7 @@ static int sq_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
     pthread_mutex_lock(&b->mu);
     if (pages < b->copied) /* the WAL has started over */
         b->copied = 0;
-    if (pages - b->copied >= SQ_CKPT_PAGES && !b->want) {
+    if (pages - b->copied >= b->ckpt_pages && !b->want) {
         b->want = 1;
         pthread_cond_signal(&b->cv);
     }
@@ -230,7 +231,7 @@ static void *sq_bg_loop(void *arg)
          * below is short */
         for (int i = 0; i < 4; i++) {
             sqlite3_wal_checkpoint_v2(b->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-            if (log < SQ_WAL_RESTART_PAGES || log - done < SQ_CKPT_PAGES / 10)
+            if (log < SQ_WAL_RESTART_PAGES || log - done < b->ckpt_pages / 10)
                 break;
         }
         if (log >= SQ_WAL_RESTART_PAGES) {
@@ -260,6 +261,9 @@ static int sq_bg_start(db *d)
     }
     b->h = h;
     b->d = d;
+    b->ckpt_pages = (int)env_num("AFTERSALES_SQLITE_CHECKPOINT_PAGES", SQ_CKPT_PAGES);
+    if (b->ckpt_pages < 1 || b->ckpt_pages > SQ_WAL_RESTART_PAGES / 2)
+        b->ckpt_pages = SQ_CKPT_PAGES;
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     pthread_mutex_init(&b->sync_mu, NULL);

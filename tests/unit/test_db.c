@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,67 @@ static void backup_copies_a_consistent_database(void **state)
     unlink(copy);
 }
 
+/* Group commit: writers on several threads, under the background checkpointer (as in
+ * serve); every transaction and autocommit write lands, each counted as a durable commit,
+ * and no more WAL syncs than commits. */
+#define GC_THREADS 6
+#define GC_TX 40
+static void *gc_writer(void *arg)
+{
+    db *d = arg;
+    for (int i = 0; i < GC_TX; i++) {
+        db_conn *c = db_acquire(d);
+        if (i % 4 == 3) { /* an autocommit write now and then */
+            if (db_exec(c, "INSERT INTO gc (n) VALUES (?)", "i", (int64_t)i) != 1)
+                abort();
+        } else {
+            if (db_begin(c) < 0 || db_exec(c, "INSERT INTO gc (n) VALUES (?)", "i", (int64_t)i) != 1 ||
+                db_commit(c) < 0)
+                abort();
+        }
+        db_release(c);
+    }
+    return NULL;
+}
+
+static void commits_in_groups_under_the_checkpointer(void **state)
+{
+    (void)state;
+    char gpath[80];
+    snprintf(gpath, sizeof gpath, "%s.gc", path);
+    unlink(gpath);
+    db *d = NULL;
+    char *err = NULL;
+    assert_int_equal(db_open(gpath, GC_THREADS, &d, &err), 0);
+    db_conn *c = db_acquire(d);
+    uint64_t commits = 0, syncs = 0;
+    assert_int_equal(db_commit_stats(c, &commits, &syncs), -1); /* not serving: none */
+    assert_true(db_exec(c, "CREATE TABLE gc (n BIGINT)", "") >= 0);
+    db_release(c);
+    assert_int_equal(db_checkpoint_in_background(d), 0);
+    pthread_t t[GC_THREADS];
+    for (int i = 0; i < GC_THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, gc_writer, d), 0);
+    for (int i = 0; i < GC_THREADS; i++)
+        pthread_join(t[i], NULL);
+    c = db_acquire(d);
+    assert_int_equal(db_commit_stats(c, &commits, &syncs), 0);
+    assert_int_equal(commits, GC_THREADS * GC_TX);
+    assert_true(syncs >= 1 && syncs <= commits);
+    db_stmt *st = db_prepare(c, "SELECT COUNT(*) FROM gc");
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_int_equal(db_int(st, 0), GC_THREADS * GC_TX);
+    db_done(st);
+    db_release(c);
+    db_close(d);
+    char side[96];
+    unlink(gpath);
+    snprintf(side, sizeof side, "%s-wal", gpath);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", gpath);
+    unlink(side);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +212,7 @@ int main(void)
         cmocka_unit_test(classifies_errors),
         cmocka_unit_test(rollback_undoes_and_commit_keeps),
         cmocka_unit_test(backup_copies_a_consistent_database),
+        cmocka_unit_test(commits_in_groups_under_the_checkpointer),
     };
     return cmocka_run_group_tests_name("db", tests, setup, teardown);
 }

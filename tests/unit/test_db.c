@@ -30,15 +30,21 @@ static int setup(void **state)
     return 0;
 }
 
+/* A SQLite database file and its -wal and -shm. */
+static void remove_db(const char *file)
+{
+    char side[128];
+    unlink(file);
+    snprintf(side, sizeof side, "%s-wal", file);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", file);
+    unlink(side);
+}
+
 static int teardown(void **state)
 {
     db_close(*state);
-    char wal[80];
-    unlink(path);
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", path);
-    unlink(wal);
+    remove_db(path);
     return 0;
 }
 
@@ -171,7 +177,7 @@ static void commits_in_groups_under_the_checkpointer(void **state)
     (void)state;
     char gpath[80];
     snprintf(gpath, sizeof gpath, "%s.gc", path);
-    unlink(gpath);
+    remove_db(gpath);
     db *d = NULL;
     char *err = NULL;
     assert_int_equal(db_open(gpath, GC_THREADS, &d, &err), 0);
@@ -196,12 +202,7 @@ static void commits_in_groups_under_the_checkpointer(void **state)
     db_done(st);
     db_release(c);
     db_close(d);
-    char side[96];
-    unlink(gpath);
-    snprintf(side, sizeof side, "%s-wal", gpath);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", gpath);
-    unlink(side);
+    remove_db(gpath);
 }
 
 int main(void)

@@ -1,0 +1,72 @@
+-- 0027: purchase months per customer and product line (M12, issue 13); see
+-- sql/sqlite/0027. Per live customer and line of their dated units: pm_base, the month
+-- of the line's first purchase (0 when no date of the line is well formed), and pm, bit
+-- k for a purchase of the line in month pm_base + k (k <= 61; NULL over 62 months or
+-- with a date not YYYY-MM-DD). A line with a range under 61 months reads the line's
+-- range of the primary key instead of its models' units.
+CREATE TABLE segment_line_months (
+  product_line_id  BIGINT NOT NULL,
+  customer_id      BIGINT NOT NULL,
+  pm_base          INTEGER NOT NULL,
+  pm               BIGINT,
+  PRIMARY KEY (product_line_id, customer_id)
+);
+
+CREATE OR REPLACE VIEW segment_unit_months AS
+SELECT customer_id, CASE WHEN purchase_date ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+  THEN CAST(substr(purchase_date, 1, 4) AS INTEGER) * 12 + CAST(substr(purchase_date, 6, 2) AS INTEGER) - 1 END AS mo,
+  product_line_id
+FROM segment_units WHERE purchase_date IS NOT NULL;
+
+CREATE VIEW segment_line_month_bits AS
+SELECT product_line_id, customer_id, COALESCE(MIN(base), 0) AS pm_base,
+  CASE WHEN COUNT(mo) = COUNT(*) AND MAX(mo) - MIN(base) <= 61
+       THEN CAST(SUM(CASE WHEN mo - base <= 61 THEN CAST(1 AS BIGINT) << (mo - base) ELSE 0 END) AS BIGINT) END AS pm
+FROM (SELECT customer_id, product_line_id, mo, MIN(mo) OVER (PARTITION BY customer_id, product_line_id) AS base
+      FROM (SELECT DISTINCT customer_id, product_line_id, mo FROM segment_unit_months) d) w
+WHERE customer_id IN (SELECT customer_id FROM segment_facts)
+GROUP BY customer_id, product_line_id;
+
+INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
+SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits;
+
+-- The customer's row of line p_line (NULL: of every line) computed again, when live.
+CREATE FUNCTION segment_line_refresh(p_id BIGINT, p_line BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_id IS NULL THEN RETURN; END IF;
+  DELETE FROM segment_line_months WHERE customer_id = p_id AND product_line_id IN
+    (SELECT id FROM product_lines WHERE p_line IS NULL OR id = p_line);
+  INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
+  SELECT x.l, p_id, COALESCE(x.b, 0), CASE WHEN x.bad = 0 AND x.hi - x.b <= 61 THEN
+      (SELECT CAST(SUM(DISTINCT CAST(1 AS BIGINT) << (m.mo - x.b)) AS BIGINT) FROM segment_unit_months m
+       WHERE m.customer_id = p_id AND m.product_line_id = x.l) END
+  FROM (SELECT product_line_id AS l, MIN(mo) AS b, MAX(mo) AS hi, COUNT(*) - COUNT(mo) AS bad
+        FROM segment_unit_months WHERE customer_id = p_id
+        AND (p_line IS NULL OR product_line_id = p_line) GROUP BY product_line_id) x
+  WHERE EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = p_id);
+END $$;
+
+CREATE FUNCTION segment_units_lines_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.purchase_date IS NOT NULL THEN PERFORM segment_line_refresh(NEW.customer_id, NEW.product_line_id); END IF;
+  ELSIF OLD.purchase_date IS NOT NULL THEN
+    PERFORM segment_line_refresh(OLD.customer_id, OLD.product_line_id);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER segment_units_lines_ins AFTER INSERT ON segment_units
+  FOR EACH ROW EXECUTE FUNCTION segment_units_lines_trg();
+CREATE TRIGGER segment_units_lines_del AFTER DELETE ON segment_units
+  FOR EACH ROW EXECUTE FUNCTION segment_units_lines_trg();
+
+-- A customer's facts computed again: 0025's steps, then every line of theirs.
+CREATE OR REPLACE FUNCTION segment_refresh(p_id BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_id IS NULL THEN RETURN; END IF;
+  PERFORM segment_days_move(p_id, -1);
+  DELETE FROM segment_facts WHERE customer_id = p_id;
+  INSERT INTO segment_facts SELECT * FROM segment_fact_source WHERE customer_id = p_id;
+  PERFORM segment_days_move(p_id, 1);
+  PERFORM segment_line_refresh(p_id, NULL);
+END $$;

@@ -1,0 +1,85 @@
+-- 0027: purchase months per customer and product line (M12, issue 13). A product line
+-- with a purchase-date range gathered the customers of its models' units bought in the
+-- range (1.3M index entries into an IN list at 10M customers, 2.0 s CPU). This table
+-- keeps, per live customer (one with a segment_facts row) and line of their dated units,
+-- the purchase months as 0026 does for all lines together:
+--  * pm_base: the month of the first purchase of the line (year * 12 + month - 1; 0 when
+--    no date of the line is well formed);
+--  * pm: bit k set when the customer bought a unit of the line in month pm_base + k
+--    (k <= 61); NULL when those purchases span more than 62 months or a date of the line
+--    is not YYYY-MM-DD (month 01-12, day 01-31): those are probed in segment_units.
+-- A line with a range under 61 months is then one range of this table's primary key
+-- (the line's customers), integers only; partial edge months as 0026 does. A customer
+-- without a dated unit of the line has no row. Triggers on segment_units keep it, one
+-- (customer, line) at a time; a customer's facts computed again (merge, erasure, a
+-- model moved to another line) recompute all their lines.
+CREATE TABLE segment_line_months (
+  product_line_id  BIGINT NOT NULL,
+  customer_id      BIGINT NOT NULL,
+  pm_base          INTEGER NOT NULL,
+  pm               BIGINT,
+  PRIMARY KEY (product_line_id, customer_id)
+) WITHOUT ROWID;
+
+-- 0026's months of each dated unit, with the unit's line (NULL month: not well formed).
+DROP VIEW segment_unit_months;
+CREATE VIEW segment_unit_months AS
+SELECT customer_id, CASE WHEN purchase_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'
+  AND substr(purchase_date, 6, 2) BETWEEN '01' AND '12' AND substr(purchase_date, 9, 2) BETWEEN '01' AND '31'
+  THEN CAST(substr(purchase_date, 1, 4) AS INTEGER) * 12 + CAST(substr(purchase_date, 6, 2) AS INTEGER) - 1 END AS mo,
+  product_line_id
+FROM segment_units WHERE purchase_date IS NOT NULL;
+
+-- Every (customer, line) at once, for the live customers (the migration, the rebuild).
+CREATE VIEW segment_line_month_bits AS
+SELECT product_line_id, customer_id, COALESCE(MIN(base), 0) AS pm_base,
+  CASE WHEN COUNT(mo) = COUNT(*) AND MAX(mo) - MIN(base) <= 61
+       THEN SUM(CAST(1 AS BIGINT) << (mo - base)) END AS pm
+FROM (SELECT customer_id, product_line_id, mo, MIN(mo) OVER (PARTITION BY customer_id, product_line_id) AS base
+      FROM (SELECT DISTINCT customer_id, product_line_id, mo FROM segment_unit_months))
+WHERE customer_id IN (SELECT customer_id FROM segment_facts)
+GROUP BY customer_id, product_line_id;
+
+INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
+SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits;
+
+-- INSERT INTO segment_line_dirty VALUES (customer, line): that customer's row of that
+-- line (NULL: of every line) computed again from their units, when they are live. Reads
+-- the customer's range of segment_units_customer only.
+CREATE VIEW segment_line_dirty AS SELECT CAST(0 AS BIGINT) AS customer_id, CAST(0 AS BIGINT) AS product_line_id;
+CREATE TRIGGER segment_line_dirty_ins INSTEAD OF INSERT ON segment_line_dirty
+WHEN NEW.customer_id IS NOT NULL BEGIN
+  DELETE FROM segment_line_months WHERE customer_id = NEW.customer_id AND product_line_id IN
+    (SELECT id FROM product_lines WHERE NEW.product_line_id IS NULL OR id = NEW.product_line_id);
+  INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
+  SELECT x.l, NEW.customer_id, COALESCE(x.b, 0), CASE WHEN x.bad = 0 AND x.hi - x.b <= 61 THEN
+      (SELECT SUM(DISTINCT CAST(1 AS BIGINT) << (m.mo - x.b)) FROM segment_unit_months m
+       WHERE m.customer_id = NEW.customer_id AND m.product_line_id = x.l) END
+  FROM (SELECT product_line_id AS l, MIN(mo) AS b, MAX(mo) AS hi, COUNT(*) - COUNT(mo) AS bad
+        FROM segment_unit_months WHERE customer_id = NEW.customer_id
+        AND (NEW.product_line_id IS NULL OR product_line_id = NEW.product_line_id)
+        GROUP BY product_line_id) x
+  WHERE EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id);
+END;
+
+-- A dated unit in or out (0020's unit triggers insert into and delete from segment_units;
+-- an undated one changes no row).
+CREATE TRIGGER segment_units_lines_ins AFTER INSERT ON segment_units
+WHEN NEW.purchase_date IS NOT NULL BEGIN
+  INSERT INTO segment_line_dirty VALUES (NEW.customer_id, NEW.product_line_id);
+END;
+CREATE TRIGGER segment_units_lines_del AFTER DELETE ON segment_units
+WHEN OLD.purchase_date IS NOT NULL BEGIN
+  INSERT INTO segment_line_dirty VALUES (OLD.customer_id, OLD.product_line_id);
+END;
+
+-- A customer's facts computed again (region, merge, erasure, a model's line changed):
+-- 0025's steps, then every line of theirs, since being live decides whether they count.
+DROP TRIGGER segment_dirty_ins;
+CREATE TRIGGER segment_dirty_ins INSTEAD OF INSERT ON segment_dirty BEGIN
+  INSERT INTO segment_days_out VALUES (NEW.customer_id);
+  DELETE FROM segment_facts WHERE customer_id = NEW.customer_id;
+  INSERT INTO segment_facts SELECT * FROM segment_fact_source WHERE customer_id = NEW.customer_id;
+  INSERT INTO segment_days_in VALUES (NEW.customer_id);
+  INSERT INTO segment_line_dirty VALUES (NEW.customer_id, NULL);
+END;

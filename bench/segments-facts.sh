@@ -52,7 +52,7 @@ SELECT i, printf('%02d%02d%02d', 11 + (i * 7) % 31, 1 + (i / 31) % 15, 1 + (i / 
 COMMIT;
 SQL
 # pl_mask and the purchase range from the units, grouped once (the view needs customers
-# rows), the purchase months of 0026 and the purchase-day pairs of 0025
+# rows), the purchase months of 0026 (and per line, 0027) and the purchase-day pairs of 0025
 nice -n "${NICE:-10}" sqlite3 "$DB" <<'SQL'
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
@@ -66,6 +66,8 @@ UPDATE segment_facts SET (pl_mask, bought_min, bought_max) = (SELECT COALESCE(m,
     WHERE agg.id = segment_facts.customer_id) WHERE customer_id IN (SELECT id FROM agg);
 UPDATE segment_facts SET pm = b.pm, pm_base = b.pm_base FROM segment_month_bits b
     WHERE b.customer_id = segment_facts.customer_id;
+INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
+    SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits;
 DELETE FROM segment_days;
 INSERT INTO segment_days (day, prev, n) SELECT p.day, p.prev, COUNT(*) FROM segment_day_pairs p
     WHERE p.customer_id IN (SELECT customer_id FROM segment_facts) GROUP BY p.day, p.prev;
@@ -86,6 +88,7 @@ post() {
     printf '%s' "${r#* }"
 }
 rows=""
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for f in '{}' '{"consent":["email"]}' '{"region":"31"}' '{"region":"3101","consent":["email"]}' \
          '{"product_line":"TV"}' '{"model":"M07","purchased_from":"2024-06-01","purchased_to":"2025-05-31"}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31"}' \
@@ -94,6 +97,11 @@ for f in '{}' '{"consent":["email"]}' '{"region":"31"}' '{"region":"3101","conse
          '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13","consent":["email"]}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","region":"31"}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","product_line":"TV"}' \
+         '{"purchased_from":"2024-06-07","purchased_to":"2025-05-13","product_line":"TV"}' \
+         '{"purchased_from":"2024-06-10","purchased_to":"2024-06-20","product_line":"TV"}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","product_line":"TV","consent":["email"]}' \
+         '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","product_line":"TV","region":"31"}' \
+         '{"purchased_from":"2024-06-10","purchased_to":"2024-06-20","consent":["email"]}' \
          '{"purchased_from":"2024-06-01","purchased_to":"2025-05-31","served_from":"2026-01-01"}' \
          '{"served_from":"2026-01-01","consent":["sms"]}' \
          '{"region":"44","product_line":"TV","consent":["email"],"score_min":4}'; do
@@ -108,7 +116,8 @@ out="### segments-facts.sh — $(date -u +%Y-%m-%d), $(uname -sm), $(nproc) core
 segment_facts of $N customers and segment_units of $((2 * N)) units filled by SQL in $((gen_ms / 1000)) s
 (database $(du -h "$DB" | cut -f1)). POST /api/v1/segments/preview, curl time_total; cold = first request of
 a fresh server, warm = again;
-the server's CPU time (user + system, 10 ms ticks) for each request in brackets (the sample is empty: no customers rows):
+the server's CPU time (user + system, 10 ms ticks) for each request in brackets (the sample is empty: no customers rows);
+load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end:
 
 | filter | count | cold | warm |
 |---|---|---|---|

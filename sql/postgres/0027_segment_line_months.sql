@@ -15,7 +15,7 @@ CREATE TABLE segment_line_months (
 CREATE OR REPLACE VIEW segment_unit_months AS
 SELECT customer_id, CASE WHEN purchase_date ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
   THEN CAST(substr(purchase_date, 1, 4) AS INTEGER) * 12 + CAST(substr(purchase_date, 6, 2) AS INTEGER) - 1 END AS mo,
-  product_line_id
+  product_line_id, unit_id
 FROM segment_units WHERE purchase_date IS NOT NULL;
 
 CREATE VIEW segment_line_month_bits AS
@@ -46,10 +46,22 @@ BEGIN
   WHERE EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = p_id);
 END $$;
 
+-- A unit in: its month's bit set when the row's bitmap holds the month, else the row
+-- computed again; a unit out: computed again (see sql/sqlite/0027).
 CREATE FUNCTION segment_units_lines_trg() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  mo INTEGER;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    IF NEW.purchase_date IS NOT NULL THEN PERFORM segment_line_refresh(NEW.customer_id, NEW.product_line_id); END IF;
+    IF NEW.purchase_date IS NULL THEN RETURN NULL; END IF;
+    mo := (SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id);
+    IF mo IS NOT NULL THEN
+      UPDATE segment_line_months g SET pm = g.pm | (CAST(1 AS BIGINT) << (mo - g.pm_base))
+      WHERE g.product_line_id = NEW.product_line_id AND g.customer_id = NEW.customer_id
+        AND g.pm IS NOT NULL AND mo BETWEEN g.pm_base AND g.pm_base + 61;
+      IF FOUND THEN RETURN NULL; END IF;
+    END IF;
+    PERFORM segment_line_refresh(NEW.customer_id, NEW.product_line_id);
   ELSIF OLD.purchase_date IS NOT NULL THEN
     PERFORM segment_line_refresh(OLD.customer_id, OLD.product_line_id);
   END IF;

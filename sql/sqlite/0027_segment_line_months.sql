@@ -21,13 +21,13 @@ CREATE TABLE segment_line_months (
   PRIMARY KEY (product_line_id, customer_id)
 ) WITHOUT ROWID;
 
--- 0026's months of each dated unit, with the unit's line (NULL month: not well formed).
+-- 0026's months of each dated unit, with the unit's line and id (NULL month: not well formed).
 DROP VIEW segment_unit_months;
 CREATE VIEW segment_unit_months AS
 SELECT customer_id, CASE WHEN purchase_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'
   AND substr(purchase_date, 6, 2) BETWEEN '01' AND '12' AND substr(purchase_date, 9, 2) BETWEEN '01' AND '31'
   THEN CAST(substr(purchase_date, 1, 4) AS INTEGER) * 12 + CAST(substr(purchase_date, 6, 2) AS INTEGER) - 1 END AS mo,
-  product_line_id
+  product_line_id, unit_id
 FROM segment_units WHERE purchase_date IS NOT NULL;
 
 -- Every (customer, line) at once, for the live customers (the migration, the rebuild).
@@ -63,10 +63,19 @@ WHEN NEW.customer_id IS NOT NULL BEGIN
 END;
 
 -- A dated unit in or out (0020's unit triggers insert into and delete from segment_units;
--- an undated one changes no row).
+-- an undated one changes no row). A unit in: its month's bit set in the row when the row
+-- has a bitmap whose 62 months hold it (two seeks, whatever the customer's units), else
+-- (a new line for the customer, a month before the first or past the 62nd, no bitmap,
+-- a date not well formed) the row computed again. A unit out: computed again.
 CREATE TRIGGER segment_units_lines_ins AFTER INSERT ON segment_units
 WHEN NEW.purchase_date IS NOT NULL BEGIN
-  INSERT INTO segment_line_dirty VALUES (NEW.customer_id, NEW.product_line_id);
+  UPDATE segment_line_months SET pm = pm | (CAST(1 AS BIGINT) << ((SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id) - pm_base))
+  WHERE product_line_id = NEW.product_line_id AND customer_id = NEW.customer_id AND pm IS NOT NULL
+    AND (SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id) BETWEEN pm_base AND pm_base + 61;
+  INSERT INTO segment_line_dirty SELECT NEW.customer_id, NEW.product_line_id WHERE NOT EXISTS
+    (SELECT 1 FROM segment_line_months g, segment_unit_months m WHERE g.product_line_id = NEW.product_line_id
+     AND g.customer_id = NEW.customer_id AND m.unit_id = NEW.unit_id AND g.pm IS NOT NULL
+     AND m.mo BETWEEN g.pm_base AND g.pm_base + 61 AND ((g.pm >> (m.mo - g.pm_base)) & 1) = 1);
 END;
 CREATE TRIGGER segment_units_lines_del AFTER DELETE ON segment_units
 WHEN OLD.purchase_date IS NOT NULL BEGIN

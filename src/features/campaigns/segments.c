@@ -266,7 +266,18 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         p_text(q, "");
         q->kind[q->n - 1] = 'r'; /* the prefix's upper bound, made at bind time */
     }
-    if (f->consent) {
+    if (f->consent && !f->region[0]) {
+        /* the consent values holding every channel asked (a sum of distinct channel bits,
+         * 0..31: customer_consents has one row per channel), as ranges of the consent
+         * index instead of a test of every entry */
+        const char *sep = " AND f.consent IN (";
+        for (unsigned v = 0; v < 1u << SEG_CHANNELS; v++)
+            if ((v & f->consent) == f->consent) {
+                buf_addf(&q->where, "%s%u", sep, v);
+                sep = ", ";
+            }
+        buf_adds(&q->where, ")");
+    } else if (f->consent) {
         buf_adds(&q->where, " AND (f.consent & CAST(? AS BIGINT)) = CAST(? AS BIGINT)");
         p_int(q, f->consent); /* seg_channels' order is the facts' bit order */
         p_int(q, f->consent);

@@ -53,7 +53,9 @@ DECLARE
   mo INTEGER;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    IF NEW.purchase_date IS NULL THEN RETURN NULL; END IF;
+    IF NEW.purchase_date IS NULL OR NOT EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id) THEN
+      RETURN NULL;
+    END IF;
     mo := (SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id);
     IF mo IS NOT NULL THEN
       UPDATE segment_line_months g SET pm = g.pm | (CAST(1 AS BIGINT) << (mo - g.pm_base))

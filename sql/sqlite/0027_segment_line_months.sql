@@ -63,12 +63,13 @@ WHEN NEW.customer_id IS NOT NULL BEGIN
 END;
 
 -- A dated unit in or out (0020's unit triggers insert into and delete from segment_units;
--- an undated one changes no row). A unit in: its month's bit set in the row when the row
+-- an undated one, or one of a customer who is not live, changes no row). A unit in: its month's bit set in the row when the row
 -- has a bitmap whose 62 months hold it (two seeks, whatever the customer's units), else
 -- (a new line for the customer, a month before the first or past the 62nd, no bitmap,
 -- a date not well formed) the row computed again. A unit out: computed again.
 CREATE TRIGGER segment_units_lines_ins AFTER INSERT ON segment_units
-WHEN NEW.purchase_date IS NOT NULL BEGIN
+WHEN NEW.purchase_date IS NOT NULL
+ AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id) BEGIN
   UPDATE segment_line_months SET pm = pm | (CAST(1 AS BIGINT) << ((SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id) - pm_base))
   WHERE product_line_id = NEW.product_line_id AND customer_id = NEW.customer_id AND pm IS NOT NULL
     AND (SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id) BETWEEN pm_base AND pm_base + 61;
@@ -78,7 +79,8 @@ WHEN NEW.purchase_date IS NOT NULL BEGIN
      AND m.mo BETWEEN g.pm_base AND g.pm_base + 61 AND ((g.pm >> (m.mo - g.pm_base)) & 1) = 1);
 END;
 CREATE TRIGGER segment_units_lines_del AFTER DELETE ON segment_units
-WHEN OLD.purchase_date IS NOT NULL BEGIN
+WHEN OLD.purchase_date IS NOT NULL
+ AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = OLD.customer_id) BEGIN
   INSERT INTO segment_line_dirty VALUES (OLD.customer_id, OLD.product_line_id);
 END;
 

@@ -47,18 +47,27 @@ SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits;
 -- line (NULL: of every line) computed again from their units, when they are live. Reads
 -- the customer's range of segment_units_customer only.
 CREATE VIEW segment_line_dirty AS SELECT CAST(0 AS BIGINT) AS customer_id, CAST(0 AS BIGINT) AS product_line_id;
-CREATE TRIGGER segment_line_dirty_ins INSTEAD OF INSERT ON segment_line_dirty
-WHEN NEW.customer_id IS NOT NULL BEGIN
-  DELETE FROM segment_line_months WHERE customer_id = NEW.customer_id AND product_line_id IN
-    (SELECT id FROM product_lines WHERE NEW.product_line_id IS NULL OR id = NEW.product_line_id);
+CREATE TRIGGER segment_line_dirty_one INSTEAD OF INSERT ON segment_line_dirty
+WHEN NEW.customer_id IS NOT NULL AND NEW.product_line_id IS NOT NULL BEGIN
+  DELETE FROM segment_line_months WHERE product_line_id = NEW.product_line_id AND customer_id = NEW.customer_id;
+  INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
+  SELECT NEW.product_line_id, NEW.customer_id, COALESCE(x.b, 0), CASE WHEN x.bad = 0 AND x.hi - x.b <= 61 THEN
+      (SELECT SUM(DISTINCT CAST(1 AS BIGINT) << (m.mo - x.b)) FROM segment_unit_months m
+       WHERE m.customer_id = NEW.customer_id AND m.product_line_id = NEW.product_line_id) END
+  FROM (SELECT MIN(mo) AS b, MAX(mo) AS hi, COUNT(*) - COUNT(mo) AS bad, COUNT(*) AS n FROM segment_unit_months
+        WHERE customer_id = NEW.customer_id AND product_line_id = NEW.product_line_id) x
+  WHERE x.n > 0 AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id);
+END;
+CREATE TRIGGER segment_line_dirty_all INSTEAD OF INSERT ON segment_line_dirty
+WHEN NEW.customer_id IS NOT NULL AND NEW.product_line_id IS NULL BEGIN
+  DELETE FROM segment_line_months WHERE customer_id = NEW.customer_id
+    AND product_line_id IN (SELECT id FROM product_lines);
   INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
   SELECT x.l, NEW.customer_id, COALESCE(x.b, 0), CASE WHEN x.bad = 0 AND x.hi - x.b <= 61 THEN
       (SELECT SUM(DISTINCT CAST(1 AS BIGINT) << (m.mo - x.b)) FROM segment_unit_months m
        WHERE m.customer_id = NEW.customer_id AND m.product_line_id = x.l) END
   FROM (SELECT product_line_id AS l, MIN(mo) AS b, MAX(mo) AS hi, COUNT(*) - COUNT(mo) AS bad
-        FROM segment_unit_months WHERE customer_id = NEW.customer_id
-        AND (NEW.product_line_id IS NULL OR product_line_id = NEW.product_line_id)
-        GROUP BY product_line_id) x
+        FROM segment_unit_months WHERE customer_id = NEW.customer_id GROUP BY product_line_id) x
   WHERE EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id);
 END;
 

@@ -43,12 +43,12 @@ GROUP BY customer_id, product_line_id;
 INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
 SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits;
 
--- INSERT INTO segment_line_dirty VALUES (customer, line): that customer's row of that
--- line (NULL: of every line) computed again from their units, when they are live. Reads
--- the customer's range of segment_units_customer only.
-CREATE VIEW segment_line_dirty AS SELECT CAST(0 AS BIGINT) AS customer_id, CAST(0 AS BIGINT) AS product_line_id;
-CREATE TRIGGER segment_line_dirty_one INSTEAD OF INSERT ON segment_line_dirty
-WHEN NEW.customer_id IS NOT NULL AND NEW.product_line_id IS NOT NULL BEGIN
+-- INSERT INTO segment_line_one VALUES (customer, line): that customer's row of that line
+-- computed again from their units, when they are live (the customer's range of
+-- segment_units_customer); INSERT INTO segment_line_dirty VALUES (customer): every line
+-- of theirs. Two views, so that a unit's statement compiles only the first.
+CREATE VIEW segment_line_one AS SELECT CAST(0 AS BIGINT) AS customer_id, CAST(0 AS BIGINT) AS product_line_id;
+CREATE TRIGGER segment_line_one_ins INSTEAD OF INSERT ON segment_line_one BEGIN
   DELETE FROM segment_line_months WHERE product_line_id = NEW.product_line_id AND customer_id = NEW.customer_id;
   INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
   SELECT NEW.product_line_id, NEW.customer_id, COALESCE(x.b, 0), CASE WHEN x.bad = 0 AND x.hi - x.b <= 61 THEN
@@ -58,8 +58,8 @@ WHEN NEW.customer_id IS NOT NULL AND NEW.product_line_id IS NOT NULL BEGIN
         WHERE customer_id = NEW.customer_id AND product_line_id = NEW.product_line_id) x
   WHERE x.n > 0 AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id);
 END;
-CREATE TRIGGER segment_line_dirty_all INSTEAD OF INSERT ON segment_line_dirty
-WHEN NEW.customer_id IS NOT NULL AND NEW.product_line_id IS NULL BEGIN
+CREATE VIEW segment_line_dirty AS SELECT CAST(0 AS BIGINT) AS customer_id;
+CREATE TRIGGER segment_line_dirty_ins INSTEAD OF INSERT ON segment_line_dirty BEGIN
   DELETE FROM segment_line_months WHERE customer_id = NEW.customer_id
     AND product_line_id IN (SELECT id FROM product_lines);
   INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)
@@ -72,25 +72,25 @@ WHEN NEW.customer_id IS NOT NULL AND NEW.product_line_id IS NULL BEGIN
 END;
 
 -- A dated unit in or out (0020's unit triggers insert into and delete from segment_units;
--- an undated one, or one of a customer who is not live, changes no row). A unit in: its month's bit set in the row when the row
--- has a bitmap whose 62 months hold it (two seeks, whatever the customer's units), else
--- (a new line for the customer, a month before the first or past the 62nd, no bitmap,
--- a date not well formed) the row computed again. A unit out: computed again.
+-- an undated one, or one of a customer who is not live, changes no row). A unit in: its
+-- month's bit set in the row when the row has a bitmap whose 62 months hold it (two
+-- seeks, whatever the customer's units; changes() is that UPDATE's count inside the
+-- trigger), else (a new line for the customer, a month before the first or past the
+-- 62nd, no bitmap, a date not well formed) the row computed again. A unit out: computed
+-- again.
 CREATE TRIGGER segment_units_lines_ins AFTER INSERT ON segment_units
 WHEN NEW.purchase_date IS NOT NULL
  AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = NEW.customer_id) BEGIN
-  UPDATE segment_line_months SET pm = pm | (CAST(1 AS BIGINT) << ((SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id) - pm_base))
+  UPDATE segment_line_months SET pm = pm | (CAST(1 AS BIGINT) << (m.mo - pm_base))
+  FROM (SELECT mo FROM segment_unit_months WHERE unit_id = NEW.unit_id) m
   WHERE product_line_id = NEW.product_line_id AND customer_id = NEW.customer_id AND pm IS NOT NULL
-    AND (SELECT m.mo FROM segment_unit_months m WHERE m.unit_id = NEW.unit_id) BETWEEN pm_base AND pm_base + 61;
-  INSERT INTO segment_line_dirty SELECT NEW.customer_id, NEW.product_line_id WHERE NOT EXISTS
-    (SELECT 1 FROM segment_line_months g, segment_unit_months m WHERE g.product_line_id = NEW.product_line_id
-     AND g.customer_id = NEW.customer_id AND m.unit_id = NEW.unit_id AND g.pm IS NOT NULL
-     AND m.mo BETWEEN g.pm_base AND g.pm_base + 61 AND ((g.pm >> (m.mo - g.pm_base)) & 1) = 1);
+    AND m.mo BETWEEN pm_base AND pm_base + 61;
+  INSERT INTO segment_line_one SELECT NEW.customer_id, NEW.product_line_id WHERE changes() = 0;
 END;
 CREATE TRIGGER segment_units_lines_del AFTER DELETE ON segment_units
 WHEN OLD.purchase_date IS NOT NULL
  AND EXISTS (SELECT 1 FROM segment_facts WHERE customer_id = OLD.customer_id) BEGIN
-  INSERT INTO segment_line_dirty VALUES (OLD.customer_id, OLD.product_line_id);
+  INSERT INTO segment_line_one VALUES (OLD.customer_id, OLD.product_line_id);
 END;
 
 -- A customer's facts computed again (region, merge, erasure, a model's line changed):
@@ -101,5 +101,5 @@ CREATE TRIGGER segment_dirty_ins INSTEAD OF INSERT ON segment_dirty BEGIN
   DELETE FROM segment_facts WHERE customer_id = NEW.customer_id;
   INSERT INTO segment_facts SELECT * FROM segment_fact_source WHERE customer_id = NEW.customer_id;
   INSERT INTO segment_days_in VALUES (NEW.customer_id);
-  INSERT INTO segment_line_dirty VALUES (NEW.customer_id, NULL);
+  INSERT INTO segment_line_dirty VALUES (NEW.customer_id);
 END;

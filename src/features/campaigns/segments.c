@@ -187,7 +187,8 @@ static void months_hit(buf *w, const char *t, int a, int b)
  * those edge days (the model index's ranges, read once: a probe per customer cost 4 s
  * at 10M); one without a bitmap (pm NULL) is looked up in segment_units. No text column
  * is read: covering indexes (or the line table's key) serve the scan. */
-static void month_conds(struct seg_sql *q, const char *t, int64_t pl, const char *from, const char *to)
+static void month_conds(struct seg_sql *q, const char *t, int64_t pl, const char *from, const char *to,
+                        int sample)
 {
     buf *w = &q->where;
     int dfrom, dto;
@@ -224,6 +225,13 @@ static void month_conds(struct seg_sql *q, const char *t, int64_t pl, const char
     for (int e = 0; e < n; e++)
         buf_addf(w, " %s (%s.pm_base BETWEEN %d AND %d AND ((%s.pm >> (%d - %s.pm_base)) & 1) = 1)",
                  e ? "OR" : "OR ((", t, month[e] - 61, month[e], t, month[e], t);
+    if (n && sample) {
+        /* the sample's first 20 rows: a probe for each row reached, not the whole list */
+        buf_addf(w, ") AND EXISTS (SELECT 1 FROM segment_units u WHERE u.customer_id = %s.customer_id", t);
+        unit_conds(q, pl, from, to);
+        buf_adds(w, "))");
+        return;
+    }
     char models[96] = "SELECT m.id FROM models m";
     if (pl)
         snprintf(models, sizeof models, "SELECT m.id FROM models m WHERE m.product_line_id = %lld", (long long)pl);
@@ -244,18 +252,18 @@ static int by_months(const char *from, const char *to)
 
 /* The conditions on row g of segment_line_months (0027): line pl, a unit of it bought
  * in [from, to] (by_months). */
-static void line_month_conds(struct seg_sql *q, int64_t pl, const char *from, const char *to)
+static void line_month_conds(struct seg_sql *q, int64_t pl, const char *from, const char *to, int sample)
 {
     buf_adds(&q->where, " g.product_line_id = ?");
     p_int(q, pl);
-    month_conds(q, "g", pl, from, to);
+    month_conds(q, "g", pl, from, to, sample);
 }
 
 /* Every part is a condition on the narrow facts row f (segment_facts, live customers
  * only), one index range of segment_units for a model, or of segment_line_months for a
  * line with purchase dates. The integer conditions of the row come first: they reject
  * rows before the purchase months are shifted and masked. */
-void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
+static void sql_build(const struct seg_filter *f, struct seg_sql *q, int sample)
 {
     memset(q, 0, sizeof *q);
     buf_init(&q->where);
@@ -316,9 +324,11 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         buf_adds(&q->where, " AND EXISTS (SELECT 1 FROM segment_units u WHERE u.customer_id = f.customer_id");
         unit_conds(q, f->pl_id, NULL, NULL);
     } else if (f->pl_id && months) {
-        /* a line with a range: the line's purchase months (0027), its key range */
-        buf_adds(&q->where, " AND f.customer_id IN (SELECT g.customer_id FROM segment_line_months g WHERE");
-        line_month_conds(q, f->pl_id, from, to);
+        /* a line with a range: the line's purchase months (0027), its key range (for
+         * the sample's first rows, the row of each customer reached) */
+        buf_adds(&q->where, sample ? " AND EXISTS (SELECT 1 FROM segment_line_months g WHERE g.customer_id = f.customer_id AND"
+                                   : " AND f.customer_id IN (SELECT g.customer_id FROM segment_line_months g WHERE");
+        line_month_conds(q, f->pl_id, from, to, sample);
         buf_adds(&q->where, ")");
     } else if (f->pl_id && (from || to)) {
         /* a line with one bound (or a range over 60 months): the index ranges of its
@@ -329,7 +339,7 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
         p_int(q, f->pl_id);
         unit_conds(q, 0, from, to); /* (a unit's line is its model's, 0020's triggers) */
     } else if (months) {
-        month_conds(q, "f", 0, from, to);
+        month_conds(q, "f", 0, from, to, sample);
     } else if (from && to && !f->pl_id) {
         /* a unit bought in [from, to]: the first/last purchase decide all but a customer
          * with units on both sides of the range, who is looked up by the customer index */
@@ -353,6 +363,11 @@ void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
             p_text(q, to);
         }
     }
+}
+
+void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
+{
+    sql_build(f, q, 0);
 }
 
 /* The count of a line with a purchase-date range under 61 months and nothing else: the
@@ -426,7 +441,7 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     struct seg_sql lq = {.n = 0};
     buf_init(&lq.where);
     if (by_line) {
-        line_month_conds(&lq, f->pl_id, f->purchased_from, f->purchased_to);
+        line_month_conds(&lq, f->pl_id, f->purchased_from, f->purchased_to, 0);
         buf_addf(&sql, "SELECT COUNT(*) FROM segment_line_months g WHERE%s", lq.where.s);
     } else {
         buf_addf(&sql, "SELECT COUNT(*) FROM segment_facts f%s", q.where.s);
@@ -446,6 +461,8 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     if (s == DB_ROW && count == 0) {
         s = DB_DONE; /* nothing to sample (and a scan would read every row to find so) */
     } else if (s == DB_ROW) {
+        buf_release(&q.where);
+        sql_build(f, &q, 1); /* (probes for the rows reached, not whole lists) */
         buf_reset(&sql);
         /* the 20 ids first (an index range may serve them), then their customers */
         buf_addf(&sql, "SELECT c.code, c.name, c.region FROM (SELECT f.customer_id FROM"

@@ -263,8 +263,12 @@ static void line_month_conds(struct seg_sql *q, int64_t pl, const char *from, co
  * only), one index range of segment_units for a model, or of segment_line_months for a
  * line with purchase dates. The integer conditions of the row come first: they reject
  * rows before the purchase months are shifted and masked. */
-static void sql_build(const struct seg_filter *f, struct seg_sql *q, int sample)
+#define SQL_SAMPLE 1  /* for the sample's first rows: probes for each row reached */
+#define SQL_NO_LINE 2 /* without a line's months (the count joins them, line first) */
+
+static void sql_build(const struct seg_filter *f, struct seg_sql *q, int how)
 {
+    int sample = how & SQL_SAMPLE;
     memset(q, 0, sizeof *q);
     buf_init(&q->where);
     buf_adds(&q->where, " WHERE 1 = 1");
@@ -325,11 +329,15 @@ static void sql_build(const struct seg_filter *f, struct seg_sql *q, int sample)
         unit_conds(q, f->pl_id, NULL, NULL);
     } else if (f->pl_id && months) {
         /* a line with a range: the line's purchase months (0027), its key range (for
-         * the sample's first rows, the row of each customer reached) */
-        buf_adds(&q->where, sample ? " AND EXISTS (SELECT 1 FROM segment_line_months g WHERE g.customer_id = f.customer_id AND"
-                                   : " AND f.customer_id IN (SELECT g.customer_id FROM segment_line_months g WHERE");
-        line_month_conds(q, f->pl_id, from, to, sample);
-        buf_adds(&q->where, ")");
+         * the sample's first rows or a region's range, the row of each customer
+         * reached; the count of other conditions joins the line's rows first) */
+        int each = sample || f->region[0];
+        if (!(how & SQL_NO_LINE)) {
+            buf_adds(&q->where, each ? " AND EXISTS (SELECT 1 FROM segment_line_months g WHERE g.customer_id = f.customer_id AND"
+                                     : " AND f.customer_id IN (SELECT g.customer_id FROM segment_line_months g WHERE");
+            line_month_conds(q, f->pl_id, from, to, each);
+            buf_adds(&q->where, ")");
+        }
     } else if (f->pl_id && (from || to)) {
         /* a line with one bound (or a range over 60 months): the index ranges of its
          * models' units bought in it (one probe of segment_units per customer cost more,
@@ -368,6 +376,17 @@ static void sql_build(const struct seg_filter *f, struct seg_sql *q, int sample)
 void seg_sql_build(const struct seg_filter *f, struct seg_sql *q)
 {
     sql_build(f, q, 0);
+}
+
+/* A line with a range under 61 months and other conditions but a region (whose range
+ * is narrow: each of its rows probes the line's key) or a model: counted from the
+ * line's rows joined to the facts by key (at 10M, 1.0 s as an IN list of the line's
+ * 1.3M customers tested against 4.4M consent entries). */
+static int line_joined(const struct seg_filter *f)
+{
+    return f->pl_id && !f->model_id && !f->region[0] &&
+           by_months(f->purchased_from[0] ? f->purchased_from : NULL, f->purchased_to[0] ? f->purchased_to : NULL) &&
+           (f->served_from || f->served_to || f->score_min || f->score_max || f->consent);
 }
 
 /* The count of a line with a purchase-date range under 61 months and nothing else: the
@@ -437,12 +456,22 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     struct seg_sql q;
     seg_sql_build(f, &q);
     buf sql = BUF_INIT;
-    int by_days = dates_only(f), by_line = line_months_only(f);
-    struct seg_sql lq = {.n = 0};
+    int by_days = dates_only(f), by_line = line_months_only(f), line_first = line_joined(f);
+    struct seg_sql lq = {.n = 0}, fq = {.n = 0};
     buf_init(&lq.where);
-    if (by_line) {
+    buf_init(&fq.where);
+    if (by_line || line_first)
         line_month_conds(&lq, f->pl_id, f->purchased_from, f->purchased_to, 0);
+    if (by_line) {
         buf_addf(&sql, "SELECT COUNT(*) FROM segment_line_months g WHERE%s", lq.where.s);
+    } else if (line_first) {
+        /* the line's matching rows in customer order, each customer's facts row by key */
+        buf_release(&fq.where);
+        sql_build(f, &fq, SQL_NO_LINE);
+        buf_addf(&sql, "SELECT COUNT(*) FROM segment_line_months g %s segment_facts f"
+                       " ON f.customer_id = g.customer_id WHERE%s AND%s",
+                 db_conn_kind(c) == DB_SQLITE ? "CROSS JOIN" : "JOIN", /* (SQLite: in this order) */
+                 lq.where.s, fq.where.s + strlen(" WHERE"));
     } else {
         buf_addf(&sql, "SELECT COUNT(*) FROM segment_facts f%s", q.where.s);
     }
@@ -450,8 +479,12 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     int s = -1;
     int64_t count = 0;
     if (st) {
-        if (!by_days)
-            seg_sql_bind(by_line ? &lq : &q, st, 1);
+        if (by_line || line_first)
+            seg_sql_bind(&lq, st, 1);
+        if (line_first)
+            seg_sql_bind(&fq, st, 1 + lq.n);
+        else if (!by_days && !by_line)
+            seg_sql_bind(&q, st, 1);
         s = db_step(st);
         if (s == DB_ROW)
             count = db_int(st, 0);
@@ -485,6 +518,7 @@ json_t *seg_preview(db_conn *c, const struct seg_filter *f, int *rc)
     buf_release(&sql);
     buf_release(&q.where);
     buf_release(&lq.where);
+    buf_release(&fq.where);
     if (s != DB_DONE) {
         json_decref(sample);
         *rc = s < 0 ? s : -1;

@@ -174,7 +174,7 @@ static int month_of(const char *date, int *day)
  * shift below 62). */
 static void months_hit(buf *w, const char *t, int a, int b)
 {
-    buf_addf(w, "(%s.pm_base BETWEEN %d AND %d AND ((CASE WHEN %s.pm_base <= %d THEN %s.pm >> (%d - %s.pm_base)"
+    buf_addf(w, "(+%s.pm_base BETWEEN %d AND %d AND ((CASE WHEN %s.pm_base <= %d THEN %s.pm >> (%d - %s.pm_base)"
                 " ELSE %s.pm << (%s.pm_base - %d) END) & %lld) <> 0)",
              t, a - 61, b, t, a, t, a, t, t, t, a, (long long)((INT64_C(2) << (b - a)) - 1));
 }
@@ -186,7 +186,9 @@ static void months_hit(buf *w, const char *t, int a, int b)
  * the 1st, to not the 31st) is a match when among the customers of the units bought in
  * those edge days (the model index's ranges, read once: a probe per customer cost 4 s
  * at 10M); one without a bitmap (pm NULL) is looked up in segment_units. No text column
- * is read: covering indexes (or the line table's key) serve the scan. */
+ * is read: covering indexes (or the line table's key) serve the scan. The unary + keeps
+ * these terms from index use: with ANALYZE's statistics SQLite made an OR of skip-scans
+ * of segment_facts_region out of them (pm_base is in its key), several times slower. */
 static void month_conds(struct seg_sql *q, const char *t, int64_t pl, const char *from, const char *to,
                         int sample)
 {
@@ -199,7 +201,7 @@ static void month_conds(struct seg_sql *q, const char *t, int64_t pl, const char
         months_hit(w, t, lo, hi);
         buf_adds(w, " OR");
     }
-    buf_addf(w, " (%s.pm IS NULL AND EXISTS (SELECT 1 FROM segment_units u WHERE u.customer_id = %s.customer_id",
+    buf_addf(w, " (+%s.pm IS NULL AND EXISTS (SELECT 1 FROM segment_units u WHERE u.customer_id = %s.customer_id",
              t, t);
     unit_conds(q, pl, from, to);
     buf_adds(w, ")");
@@ -223,7 +225,7 @@ static void month_conds(struct seg_sql *q, const char *t, int64_t pl, const char
         }
     }
     for (int e = 0; e < n; e++)
-        buf_addf(w, " %s (%s.pm_base BETWEEN %d AND %d AND ((%s.pm >> (%d - %s.pm_base)) & 1) = 1)",
+        buf_addf(w, " %s (+%s.pm_base BETWEEN %d AND %d AND ((%s.pm >> (%d - %s.pm_base)) & 1) = 1)",
                  e ? "OR" : "OR ((", t, month[e] - 61, month[e], t, month[e], t);
     if (n && sample) {
         /* the sample's first 20 rows: a probe for each row reached, not the whole list */

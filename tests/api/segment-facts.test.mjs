@@ -85,6 +85,20 @@ const FILTERS = [
     { purchased_from: '2016-03-21', purchased_to: '2023-06-01', consent: ['email'] }, // over 61 months: no bitmap
     { purchased_to: '2023-06-01', consent: ['email'] },
     { product_line: 'SFAU', purchased_from: '2023-02-01', purchased_to: '2024-06-30', consent: ['email'] },
+    // 0027: a line with a range (the line's purchase months): aligned, unaligned, one day,
+    // one partial month, with consent, with region, and a customer whose purchases of the
+    // line span more than 62 months (no bitmap: probed)
+    { product_line: 'SFTV', purchased_from: '2023-01-01', purchased_to: '2024-12-31' },
+    { product_line: 'SFTV', purchased_from: '2023-03-15', purchased_to: '2024-02-15' },
+    { product_line: 'SFTV', purchased_from: '2024-02-10', purchased_to: '2024-02-10' },
+    { product_line: 'SFAU', purchased_from: '2023-06-10', purchased_to: '2023-06-20' },
+    { product_line: 'SFTV', purchased_from: '2023-06-15', purchased_to: '2024-06-14', consent: ['email'] },
+    { product_line: 'SFTV', purchased_from: '2023-01-01', purchased_to: '2024-12-31', region: '44' },
+    { product_line: 'SFAU', purchased_from: '2016-03-01', purchased_to: '2020-12-31' },
+    { product_line: 'SFAU', purchased_from: '2016-01-01', purchased_to: '2019-12-31', consent: ['email'] },
+    { product_line: 'SFAU', purchased_from: '2023-06-30', purchased_to: '2025-05-05', region: '44', consent: ['email'] },
+    { product_line: 'SFTV', purchased_from: '2023-01-01', purchased_to: '2025-12-31', served_from: '2025-10-01' },
+    { product_line: 'SFAU', purchased_from: '2023-01-01', purchased_to: '2025-12-31', score_min: 4, consent: ['email'] },
 ];
 
 async function check(what) {
@@ -105,6 +119,12 @@ async function check(what) {
     const days = await sql(s, `SELECT (SELECT COUNT(*) FROM (${recount} EXCEPT SELECT day, prev, n FROM segment_days) a)
         || ' ' || (SELECT COUNT(*) FROM (SELECT day, prev, n FROM segment_days EXCEPT ${recount}) b)`);
     assert.equal(days, '0 0', `${what}: segment_days equal a recount`);
+    // 0027: the purchase months per line equal a recount
+    const lines = await sql(s, `SELECT (SELECT COUNT(*) FROM (SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits
+        EXCEPT SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_months) a)
+        || ' ' || (SELECT COUNT(*) FROM (SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_months
+        EXCEPT SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits) b)`);
+    assert.equal(lines, '0 0', `${what}: segment_line_months equal a recount`);
 }
 
 test('segment counts follow units, consents, merges, erasures, repairs and surveys', async () => {
@@ -115,12 +135,15 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     await addUnit(people[5], 'SFM1', '2022-06-01');
     await addUnit(people[5], 'SFM2', '2022-06-01'); // a second unit the same day
     await addUnit(people[4], 'SFM3', '2016-03-20'); // purchases over more than 62 months: no bitmap
+    await addUnit(people[4], 'SFM3', '2023-06-15'); // and of the one line (0027)
+    await addUnit(people[13], 'SFM3', '2023-06-12');
     await addUnit(people[10], 'SFM1', '2023-06-01');
     await addUnit(people[10], 'SFM1', '2024-05-31');
     await addUnit(people[0], 'SFM2', '2023-06-30');
     await check('units added');
     // the bitmaps: every customer with dated units has one but the one over 62 months
     assert.equal(await sql(s, `SELECT COUNT(*) FROM segment_facts WHERE bought_min IS NOT NULL AND pm IS NULL`), '1');
+    assert.equal(await sql(s, `SELECT COUNT(*) FROM segment_line_months WHERE pm IS NULL`), '1'); // 0027: people[4]'s SFAU
     for (const from of ['2016-01-01', '2023-02-01', '2016-03-21']) assert.ok(expected(FILTERS.find((f) => f.purchased_from === from)) > 0, from);
     // a purchase date corrected, and a unit passing to another customer
     await sql(s, `UPDATE units SET purchase_date = '2024-02-10' WHERE serial = 'SFU${process.pid}-1'`);
@@ -128,6 +151,7 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     await sql(s, `UPDATE units SET customer_id = ${people[7].id} WHERE serial = 'SFU${process.pid}-${serial - 1}'`);
     people[7].units.push(people[0].units.pop());
     await check('a unit changed');
+    for (const f of FILTERS.filter((x) => x.product_line && x.purchased_from && x.purchased_to && !x.region && !x.served_from && !x.score_min)) assert.ok(expected(f) > 0 && expected(f) < live().length, JSON.stringify(f));
 
     await consent(people[0], { email: false });
     await consent(people[4], { sms: null });
@@ -163,6 +187,14 @@ test('segment counts follow units, consents, merges, erasures, repairs and surve
     await sql(s, `DELETE FROM units WHERE serial = 'SFU${process.pid}-0'`);
     people[0].units.shift();
     await check('a score changed and a unit deleted');
+
+    // a model moved to another line and back: its customers' lines computed again
+    await sql(s, `UPDATE models SET product_line_id = ${PL.SFAU} WHERE id = ${MODEL.SFM2[0]}`);
+    MODEL.SFM2[1] = PL.SFAU;
+    await check('a model moved to another line');
+    await sql(s, `UPDATE models SET product_line_id = ${PL.SFTV} WHERE id = ${MODEL.SFM2[0]}`);
+    MODEL.SFM2[1] = PL.SFTV;
+    await check('the model moved back');
 });
 
 test('a customer import keeps the facts in one pass at its end, and a refused one leaves the triggers', async () => {
@@ -200,6 +232,7 @@ test('a customer import keeps the facts in one pass at its end, and a refused on
 test('segment-facts --rebuild gives the same facts; --help says how', async () => {
     const before_ = await sql(s, 'SELECT COUNT(*) FROM segment_facts');
     await sql(s, 'DELETE FROM segment_facts');
+    await sql(s, 'DELETE FROM segment_line_months');
     const r = await s.run(['segment-facts', '--rebuild']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`rebuilt: ${before_} customers`));

@@ -1,4 +1,4 @@
-/* campaigns: segment facts (and the purchase-day pairs of 0025) rebuilt in bulk (`aftersales segment-facts --rebuild`, and the
+/* campaigns: segment facts (and the purchase-day pairs of 0025, the line months of 0027) rebuilt in bulk (`aftersales segment-facts --rebuild`, and the
  * demo's last step): the triggers of 0020 keep segment_facts and segment_units current row
  * by row, but loads that set triggers aside (db_defer) leave them behind. */
 #include "base/db_bulk.h"
@@ -75,6 +75,10 @@ static int facts_fill(db_conn *c, void *arg)
         "INSERT INTO segment_days (day, prev, n) SELECT p.day, p.prev, COUNT(*)"
         " FROM segment_day_pairs p WHERE p.customer_id IN (SELECT customer_id FROM segment_facts)"
         " GROUP BY p.day, p.prev",
+        /* and the purchase months per line (0027) */
+        "DELETE FROM segment_line_months",
+        "INSERT INTO segment_line_months (product_line_id, customer_id, pm_base, pm)"
+        " SELECT product_line_id, customer_id, pm_base, pm FROM segment_line_month_bits",
         NULL,
     };
     for (int i = 0; rc == 0 && days[i]; i++) {

@@ -46,6 +46,11 @@ struct pg_handle {
     unsigned next_id;
 };
 
+/* Every session: warnings only, UTC, and no JIT: it compiled the segment counts for
+ * 170-230 ms of their 0.05-0.4 s at 1M (bench/README.md) and a short query never gains
+ * from it. */
+#define PG_SESSION "SET client_min_messages = warning; SET TIME ZONE 'UTC'; SET jit = off"
+
 static int pg_connect(const char *url, void **handle, char **err)
 {
     pthread_once(&pq_once, pq_load);
@@ -61,7 +66,7 @@ static int pg_connect(const char *url, void **handle, char **err)
         pq.PQfinish(conn);
         return -1;
     }
-    PGresult *r = pq.PQexec(conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    PGresult *r = pq.PQexec(conn, PG_SESSION);
     pq.PQclear(r);
     struct pg_handle *h = calloc(1, sizeof *h);
     if (!h)
@@ -250,7 +255,7 @@ static int pg_revive(db_conn *c)
         return 0;
     pq.PQreset(h->conn);
     if (pq.PQstatus(h->conn) == CONNECTION_OK) {
-        PGresult *r = pq.PQexec(h->conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+        PGresult *r = pq.PQexec(h->conn, PG_SESSION);
         pq.PQclear(r);
     }
     return 1;

@@ -192,9 +192,12 @@ void harness_request(const char *method, const char *url, const char *headers, c
         abort(); /* nothing answered */
     if (timing) { /* FUZZ_TIMING=1: which requests cost the most (docs/fuzzing.md) */
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        printf("T %lld %d %s %.80s\n",
+        /* with the Accept header, if any: it turns a list's page into a download */
+        const char *acc = headers ? strcasestr(headers, "accept:") : NULL;
+        int alen = acc ? (int)strcspn(acc, "\r\n") : 0;
+        printf("T %lld %d %s %.80s%s%.*s\n",
                (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
-               out->status, method, url);
+               out->status, method, url, acc ? " | " : "", alen > 60 ? 60 : alen, acc ? acc : "");
     }
     if (out->status == 500 && !getenv("FUZZ_ALLOW_500")) {
         fprintf(stdout, "fuzz harness: 500 from %s %s: %s\n", method, url, out->body);

@@ -214,6 +214,29 @@ test('a customer import keeps the facts in one pass at its end, and a refused on
         }
         assert.equal(await triggers(), before_, 'the triggers are back');
         await check('imported');
+        // a large one: its first rows through the triggers, then (from row 256 on) the
+        // triggers set aside and the rest counted in one pass at the end
+        const big = path.join(dir, 'big.csv');
+        const regions = ['440106', '110105', ''];
+        await writeFile(big, `name,phone,region\n${Array.from({ length: 300 }, (_, i) =>
+            `大批${i},1391112${String(i).padStart(4, '0')},${regions[i % 3]}`).join('\n')}\n`);
+        const rb = await s.run(['import', 'customers', big]);
+        assert.equal(rb.code, 0, rb.stderr);
+        const got = await sql(s, "SELECT c.id || '|' || c.code || '|' || p.phone FROM customer_phones p JOIN customers c ON c.id = p.customer_id WHERE p.phone LIKE '1391112%' ORDER BY p.phone");
+        const lines = got.split('\n');
+        assert.equal(lines.length, 300);
+        for (const line of lines) {
+            const [id, code, phone] = line.split('|');
+            const i = Number(phone.slice(7));
+            people.push({ code, id: Number(id), region: regions[i % 3] || null, units: [], consents: {}, repairs: [], scores: [], name: `大批${i}` });
+        }
+        assert.equal(await triggers(), before_, 'the triggers are back after a large import');
+        await check('a large import');
+        const bigBad = path.join(dir, 'big-bad.csv');
+        await writeFile(bigBad, `name,phone\n${Array.from({ length: 300 }, (_, i) => `大错${i},1391113${String(i).padStart(4, '0')}`).join('\n')}\n大错,12\n`);
+        assert.notEqual((await s.run(['import', 'customers', bigBad])).code, 0);
+        assert.equal(await triggers(), before_, 'a large refused import leaves the triggers');
+        assert.equal(await sql(s, "SELECT COUNT(*) FROM customer_phones WHERE phone LIKE '1391113%'"), '0');
         const bad = path.join(dir, 'bad.csv');
         await writeFile(bad, 'name,phone\n导入丁,13911110004\n导入戊,12\n');
         const b = await s.run(['import', 'customers', bad]);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/db_impl.h"
 #include "features/features.h"
@@ -46,7 +47,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *f = size ? fmemopen(copy, size, "r") : fopen("/dev/null", "r");
     if (!f)
         abort();
-    k->import(harness_db(), "fuzz.csv", f);
+    struct timespec t0, t1;
+    static int timing = -1;
+    if (timing < 0)
+        timing = getenv("FUZZ_TIMING") != NULL;
+    if (timing)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = k->import(harness_db(), "fuzz.csv", f);
+    if (timing) { /* FUZZ_TIMING=1: each import's time, kind, outcome and size */
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("T %lld %s %s %zu\n",
+               (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
+               k->name, rc == 0 ? "ok" : "refused", size);
+    }
     if (!sqlite3_get_autocommit(handle))
         abort(); /* the import left a transaction open */
     fclose(f);

@@ -9,6 +9,10 @@ int reply_bad_format(req *r)
                        json_pack("{s:s}", "format", "one of json, csv, xlsx"));
 }
 
+static long export_max = LIST_EXPORT_MAX;
+
+void list_set_export_max(long n) { export_max = n > 0 && n < LIST_EXPORT_MAX ? n : LIST_EXPORT_MAX; }
+
 /* Every matching row, page after page, into one download. */
 static int list_export(req *r, const struct list_spec *s, enum table_format f)
 {
@@ -29,7 +33,7 @@ static int list_export(req *r, const struct list_spec *s, enum table_format f)
         size_t i;
         json_t *it;
         json_array_foreach(items, i, it) {
-            if (table_rows(t) >= LIST_EXPORT_MAX) {
+            if (table_rows(t) >= export_max) {
                 truncated = 1;
                 break;
             }
@@ -38,7 +42,7 @@ static int list_export(req *r, const struct list_spec *s, enum table_format f)
         json_decref(items);
         if (truncated || !next)
             break;
-        if (table_rows(t) >= LIST_EXPORT_MAX) {
+        if (table_rows(t) >= export_max) {
             truncated = 1;
             break;
         }

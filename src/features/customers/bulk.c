@@ -73,24 +73,13 @@ int cust_bulk_begin(struct bulk *b, db_conn *c)
         b->reindex = 1;
     }
     /* SQLite: the triggers on customers (segment facts, 0020) cost about a third of the
-     * rows' CPU when run per row; cust_bulk_end does their work in one statement. The
-     * load's transaction is SQLite's one writer, and readers keep their snapshot. Not on
+     * rows' CPU when run per row; from the BULK_DEFER_ROWS-th row on, cust_bulk_flush sets
+     * them aside and cust_bulk_end does their work in one statement. The load's
+     * transaction is SQLite's one writer, and readers keep their snapshot. Not on
      * PostgreSQL, where dropping a trigger locks the table against readers until the
      * commit. Nor in load mode (a fresh demo), whose caller has set the triggers aside
      * already and rebuilds every customer's facts in its last step. */
-    if (db_conn_kind(c) == DB_SQLITE && !db_loading(c)) {
-        static const char *const trig_tables[] = {"customers", NULL};
-        if (db_defer_triggers(c, trig_tables, &b->trig) < 0)
-            return DB_ERROR;
-        e = db_prepare(c, "SELECT COALESCE(MAX(id), 0) FROM customers");
-        if (!e)
-            return DB_ERROR;
-        int s0 = db_step(e);
-        b->first_id = s0 == DB_ROW ? db_int(e, 0) : 0;
-        db_done(e);
-        if (s0 != DB_ROW)
-            return DB_ERROR;
-    }
+    b->may_defer = db_conn_kind(c) == DB_SQLITE && !db_loading(c);
     /* lock the counter row for the whole transaction and read it */
     db_stmt *st = db_prepare(c, "UPDATE counters SET value = value WHERE name = 'customer'"
                                 " RETURNING value");
@@ -119,6 +108,27 @@ static void multi_insert_sql(char *out, size_t cap, const char *head, int ncols,
         snprintf(out + len, cap - len, "%s", tail);
 }
 
+/* Set the customers' triggers aside for the rest of the load (see cust_bulk_begin): the
+ * rows inserted so far had theirs run; first_id is the last of them. Not for a small
+ * load: dropping and restoring the triggers changes the schema, which every prepared
+ * statement of the connection then prepares again (about 7 ms of CPU under ASan for each
+ * import of a few rows, most of fuzz_import's time; docs/fuzzing.md). */
+enum { BULK_DEFER_ROWS = 256 };
+static int bulk_defer(struct bulk *b)
+{
+    b->may_defer = 0;
+    static const char *const trig_tables[] = {"customers", NULL};
+    if (db_defer_triggers(b->c, trig_tables, &b->trig) < 0)
+        return DB_ERROR;
+    db_stmt *e = db_prepare(b->c, "SELECT COALESCE(MAX(id), 0) FROM customers");
+    if (!e)
+        return DB_ERROR;
+    int s0 = db_step(e);
+    b->first_id = s0 == DB_ROW ? db_int(e, 0) : 0;
+    db_done(e);
+    return s0 == DB_ROW ? 0 : DB_ERROR;
+}
+
 /* Insert the pending customers, several rows per statement, then their phones and
  * emails the same way. */
 int cust_bulk_flush(struct bulk *b)
@@ -126,6 +136,8 @@ int cust_bulk_flush(struct bulk *b)
     int n = b->npending, rc;
     if (n == 0)
         return 0;
+    if (b->may_defer && b->rows + n >= BULK_DEFER_ROWS && bulk_defer(b) < 0)
+        return DB_ERROR;
     char sql[2048];
     int64_t ids[BULK_BATCH] = {0};
     db_stmt *st = b->ins_cust[n];

@@ -129,6 +129,7 @@ struct bulk {
     int reindex;      /* the tables were empty: secondary indexes dropped, rebuilt at the end */
     int64_t first_id; /* customers.id before the load: the load's are above */
     db_deferred *trig; /* the customers' triggers, set aside: their work is done at the end */
+    int may_defer;     /* SQLite outside load mode: set them aside once the load is large */
     int64_t next;     /* last code number used */
     int64_t max_code; /* largest explicit code number seen */
     int64_t now;

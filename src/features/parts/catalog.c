@@ -35,6 +35,18 @@ int pt_part_find(db_conn *c, const char *number, struct pt_part *out)
     " p.serial_tracked, p.version"
 #define PART_FROM " FROM parts p LEFT JOIN parts s ON s.id = p.superseded_by"
 
+/* A row of PART_COLS as JSON, without its models and supersedes. */
+static json_t *part_row(db_stmt *st)
+{
+    return json_pack("{s:s, s:s, s:o, s:I, s:o, s:s, s:b, s:I}", "number", db_text(st, 1),
+                     "description", db_text(st, 2), "description_en",
+                     db_isnull(st, 3) ? json_null() : json_string(db_text(st, 3)), "price_fen",
+                     (json_int_t)db_int(st, 4), "superseded_by",
+                     db_isnull(st, 5) ? json_null() : json_string(db_text(st, 5)), "source",
+                     db_text(st, 6), "serial_tracked", db_int(st, 7) != 0, "version",
+                     (json_int_t)db_int(st, 8));
+}
+
 static int part_load(db_conn *c, const char *number, json_t **out)
 {
     db_stmt *st = db_prepare(c, "SELECT " PART_COLS PART_FROM " WHERE p.number = ?");
@@ -47,13 +59,7 @@ static int part_load(db_conn *c, const char *number, json_t **out)
     int64_t id = 0;
     if (rc == DB_ROW) {
         id = db_int(st, 0);
-        j = json_pack("{s:s, s:s, s:o, s:I, s:o, s:s, s:b, s:I}", "number", db_text(st, 1),
-                      "description", db_text(st, 2), "description_en",
-                      db_isnull(st, 3) ? json_null() : json_string(db_text(st, 3)), "price_fen",
-                      (json_int_t)db_int(st, 4), "superseded_by",
-                      db_isnull(st, 5) ? json_null() : json_string(db_text(st, 5)), "source",
-                      db_text(st, 6), "serial_tracked", db_int(st, 7) != 0, "version",
-                      (json_int_t)db_int(st, 8));
+        j = part_row(st);
     }
     db_done(st);
     if (rc != DB_ROW)
@@ -102,6 +108,25 @@ static const struct table_col part_cols[] = {
     {"source", NULL, TABLE_TEXT, 10, 0},
 };
 
+/* The list's filters (?q=, ?source=, ?model=) over parts p: 8 parameters. */
+#define PARTS_WHERE                                                                            \
+    " (CAST(? AS TEXT) IS NULL OR p.number LIKE ? OR p.description LIKE ?"                     \
+    "  OR p.description_en LIKE ?)"                                                            \
+    " AND (CAST(? AS TEXT) IS NULL OR p.source = ?)"                                           \
+    " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM part_models pm"                    \
+    "  JOIN models m ON m.id = pm.model_id WHERE pm.part_id = p.id AND m.code = ?))"
+
+static void parts_bind_where(db_stmt *st, int at, const char *like, const char *source,
+                             const char *model)
+{
+    for (int i = 0; i < 4; i++)
+        db_bind_text(st, at + i, like);
+    db_bind_text(st, at + 4, source);
+    db_bind_text(st, at + 5, source);
+    db_bind_text(st, at + 6, model);
+    db_bind_text(st, at + 7, model);
+}
+
 /* One page by number, filtered by ?q= (part of the number or a description), ?model=
  * (a model code) and ?source=. */
 static int parts_page(req *r, const struct page *p, json_t *items, const char **next)
@@ -117,58 +142,59 @@ static int parts_page(req *r, const struct page *p, json_t *items, const char **
     char *like = q && *q ? arena_printf(r->a, "%%%s%%", q) : NULL;
     const char *after = p->nkeys ? p->key[0] : NULL;
     db_conn *c = req_db(r);
-    db_stmt *st = db_prepare(
-        c, "SELECT " PART_COLS PART_FROM
-           " WHERE (CAST(? AS TEXT) IS NULL OR p.number > ?)"
-           " AND (CAST(? AS TEXT) IS NULL OR p.number LIKE ? OR p.description LIKE ?"
-           "      OR p.description_en LIKE ?)"
-           " AND (CAST(? AS TEXT) IS NULL OR p.source = ?)"
-           " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM part_models pm"
-           "      JOIN models m ON m.id = pm.model_id WHERE pm.part_id = p.id AND m.code = ?))"
-           " ORDER BY p.number LIMIT ?");
+    db_stmt *st = db_prepare(c, "SELECT " PART_COLS PART_FROM
+                                " WHERE (CAST(? AS TEXT) IS NULL OR p.number > ?) AND" PARTS_WHERE
+                                " ORDER BY p.number LIMIT ?");
     if (!st)
         return -1;
     db_bind_text(st, 1, after);
     db_bind_text(st, 2, after);
-    for (int i = 3; i <= 6; i++)
-        db_bind_text(st, i, like);
-    db_bind_text(st, 7, source);
-    db_bind_text(st, 8, source);
-    db_bind_text(st, 9, model);
-    db_bind_text(st, 10, model);
+    parts_bind_where(st, 3, like, source, model);
     db_bind_int(st, 11, p->limit + 1);
-    /* rows first (the models query needs the connection's other statement) */
-    json_t *rows = json_array();
+    /* the page's rows, each with an empty models array that the second query fills */
+    json_t *models = json_object(); /* number -> that item's models (borrowed) */
+    const char *first = NULL, *last = NULL;
     int rc;
     long n = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         if (n == p->limit) {
-            const char *last = arena_strdup(
-                r->a, json_string_value(json_array_get(rows, json_array_size(rows) - 1)));
             *next = page_cursor(r->a, 1, &last);
             break;
         }
-        json_array_append_new(rows, json_string(db_text(st, 1)));
+        json_t *j = part_row(st), *m = json_array();
+        json_object_set_new(j, "models", m);
+        json_object_set(models, db_text(st, 1), m);
+        json_array_append_new(items, j);
+        last = arena_strdup(r->a, db_text(st, 1));
+        if (!first)
+            first = last;
         n++;
     }
     db_done(st);
-    if (rc < 0) {
-        json_decref(rows);
-        return -1;
-    }
-    size_t i;
-    json_t *num;
-    json_array_foreach(rows, i, num) {
-        json_t *j = NULL;
-        if (part_load(c, json_string_value(num), &j) != 0) {
-            json_decref(rows);
-            return -1;
+    /* The models of the whole page in one query: the parts of the same filter numbered
+     * from the page's first to its last are exactly the page's parts. */
+    if (rc >= 0 && n) {
+        st = db_prepare(c, "SELECT p.number, pmm.code FROM parts p"
+                           " JOIN part_models ppm ON ppm.part_id = p.id"
+                           " JOIN models pmm ON pmm.id = ppm.model_id"
+                           " WHERE p.number >= ? AND p.number <= ? AND" PARTS_WHERE
+                           " ORDER BY p.number, pmm.code");
+        if (!st)
+            rc = -1;
+        else {
+            db_bind_text(st, 1, first);
+            db_bind_text(st, 2, last);
+            parts_bind_where(st, 3, like, source, model);
+            while ((rc = db_step(st)) == DB_ROW) {
+                json_t *m = json_object_get(models, db_text(st, 0));
+                if (m)
+                    json_array_append_new(m, json_string(db_text(st, 1)));
+            }
+            db_done(st);
         }
-        json_object_del(j, "supersedes");
-        json_array_append_new(items, j);
     }
-    json_decref(rows);
-    return 0;
+    json_decref(models);
+    return rc < 0 ? -1 : 0;
 }
 
 int parts_list(req *r)

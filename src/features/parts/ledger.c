@@ -112,66 +112,63 @@ static json_t *opt_text(db_stmt *st, int col)
     return db_isnull(st, col) ? json_null() : json_string(db_text(st, col));
 }
 
-int pl_move_json(db_conn *c, int64_t id, json_t **out)
+json_t *pl_move_row(db_stmt *st)
 {
-    db_stmt *st = db_prepare(
-        c, "SELECT m.id, m.kind, p.number, m.qty, fw.code, tw.code, t.code, r.code, m.reason,"
-           " m.serial, m.idempotency_key, m.actor, m.at FROM stock_moves m"
-           " JOIN parts p ON p.id = m.part_id"
-           " LEFT JOIN warehouses fw ON fw.id = m.from_warehouse_id"
-           " LEFT JOIN warehouses tw ON tw.id = m.to_warehouse_id"
-           " LEFT JOIN transfers t ON t.id = m.transfer_id"
-           " LEFT JOIN repairs r ON r.id = m.repair_id WHERE m.id = ?");
+    json_t *j = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)db_int(st, 0), "kind",
+                          db_text(st, 1), "part", db_text(st, 2), "qty",
+                          (json_int_t)db_int(st, 3));
+    json_object_set_new(j, "from", opt_text(st, 4));
+    json_object_set_new(j, "to", opt_text(st, 5));
+    json_object_set_new(j, "transfer", opt_text(st, 6));
+    json_object_set_new(j, "repair", opt_text(st, 7));
+    json_object_set_new(j, "reason", opt_text(st, 8));
+    json_object_set_new(j, "serial", opt_text(st, 9));
+    json_object_set_new(j, "idempotency_key", opt_text(st, 10));
+    json_object_set_new(j, "actor", json_string(db_text(st, 11)));
+    json_object_set_new(j, "at", dt_json(db_int(st, 12)));
+    return j;
+}
+
+/* One row of sql (PL_MOVE_COLS or PL_TRANSFER_COLS ..., one id parameter) through row. */
+static int one_row(db_conn *c, const char *sql, int64_t id, json_t *(*row)(db_stmt *st),
+                   json_t **out)
+{
+    db_stmt *st = db_prepare(c, sql);
     if (!st)
         return DB_ERROR;
     db_bind_int(st, 1, id);
     int rc = db_step(st);
-    if (rc == DB_ROW) {
-        json_t *j = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)db_int(st, 0), "kind",
-                              db_text(st, 1), "part", db_text(st, 2), "qty",
-                              (json_int_t)db_int(st, 3));
-        json_object_set_new(j, "from", opt_text(st, 4));
-        json_object_set_new(j, "to", opt_text(st, 5));
-        json_object_set_new(j, "transfer", opt_text(st, 6));
-        json_object_set_new(j, "repair", opt_text(st, 7));
-        json_object_set_new(j, "reason", opt_text(st, 8));
-        json_object_set_new(j, "serial", opt_text(st, 9));
-        json_object_set_new(j, "idempotency_key", opt_text(st, 10));
-        json_object_set_new(j, "actor", json_string(db_text(st, 11)));
-        json_object_set_new(j, "at", dt_json(db_int(st, 12)));
-        *out = j;
-    }
+    if (rc == DB_ROW)
+        *out = row(st);
     db_done(st);
     return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
 }
 
+int pl_move_json(db_conn *c, int64_t id, json_t **out)
+{
+    return one_row(c, "SELECT " PL_MOVE_COLS PL_MOVE_FROM " WHERE m.id = ?", id, pl_move_row,
+                   out);
+}
+
 /* ---------------------------------------------------------------- transfers */
+
+json_t *pl_transfer_row(db_stmt *st)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "code", db_text(st, 0), "part",
+                          db_text(st, 1), "from", db_text(st, 2), "to", db_text(st, 3), "qty",
+                          (json_int_t)db_int(st, 4), "status", db_text(st, 5));
+    json_object_set_new(j, "shipped_at", dt_json(db_int(st, 6)));
+    json_object_set_new(j, "received_at", dt_json(db_isnull(st, 7) ? DT_NONE : db_int(st, 7)));
+    json_object_set_new(j, "shipped_by", json_string(db_text(st, 8)));
+    json_object_set_new(j, "received_by", opt_text(st, 9));
+    json_object_set_new(j, "for_line", json_boolean(!db_isnull(st, 10)));
+    return j;
+}
 
 int pl_transfer_json(db_conn *c, int64_t id, json_t **out)
 {
-    db_stmt *st = db_prepare(
-        c, "SELECT t.code, p.number, fw.code, tw.code, t.qty, t.status, t.shipped_at,"
-           " t.received_at, t.shipped_by, t.received_by, t.line_id FROM transfers t"
-           " JOIN parts p ON p.id = t.part_id JOIN warehouses fw ON fw.id = t.from_warehouse_id"
-           " JOIN warehouses tw ON tw.id = t.to_warehouse_id WHERE t.id = ?");
-    if (!st)
-        return DB_ERROR;
-    db_bind_int(st, 1, id);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "code", db_text(st, 0), "part",
-                              db_text(st, 1), "from", db_text(st, 2), "to", db_text(st, 3),
-                              "qty", (json_int_t)db_int(st, 4), "status", db_text(st, 5));
-        json_object_set_new(j, "shipped_at", dt_json(db_int(st, 6)));
-        json_object_set_new(j, "received_at",
-                            dt_json(db_isnull(st, 7) ? DT_NONE : db_int(st, 7)));
-        json_object_set_new(j, "shipped_by", json_string(db_text(st, 8)));
-        json_object_set_new(j, "received_by", opt_text(st, 9));
-        json_object_set_new(j, "for_line", json_boolean(!db_isnull(st, 10)));
-        *out = j;
-    }
-    db_done(st);
-    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : rc;
+    return one_row(c, "SELECT " PL_TRANSFER_COLS PL_TRANSFER_FROM " WHERE t.id = ?", id,
+                   pl_transfer_row, out);
 }
 
 int pl_ship(db_conn *c, int64_t part, int64_t from, int64_t to, int64_t q, int reserved,

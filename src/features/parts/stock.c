@@ -474,10 +474,7 @@ static int moves_page(req *r, const struct page *p, json_t *items, const char **
     int64_t scope = scope_outlet(r), before = p->nkeys ? page_key_int(p, 0) : INT64_MAX;
     db_conn *c = req_db(r);
     db_stmt *st = db_prepare(
-        c, "SELECT m.id FROM stock_moves m"
-           " LEFT JOIN warehouses fw ON fw.id = m.from_warehouse_id"
-           " LEFT JOIN warehouses tw ON tw.id = m.to_warehouse_id"
-           " WHERE m.id < ? AND (CAST(? AS BIGINT) = 0 OR m.part_id = ?)"
+        c, "SELECT " PL_MOVE_COLS PL_MOVE_FROM " WHERE m.id < ? AND (CAST(? AS BIGINT) = 0 OR m.part_id = ?)"
            " AND (CAST(? AS BIGINT) = 0 OR m.from_warehouse_id = ? OR m.to_warehouse_id = ?)"
            " AND (CAST(? AS TEXT) IS NULL OR m.kind = ?)"
            " AND (CAST(? AS BIGINT) = 0 OR fw.outlet_id = ? OR tw.outlet_id = ?)"
@@ -485,7 +482,7 @@ static int moves_page(req *r, const struct page *p, json_t *items, const char **
     if (!st)
         return -1;
     bind_ledger_page(st, before, part, wh, kind, scope, p->limit + 1);
-    return list_ids_page(r, p, st, pl_move_json, items, next);
+    return list_rows_page(r, p, st, pl_move_row, 0, items, next);
 }
 
 int moves_list(req *r)
@@ -522,9 +519,7 @@ static int transfers_page(req *r, const struct page *p, json_t *items, const cha
     int64_t scope = scope_outlet(r), before = p->nkeys ? page_key_int(p, 0) : INT64_MAX;
     db_conn *c = req_db(r);
     db_stmt *st = db_prepare(
-        c, "SELECT t.id FROM transfers t JOIN warehouses fw ON fw.id = t.from_warehouse_id"
-           " JOIN warehouses tw ON tw.id = t.to_warehouse_id"
-           " WHERE t.id < ? AND (CAST(? AS BIGINT) = 0 OR t.part_id = ?)"
+        c, "SELECT " PL_TRANSFER_COLS PL_TRANSFER_FROM " WHERE t.id < ? AND (CAST(? AS BIGINT) = 0 OR t.part_id = ?)"
            " AND (CAST(? AS BIGINT) = 0 OR t.from_warehouse_id = ? OR t.to_warehouse_id = ?)"
            " AND (CAST(? AS TEXT) IS NULL OR t.status = ?)"
            " AND (CAST(? AS BIGINT) = 0 OR fw.outlet_id = ? OR tw.outlet_id = ?)"
@@ -532,7 +527,7 @@ static int transfers_page(req *r, const struct page *p, json_t *items, const cha
     if (!st)
         return -1;
     bind_ledger_page(st, before, part, wh, status, scope, p->limit + 1);
-    return list_ids_page(r, p, st, pl_transfer_json, items, next);
+    return list_rows_page(r, p, st, pl_transfer_row, 11, items, next);
 }
 
 int transfers_list(req *r)

@@ -166,10 +166,13 @@ static int sq_script(db_conn *c, const char *sql)
 /* ---------------------------------------------------------------- background checkpoints */
 
 /* A commit that leaves SQ_CKPT_PAGES pages or more in the WAL not yet copied into the
- * database file (SQLite's own autocheckpoint threshold) wakes the checkpointer, which
- * copies them with a PASSIVE checkpoint: it blocks neither readers nor writers. Without
- * it, the commit that crosses the threshold does the copy and the database file's fsync
- * itself: 4-6.5 ms, one commit in 20-30 of a 5-line part request (bench/README.md).
+ * database file wakes the checkpointer, which copies them with a PASSIVE checkpoint: it
+ * blocks neither readers nor writers. Without it, the commit that crosses the threshold
+ * does the copy and the database file's fsync itself: 4-6.5 ms, one commit in 20-30 of a
+ * 5-line part request (bench/README.md). Even on its own thread a copy delays the
+ * commits beside it (their WAL sync waits behind its writes and fsync at the disk), in
+ * proportion to its size: at SQLite's own 1,000 pages a part request's p99 was 5.1-6.4
+ * ms, at 250 pages 2.7-2.9 ms (p50 and moves/s the same; at 100, p50 and CPU rose).
  *
  * The WAL starts over only at a write transaction that finds it fully copied, and under
  * a steady load a writer always begins while a checkpoint runs (measured: it never did
@@ -177,7 +180,7 @@ static int sq_script(db_conn *c, const char *sql)
  * (256 MiB of 4 KiB pages) the checkpointer holds this process's writers back and runs
  * a RESTART checkpoint, which copies the last frames and starts the WAL over: one stall
  * of 20-40 ms every 65,536 pages (every ~2,200 part requests or ~6,500 moves). */
-#define SQ_CKPT_PAGES 1000 /* AFTERSALES_SQLITE_CHECKPOINT_PAGES overrides (b->ckpt_pages) */
+#define SQ_CKPT_PAGES 250 /* AFTERSALES_SQLITE_CHECKPOINT_PAGES overrides (b->ckpt_pages) */
 #define SQ_WAL_RESTART_PAGES 65536
 
 struct sq_bg {
